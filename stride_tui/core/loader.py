@@ -154,10 +154,14 @@ def _toml_error(exc: tomli.TOMLDecodeError, text: str, file: str) -> Diagnostic:
         message = "duplicate key: a key may be set only once in a table"
     elif message.startswith("Cannot declare") and message.endswith("twice"):
         message = "duplicate table: this table is already declared above"
+    elif message in ("Illegal character '\\n'", "Unterminated string"):
+        message = "unterminated string: close the quotes on the same line, or use \"\"\" for multi-line text"
     first = text.lstrip()[:1]
     if first in "{[" and text.lstrip().startswith(("{", "[{", '["')):
-        message += " (this looks like JSON; a Threat Dragon file is imported with " \
+        message = (
+            "not a TOML model: this looks like JSON (a Threat Dragon file is imported with "
             "`stride-tui import FILE --from threat-dragon -o MODEL`)"
+        )
     else:
         message = f"invalid TOML: {message}"
     return Diagnostic(file, message, exc.lineno, exc.colno)

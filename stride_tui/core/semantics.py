@@ -7,6 +7,7 @@ keys of the same file fail schema validation: one run shows every problem.
 from __future__ import annotations
 
 from .diagnostics import Diagnostic
+from .ids import is_id
 from .locate import SourceMap
 
 
@@ -16,7 +17,8 @@ def _table(data: dict, section: str) -> dict:
 
 
 def _ref(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+    """A reference worth resolving: a well-formed id (schema errors already cover the rest)."""
+    return value if isinstance(value, str) and is_id(value) else None
 
 
 def check_references(data: dict, file: str, source_map: SourceMap) -> list[Diagnostic]:

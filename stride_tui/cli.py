@@ -1,0 +1,90 @@
+"""The ``stride-tui`` command line: argument parsing and dispatch to ``stride_tui.commands``.
+
+Exit codes everywhere (DESIGN §4): 0 ok, 1 a check failed, 2 bad input or usage. No traceback
+ever reaches the user; set ``STRIDE_TUI_DEBUG=1`` to see one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .commands import files
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+_DESCRIPTION = """\
+STRIDE threat models as TOML files in your repository: a terminal editor and a CI gate.
+
+Run `stride-tui MODEL` to open the editor (a missing MODEL starts a new model saved there).
+Exit codes: 0 ok, 1 a check failed (not canonical, gate tripped), 2 bad input or usage."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with a one-line error (its default) but never prints a traceback."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command-line grammar; each subcommand documents itself in ``--help``."""
+    parser = _Parser(
+        prog="stride-tui",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"stride-tui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    edit = sub.add_parser("edit", help="open the editor on MODEL", description="Open the editor on MODEL; a missing file starts a new model that is saved there.")
+    edit.add_argument("model", metavar="MODEL")
+    edit.set_defaults(run=_run_edit)
+
+    files.register(sub)
+    return parser
+
+
+def _run_edit(args: argparse.Namespace) -> int:
+    from .app import run_editor  # Textual loads only when the editor is wanted
+
+    from pathlib import Path
+
+    return run_editor(Path(args.model))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    commands = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    if argv and argv[0] not in commands and not argv[0].startswith("-"):
+        argv.insert(0, "edit")  # `stride-tui MODEL` opens the editor
+    if not argv:
+        parser.print_help()
+        return EXIT_OK
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors end here
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # stdout closed early (`| head`): not an error of ours, and nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # the promise is "never a traceback": report and exit 2
+        if os.environ.get("STRIDE_TUI_DEBUG"):
+            raise
+        print(
+            f"stride-tui: internal error: {type(exc).__name__}: {exc}\n"
+            "(please report it; set STRIDE_TUI_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT

@@ -1,0 +1,1 @@
+"""Subcommands of the command line, grouped by what they work on."""

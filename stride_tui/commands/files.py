@@ -1,0 +1,181 @@
+"""Commands about the model file itself: ``new``, ``validate``, ``fmt`` and ``schema``."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from pathlib import Path
+
+from ..core.diagnostics import ModelError
+from ..core.loader import LoadedModel, load_model
+from ..core.model import ModelMeta, ThreatModel
+from ..core.schema import json_schema
+from ..core.storage import Fingerprint, SaveError, atomic_write, encode_model
+from .output import print_diagnostics
+
+OK, FAILED, BAD_INPUT = 0, 1, 2
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this module's subcommands to the parser."""
+    new = sub.add_parser(
+        "new",
+        help="write a minimal valid model",
+        description="Write a minimal valid model to MODEL (refuses to overwrite an existing file).",
+    )
+    new.add_argument("model", metavar="MODEL")
+    new.add_argument("--title", help="model title (default: from the file name)")
+    new.set_defaults(run=run_new)
+
+    validate = sub.add_parser(
+        "validate",
+        help="check models: schema, references, semantics",
+        description="Check each MODEL and print every problem as PATH:LINE:COL: error: MESSAGE. "
+        "Exit 0 when all are valid, 2 when any is not.",
+    )
+    validate.add_argument("models", metavar="MODEL", nargs="+")
+    validate.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    validate.set_defaults(run=run_validate)
+
+    fmt = sub.add_parser(
+        "fmt",
+        help="rewrite models in canonical form",
+        description="Rewrite each MODEL in canonical form (idempotent). With --check, change "
+        "nothing and exit 1 if any file is not canonical. TOML comments cannot be kept by a "
+        "rewrite, so a file with comments is left alone unless --drop-comments is given.",
+    )
+    fmt.add_argument("models", metavar="MODEL", nargs="+")
+    fmt.add_argument("--check", action="store_true", help="only report; exit 1 if not canonical")
+    fmt.add_argument("--diff", action="store_true", help="show what would change as a unified diff")
+    fmt.add_argument(
+        "--drop-comments", action="store_true", help="rewrite files even though their comments are lost"
+    )
+    fmt.set_defaults(run=run_fmt)
+
+    schema = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of the model file",
+        description="Print the JSON Schema of the model file, for TOML editors (taplo, Even "
+        "Better TOML). See the README for how to associate it with your model files.",
+    )
+    schema.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
+    schema.set_defaults(run=run_schema)
+
+
+def run_new(args: argparse.Namespace) -> int:
+    path = Path(args.model)
+    if path.exists():
+        print(f"{path}: error: already exists; not overwriting it", file=sys.stderr)
+        return BAD_INPUT
+    title = args.title if args.title is not None else _title_from(path)
+    try:
+        model = ThreatModel(model=ModelMeta(title=title))
+    except ValueError as exc:
+        print(f"{path}: error: invalid --title: {_first_error(exc)}", file=sys.stderr)
+        return BAD_INPUT
+    try:
+        atomic_write(path, encode_model(model))
+    except SaveError as exc:
+        print(f"{path}: error: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    print(f"created {path}")
+    return OK
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    status = OK
+    for name in args.models:
+        loaded = _load(name)
+        if loaded is None:
+            status = BAD_INPUT
+            continue
+        print_diagnostics(loaded.warnings)
+        if not args.quiet:
+            m = loaded.model
+            print(
+                f"{name}: ok ({len(m.components)} components, {len(m.flows)} flows, "
+                f"{len(m.boundaries)} boundaries)"
+            )
+    return status
+
+
+def run_fmt(args: argparse.Namespace) -> int:
+    status = OK
+    for name in args.models:
+        loaded = _load(name)
+        if loaded is None:
+            status = BAD_INPUT
+            continue
+        canonical = encode_model(loaded.model)
+        if canonical == loaded.raw:
+            continue
+        if args.diff:
+            _print_diff(name, loaded.raw, canonical)
+        if args.check:
+            print(f"{name}: not canonical (run `stride-tui fmt {name}`)", file=sys.stderr)
+            status = max(status, FAILED)
+            continue
+        if loaded.comment_lines and not args.drop_comments:
+            lines = ", ".join(str(n) for n in loaded.comment_lines[:10])
+            print(
+                f"{name}:{loaded.comment_lines[0]}: error: has comments (lines {lines}) that a "
+                "rewrite would drop; move them into `description` fields, or pass --drop-comments",
+                file=sys.stderr,
+            )
+            status = BAD_INPUT
+            continue
+        try:
+            atomic_write(name, canonical, Fingerprint.of(name))
+        except SaveError as exc:
+            print(f"{name}: error: {exc}", file=sys.stderr)
+            status = BAD_INPUT
+            continue
+        print(f"reformatted {name}")
+    return status
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.output:
+        try:
+            atomic_write(args.output, text.encode())
+        except SaveError as exc:
+            print(f"{args.output}: error: {exc}", file=sys.stderr)
+            return BAD_INPUT
+    else:
+        sys.stdout.write(text)
+    return OK
+
+
+def _load(name: str) -> LoadedModel | None:
+    try:
+        return load_model(name)
+    except ModelError as exc:
+        print_diagnostics(exc.diagnostics)
+        return None
+
+
+def _print_diff(name: str, old: bytes, new: bytes) -> None:
+    diff = difflib.unified_diff(
+        old.decode("utf-8", "replace").splitlines(keepends=True),
+        new.decode().splitlines(keepends=True),
+        fromfile=f"{name} (on disk)",
+        tofile=f"{name} (canonical)",
+    )
+    sys.stdout.writelines(diff)
+
+
+def _title_from(path: Path) -> str:
+    stem = path.stem.replace("-", " ").replace("_", " ").strip()
+    return stem[:1].upper() + stem[1:] if stem else "Threat model"
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        return errors()[0]["msg"]
+    return str(exc)
+
+

@@ -1,0 +1,68 @@
+"""Shared test helpers: paths, a minimal model, and running the CLI in-process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from stride_tui.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_models"
+INVALID = Path(__file__).resolve().parent / "invalid"
+
+MINIMAL = """\
+stride_tui = 1
+
+[model]
+title = "Minimal"
+
+[boundaries.internet]
+name = "Internet"
+internet = true
+
+[components.user]
+kind = "external_entity"
+name = "User"
+boundary = "internet"
+
+[components.api]
+kind = "process"
+name = "API"
+
+[flows.user-to-api]
+from = "user"
+to = "api"
+protocol = "https"
+"""
+
+
+def needs_graphviz() -> pytest.MarkDecorator:
+    """Skip only when `dot` is absent and this is not CI: in CI Graphviz tests must run."""
+    missing = shutil.which("dot") is None
+    return pytest.mark.skipif(
+        missing and not os.environ.get("CI"), reason="Graphviz `dot` not installed"
+    )
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run ``stride-tui ARGS`` in-process; return (exit code, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def minimal_file(tmp_path: Path) -> Path:
+    """A small valid canonical model file in a temporary folder."""
+    path = tmp_path / "model.toml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    return path

@@ -1,0 +1,176 @@
+"""The boundaries pane: trust boundaries nested by ``parent``, with their member components."""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from stride_tui.core import ThreatModel
+
+from .safe_text import safe_text
+
+NodeKind = Literal["boundary", "component", "unbounded"]
+_LABEL_LIMIT = 48
+_UNBOUNDED = "(no boundary)"
+
+
+class TreeEntry(NamedTuple):
+    """What a node of the tree stands for."""
+
+    kind: NodeKind
+    element_id: str | None
+
+
+class BoundaryTree(Tree[TreeEntry]):
+    """Trust boundaries as a forest; each boundary lists its components after its sub-boundaries.
+
+    Components that sit in no boundary hang under a final "(no boundary)" node. The node under
+    the cursor of the focused tree is the selected one: moving the cursor, or focusing the tree,
+    posts `BoundaryTree.Selected`.
+    """
+
+    DEFAULT_CSS = """
+    BoundaryTree {
+        border: round $panel-lighten-2;
+        border-title-color: $foreground-muted;
+        &:focus {
+            border: round $accent;
+            border-title-color: $accent;
+            border-title-style: bold;
+        }
+    }
+    """
+
+    class Selected(Message):
+        """Posted when a boundary, a component or the "(no boundary)" node becomes selected."""
+
+        def __init__(self, tree: BoundaryTree, entry: TreeEntry) -> None:
+            super().__init__()
+            self.tree: BoundaryTree = tree
+            """The tree that posted the message."""
+            self.entry: TreeEntry = entry
+            """What the selected node stands for."""
+
+        @property
+        def control(self) -> BoundaryTree:
+            """The tree that posted the message (for the `on` decorator)."""
+            return self.tree
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(
+            Text("boundaries"), name=name, id=id, classes=classes, disabled=disabled
+        )
+        self.show_root = False
+        self.guide_depth = 3
+        self.border_title = "Boundaries"
+
+    @property
+    def selected_entry(self) -> TreeEntry | None:
+        """What the node under the cursor stands for, or None when nothing is under it."""
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    def show(self, model: ThreatModel) -> None:
+        """Rebuild the tree from ``model``, keeping the cursor on the same entry if it remains."""
+        previous = self.selected_entry
+        self.clear()
+        children: dict[str | None, list[str]] = {}
+        for boundary_id, boundary in model.boundaries.items():
+            parent = boundary.parent if boundary.parent in model.boundaries else None
+            children.setdefault(parent, []).append(boundary_id)
+        members: dict[str | None, list[str]] = {}
+        for component_id, component in model.components.items():
+            inside = component.boundary if component.boundary in model.boundaries else None
+            members.setdefault(inside, []).append(component_id)
+
+        placed: set[str] = set()
+        for boundary_id in children.get(None, []):
+            self._add_boundary(self.root, model, boundary_id, children, members, placed)
+        # A parent cycle leaves boundaries unreachable from any root; show them rather than lose them.
+        for boundary_id in model.boundaries:
+            if boundary_id not in placed:
+                self._add_boundary(self.root, model, boundary_id, children, members, placed)
+        if members.get(None):
+            node = self.root.add(
+                Text(_UNBOUNDED, style="italic"), data=TreeEntry("unbounded", None), expand=True
+            )
+            for component_id in members[None]:
+                self._add_component(node, model, component_id)
+
+        self.border_title = f"Boundaries · {len(model.boundaries)}"
+        self._keep_cursor_on(previous)
+
+    def _add_boundary(
+        self,
+        parent: TreeNode[TreeEntry],
+        model: ThreatModel,
+        boundary_id: str,
+        children: dict[str | None, list[str]],
+        members: dict[str | None, list[str]],
+        placed: set[str],
+    ) -> None:
+        placed.add(boundary_id)
+        boundary = model.boundaries[boundary_id]
+        label = safe_text(boundary.name or boundary_id, limit=_LABEL_LIMIT, style="bold")
+        if boundary.name:
+            label.append(" ")
+            label.append_text(safe_text(boundary_id, style="dim"))
+        node = parent.add(label, data=TreeEntry("boundary", boundary_id), expand=True)
+        for child_id in children.get(boundary_id, []):
+            if child_id not in placed:
+                self._add_boundary(node, model, child_id, children, members, placed)
+        for component_id in members.get(boundary_id, []):
+            self._add_component(node, model, component_id)
+
+    def _add_component(self, parent: TreeNode[TreeEntry], model: ThreatModel, component_id: str) -> None:
+        component = model.components[component_id]
+        label = safe_text(component.name or component_id, limit=_LABEL_LIMIT)
+        if component.name:
+            label.append(" ")
+            label.append_text(safe_text(component_id, style="dim"))
+        parent.add_leaf(label, data=TreeEntry("component", component_id))
+
+    def _keep_cursor_on(self, entry: TreeEntry | None) -> None:
+        if entry is None:
+            return
+        for line, node in enumerate(self._tree_nodes_in_order()):
+            if node.data == entry:
+                self.cursor_line = line
+                return
+
+    def _tree_nodes_in_order(self) -> list[TreeNode[TreeEntry]]:
+        ordered: list[TreeNode[TreeEntry]] = []
+        stack = list(reversed(self.root.children))
+        while stack:
+            node = stack.pop()
+            ordered.append(node)
+            stack.extend(reversed(node.children))
+        return ordered
+
+    def on_focus(self) -> None:
+        if self.cursor_node is None and self.root.children:
+            self.cursor_line = 0  # moving the cursor posts the selection
+        else:
+            self._post_selected()
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[TreeEntry]) -> None:
+        event.stop()
+        # Rebuilds move the cursor too; only the focused pane speaks for the selection.
+        if self.has_focus:
+            self._post_selected()
+
+    def _post_selected(self) -> None:
+        entry = self.selected_entry
+        if entry is not None:
+            self.post_message(self.Selected(self, entry))

@@ -1,0 +1,100 @@
+"""The flows pane: one row per data flow, marking those that cross a trust boundary."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+
+from stride_tui.core import ThreatModel
+from stride_tui.core.model import Flow
+
+from ._element_table import ElementTable
+from .safe_text import safe_text
+
+_CELL_LIMIT = 40
+_CROSSING = "⇄"
+
+
+def boundary_chain(model: ThreatModel, boundary_id: str | None) -> list[str]:
+    """``boundary_id`` followed by the boundaries it nests in, innermost first.
+
+    Stops at an unknown id or a cycle, so a broken model still gives an answer.
+    """
+    chain: list[str] = []
+    while boundary_id is not None and boundary_id in model.boundaries and boundary_id not in chain:
+        chain.append(boundary_id)
+        boundary_id = model.boundaries[boundary_id].parent
+    return chain
+
+
+def crossed_boundaries(model: ThreatModel, flow: Flow) -> list[str]:
+    """The boundaries that exactly one endpoint of ``flow`` sits in (directly or by nesting)."""
+    source = model.components.get(flow.source)
+    target = model.components.get(flow.target)
+    source_chain = boundary_chain(model, source.boundary if source else None)
+    target_chain = boundary_chain(model, target.boundary if target else None)
+    return [b for b in source_chain if b not in target_chain] + [
+        b for b in target_chain if b not in source_chain
+    ]
+
+
+class FlowTable(ElementTable):
+    """The model's flows: a crossing marker, id, source → target and protocol.
+
+    The flow under the cursor of the focused table is the selected one: moving the cursor,
+    or focusing the table, posts `FlowTable.Selected`.
+    """
+
+    class Selected(Message):
+        """Posted when a flow becomes the selected one."""
+
+        def __init__(self, table: FlowTable, flow_id: str) -> None:
+            super().__init__()
+            self.table: FlowTable = table
+            """The table that posted the message."""
+            self.flow_id: str = flow_id
+            """The id of the selected flow."""
+
+        @property
+        def control(self) -> FlowTable:
+            """The table that posted the message (for the `on` decorator)."""
+            return self.table
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self.add_column(_CROSSING, key="crosses")
+        self.add_column("id", key="id")
+        self.add_column("from → to", key="route")
+        self.add_column("protocol", key="protocol")
+        self.border_title = "Flows"
+
+    def show(self, model: ThreatModel) -> None:
+        """Fill the table from ``model``, keeping the cursor on the same flow if it remains."""
+        previous = self.selected_id
+        self.clear()
+        crossing = 0
+        for flow_id, flow in model.flows.items():
+            crosses = bool(crossed_boundaries(model, flow))
+            crossing += crosses
+            route = safe_text(flow.source)
+            route.append(" → ")
+            route.append_text(safe_text(flow.target))
+            self.add_row(
+                Text(_CROSSING, style="bold red") if crosses else Text(""),
+                safe_text(flow_id),
+                route,
+                safe_text(flow.protocol or "", limit=_CELL_LIMIT),
+                key=flow_id,
+            )
+        self.border_title = f"Flows · {len(model.flows)}, {crossing} crossing"
+        self._keep_cursor_on(previous)
+
+    def _selected_message(self, element_id: str) -> Message:
+        return self.Selected(self, element_id)
