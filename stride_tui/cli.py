@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import files
+from .commands import analysis, files
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     edit.set_defaults(run=_run_edit)
 
     files.register(sub)
+    analysis.register(sub)
     return parser
 
 

@@ -1,0 +1,188 @@
+"""Commands over the analysis: ``threats``, ``check`` (the CI gate) and ``rules``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..core.analysis import Analysis, analyse
+from ..core.diagnostics import ModelError
+from ..core.finding_formats import findings_csv, findings_json, findings_markdown, findings_text
+from ..core.loader import LoadedModel, load_model
+from ..core.model import SEVERITIES, STATUSES
+from ..core.rules import RuleSet, rules_for
+from ..core.sarif import findings_sarif
+from .output import print_diagnostics
+
+OK, FAILED, BAD_INPUT = 0, 1, 2
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this module's subcommands to the parser."""
+    threats = sub.add_parser(
+        "threats",
+        help="list findings with category, severity, status and explanation",
+        description="Run the STRIDE rules on MODEL and list the findings. Exit 0, or 2 on bad input.",
+    )
+    threats.add_argument("model", metavar="MODEL")
+    threats.add_argument("--boundary", metavar="ID", help="only findings on flows crossing this boundary")
+    threats.add_argument("--element", metavar="ID", help="only findings on this component or flow")
+    threats.add_argument(
+        "--status", metavar="S[,S…]", help=f"only these statuses ({', '.join(STATUSES)})"
+    )
+    threats.add_argument(
+        "--format", choices=("text", "json", "csv", "markdown", "sarif"), default="text"
+    )
+    _rules_option(threats)
+    threats.set_defaults(run=run_threats)
+
+    check = sub.add_parser(
+        "check",
+        help="CI gate: fail when open findings reach a severity",
+        description="Exit 1 if any finding at or above --fail-on is still `open` (undecided); "
+        "print a summary and every orphan decision. Exit 2 on bad input.",
+    )
+    check.add_argument("model", metavar="MODEL")
+    check.add_argument("--fail-on", choices=SEVERITIES, default="high", help="lowest severity that fails (default: high)")
+    _rules_option(check)
+    check.set_defaults(run=run_check)
+
+    rules = sub.add_parser(
+        "rules",
+        help="list the rules (built-in and custom)",
+        description="List every rule that would run, validating any --rules files. See docs/rules.md "
+        "for the rule language.",
+    )
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--model", metavar="MODEL", help="also load the rule files MODEL lists")
+    _rules_option(rules)
+    rules.set_defaults(run=run_rules)
+
+
+def _rules_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rules", metavar="FILE", action="append", default=[], help="extra rule file (repeatable)"
+    )
+
+
+def _prepare(args: argparse.Namespace) -> tuple[LoadedModel, RuleSet, Analysis] | None:
+    try:
+        loaded = load_model(args.model)
+        ruleset = rules_for(Path(args.model), loaded.model.model.rule_files, args.rules)
+    except ModelError as exc:
+        print_diagnostics(exc.diagnostics)
+        return None
+    analysis = analyse(loaded.model, ruleset)
+    if analysis.errors:
+        for error in analysis.errors:
+            print(f"{args.model}: error: rule error: {error.rule_id} ({error.element_id}): {error.message}", file=sys.stderr)
+        return None
+    return loaded, ruleset, analysis
+
+
+def run_threats(args: argparse.Namespace) -> int:
+    prepared = _prepare(args)
+    if prepared is None:
+        return BAD_INPUT
+    loaded, ruleset, analysis = prepared
+    model = loaded.model
+    findings = analysis.findings
+    if args.boundary is not None:
+        if args.boundary not in model.boundaries:
+            print(f"{args.model}: error: no boundary `{args.boundary}`", file=sys.stderr)
+            return BAD_INPUT
+        findings = analysis.for_boundary(args.boundary)
+    if args.element is not None:
+        if args.element not in model.components and args.element not in model.flows:
+            print(f"{args.model}: error: no component or flow `{args.element}`", file=sys.stderr)
+            return BAD_INPUT
+        findings = [f for f in findings if f.element_id == args.element]
+    if args.status:
+        wanted = [s.strip() for s in args.status.split(",") if s.strip()]
+        unknown = [s for s in wanted if s not in STATUSES]
+        if unknown:
+            print(f"stride-tui: error: unknown status {', '.join(unknown)} (choose from {', '.join(STATUSES)})", file=sys.stderr)
+            return BAD_INPUT
+        findings = [f for f in findings if f.status in wanted]
+    if args.format == "json":
+        text = findings_json(analysis, findings)
+    elif args.format == "csv":
+        text = findings_csv(findings)
+    elif args.format == "markdown":
+        text = findings_markdown(analysis, findings)
+    elif args.format == "sarif":
+        text = findings_sarif(analysis, findings, ruleset, Path(args.model), loaded.raw.decode("utf-8-sig"))
+    else:
+        text = findings_text(analysis, findings)
+    sys.stdout.write(text)
+    return OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    prepared = _prepare(args)
+    if prepared is None:
+        return BAD_INPUT
+    _, _, analysis = prepared
+    threshold = SEVERITIES.index(args.fail_on)
+    findings = analysis.findings
+    blocking = [f for f in findings if f.status == "open" and SEVERITIES.index(f.severity) >= threshold]
+    open_count = sum(f.status == "open" for f in findings)
+    print(
+        f"{args.model}: {len(findings)} findings, {open_count} open, "
+        f"{len(blocking)} open at or above {args.fail_on}"
+    )
+    for f in blocking:
+        print(f"  [{f.severity}] {f.id}: {f.title}")
+    for key in analysis.orphans:
+        print(f"  orphan decision: {key} (its finding no longer fires; remove it or fix the id)")
+    if blocking:
+        print(
+            f"FAILED: decide these findings (set a status in [decisions]) or mitigate them; "
+            f"gate is --fail-on {args.fail_on}",
+        )
+        return FAILED
+    print("passed")
+    return OK
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    try:
+        rule_files = None
+        model_path = None
+        if args.model:
+            model_path = Path(args.model)
+            rule_files = load_model(model_path).model.model.rule_files
+        ruleset = rules_for(model_path, rule_files, args.rules)
+    except ModelError as exc:
+        print_diagnostics(exc.diagnostics)
+        return BAD_INPUT
+    rules = list(ruleset.rules.values())
+    if args.format == "json":
+        document = {
+            "rules": [
+                {
+                    "id": r.id,
+                    "category": r.category,
+                    "severity": r.severity,
+                    "target": list(r.targets),
+                    "title": r.title,
+                    "description": r.description,
+                    "mitigations": list(r.mitigations),
+                    "references": list(r.references),
+                    "file": r.file,
+                    "enabled": r.id not in ruleset.disabled,
+                }
+                for r in rules
+            ]
+        }
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return OK
+    width = max((len(r.id) for r in rules), default=10)
+    for r in rules:
+        flag = "  (disabled)" if r.id in ruleset.disabled else ""
+        print(f"{r.id:<{width}}  {r.category:<22}  {r.severity:<8}  {'/'.join(r.targets):<15}  {', '.join(r.references)}{flag}")
+    enabled = len(ruleset.enabled())
+    print(f"{len(rules)} rules ({enabled} enabled)")
+    return OK

@@ -1,0 +1,43 @@
+"""Escaping user text for each output format: Markdown, Markdown tables, CSV cells, HTML.
+
+User text is data: a component named ``[click](javascript:alert(1))`` or ``=HYPERLINK(...)``
+must come out as those literal characters, not as a link or a spreadsheet formula.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:@&])")
+_NEWLINES = re.compile(r"\s*\n\s*")
+
+
+def markdown(text: str) -> str:
+    """Text safe to place inside Markdown prose: every metacharacter escaped, HTML neutralised."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def markdown_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: escaped, on one line."""
+    return markdown(_NEWLINES.sub(" ", text.strip()))
+
+
+def markdown_code(text: str) -> str:
+    """Text shown as inline code: backticks cannot end the span early."""
+    one_line = _NEWLINES.sub(" ", text)
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", one_line)), default=0) + 1)
+    pad = " " if one_line.startswith("`") or one_line.endswith("`") else ""
+    return f"{fence}{pad}{one_line}{pad}{fence}"
+
+
+def csv_cell(text: str) -> str:
+    """A CSV value that a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def html_text(text: str) -> str:
+    """Text safe inside HTML element content and attribute values."""
+    return html.escape(text, quote=True)
