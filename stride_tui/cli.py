@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import analysis, files
+from .commands import analysis, files, outputs
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     files.register(sub)
     analysis.register(sub)
+    outputs.register(sub)
     return parser
 
 

@@ -141,3 +141,13 @@ def test_internal_errors_print_no_traceback(monkeypatch, run_cli, minimal_file):
     code, _, err = run_cli("validate", minimal_file)
     assert code == 2
     assert "internal error: ZeroDivisionError" in err and "Traceback" not in err
+
+
+def test_readme_example_model_is_valid_and_canonical(tmp_path, run_cli):
+    readme = (SAMPLES.parent / "README.md").read_text()
+    section = readme.split("## The model file", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.toml"
+    path.write_text(example)
+    assert run_cli("validate", "-q", path) == (0, "", "")
+    assert run_cli("fmt", "--check", path) == (0, "", "")

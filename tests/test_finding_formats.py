@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 from stride_tui.core import analysis as analysis_module
+from stride_tui.core import rules as rules_module
 
 HOSTILE = """\
 stride_tui = 1
@@ -65,7 +66,9 @@ mitigations = ["Authenticate."]
 
 
 @pytest.fixture
-def hostile(tmp_path):
+def hostile(tmp_path, monkeypatch):
+    # only the rules below: these tests are about output formats, not the built-in library
+    monkeypatch.setattr(rules_module, "_builtin_files", lambda: ())
     (tmp_path / ".git").mkdir()
     (tmp_path / "models").mkdir()
     model = tmp_path / "models" / "m.toml"

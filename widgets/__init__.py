@@ -1,9 +1,9 @@
-"""Reusable Textual widgets for stride-tui: they show values and post messages, never own the model."""
+"""Reusable Textual widgets for stride-tui: they show values and post messages, never own data."""
 
 from .boundary_tree import BoundaryTree, TreeEntry
 from .component_table import ComponentTable
 from .detail_view import DetailView
-from .flow_table import FlowTable, boundary_chain, crossed_boundaries
+from .flow_table import FlowTable
 from .safe_text import safe_text, strip_controls
 
 __all__ = [
@@ -12,8 +12,6 @@ __all__ = [
     "DetailView",
     "FlowTable",
     "TreeEntry",
-    "boundary_chain",
-    "crossed_boundaries",
     "safe_text",
     "strip_controls",
 ]

@@ -15,6 +15,9 @@ from .safe_text import safe_text
 
 NodeKind = Literal["boundary", "component", "unbounded"]
 _LABEL_LIMIT = 48
+# Tree builds its lines recursively and draws a guide per level: deeper boundaries are shown
+# at this depth, labelled with their real parent, instead of exhausting the stack.
+_MAX_DEPTH = 24
 _UNBOUNDED = "(no boundary)"
 
 
@@ -26,7 +29,8 @@ class TreeEntry(NamedTuple):
 
 
 class BoundaryTree(Tree[TreeEntry]):
-    """Trust boundaries as a forest; each boundary lists its components after its sub-boundaries.
+    """Trust boundaries as a forest: each boundary lists its components, then the boundaries
+    nested in it.
 
     Components that sit in no boundary hang under a final "(no boundary)" node. The node under
     the cursor of the focused tree is the selected one: moving the cursor, or focusing the tree,
@@ -95,12 +99,11 @@ class BoundaryTree(Tree[TreeEntry]):
             members.setdefault(inside, []).append(component_id)
 
         placed: set[str] = set()
-        for boundary_id in children.get(None, []):
-            self._add_boundary(self.root, model, boundary_id, children, members, placed)
-        # A parent cycle leaves boundaries unreachable from any root; show them rather than lose them.
-        for boundary_id in model.boundaries:
+        roots = children.get(None, [])
+        # A parent cycle leaves boundaries unreachable from any root: show them, do not lose them.
+        for boundary_id in [*roots, *model.boundaries]:
             if boundary_id not in placed:
-                self._add_boundary(self.root, model, boundary_id, children, members, placed)
+                self._add_boundaries(model, boundary_id, children, members, placed)
         if members.get(None):
             node = self.root.add(
                 Text(_UNBOUNDED, style="italic"), data=TreeEntry("unbounded", None), expand=True
@@ -111,29 +114,44 @@ class BoundaryTree(Tree[TreeEntry]):
         self.border_title = f"Boundaries · {len(model.boundaries)}"
         self._keep_cursor_on(previous)
 
-    def _add_boundary(
+    def _add_boundaries(
         self,
-        parent: TreeNode[TreeEntry],
         model: ThreatModel,
-        boundary_id: str,
+        top_id: str,
         children: dict[str | None, list[str]],
         members: dict[str | None, list[str]],
         placed: set[str],
     ) -> None:
-        placed.add(boundary_id)
-        boundary = model.boundaries[boundary_id]
-        label = safe_text(boundary.name or boundary_id, limit=_LABEL_LIMIT, style="bold")
-        if boundary.name:
-            label.append(" ")
-            label.append_text(safe_text(boundary_id, style="dim"))
-        node = parent.add(label, data=TreeEntry("boundary", boundary_id), expand=True)
-        for child_id in children.get(boundary_id, []):
-            if child_id not in placed:
-                self._add_boundary(node, model, child_id, children, members, placed)
-        for component_id in members.get(boundary_id, []):
-            self._add_component(node, model, component_id)
+        """Add boundary ``top_id`` under the root, with everything nested in it.
 
-    def _add_component(self, parent: TreeNode[TreeEntry], model: ThreatModel, component_id: str) -> None:
+        Iterative, so a deep (or hostile) chain of parents cannot exhaust the Python stack.
+        """
+        stack: list[tuple[TreeNode[TreeEntry], str, int]] = [(self.root, top_id, 1)]
+        while stack:
+            parent, boundary_id, depth = stack.pop()
+            if boundary_id in placed:
+                continue
+            placed.add(boundary_id)
+            boundary = model.boundaries[boundary_id]
+            label = safe_text(boundary.name or boundary_id, limit=_LABEL_LIMIT, style="bold")
+            if boundary.name:
+                label.append(" ")
+                label.append_text(safe_text(boundary_id, style="dim"))
+            if parent.data is not None and parent.data.element_id != boundary.parent:
+                label.append_text(safe_text(f" (in {boundary.parent})", style="dim italic"))
+            node = parent.add(label, data=TreeEntry("boundary", boundary_id), expand=True)
+            for component_id in members.get(boundary_id, []):
+                self._add_component(node, model, component_id)
+            if depth < _MAX_DEPTH:
+                below, below_depth = node, depth + 1
+            else:
+                below, below_depth = parent, depth
+            nested = reversed(children.get(boundary_id, []))
+            stack.extend((below, child_id, below_depth) for child_id in nested)
+
+    def _add_component(
+        self, parent: TreeNode[TreeEntry], model: ThreatModel, component_id: str
+    ) -> None:
         component = model.components[component_id]
         label = safe_text(component.name or component_id, limit=_LABEL_LIMIT)
         if component.name:
@@ -142,12 +160,13 @@ class BoundaryTree(Tree[TreeEntry]):
         parent.add_leaf(label, data=TreeEntry("component", component_id))
 
     def _keep_cursor_on(self, entry: TreeEntry | None) -> None:
-        if entry is None:
-            return
-        for line, node in enumerate(self._tree_nodes_in_order()):
-            if node.data == entry:
+        nodes = self._tree_nodes_in_order()
+        for line, node in enumerate(nodes):
+            if entry is not None and node.data == entry:
                 self.cursor_line = line
                 return
+        # Setting the line again makes the tree look up the (new) node under the cursor.
+        self.cursor_line = min(self.cursor_line, len(nodes) - 1)
 
     def _tree_nodes_in_order(self) -> list[TreeNode[TreeEntry]]:
         ordered: list[TreeNode[TreeEntry]] = []
@@ -160,9 +179,8 @@ class BoundaryTree(Tree[TreeEntry]):
 
     def on_focus(self) -> None:
         if self.cursor_node is None and self.root.children:
-            self.cursor_line = 0  # moving the cursor posts the selection
-        else:
-            self._post_selected()
+            self.cursor_line = 0
+        self._post_selected()
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[TreeEntry]) -> None:
         event.stop()

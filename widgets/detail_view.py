@@ -9,8 +9,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from stride_tui.core import ThreatModel
+from stride_tui.core.crossings import Topology, boundary_chain
 
-from .flow_table import boundary_chain, crossed_boundaries
 from .safe_text import safe_text
 
 # Keys that describe an element rather than state a fact about its security. They are shown
@@ -38,7 +38,10 @@ _KIND_TITLES = {
     "process": "Process",
     "data_store": "Data store",
 }
-_UNKNOWN = Text("unknown", style="dim italic")
+
+
+def _unknown() -> Text:
+    return Text("unknown", style="dim italic")
 
 
 def _value(value: object) -> Text:
@@ -114,8 +117,9 @@ class DetailView(Static):
             self.show_message(f"No flow {flow_id!r}.")
             return
         keys, facts = self._fields(flow)
-        crossed = crossed_boundaries(model, flow)
-        keys.add_row("crosses", safe_text(", ".join(crossed)) if crossed else Text("no boundary"))
+        crossings = Topology(model).crossings.get(flow_id, ())
+        described = "\n".join(f"{c.direction} {c.boundary}" for c in crossings)
+        keys.add_row("crosses", safe_text(described) if crossings else Text("no boundary"))
         self._show_parts(_heading("Flow", flow_id), keys, facts)
 
     def show_boundary(self, model: ThreatModel, boundary_id: str) -> None:
@@ -135,17 +139,20 @@ class DetailView(Static):
         """Show a plain note instead of an element."""
         self.update(safe_text(message, style="dim"))
 
-    def _show_parts(self, heading: Text, keys: Table, facts: Table) -> None:
-        parts: list[Text | Table] = [heading, keys]
-        if facts.row_count:
-            parts += [Text(""), Text("facts", style="bold underline"), facts]
-        self.update(Group(*parts))
+    def _show_parts(self, heading: Text, keys: Table, facts: list[tuple[str, Text]]) -> None:
+        if facts:
+            keys.add_row("", "")
+            keys.add_row(Text("facts", style="bold underline"), "")
+            for key, value in facts:
+                keys.add_row(key, value)
+        self.update(Group(heading, keys))
 
     @staticmethod
-    def _fields(element: BaseModel) -> tuple[Table, Table]:
-        """Two grids of the element's keys, named as the file spells them: set descriptive
-        keys, then every fact (a fact that is not set reads "unknown")."""
-        keys, facts = _grid(), _grid()
+    def _fields(element: BaseModel) -> tuple[Table, list[tuple[str, Text]]]:
+        """The element's keys, named as the file spells them: a grid of the descriptive keys
+        that are set, and every fact (a fact that is not set reads "unknown")."""
+        keys: Table = _grid()
+        facts: list[tuple[str, Text]] = []
         for field_name, info in type(element).model_fields.items():
             if field_name == "kind":
                 continue
@@ -155,5 +162,5 @@ class DetailView(Static):
                 if value is not None:
                     keys.add_row(key, _value(value))
             else:
-                facts.add_row(key, _UNKNOWN if value is None else _value(value))
+                facts.append((key, _unknown() if value is None else _value(value)))
         return keys, facts

@@ -1,4 +1,8 @@
-"""The flows pane: one row per data flow, marking those that cross a trust boundary."""
+"""The flows pane: one row per data flow, marking those that cross a trust boundary.
+
+Crossings come from ``stride_tui.core.crossings``, so the table marks exactly the flows that
+the analysis engine treats as crossing.
+"""
 
 from __future__ import annotations
 
@@ -6,36 +10,13 @@ from rich.text import Text
 from textual.message import Message
 
 from stride_tui.core import ThreatModel
-from stride_tui.core.model import Flow
+from stride_tui.core.crossings import Topology
 
 from ._element_table import ElementTable
 from .safe_text import safe_text
 
 _CELL_LIMIT = 40
 _CROSSING = "⇄"
-
-
-def boundary_chain(model: ThreatModel, boundary_id: str | None) -> list[str]:
-    """``boundary_id`` followed by the boundaries it nests in, innermost first.
-
-    Stops at an unknown id or a cycle, so a broken model still gives an answer.
-    """
-    chain: list[str] = []
-    while boundary_id is not None and boundary_id in model.boundaries and boundary_id not in chain:
-        chain.append(boundary_id)
-        boundary_id = model.boundaries[boundary_id].parent
-    return chain
-
-
-def crossed_boundaries(model: ThreatModel, flow: Flow) -> list[str]:
-    """The boundaries that exactly one endpoint of ``flow`` sits in (directly or by nesting)."""
-    source = model.components.get(flow.source)
-    target = model.components.get(flow.target)
-    source_chain = boundary_chain(model, source.boundary if source else None)
-    target_chain = boundary_chain(model, target.boundary if target else None)
-    return [b for b in source_chain if b not in target_chain] + [
-        b for b in target_chain if b not in source_chain
-    ]
 
 
 class FlowTable(ElementTable):
@@ -79,9 +60,10 @@ class FlowTable(ElementTable):
         """Fill the table from ``model``, keeping the cursor on the same flow if it remains."""
         previous = self.selected_id
         self.clear()
+        topology = Topology(model)
         crossing = 0
         for flow_id, flow in model.flows.items():
-            crosses = bool(crossed_boundaries(model, flow))
+            crosses = bool(topology.crossings.get(flow_id))
             crossing += crosses
             route = safe_text(flow.source)
             route.append(" → ")
