@@ -140,3 +140,16 @@ def test_missing_file_and_directory(tmp_path):
         loader.load_model(tmp_path / "nope.toml")
     with pytest.raises(ModelError, match="is a directory"):
         loader.load_model(tmp_path)
+
+
+def test_boundary_nesting_depth_is_capped_quickly():
+    chain = "".join(f'[boundaries.b{i}]\nparent = "b{i + 1}"\n\n' for i in range(2000)) + "[boundaries.b2000]\n"
+    raw = f'stride_tui = 1\n\n[model]\ntitle = "Deep"\n\n{chain}'.encode()
+    (error,) = errors_of(raw)
+    assert "is nested 33 levels deep; at most 32 are allowed" in error
+
+
+def test_thirty_two_levels_are_fine():
+    chain = "".join(f'[boundaries.b{i}]\nparent = "b{i + 1}"\n\n' for i in range(31)) + "[boundaries.b31]\n"
+    loaded = parse_model(f'stride_tui = 1\n\n[model]\ntitle = "Deep"\n\n{chain}'.encode(), "m.toml")
+    assert len(loaded.model.boundaries) == 32

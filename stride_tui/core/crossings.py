@@ -25,11 +25,30 @@ class Crossing:
 def boundary_chain(model: ThreatModel, boundary_id: str | None) -> tuple[str, ...]:
     """The boundary and its ancestors, innermost first (a valid model has no cycles)."""
     chain: list[str] = []
-    while boundary_id is not None and boundary_id not in chain:
+    seen: set[str] = set()
+    while boundary_id is not None and boundary_id not in seen:
         chain.append(boundary_id)
+        seen.add(boundary_id)
         boundary = model.boundaries.get(boundary_id)
         boundary_id = boundary.parent if boundary is not None else None
     return tuple(chain)
+
+
+def all_boundary_chains(model: ThreatModel) -> dict[str | None, tuple[str, ...]]:
+    """Every boundary's chain, each built once from its parent's (linear in the model size)."""
+    chains: dict[str | None, tuple[str, ...]] = {None: ()}
+    for start in model.boundaries:
+        pending: list[str] = []
+        node: str | None = start
+        while node is not None and node not in chains and node not in pending:
+            pending.append(node)
+            boundary = model.boundaries.get(node)
+            node = boundary.parent if boundary is not None else None
+        base = chains.get(node, ())  # () also when a cycle was cut (invalid models only)
+        for bid in reversed(pending):
+            base = (bid,) + base
+            chains[bid] = base
+    return chains
 
 
 class Topology:
@@ -37,9 +56,8 @@ class Topology:
 
     def __init__(self, model: ThreatModel) -> None:
         self.model = model
-        chains: dict[str | None, tuple[str, ...]] = {None: ()}
-        for bid in model.boundaries:
-            chains[bid] = boundary_chain(model, bid)
+        chains = all_boundary_chains(model)
+        self.chains = chains
         self.component_chain: dict[str, tuple[str, ...]] = {
             cid: chains.get(c.boundary, ()) for cid, c in model.components.items()
         }

@@ -10,6 +10,8 @@ from .diagnostics import Diagnostic
 from .ids import is_id
 from .locate import SourceMap
 
+MAX_BOUNDARY_DEPTH = 32
+
 
 def _table(data: dict, section: str) -> dict:
     value = data.get(section)
@@ -56,9 +58,16 @@ def check_references(data: dict, file: str, source_map: SourceMap) -> list[Diagn
                 ("boundaries", bid, "parent"),
                 f"`boundaries.{bid}.parent` names unknown boundary `{parent}`" + _known(boundaries),
             )
-    for cycle in _parent_cycles(boundaries):
+    cycles = _parent_cycles(boundaries)
+    for cycle in cycles:
         path = " → ".join(cycle + [cycle[0]])
         report(("boundaries", cycle[0], "parent"), f"boundaries nest in a cycle: {path}")
+    if not cycles:
+        for bid, depth in _too_deep_boundaries(boundaries):
+            report(
+                ("boundaries", bid, "parent"),
+                f"boundary `{bid}` is nested {depth} levels deep; at most {MAX_BOUNDARY_DEPTH} are allowed",
+            )
 
     for cid, component in components.items():
         if not isinstance(component, dict):
@@ -91,6 +100,25 @@ def check_references(data: dict, file: str, source_map: SourceMap) -> list[Diagn
                 f"`threats.{tid}.target` names `{target}`, which is no component or flow",
             )
     return out
+
+
+def _too_deep_boundaries(boundaries: dict) -> list[tuple[str, int]]:
+    """The first boundary found beyond the depth limit (one report is enough to act on)."""
+    depth: dict[str, int] = {}
+    for start in boundaries:
+        pending = []
+        node = start
+        while isinstance(node, str) and node in boundaries and node not in depth and node not in pending:
+            pending.append(node)
+            parent = boundaries[node].get("parent") if isinstance(boundaries[node], dict) else None
+            node = parent if isinstance(parent, str) else None
+        level = depth.get(node, 0) if isinstance(node, str) else 0
+        for bid in reversed(pending):
+            level += 1
+            depth[bid] = level
+            if level > MAX_BOUNDARY_DEPTH:
+                return [(bid, level)]
+    return []
 
 
 def _parent_cycles(boundaries: dict) -> list[list[str]]:
