@@ -7,6 +7,7 @@ reads facts from a flat dict; a missing key means *unknown*.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -162,14 +163,14 @@ def _test(cond: FactTest, value: object) -> bool:
         return value is None or not any(_same(value, v) for v in cond.value)  # type: ignore[union-attr]
     if op == "unknown":
         return (value is None) == cond.value
-    # contains_any
-    if isinstance(value, str):
-        text = value.lower()
-        return any(word in text for word in cond.value)  # type: ignore[union-attr]
-    if isinstance(value, list):
-        items = [str(v).lower() for v in value]
-        return any(word in item for item in items for word in cond.value)  # type: ignore[union-attr]
-    return False
+    # contains_any: a word of the value starts with one of the given words ("postgres" matches
+    # "aws rds postgresql 15", but "rmi" does not match "permissions")
+    texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return any(
+        re.search(r"(?<![a-z0-9])" + re.escape(word), str(text).lower())
+        for text in texts
+        for word in cond.value  # type: ignore[union-attr]
+    )
 
 
 def _same(a: object, b: object) -> bool:

@@ -9,13 +9,19 @@ from __future__ import annotations
 import html
 import re
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:@&])")
+# Inline markup needs one of these; with `[`/`]` escaped no link or image can form, and with
+# `<` escaped no raw HTML or autolink can. Escaping only these keeps raw Markdown readable.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_BLOCK_START = re.compile(r"^([ \t]*)([#>+=-])", re.MULTILINE)
+_MD_ORDERED_START = re.compile(r"^([ \t]*\d+)([.)])", re.MULTILINE)
 _NEWLINES = re.compile(r"\s*\n\s*")
 
 
 def markdown(text: str) -> str:
-    """Text safe to place inside Markdown prose: every metacharacter escaped, HTML neutralised."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Text safe to place inside Markdown prose: it renders as exactly these characters."""
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_BLOCK_START.sub(r"\1\\\2", text)
+    return _MD_ORDERED_START.sub(r"\1\\\2", text)
 
 
 def markdown_cell(text: str) -> str:

@@ -44,6 +44,8 @@ class FactBase:
             facts["internet_facing"] = False
             components[cid] = facts
         for flow in model.flows.values():
+            if flow.out_of_scope:
+                continue  # an out-of-scope flow exposes nothing the analysis should count
             source = components.get(flow.source)
             target = components.get(flow.target)
             if source is not None and target is not None and source["untrusted"]:
