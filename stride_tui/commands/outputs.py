@@ -1,4 +1,4 @@
-"""Commands that produce documents: ``render`` (diagram), and later reports and stories."""
+"""Commands that produce documents: ``render`` (the diagram), ``report`` and ``stories``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from ..core.diagnostics import ModelError
 from ..core.diagram import DiagramOptions, build_dot
 from ..core.graphviz import DEFAULT_TIMEOUT, RenderError, run_dot
 from ..core.loader import load_model
+from ..core.model import SEVERITIES, STATUSES
+from ..core.report import report_json, report_markdown
+from ..core.report_html import report_html
+from ..core.stories import DEFAULT_STATUSES, build_stories, stories_csv, stories_json, stories_markdown
 from ..core.rules import rules_for
 from ..core.storage import SaveError, atomic_write
 from .output import print_diagnostics
@@ -33,29 +37,118 @@ def register(sub: argparse._SubParsersAction) -> None:
     render.add_argument("--direction", choices=("LR", "TB"), default="LR", help="layout direction (default LR)")
     render.add_argument("--no-color", action="store_true", help="do not colour elements by their worst open finding")
     render.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS", help=f"Graphviz time limit (default {DEFAULT_TIMEOUT:g})")
-    render.add_argument("--rules", metavar="FILE", action="append", default=[], help="extra rule file (repeatable)")
+    _rules_option(render)
     render.set_defaults(run=run_render)
+
+    report = sub.add_parser(
+        "report",
+        help="write the full threat-model document",
+        description="The threat-model document: summary, diagram, elements and facts, each boundary "
+        "with its crossing flows, every finding with explanation, mitigations, references and "
+        "decision, orphans and hand-written threats. HTML is one self-contained file with no script; "
+        "its diagram is inline SVG when Graphviz is installed.",
+    )
+    report.add_argument("model", metavar="MODEL")
+    report.add_argument("-o", "--output", metavar="OUT")
+    report.add_argument("--format", choices=("markdown", "html", "json"), help="default: from OUT's extension, else markdown")
+    report.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS", help="Graphviz time limit for the HTML diagram")
+    _rules_option(report)
+    report.set_defaults(run=run_report)
+
+    stories = sub.add_parser(
+        "stories",
+        help="turn findings into security stories for the backlog",
+        description="Each finding to act on becomes a security story (title, As a … I want … so that …, "
+        "acceptance criteria from the mitigations, labels, finding ids). Findings of one rule share "
+        "one remedy and merge into one story. CSV columns: Summary, Description, Issue Type, "
+        "Priority, Labels, Story ID, Finding IDs.",
+    )
+    stories.add_argument("model", metavar="MODEL")
+    stories.add_argument("-o", "--output", metavar="OUT")
+    stories.add_argument("--format", choices=("markdown", "csv", "json"), help="default: from OUT's extension, else markdown")
+    stories.add_argument(
+        "--status", metavar="S[,S…]", default=",".join(DEFAULT_STATUSES),
+        help=f"statuses to act on (default: {','.join(DEFAULT_STATUSES)})",
+    )
+    stories.add_argument("--min-severity", choices=SEVERITIES, default="low", help="leave out less severe stories")
+    stories.add_argument("--limit", type=int, metavar="N", help="only the N most severe stories")
+    _rules_option(stories)
+    stories.set_defaults(run=run_stories)
+
+
+def _rules_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rules", metavar="FILE", action="append", default=[], help="extra rule file (repeatable)")
+
+
+def _analyse(args: argparse.Namespace):
+    try:
+        model = load_model(args.model).model
+        return analyse(model, rules_for(Path(args.model), model.model.rule_files, args.rules))
+    except ModelError as exc:
+        print_diagnostics(exc.diagnostics)
+        return None
+
+
+def run_report(args: argparse.Namespace) -> int:
+    fmt = args.format or _format_from(args.output, {"md": "markdown", "markdown": "markdown", "html": "html", "htm": "html", "json": "json"}) or "markdown"
+    analysis = _analyse(args)
+    if analysis is None:
+        return BAD_INPUT
+    if fmt == "json":
+        text = report_json(analysis)
+    elif fmt == "markdown":
+        text = report_markdown(analysis, build_dot(analysis.model, analysis))
+    else:
+        svg, note = None, None
+        try:
+            svg = run_dot(build_dot(analysis.model, analysis), "svg", timeout=args.timeout).decode("utf-8")
+        except RenderError as exc:
+            note = f"Diagram not included: {exc}"
+            print(f"stride-tui: warning: {note}", file=sys.stderr)
+        text = report_html(analysis, svg, note)
+    return _emit(text.encode("utf-8"), args.output)
+
+
+def run_stories(args: argparse.Namespace) -> int:
+    fmt = args.format or _format_from(args.output, {"md": "markdown", "markdown": "markdown", "csv": "csv", "json": "json"}) or "markdown"
+    statuses = tuple(s.strip() for s in args.status.split(",") if s.strip())
+    unknown = [s for s in statuses if s not in STATUSES]
+    if unknown or not statuses:
+        print(f"stride-tui: error: unknown status {', '.join(unknown) or '(none given)'} (choose from {', '.join(STATUSES)})", file=sys.stderr)
+        return BAD_INPUT
+    if args.limit is not None and args.limit < 1:
+        print("stride-tui: error: --limit must be at least 1", file=sys.stderr)
+        return BAD_INPUT
+    analysis = _analyse(args)
+    if analysis is None:
+        return BAD_INPUT
+    floor = SEVERITIES.index(args.min_severity)
+    stories = [s for s in build_stories(analysis, statuses) if SEVERITIES.index(s.severity) >= floor]
+    stories = stories[: args.limit] if args.limit else stories
+    title = analysis.model.model.title
+    if fmt == "csv":
+        text = stories_csv(stories)
+    elif fmt == "json":
+        text = stories_json(title, stories)
+    else:
+        text = stories_markdown(title, stories)
+    return _emit(text.encode("utf-8"), args.output)
 
 
 def run_render(args: argparse.Namespace) -> int:
-    fmt = args.format or _format_from(args.output) or "dot"
+    fmt = args.format or _format_from(args.output, {"gv": "dot", "dot": "dot", "svg": "svg", "png": "png"}) or "dot"
     if fmt == "png" and not args.output and sys.stdout.isatty():
         print("stride-tui: error: PNG is binary; write it to a file with -o OUT", file=sys.stderr)
         return BAD_INPUT
-    try:
-        loaded = load_model(args.model)
-        model = loaded.model
-        analysis = None
-        if not args.no_color:
-            analysis = analyse(model, rules_for(Path(args.model), model.model.rule_files, args.rules))
-    except ModelError as exc:
-        print_diagnostics(exc.diagnostics)
+    analysis = _analyse(args)
+    if analysis is None:
         return BAD_INPUT
+    model = analysis.model
     if args.boundary is not None and args.boundary not in model.boundaries:
         print(f"{args.model}: error: no boundary `{args.boundary}`", file=sys.stderr)
         return BAD_INPUT
     options = DiagramOptions(direction=args.direction, boundary=args.boundary, color_by_findings=not args.no_color)
-    dot_text = build_dot(model, analysis, options)
+    dot_text = build_dot(model, None if args.no_color else analysis, options)
     if fmt == "dot":
         data = dot_text.encode("utf-8")
     else:
@@ -67,11 +160,10 @@ def run_render(args: argparse.Namespace) -> int:
     return _emit(data, args.output)
 
 
-def _format_from(output: str | None) -> str | None:
+def _format_from(output: str | None, by_suffix: dict[str, str]) -> str | None:
     if not output:
         return None
-    suffix = Path(output).suffix.lower().lstrip(".")
-    return {"gv": "dot", "dot": "dot", "svg": "svg", "png": "png"}.get(suffix)
+    return by_suffix.get(Path(output).suffix.lower().lstrip("."))
 
 
 def _emit(data: bytes, output: str | None) -> int:

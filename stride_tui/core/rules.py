@@ -22,7 +22,7 @@ from .conditions import Condition, ConditionError, parse_condition
 from .diagnostics import Diagnostic, ModelError, field_path
 from .facts import ALL_COMPONENT_FACTS, COMPONENT_FACTS, FLOW_FACTS
 from .locate import SourceMap
-from .model import LINE_PATTERN, MAX_NAME, RULE_ID_PATTERN, TEXT_PATTERN, Category, Severity
+from .model import CATEGORIES, LINE_PATTERN, MAX_NAME, RULE_ID_PATTERN, TEXT_PATTERN, Category, Severity
 
 RULES_FORMAT = 1
 MAX_RULE_FILE_BYTES = 1024 * 1024
@@ -265,7 +265,11 @@ def load_rule_file(path: str | Path) -> RuleFile:
 @functools.lru_cache(maxsize=1)
 def _builtin_files() -> tuple[RuleFile, ...]:
     folder = resources.files("stride_tui") / "rules"
-    files = sorted((p for p in folder.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name)
+    order = {f"{category}.toml": i for i, category in enumerate(CATEGORIES)}  # STRIDE order
+    files = sorted(
+        (p for p in folder.iterdir() if p.name.endswith(".toml")),
+        key=lambda p: (order.get(p.name, len(order)), p.name),
+    )
     return tuple(parse_rule_file(p.read_bytes(), f"<built-in>/{p.name}") for p in files)
 
 
