@@ -91,7 +91,7 @@ def test_shapes_clusters_and_crossing_edges():
     assert dot.count("subgraph cluster_b") == len(model.boundaries)
     assert dot.count("shape=cylinder") == sum(c.kind == "data_store" for c in model.components.values())
     assert dot.count("shape=box") == sum(c.kind == "external_entity" for c in model.components.values())
-    assert "newrank=true" in dot
+    assert "newrank=true" not in dot  # small models lay out better without it
     crossing_edges = len(re.findall(r"-> n\d+ \[[^\]]*penwidth=2\.0", dot))
     analysis = analyse(model, builtin_rules())
     assert crossing_edges == sum(bool(c) for c in analysis.topology.crossings.values())

@@ -34,7 +34,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     render.add_argument("-o", "--output", metavar="OUT")
     render.add_argument("--format", choices=("dot", "svg", "png"))
     render.add_argument("--boundary", metavar="ID", help="only this boundary and everything touching it")
-    render.add_argument("--direction", choices=("LR", "TB"), default="LR", help="layout direction (default LR)")
+    render.add_argument("--direction", choices=("TB", "LR"), default="TB", help="layout direction: top to bottom (default) or left to right")
+    render.add_argument(
+        "--engine", choices=("dot", "fdp", "sfdp"), default="dot",
+        help="Graphviz layout: dot (default, layered, draws boundaries), sfdp (fast for 1,000+ "
+        "components, boundaries not framed), fdp",
+    )
     render.add_argument("--no-color", action="store_true", help="do not colour elements by their worst open finding")
     render.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS", help=f"Graphviz time limit (default {DEFAULT_TIMEOUT:g})")
     _rules_option(render)
@@ -153,7 +158,7 @@ def run_render(args: argparse.Namespace) -> int:
         data = dot_text.encode("utf-8")
     else:
         try:
-            data = run_dot(dot_text, fmt, timeout=args.timeout)
+            data = run_dot(dot_text, fmt, timeout=args.timeout, engine=args.engine)
         except RenderError as exc:
             print(f"stride-tui: error: {exc}", file=sys.stderr)
             return BAD_INPUT

@@ -26,6 +26,7 @@ CROSSING_COLOR = "#c0392b"
 BOUNDARY_COLOR = "#c0392b"
 FLOW_COLOR = "#566573"
 MAX_LABEL = 120
+NEWRANK_FROM = 150
 MAX_TOOLTIP = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -61,7 +62,7 @@ def quoted(text: str, limit: int = MAX_TOOLTIP) -> str:
 class DiagramOptions:
     """How to draw: layout direction, one boundary only, colouring by findings, legend."""
 
-    direction: str = "LR"
+    direction: str = "TB"
     boundary: str | None = None
     color_by_findings: bool = True
     legend: bool = True
@@ -86,11 +87,15 @@ def build_dot(model: ThreatModel, analysis: Analysis | None = None, options: Dia
     components, flows, boundaries = _selection(model, analysis, options.boundary)
     worst = worst_open_severity(analysis) if options.color_by_findings else {}
 
+    layout = {"rankdir": options.direction}
+    if len(components) >= NEWRANK_FROM:
+        # Graphviz 2.43 fails on large nested clusters without it ("trouble in init_rank"); on
+        # small models it lets clusters overlap, so it is only used where it is needed
+        layout["newrank"] = "true"
     graph = pydot.Dot(
         "dfd",
         graph_type="digraph",
-        rankdir=options.direction,
-        newrank="true",  # Graphviz 2.43 fails on nested clusters without it ("trouble in init_rank")
+        **layout,
         fontname="Helvetica",
         fontsize="11",
         labelloc="t",

@@ -30,7 +30,8 @@ def sanitize_svg(svg: str) -> str:
     svg = re.sub(r"<script\b.*?</script>", "", svg, flags=re.DOTALL | re.IGNORECASE)
     svg = re.sub(r"</?a\b[^>]*>", "", svg)
     svg = re.sub(r"\s(?:xlink:href|href|on\w+)\s*=\s*(\"[^\"]*\"|'[^']*')", "", svg)
-    return svg
+    # scale to the page: the viewBox keeps proportions once the fixed size is gone
+    return re.sub(r"^<svg\b([^>]*?)\swidth=\"[^\"]*\"\s+height=\"[^\"]*\"", r'<svg\1 style="max-width:100%;height:auto"', svg)
 
 
 def report_html(analysis: Analysis, svg: str | None = None, diagram_note: str | None = None) -> str:
