@@ -7,10 +7,10 @@ kept as orphans. Analysis never changes the model.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+import gc
+from dataclasses import dataclass, field, replace
 
-from .conditions import evaluate, explain
+from .conditions import explain
 from .crossings import Crossing, Topology
 from .facts import FactBase
 from .model import SEVERITIES, ThreatModel
@@ -30,12 +30,15 @@ KIND_LABELS = {
     "data_store": "data store",
     "flow": "data flow",
 }
-_PLACEHOLDER = re.compile(r"\{(element|source|target|boundaries|data|protocol)\}")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Finding:
-    """A threat on one element: from a rule (``custom`` False) or written by hand."""
+    """A threat on one element: from a rule (``custom`` False) or written by hand.
+
+    Treat it as a value (never mutate one): it is not frozen only because frozen dataclasses
+    are several times slower to create, and analysis creates tens of thousands.
+    """
 
     id: str
     rule_id: str
@@ -88,33 +91,80 @@ class Analysis:
         return [f for f in self.findings if f.element_id in flows]
 
 
+_LEVEL = {severity: i for i, severity in enumerate(SEVERITIES)}
+# stands for the element's crossings in a cached explanation (they differ from flow to flow)
+_CROSSINGS = "\x00crossings\x00"
+
+
+class Analyzer:
+    """Runs one rule set over successive versions of a model.
+
+    Findings depend only on an element's facts, names and crossings, so an element that did not
+    change between two versions gets its findings back from a cache: after one edit, only the
+    edited element (and the neighbours whose derived facts changed) is evaluated again.
+    """
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self._by_kind = {kind: ruleset.for_kind(kind) for kind in KIND_LABELS}
+        self._cache: dict[tuple, tuple[tuple[Finding, ...], tuple[RuleError, ...]]] = {}
+        # the same rule on the same fact values explains itself the same way: compute it once
+        self._explanations: dict[tuple, tuple[str, ...]] = {}
+
+    def analyse(self, model: ThreatModel) -> Analysis:
+        """Every finding of ``model``, with its decisions merged and orphans listed."""
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # tens of thousands of new objects: the cyclic GC would only slow this down
+        try:
+            return self._analyse(model)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _analyse(self, model: ThreatModel) -> Analysis:
+        topology = Topology(model)
+        facts = FactBase(model, topology)
+        analysis = Analysis(model, topology)
+        custom_by_target: dict[str, list[str]] = {}
+        for tid, threat in model.threats.items():
+            custom_by_target.setdefault(threat.target, []).append(tid)
+        cache: dict[tuple, tuple[tuple[Finding, ...], tuple[RuleError, ...]]] = {}
+        names = {bid: b.name or bid for bid, b in model.boundaries.items()}
+        names.update({cid: c.name or cid for cid, c in model.components.items()})
+
+        def run(element: _Element) -> None:
+            key = element.cache_key()
+            result = cache.get(key) or self._cache.get(key)
+            if result is None:
+                result = _evaluate(self._by_kind[element.kind], element, self._explanations)
+            cache[key] = result
+            findings, errors = result
+            analysis.findings.extend(_decided(f, model) for f in findings)
+            analysis.errors.extend(errors)
+
+        for cid, component in model.components.items():
+            if not component.out_of_scope:
+                run(_Element(cid, component.kind, component.name or cid, facts.components[cid],
+                             topology.component_chain[cid], (), model, names))
+            _add_custom(custom_by_target.get(cid, []), cid, component.kind, analysis)
+        for fid, flow in model.flows.items():
+            if not flow.out_of_scope:
+                crossings = topology.crossings[fid]
+                run(_Element(fid, "flow", flow_display_name(model, fid), facts.flows[fid],
+                             tuple(c.boundary for c in crossings), crossings, model, names))
+            _add_custom(custom_by_target.get(fid, []), fid, "flow", analysis)
+        self._cache = cache  # keep only what the current version uses
+        if len(self._explanations) > 50_000:
+            self._explanations.clear()
+
+        fired = {f.id for f in analysis.findings}
+        analysis.orphans = [key for key in model.decisions if key not in fired]
+        return analysis
+
+
 def analyse(model: ThreatModel, ruleset: RuleSet) -> Analysis:
     """Run every enabled rule on every in-scope element of ``model``."""
-    topology = Topology(model)
-    facts = FactBase(model, topology)
-    analysis = Analysis(model, topology)
-    by_kind = {kind: ruleset.for_kind(kind) for kind in ("flow", "process", "data_store", "external_entity")}
-    custom_by_target: dict[str, list[str]] = {}
-    for tid, threat in model.threats.items():
-        custom_by_target.setdefault(threat.target, []).append(tid)
-
-    for cid, component in model.components.items():
-        if not component.out_of_scope:
-            element = _Element(cid, component.kind, component.name or cid, facts.components[cid],
-                               topology.component_chain[cid], (), model)
-            _run(by_kind[component.kind], element, analysis)
-        _add_custom(custom_by_target.get(cid, []), cid, component.kind, analysis)
-    for fid, flow in model.flows.items():
-        if not flow.out_of_scope:
-            crossings = topology.crossings[fid]
-            element = _Element(fid, "flow", flow_display_name(model, fid), facts.flows[fid],
-                               tuple(c.boundary for c in crossings), crossings, model)
-            _run(by_kind["flow"], element, analysis)
-        _add_custom(custom_by_target.get(fid, []), fid, "flow", analysis)
-
-    fired = {f.id for f in analysis.findings}
-    analysis.orphans = [key for key in model.decisions if key not in fired]
-    return analysis
+    return Analyzer(ruleset).analyse(model)
 
 
 def flow_display_name(model: ThreatModel, flow_id: str) -> str:
@@ -125,42 +175,87 @@ def flow_display_name(model: ThreatModel, flow_id: str) -> str:
     return f"{model.display_name(flow.source)} → {model.display_name(flow.target)}"
 
 
-@dataclass
 class _Element:
-    id: str
-    kind: str
-    name: str
-    facts: dict[str, object]
-    boundaries: tuple[str, ...]
-    crossings: tuple[Crossing, ...]
-    model: ThreatModel
+    """One component or flow as the rules see it: facts, names for texts, crossings."""
+
+    def __init__(self, element_id: str, kind: str, name: str, facts: dict[str, object],
+                 boundaries: tuple[str, ...], crossings: tuple[Crossing, ...], model: ThreatModel,
+                 names: dict[str, str]) -> None:
+        self.id, self.kind, self.name, self.facts = element_id, kind, name, facts
+        self.boundaries, self.crossings, self.model = boundaries, crossings, model
+        self.crossing_text = (
+            "crosses " + ", ".join(f"{names[c.boundary]} ({c.direction})" for c in crossings)
+            if crossings else "crosses no trust boundary"
+        )
+        self.values = {
+            "element": name,
+            "boundaries": ", ".join(names[b] for b in boundaries) or "no boundary",
+            "source": name,
+            "target": name,
+            "data": "its data",
+            "protocol": "its protocol",
+        }
+        if kind == "flow":
+            flow = model.flows[element_id]
+            self.values.update(
+                source=names[flow.source],
+                target=names[flow.target],
+                data=flow.data or "its data",
+                protocol=flow.protocol or "an unstated protocol",
+            )
+
+        self.raise_reasons = _raise_reasons(self)
+
+    def cache_key(self) -> tuple:
+        """Everything findings of this element are computed from (facts, names, crossings)."""
+        facts = tuple(self.facts.items())
+        try:
+            hash(facts)
+        except TypeError:  # a list fact (tags)
+            facts = tuple((k, _hashable(v)) for k, v in facts)
+        return (self.id, self.kind, facts, tuple(self.values.values()), self.boundaries, self.crossing_text)
 
 
-def _run(rules: list[Rule], element: _Element, analysis: Analysis) -> None:
+def _evaluate(
+    rules: list[Rule], element: _Element, explanations: dict[tuple, tuple[str, ...]]
+) -> tuple[tuple[Finding, ...], tuple[RuleError, ...]]:
+    findings: list[Finding] = []
+    errors: list[RuleError] = []
+    facts = element.facts
     for rule in rules:
         try:
-            if rule.condition is not None and not evaluate(rule.condition, element.facts):
+            predicate = rule.predicate
+            if predicate is not None and not predicate(facts):
                 continue
-            analysis.findings.append(_finding(rule, element))
+            findings.append(_finding(rule, element, explanations))
         except Exception as exc:  # fail closed: a broken rule is reported, never "no threat"
-            analysis.errors.append(RuleError(rule.id, element.id, f"{type(exc).__name__}: {exc}"))
+            errors.append(RuleError(rule.id, element.id, f"{type(exc).__name__}: {exc}"))
+    return tuple(findings), tuple(errors)
 
 
-def _finding(rule: Rule, element: _Element) -> Finding:
-    model = element.model
-    finding_id = f"{rule.id}@{element.id}"
+def _decided(finding: Finding, model: ThreatModel) -> Finding:
+    decision = model.decisions.get(finding.id)
+    if decision is None:
+        return finding
+    return replace(finding, status=decision.status, note=decision.note, ticket=decision.ticket)
+
+
+def _finding(rule: Rule, element: _Element, explanations: dict[tuple, tuple[str, ...]]) -> Finding:
+    values = element.values
     if rule.condition is None:
         explanation = (f"applies to every {KIND_LABELS[element.kind]} (STRIDE per element)",)
     else:
-        explanation = tuple(
-            explain(rule.condition, element.facts, lambda: describe_crossings(model, element.crossings))
-        )
-    reasons = _raise_reasons(element) if rule.raise_severity else ()
-    severity = SEVERITIES[min(SEVERITIES.index(rule.severity) + len(reasons), len(SEVERITIES) - 1)]
-    decision = model.decisions.get(finding_id)
-    values = _placeholders(element)
+        facts = element.facts
+        key = (rule.id, *(_hashable(facts.get(k)) for k in rule.facts_read))
+        cached = explanations.get(key)
+        if cached is None:
+            cached = tuple(explain(rule.condition, facts, _CROSSINGS))
+            explanations[key] = cached
+        explanation = tuple(element.crossing_text if e is _CROSSINGS else e for e in cached) if _CROSSINGS in cached else cached
+    reasons = element.raise_reasons if rule.raise_severity else ()
+    severity = SEVERITIES[min(_LEVEL[rule.severity] + len(reasons), len(SEVERITIES) - 1)]
     return Finding(
-        id=finding_id,
+        id=f"{rule.id}@{element.id}",
         rule_id=rule.id,
         category=rule.category,
         severity=severity,
@@ -171,14 +266,11 @@ def _finding(rule: Rule, element: _Element) -> Finding:
         element_name=element.name,
         boundaries=element.boundaries,
         crossings=element.crossings,
-        title=_fill(rule.title, values),
-        description=_fill(rule.description, values),
+        title=rule.title_template.fill(values),
+        description=rule.description_template.fill(values),
         explanation=explanation,
         mitigations=rule.mitigations,
         references=rule.references,
-        status=decision.status if decision else "open",
-        note=decision.note if decision else None,
-        ticket=decision.ticket if decision else None,
     )
 
 
@@ -208,27 +300,8 @@ def describe_crossings(model: ThreatModel, crossings: tuple[Crossing, ...]) -> s
     return "crosses " + ", ".join(parts)
 
 
-def _placeholders(element: _Element) -> dict[str, str]:
-    model = element.model
-    values = {
-        "element": element.name,
-        "boundaries": ", ".join(model.display_name(b) for b in element.boundaries) or "no boundary",
-        "source": element.name,
-        "target": element.name,
-        "data": "its data",
-        "protocol": "its protocol",
-    }
-    if element.kind == "flow":
-        flow = model.flows[element.id]
-        values["source"] = model.display_name(flow.source)
-        values["target"] = model.display_name(flow.target)
-        values["data"] = flow.data or "its data"
-        values["protocol"] = flow.protocol or "an unstated protocol"
-    return values
-
-
-def _fill(template: str, values: dict[str, str]) -> str:
-    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _add_custom(threat_ids: list[str], element_id: str, kind: str, analysis: Analysis) -> None:

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 import tomli
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from .conditions import Condition, ConditionError, parse_condition
+from .conditions import Condition, ConditionError, Predicate, compile_condition, facts_read, parse_condition
 from .diagnostics import Diagnostic, ModelError, field_path
 from .facts import ALL_COMPONENT_FACTS, COMPONENT_FACTS, FLOW_FACTS
 from .locate import SourceMap
@@ -75,6 +75,38 @@ class Rule:
     raise_severity: bool
     file: str
     line: int | None = None
+    predicate: Predicate | None = field(default=None, compare=False, repr=False)
+    facts_read: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    title_template: Template = field(init=False, compare=False, repr=False)
+    description_template: Template = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # compiled once here, so running the rule on thousands of elements stays cheap
+        if self.condition is not None:
+            object.__setattr__(self, "predicate", compile_condition(self.condition))
+            object.__setattr__(self, "facts_read", facts_read(self.condition))
+        object.__setattr__(self, "title_template", Template(self.title))
+        object.__setattr__(self, "description_template", Template(self.description))
+
+
+_PLACEHOLDER = re.compile(r"\{(element|source|target|boundaries|data|protocol)\}")
+
+
+class Template:
+    """Rule text with ``{element}``-style placeholders, split once for fast filling."""
+
+    def __init__(self, text: str) -> None:
+        pieces = _PLACEHOLDER.split(text)
+        self._literals = pieces[0::2]
+        self._keys = pieces[1::2]
+
+    def fill(self, values: dict[str, str]) -> str:
+        """The text with each placeholder replaced; nothing else is substituted."""
+        out = [self._literals[0]]
+        for key, literal in zip(self._keys, self._literals[1:]):
+            out.append(values[key])
+            out.append(literal)
+        return "".join(out)
 
 
 @dataclass
