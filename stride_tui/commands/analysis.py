@@ -7,13 +7,13 @@ import json
 import sys
 from pathlib import Path
 
-from ..core.analysis import Analysis, analyse
 from ..core.diagnostics import ModelError
 from ..core.finding_formats import findings_csv, findings_json, findings_markdown, findings_text
-from ..core.loader import LoadedModel, load_model
+from ..core.loader import load_model
 from ..core.model import SEVERITIES, STATUSES
-from ..core.rules import RuleSet, rules_for
+from ..core.rules import rules_for
 from ..core.sarif import findings_sarif
+from .common import add_rules_option, load_and_analyse
 from .output import print_diagnostics
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     threats.add_argument(
         "--format", choices=("text", "json", "csv", "markdown", "sarif"), default="text"
     )
-    _rules_option(threats)
+    add_rules_option(threats)
     threats.set_defaults(run=run_threats)
 
     check = sub.add_parser(
@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     check.add_argument("model", metavar="MODEL")
     check.add_argument("--fail-on", choices=SEVERITIES, default="high", help="lowest severity that fails (default: high)")
-    _rules_option(check)
+    add_rules_option(check)
     check.set_defaults(run=run_check)
 
     rules = sub.add_parser(
@@ -57,36 +57,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     rules.add_argument("--format", choices=("text", "json"), default="text")
     rules.add_argument("--model", metavar="MODEL", help="also load the rule files MODEL lists")
-    _rules_option(rules)
+    add_rules_option(rules)
     rules.set_defaults(run=run_rules)
 
 
-def _rules_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--rules", metavar="FILE", action="append", default=[], help="extra rule file (repeatable)"
-    )
-
-
-def _prepare(args: argparse.Namespace) -> tuple[LoadedModel, RuleSet, Analysis] | None:
-    try:
-        loaded = load_model(args.model)
-        ruleset = rules_for(Path(args.model), loaded.model.model.rule_files, args.rules)
-    except ModelError as exc:
-        print_diagnostics(exc.diagnostics)
-        return None
-    analysis = analyse(loaded.model, ruleset)
-    if analysis.errors:
-        for error in analysis.errors:
-            print(f"{args.model}: error: rule error: {error.rule_id} ({error.element_id}): {error.message}", file=sys.stderr)
-        return None
-    return loaded, ruleset, analysis
-
-
 def run_threats(args: argparse.Namespace) -> int:
-    prepared = _prepare(args)
+    prepared = load_and_analyse(args)
     if prepared is None:
         return BAD_INPUT
-    loaded, ruleset, analysis = prepared
+    loaded, ruleset, analysis = prepared.loaded, prepared.ruleset, prepared.analysis
     model = loaded.model
     findings = analysis.findings
     if args.boundary is not None:
@@ -121,10 +100,10 @@ def run_threats(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    prepared = _prepare(args)
+    prepared = load_and_analyse(args)
     if prepared is None:
         return BAD_INPUT
-    _, _, analysis = prepared
+    analysis = prepared.analysis
     threshold = SEVERITIES.index(args.fail_on)
     findings = analysis.findings
     blocking = [f for f in findings if f.status == "open" and SEVERITIES.index(f.severity) >= threshold]

@@ -6,18 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..core.analysis import analyse
-from ..core.diagnostics import ModelError
 from ..core.diagram import DiagramOptions, build_dot
 from ..core.graphviz import DEFAULT_TIMEOUT, RenderError, run_dot
-from ..core.loader import load_model
 from ..core.model import SEVERITIES, STATUSES
 from ..core.report import report_json, report_markdown
 from ..core.report_html import report_html
 from ..core.stories import DEFAULT_STATUSES, build_stories, stories_csv, stories_json, stories_markdown
-from ..core.rules import rules_for
 from ..core.storage import SaveError, atomic_write
-from .output import print_diagnostics
+from .common import add_rules_option, load_and_analyse
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
 
@@ -42,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     render.add_argument("--no-color", action="store_true", help="do not colour elements by their worst open finding")
     render.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS", help=f"Graphviz time limit (default {DEFAULT_TIMEOUT:g})")
-    _rules_option(render)
+    add_rules_option(render)
     render.set_defaults(run=run_render)
 
     report = sub.add_parser(
@@ -57,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     report.add_argument("-o", "--output", metavar="OUT")
     report.add_argument("--format", choices=("markdown", "html", "json"), help="default: from OUT's extension, else markdown")
     report.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS", help="Graphviz time limit for the HTML diagram")
-    _rules_option(report)
+    add_rules_option(report)
     report.set_defaults(run=run_report)
 
     stories = sub.add_parser(
@@ -77,28 +73,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     stories.add_argument("--min-severity", choices=SEVERITIES, default="low", help="leave out less severe stories")
     stories.add_argument("--limit", type=int, metavar="N", help="only the N most severe stories")
-    _rules_option(stories)
+    add_rules_option(stories)
     stories.set_defaults(run=run_stories)
-
-
-def _rules_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rules", metavar="FILE", action="append", default=[], help="extra rule file (repeatable)")
-
-
-def _analyse(args: argparse.Namespace):
-    try:
-        model = load_model(args.model).model
-        return analyse(model, rules_for(Path(args.model), model.model.rule_files, args.rules))
-    except ModelError as exc:
-        print_diagnostics(exc.diagnostics)
-        return None
 
 
 def run_report(args: argparse.Namespace) -> int:
     fmt = args.format or _format_from(args.output, {"md": "markdown", "markdown": "markdown", "html": "html", "htm": "html", "json": "json"}) or "markdown"
-    analysis = _analyse(args)
-    if analysis is None:
+    prepared = load_and_analyse(args)
+    if prepared is None:
         return BAD_INPUT
+    analysis = prepared.analysis
     if fmt == "json":
         text = report_json(analysis)
     elif fmt == "markdown":
@@ -124,9 +108,10 @@ def run_stories(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         print("stride-tui: error: --limit must be at least 1", file=sys.stderr)
         return BAD_INPUT
-    analysis = _analyse(args)
-    if analysis is None:
+    prepared = load_and_analyse(args)
+    if prepared is None:
         return BAD_INPUT
+    analysis = prepared.analysis
     floor = SEVERITIES.index(args.min_severity)
     stories = [s for s in build_stories(analysis, statuses) if SEVERITIES.index(s.severity) >= floor]
     stories = stories[: args.limit] if args.limit else stories
@@ -145,9 +130,10 @@ def run_render(args: argparse.Namespace) -> int:
     if fmt == "png" and not args.output and sys.stdout.isatty():
         print("stride-tui: error: PNG is binary; write it to a file with -o OUT", file=sys.stderr)
         return BAD_INPUT
-    analysis = _analyse(args)
-    if analysis is None:
+    prepared = load_and_analyse(args)
+    if prepared is None:
         return BAD_INPUT
+    analysis = prepared.analysis
     model = analysis.model
     if args.boundary is not None and args.boundary not in model.boundaries:
         print(f"{args.model}: error: no boundary `{args.boundary}`", file=sys.stderr)

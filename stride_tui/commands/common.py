@@ -1,0 +1,48 @@
+"""What several commands share: the ``--rules`` option, and loading plus analysing a model."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.analysis import Analysis, analyse
+from ..core.diagnostics import ModelError
+from ..core.loader import LoadedModel, load_model
+from ..core.rules import RuleSet, rules_for
+from .output import print_diagnostics
+
+
+def add_rules_option(parser: argparse.ArgumentParser) -> None:
+    """``--rules FILE`` (repeatable): rule files added to the built-in library."""
+    parser.add_argument(
+        "--rules", metavar="FILE", action="append", default=[], help="extra rule file (repeatable)"
+    )
+
+
+@dataclass
+class Analysed:
+    """A loaded model, the rules it ran with, and what they found."""
+
+    loaded: LoadedModel
+    ruleset: RuleSet
+    analysis: Analysis
+
+
+def load_and_analyse(args: argparse.Namespace) -> Analysed | None:
+    """Load ``args.model`` and run the rules on it; print every problem and return None on failure.
+
+    A rule that fails at run time is a failure too: stride-tui never reports "no threat" for a
+    rule it could not run.
+    """
+    try:
+        loaded = load_model(args.model)
+        ruleset = rules_for(Path(args.model), loaded.model.model.rule_files, args.rules)
+    except ModelError as exc:
+        print_diagnostics(exc.diagnostics)
+        return None
+    analysis = analyse(loaded.model, ruleset)
+    for error in analysis.errors:
+        print(f"{args.model}: error: rule error: {error.rule_id} ({error.element_id}): {error.message}", file=sys.stderr)
+    return None if analysis.errors else Analysed(loaded, ruleset, analysis)
