@@ -11,7 +11,7 @@ from importlib import resources
 import jsonschema
 import pytest
 
-from stride_tui.commands import analysis as commands_analysis
+from stride_tui.commands import common as commands_common
 from stride_tui.core import rules as rules_module
 
 HOSTILE = """\
@@ -161,7 +161,7 @@ def test_check_invalid_model_exits_2(tmp_path, run_cli):
 
 def test_a_rule_that_errors_fails_closed(hostile, run_cli, monkeypatch):
     model, rules = hostile
-    real_rules_for = commands_analysis.rules_for
+    real_rules_for = commands_common.rules_for
 
     def with_a_broken_rule(*args):
         ruleset = real_rules_for(*args)
@@ -172,6 +172,6 @@ def test_a_rule_that_errors_fails_closed(hostile, run_cli, monkeypatch):
         object.__setattr__(ruleset.rules["flow-plain"], "predicate", broken)
         return ruleset
 
-    monkeypatch.setattr(commands_analysis, "rules_for", with_a_broken_rule)
+    monkeypatch.setattr(commands_common, "rules_for", with_a_broken_rule)
     code, _, err = run_cli("check", model, "--rules", rules)
     assert code == 2 and "rule error: flow-plain (user-to-api): KeyError" in err
