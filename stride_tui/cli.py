@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .commands import analysis, files, outputs
+from .commands import interop, vcs
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -48,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     files.register(sub)
     analysis.register(sub)
     outputs.register(sub)
+    vcs.register(sub)
+    interop.register(sub)
     return parser
 
 

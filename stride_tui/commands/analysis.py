@@ -42,9 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "check",
         help="CI gate: fail when open findings reach a severity",
         description="Exit 1 if any finding at or above --fail-on is still `open` (undecided); "
-        "print a summary and every orphan decision. Exit 2 on bad input.",
+        "print a summary and every orphan decision. Exit 2 on bad input. With several models "
+        "(as pre-commit passes them), each is checked and the worst result is the exit code.",
     )
-    check.add_argument("model", metavar="MODEL")
+    check.add_argument("models", metavar="MODEL", nargs="+")
     check.add_argument("--fail-on", choices=SEVERITIES, default="high", help="lowest severity that fails (default: high)")
     add_rules_option(check)
     check.set_defaults(run=run_check)
@@ -100,6 +101,11 @@ def run_threats(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    codes = [_check_one(argparse.Namespace(**{**vars(args), "model": model})) for model in args.models]
+    return BAD_INPUT if BAD_INPUT in codes else max(codes)
+
+
+def _check_one(args: argparse.Namespace) -> int:
     prepared = load_and_analyse(args)
     if prepared is None:
         return BAD_INPUT

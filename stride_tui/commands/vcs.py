@@ -1,0 +1,171 @@
+"""Version-control commands: ``diff`` (semantic diff, a PR gate) and ``textconv`` (for
+``git diff``). See docs/git.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..core.analysis import Analysis, analyse
+from ..core.diagnostics import Diagnostic, ModelError
+from ..core.diff import diff_json, diff_markdown, diff_models, diff_text
+from ..core.gitrev import read_blob, read_revision, split_spec
+from ..core.loader import LoadedModel, load_model, parse_model
+from ..core.model import SEVERITIES
+from ..core.rules import RuleFile, RuleSet, builtin_rules, combine, load_rule_file, parse_rule_file, rules_for
+from ..core.textconv import render_readable
+from .output import print_diagnostics, terminal_safe
+
+OK, FAILED, BAD_INPUT = 0, 1, 2
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this module's subcommands to the parser."""
+    diff = sub.add_parser(
+        "diff",
+        help="what changed between two versions of a model (files or git revisions)",
+        description="Compare two versions of a model: elements added, removed, renamed and changed (each key, "
+        "old → new), flows whose boundary crossings changed, findings new, gone and changed (the analysis runs "
+        "on both), decisions changed. OLD and NEW are files, or git revisions of a file such as "
+        "main:threat-model.toml or HEAD~1:path (read with git in the current directory's repository). "
+        "Exit 0, or 1 when --fail-on is given and NEW has open findings at or above it that OLD did not "
+        "have, or 2 on bad input.",
+    )
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    diff.add_argument(
+        "--fail-on", choices=SEVERITIES, default=None,
+        help="exit 1 when NEW has new open findings at or above this severity (default: never)",
+    )
+    diff.add_argument("--rules", metavar="FILE", action="append", default=[], help="extra rule file (repeatable)")
+    diff.set_defaults(run=run_diff)
+
+    textconv = sub.add_parser(
+        "textconv",
+        help="print a stable, readable rendering of a model (a git textconv filter)",
+        description="Print MODEL as readable text for `git diff`: one line per fact, the boundaries each flow "
+        "crosses, and the findings of the built-in rules. An invalid file is printed as it is, after a note, so "
+        "`git diff` never breaks. See docs/git.md for the .gitattributes and git config lines.",
+    )
+    textconv.add_argument("model", metavar="MODEL")
+    textconv.add_argument("--no-findings", action="store_true", help="leave out the findings")
+    textconv.add_argument("--rules", metavar="FILE", action="append", default=[], help="extra rule file (repeatable)")
+    textconv.set_defaults(run=run_textconv)
+
+
+
+# ---------------------------------------------------------------------------------------------
+# diff
+
+
+def _builtin_file() -> RuleFile:
+    builtin = builtin_rules()
+    return RuleFile("<built-in>", list(builtin.rules.values()), [(rid, None) for rid in builtin.disabled])
+
+
+def _load_side(spec: str, extra_rules: list[str]) -> tuple[LoadedModel, RuleSet]:
+    """A model and its rules, from a file or from ``REV:PATH``."""
+    if os.path.exists(spec):
+        loaded = load_model(spec)
+        return loaded, rules_for(Path(spec), loaded.model.model.rule_files, extra_rules)
+    if split_spec(spec) is None:
+        raise ModelError([Diagnostic(spec, "no such file (nor a git revision of one, like main:threat-model.toml)")])
+    revision = read_revision(spec)
+    loaded = parse_model(revision.content, spec)
+    files = [_builtin_file()]
+    problems = []
+    for entry in loaded.model.model.rule_files or []:
+        repo_path = revision.sibling(entry)
+        if repo_path is None:
+            problems.append(
+                Diagnostic(spec, f"rule file `{entry}` is outside the repository; refusing to load it", field=("model", "rule_files"))
+            )
+            continue
+        label = f"{revision.rev}:{repo_path}"
+        raw = read_blob(revision.rev, repo_path, revision.repo_root, label)
+        files.append(parse_rule_file(raw, label))
+    if problems:
+        raise ModelError(problems)
+    files += [load_rule_file(p) for p in extra_rules]
+    return loaded, combine(files)
+
+
+def _analyse(spec: str, loaded: LoadedModel, ruleset: RuleSet) -> Analysis | None:
+    analysis = analyse(loaded.model, ruleset)
+    if analysis.errors:
+        for error in analysis.errors:
+            print(f"{spec}: error: rule error: {error.rule_id} ({error.element_id}): {error.message}", file=sys.stderr)
+        return None
+    return analysis
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    sides = []
+    failed = False
+    for spec in (args.old, args.new):
+        try:
+            loaded, ruleset = _load_side(spec, args.rules)
+        except ModelError as exc:
+            print_diagnostics(exc.diagnostics)
+            failed = True
+            continue
+        analysis = _analyse(spec, loaded, ruleset)
+        if analysis is None:
+            failed = True
+            continue
+        sides.append((loaded, analysis))
+    if failed:
+        return BAD_INPUT
+    (old, old_analysis), (new, new_analysis) = sides
+    result = diff_models(old.model, new.model, old_analysis, new_analysis, args.old, args.new)
+    if args.format == "json":
+        text = diff_json(result, args.fail_on)
+    elif args.format == "markdown":
+        text = terminal_safe(diff_markdown(result, args.fail_on))
+    else:
+        text = terminal_safe(diff_text(result, args.fail_on))
+    sys.stdout.write(text)
+    if args.fail_on is not None and result.newly_open(args.fail_on):
+        return FAILED
+    return OK
+
+
+# ---------------------------------------------------------------------------------------------
+# textconv
+
+
+def run_textconv(args: argparse.Namespace) -> int:
+    try:
+        raw = Path(args.model).read_bytes()
+    except FileNotFoundError:
+        print_diagnostics([Diagnostic(args.model, "no such file")])
+        return BAD_INPUT
+    except OSError as exc:
+        print_diagnostics([Diagnostic(args.model, f"cannot read: {exc.strerror or exc}")])
+        return BAD_INPUT
+    try:
+        loaded = parse_model(raw, args.model)
+    except ModelError as exc:
+        first = exc.diagnostics[0].message if exc.diagnostics else "invalid"
+        sys.stdout.write(terminal_safe(f"stride-tui: not a valid model ({first}); the file as it is:\n"))
+        sys.stdout.write(terminal_safe(raw.decode("utf-8", "replace")))
+        if raw and not raw.endswith(b"\n"):
+            sys.stdout.write("\n")
+        return OK
+    note = "built-in rules"
+    ruleset = RuleSet()
+    if not args.no_findings:
+        try:
+            ruleset = combine([_builtin_file(), *(load_rule_file(p) for p in args.rules)])
+        except ModelError as exc:
+            print_diagnostics(exc.diagnostics)
+            return BAD_INPUT
+        if args.rules:
+            note = "built-in rules and " + ", ".join(args.rules)
+    analysis = analyse(loaded.model, ruleset)
+    sys.stdout.write(terminal_safe(render_readable(loaded.model, analysis, note, findings=not args.no_findings)))
+    return OK
