@@ -27,7 +27,8 @@ _MAX_WARNINGS_SHOWN = 5
 class StrideApp(App[None]):
     """The stride-tui editor for the model file at ``path``.
 
-    The app only opens the file and picks the screen; screens own what is shown.
+    The app only opens the file and picks the screen; the main screen owns the model, and
+    quitting asks it first (it knows about unsaved changes).
     """
 
     CSS_PATH = "app.tcss"
@@ -39,7 +40,8 @@ class StrideApp(App[None]):
     """
     | Key(s) | Description |
     | :- | :- |
-    | ctrl+q | Quit. |
+    | ctrl+q | Quit (asks first when there are unsaved changes). |
+    | ctrl+p | Command palette: every action by name. |
     """
 
     def __init__(self, path: Path) -> None:
@@ -100,7 +102,12 @@ class StrideApp(App[None]):
         await self.push_screen(screen)
 
     async def action_quit(self) -> None:
-        """Quit; the return code says whether the model could be opened."""
+        """Quit, asking first when the model has unsaved changes; the return code says whether
+        the model could be opened."""
+        editor = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if editor is not None:
+            editor.request_quit()
+            return
         self.exit(return_code=EXIT_BAD_INPUT if self.load_errors else EXIT_OK)
 
 

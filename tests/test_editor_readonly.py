@@ -312,6 +312,8 @@ def test_tab_moves_focus_between_panes_and_detail_follows(tmp_path: Path) -> Non
         assert "External entity  user" in _rendered(detail)
 
         await pilot.press("tab")
+        assert screen.focused is screen.query_one("#stride-findings")
+        await pilot.press("tab")
         assert screen.focused is screen.query_one("#detail-pane")
         await pilot.press("tab")
         assert screen.focused is screen.query_one(ComponentTable)
@@ -336,9 +338,12 @@ def test_layout_survives_terminal_sizes(tmp_path: Path, size: tuple[int, int]) -
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         assert isinstance(app.screen, MainScreen)
         if size[0] >= 80:
-            for selector in ("#components", "#flows", "#boundaries", "#detail-pane"):
+            least = 10 if size[1] >= 40 else 5
+            for selector in ("#components", "#flows", "#boundaries", "#stride", "#detail-pane"):
                 region = app.screen.query_one(selector).region
-                assert region.width >= 30 and region.height >= 8, (selector, region)
+                assert region.width >= 38 and region.height >= least, (selector, region)
+            focused = app.screen.query_one("#components").region
+            assert focused.height >= (12 if size[1] >= 40 else 9), focused
         await pilot.press("tab", "down", "tab", "down", "tab", "down")
         assert app.return_code is None
 

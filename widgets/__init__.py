@@ -3,15 +3,29 @@
 from .boundary_tree import BoundaryTree, TreeEntry
 from .component_table import ComponentTable
 from .detail_view import DetailView
+from .finding_text import finding_details, severity_badge, status_text
 from .flow_table import FlowTable
+from .form_field import FormField
 from .safe_text import safe_text, strip_controls
+from .stride_panel import StridePanel
+from .tri_state import TriState
+from .virtual_table import Column, TableRow, VirtualTable
 
 __all__ = [
     "BoundaryTree",
+    "Column",
     "ComponentTable",
     "DetailView",
     "FlowTable",
+    "FormField",
+    "StridePanel",
+    "TableRow",
     "TreeEntry",
+    "TriState",
+    "VirtualTable",
+    "finding_details",
     "safe_text",
+    "severity_badge",
+    "status_text",
     "strip_controls",
 ]

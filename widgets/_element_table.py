@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.message import Message
-from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
+
+from .virtual_table import VirtualTable
 
 
-class ElementTable(DataTable[Text]):
+class ElementTable(VirtualTable):
     """A table with one row per model element, keyed by the element's id.
 
     The element under the cursor of the focused table is the *selected* one: moving the cursor,
@@ -27,45 +26,22 @@ class ElementTable(DataTable[Text]):
     }
     """
 
-    def __init__(
-        self,
-        *,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-        disabled: bool = False,
-    ) -> None:
-        super().__init__(
-            cursor_type="row",
-            zebra_stripes=True,
-            name=name,
-            id=id,
-            classes=classes,
-            disabled=disabled,
-        )
-
     @property
     def selected_id(self) -> str | None:
         """The id of the element under the cursor, or None when the table is empty."""
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
+        return self.cursor_key
 
-    def _keep_cursor_on(self, element_id: str | None) -> None:
-        """Put the cursor back on ``element_id`` after a refill, if it is still there."""
-        if element_id is None:
-            return
-        try:
-            row = self.get_row_index(element_id)
-        except RowDoesNotExist:
-            return
-        self.move_cursor(row=row)
+    def select(self, element_id: str) -> bool:
+        """Put the cursor on ``element_id`` and say so, as if the user had moved there."""
+        if not self.move_cursor_to_key(element_id):
+            return False
+        self._post_selected()
+        return True
 
     def on_focus(self) -> None:
         self._post_selected()
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_virtual_table_highlighted(self, event: VirtualTable.Highlighted) -> None:
         event.stop()
         # Refills move the cursor too; only the focused pane speaks for the selection.
         if self.has_focus:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import ClassVar, Literal, NamedTuple
 
 from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -34,7 +36,17 @@ class BoundaryTree(Tree[TreeEntry]):
 
     Components that sit in no boundary hang under a final "(no boundary)" node. The node under
     the cursor of the focused tree is the selected one: moving the cursor, or focusing the tree,
-    posts `BoundaryTree.Selected`.
+    posts `BoundaryTree.Selected`; enter or a double click posts `BoundaryTree.Activated`.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "activate", "Open", show=False),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | enter | Open (edit) the boundary or component under the cursor. |
+    | space | Fold or unfold the boundary under the cursor. |
     """
 
     DEFAULT_CSS = """
@@ -64,6 +76,21 @@ class BoundaryTree(Tree[TreeEntry]):
             """The tree that posted the message (for the `on` decorator)."""
             return self.tree
 
+    class Activated(Message):
+        """Posted when the user opens a node (enter, or a double click)."""
+
+        def __init__(self, tree: BoundaryTree, entry: TreeEntry) -> None:
+            super().__init__()
+            self.tree: BoundaryTree = tree
+            """The tree that posted the message."""
+            self.entry: TreeEntry = entry
+            """What the opened node stands for."""
+
+        @property
+        def control(self) -> BoundaryTree:
+            """The tree that posted the message (for the `on` decorator)."""
+            return self.tree
+
     def __init__(
         self,
         *,
@@ -75,6 +102,7 @@ class BoundaryTree(Tree[TreeEntry]):
         super().__init__(
             Text("boundaries"), name=name, id=id, classes=classes, disabled=disabled
         )
+        self.auto_expand = False
         self.show_root = False
         self.guide_depth = 3
         self.border_title = "Boundaries"
@@ -88,6 +116,12 @@ class BoundaryTree(Tree[TreeEntry]):
     def show(self, model: ThreatModel) -> None:
         """Rebuild the tree from ``model``, keeping the cursor on the same entry if it remains."""
         previous = self.selected_entry
+        folded = {
+            node.data.element_id
+            for node in self._tree_nodes_in_order()
+            if node.data is not None and node.allow_expand and not node.is_expanded
+        }
+        self._folded = folded
         self.clear()
         children: dict[str | None, list[str]] = {}
         for boundary_id, boundary in model.boundaries.items():
@@ -139,7 +173,8 @@ class BoundaryTree(Tree[TreeEntry]):
                 label.append_text(safe_text(boundary_id, style="dim"))
             if parent.data is not None and parent.data.element_id != boundary.parent:
                 label.append_text(safe_text(f" (in {boundary.parent})", style="dim italic"))
-            node = parent.add(label, data=TreeEntry("boundary", boundary_id), expand=True)
+            expand = boundary_id not in getattr(self, "_folded", ())
+            node = parent.add(label, data=TreeEntry("boundary", boundary_id), expand=expand)
             for component_id in members.get(boundary_id, []):
                 self._add_component(node, model, component_id)
             if depth < _MAX_DEPTH:
@@ -160,7 +195,7 @@ class BoundaryTree(Tree[TreeEntry]):
         parent.add_leaf(label, data=TreeEntry("component", component_id))
 
     def _keep_cursor_on(self, entry: TreeEntry | None) -> None:
-        nodes = self._tree_nodes_in_order()
+        nodes = self._tree_nodes_in_order(visible=True)
         for line, node in enumerate(nodes):
             if entry is not None and node.data == entry:
                 self.cursor_line = line
@@ -168,14 +203,40 @@ class BoundaryTree(Tree[TreeEntry]):
         # Setting the line again makes the tree look up the (new) node under the cursor.
         self.cursor_line = min(self.cursor_line, len(nodes) - 1)
 
-    def _tree_nodes_in_order(self) -> list[TreeNode[TreeEntry]]:
+    def _tree_nodes_in_order(self, *, visible: bool = False) -> list[TreeNode[TreeEntry]]:
+        """Every node top to bottom, or (``visible``) only those not hidden in a folded one."""
         ordered: list[TreeNode[TreeEntry]] = []
         stack = list(reversed(self.root.children))
         while stack:
             node = stack.pop()
             ordered.append(node)
-            stack.extend(reversed(node.children))
+            if node.is_expanded or not visible:
+                stack.extend(reversed(node.children))
         return ordered
+
+    def select(self, entry: TreeEntry) -> bool:
+        """Put the cursor on ``entry`` (unfolding its boundaries) and say so."""
+        for node in self._tree_nodes_in_order():
+            if node.data == entry:
+                parent = node.parent
+                while parent is not None:
+                    parent.expand()
+                    parent = parent.parent
+                self._keep_cursor_on(entry)
+                self.scroll_to_line(self.cursor_line, animate=False)
+                self._post_selected()
+                return True
+        return False
+
+    def action_activate(self) -> None:
+        entry = self.selected_entry
+        if entry is not None:
+            self.post_message(self.Activated(self, entry))
+
+    async def _on_click(self, event: events.Click) -> None:
+        await super()._on_click(event)
+        if event.chain >= 2:
+            self.action_activate()
 
     def on_focus(self) -> None:
         if self.cursor_node is None and self.root.children:

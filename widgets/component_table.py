@@ -9,16 +9,25 @@ from stride_tui.core import ThreatModel
 
 from ._element_table import ElementTable
 from .safe_text import safe_text
+from .virtual_table import Column, TableRow
 
 _KIND_LABELS = {"external_entity": "external", "process": "process", "data_store": "store"}
-_CELL_LIMIT = 40
+_CELL_LIMIT = 80
+_COLUMNS = (
+    Column("id", "id", max_width=24, priority=5),
+    Column("kind", "kind", max_width=8, priority=3),
+    Column("name", "name", flex=True, min_width=8),
+    Column("boundary", "boundary", max_width=20, priority=2),
+    Column("technology", "technology", max_width=20, priority=1),
+)
 
 
 class ComponentTable(ElementTable):
     """The model's components: id, kind, name, boundary and technology.
 
     The component under the cursor of the focused table is the selected one: moving the
-    cursor, or focusing the table, posts `ComponentTable.Selected`.
+    cursor, or focusing the table, posts `ComponentTable.Selected`. Out-of-scope components
+    are dimmed.
     """
 
     class Selected(Message):
@@ -44,29 +53,35 @@ class ComponentTable(ElementTable):
         classes: str | None = None,
         disabled: bool = False,
     ) -> None:
-        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self.add_column("id", key="id")
-        self.add_column("kind", key="kind")
-        self.add_column("name", key="name")
-        self.add_column("boundary", key="boundary")
-        self.add_column("technology", key="technology")
+        super().__init__(
+            _COLUMNS,
+            empty_text="No components yet: press c to add one.",
+            name=name,
+            id=id,
+            classes=classes,
+            disabled=disabled,
+        )
         self.border_title = "Components"
 
     def show(self, model: ThreatModel) -> None:
         """Fill the table from ``model``, keeping the cursor on the same component if it remains."""
-        previous = self.selected_id
-        self.clear()
+        rows = []
         for component_id, component in model.components.items():
-            self.add_row(
-                safe_text(component_id),
-                Text(_KIND_LABELS.get(component.kind, component.kind)),
-                safe_text(component.name or "", limit=_CELL_LIMIT),
-                safe_text(component.boundary or "", limit=_CELL_LIMIT),
-                safe_text(component.technology or "", limit=_CELL_LIMIT),
-                key=component_id,
+            style = "dim italic" if component.out_of_scope else ""
+            rows.append(
+                TableRow(
+                    component_id,
+                    (
+                        safe_text(component_id, style=style),
+                        Text(_KIND_LABELS.get(component.kind, component.kind), style=style),
+                        safe_text(component.name or "", limit=_CELL_LIMIT, style=style),
+                        safe_text(component.boundary or "", style=style),
+                        safe_text(component.technology or "", limit=_CELL_LIMIT, style=style),
+                    ),
+                )
             )
+        self.set_rows(rows, keep=self.selected_id)
         self.border_title = f"Components · {len(model.components)}"
-        self._keep_cursor_on(previous)
 
     def _selected_message(self, element_id: str) -> Message:
         return self.Selected(self, element_id)

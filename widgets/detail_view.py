@@ -9,8 +9,10 @@ from rich.text import Text
 from textual.widgets import Static
 
 from stride_tui.core import ThreatModel
+from stride_tui.core.analysis import Finding
 from stride_tui.core.crossings import Topology, boundary_chain
 
+from .finding_text import finding_details
 from .safe_text import safe_text
 
 # Keys that describe an element rather than state a fact about its security. They are shown
@@ -67,7 +69,8 @@ def _grid() -> Table:
 
 
 class DetailView(Static):
-    """Shows one element's keys: descriptive ones when set, facts always ("unknown" when unset).
+    """Shows one element's keys (descriptive ones when set, facts always: "unknown" when unset),
+    or one finding.
 
     The screen calls one of the ``show_*`` methods when the selection changes.
     """
@@ -110,14 +113,20 @@ class DetailView(Static):
         title = _KIND_TITLES.get(component.kind, component.kind)
         self._show_parts(_heading(title, component_id), keys, facts)
 
-    def show_flow(self, model: ThreatModel, flow_id: str) -> None:
-        """Show the flow ``flow_id`` of ``model``, with the boundaries it crosses."""
+    def show_flow(self, model: ThreatModel, flow_id: str, topology: Topology | None = None) -> None:
+        """Show the flow ``flow_id`` of ``model``, with the boundaries it crosses.
+
+        Args:
+            model: The model.
+            flow_id: The flow to show.
+            topology: The model's crossings, when the caller has them already.
+        """
         flow = model.flows.get(flow_id)
         if flow is None:
             self.show_message(f"No flow {flow_id!r}.")
             return
         keys, facts = self._fields(flow)
-        crossings = Topology(model).crossings.get(flow_id, ())
+        crossings = (topology or Topology(model)).crossings.get(flow_id, ())
         described = "\n".join(f"{c.direction} {c.boundary}" for c in crossings)
         keys.add_row("crosses", safe_text(described) if crossings else Text("no boundary"))
         self._show_parts(_heading("Flow", flow_id), keys, facts)
@@ -134,6 +143,10 @@ class DetailView(Static):
         keys.add_row("boundaries", safe_text(", ".join(inner)) if inner else Text("none"))
         keys.add_row("components", safe_text(", ".join(members)) if members else Text("none"))
         self._show_parts(_heading("Trust boundary", boundary_id), keys, facts)
+
+    def show_finding(self, model: ThreatModel, finding: Finding) -> None:
+        """Show a finding: why it fired, mitigations, references and the decision."""
+        self.update(finding_details(finding, model))
 
     def show_message(self, message: str) -> None:
         """Show a plain note instead of an element."""

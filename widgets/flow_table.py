@@ -14,16 +14,23 @@ from stride_tui.core.crossings import Topology
 
 from ._element_table import ElementTable
 from .safe_text import safe_text
+from .virtual_table import Column, TableRow
 
-_CELL_LIMIT = 40
+_CELL_LIMIT = 80
 _CROSSING = "⇄"
+_COLUMNS = (
+    Column("crosses", _CROSSING, max_width=1, min_width=1, priority=9),
+    Column("id", "id", max_width=24, priority=4),
+    Column("route", "from → to", flex=True, min_width=10),
+    Column("protocol", "protocol", max_width=24, priority=2),
+)
 
 
 class FlowTable(ElementTable):
     """The model's flows: a crossing marker, id, source → target and protocol.
 
     The flow under the cursor of the focused table is the selected one: moving the cursor,
-    or focusing the table, posts `FlowTable.Selected`.
+    or focusing the table, posts `FlowTable.Selected`. Out-of-scope flows are dimmed.
     """
 
     class Selected(Message):
@@ -49,34 +56,41 @@ class FlowTable(ElementTable):
         classes: str | None = None,
         disabled: bool = False,
     ) -> None:
-        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self.add_column(_CROSSING, key="crosses")
-        self.add_column("id", key="id")
-        self.add_column("from → to", key="route")
-        self.add_column("protocol", key="protocol")
+        super().__init__(
+            _COLUMNS,
+            empty_text="No flows yet: press f to connect two components.",
+            name=name,
+            id=id,
+            classes=classes,
+            disabled=disabled,
+        )
         self.border_title = "Flows"
 
-    def show(self, model: ThreatModel) -> None:
+    def show(self, model: ThreatModel, topology: Topology | None = None) -> None:
         """Fill the table from ``model``, keeping the cursor on the same flow if it remains."""
-        previous = self.selected_id
-        self.clear()
-        topology = Topology(model)
+        topology = topology or Topology(model)
         crossing = 0
+        rows = []
         for flow_id, flow in model.flows.items():
             crosses = bool(topology.crossings.get(flow_id))
             crossing += crosses
-            route = safe_text(flow.source)
-            route.append(" → ")
-            route.append_text(safe_text(flow.target))
-            self.add_row(
-                Text(_CROSSING, style="bold red") if crosses else Text(""),
-                safe_text(flow_id),
-                route,
-                safe_text(flow.protocol or "", limit=_CELL_LIMIT),
-                key=flow_id,
+            style = "dim italic" if flow.out_of_scope else ""
+            route = safe_text(flow.source, style=style)
+            route.append(" → ", style=style)
+            route.append_text(safe_text(flow.target, style=style))
+            rows.append(
+                TableRow(
+                    flow_id,
+                    (
+                        Text(_CROSSING, style="bold red") if crosses else Text(""),
+                        safe_text(flow_id, style=style),
+                        route,
+                        safe_text(flow.protocol or "", limit=_CELL_LIMIT, style=style),
+                    ),
+                )
             )
+        self.set_rows(rows, keep=self.selected_id)
         self.border_title = f"Flows · {len(model.flows)}, {crossing} crossing"
-        self._keep_cursor_on(previous)
 
     def _selected_message(self, element_id: str) -> Message:
         return self.Selected(self, element_id)

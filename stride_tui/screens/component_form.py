@@ -1,0 +1,122 @@
+"""Add or edit a component: every key of the format, with the facts of its kind."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from stride_tui.core import edits
+from stride_tui.core.model import COMPONENT_CLASSES, KINDS, ThreatModel
+from widgets import FormField, safe_text
+
+from ._choices import boundary_choices, enum_choices
+from ._element_form import ElementForm
+
+_KIND_LABELS = {
+    "external_entity": "external entity (user, partner, third party)",
+    "process": "process (service, function, job)",
+    "data_store": "data store (database, queue, bucket, log)",
+}
+# (key, label, kind of field, help); facts belong to the kinds whose class has the key.
+_FACTS: tuple[tuple[str, str, str, str], ...] = (
+    ("trusted", "trusted", "bool", "The team controls or vouches for this entity (not anonymous users)."),
+    ("privileged", "privileged", "bool", "Runs privileged actions: payments, admin, money or account changes."),
+    ("audit_log", "audit log", "bool", "Writes an audit record of every privileged action."),
+    ("least_privilege", "least privilege", "bool", "Its credentials and IAM grant only what it needs."),
+    ("validates_input", "validates input", "bool", "Validates every input against a schema or allow-list."),
+    ("sanitizes_errors", "sanitises errors", "bool", "Errors carry no stack traces, internal URLs or secrets."),
+    ("rate_limited", "rate limited", "bool", "Callers are rate-limited or have quotas."),
+    ("secrets", "secrets", "choice", "Where its secrets live: plaintext config, environment, a secrets manager."),
+    ("is_log", "is a log", "bool", "Holds logs or audit records."),
+    ("is_queue", "is a queue", "bool", "A queue, topic or event stream."),
+    ("encrypted_at_rest", "encrypted at rest", "bool", "Data is encrypted on disk."),
+    ("stores_credentials", "stores credentials", "bool", "Holds passwords, keys or tokens."),
+    ("restricted_access", "restricted access", "bool", "Only named principals may read or write (ACLs, IAM)."),
+    ("classification", "classification", "choice", "The most sensitive data it holds."),
+)
+_ENUMS = {
+    "secrets": ("none", "plaintext", "environment", "secrets_manager"),
+    "classification": ("public", "internal", "confidential", "restricted"),
+}
+
+
+def _kinds_with(key: str) -> set[str]:
+    return {kind for kind, cls in COMPONENT_CLASSES.items() if key in cls.model_fields}
+
+
+class ComponentForm(ElementForm):
+    """The component form. Changing the kind swaps the facts shown; facts of another kind are
+    not kept (the file format forbids them)."""
+
+    SECTION = "components"
+    NOUN = "component"
+
+    def __init__(self, model: ThreatModel, component_id: str | None = None, *, boundary: str | None = None) -> None:
+        """
+        Args:
+            model: The model being edited.
+            component_id: The component to edit, or None to add one.
+            boundary: For a new component, the boundary to put it in.
+        """
+        self._start = model.components.get(component_id) if component_id else None
+        self._boundary = boundary
+        self._fact_kinds: dict[str, set[str]] = {}
+        heading = Text("Edit component " if component_id else "New component", style="bold")
+        if component_id:
+            heading.append_text(safe_text(component_id, style="bold"))
+        super().__init__(model, heading, component_id)
+
+    def _get(self, key: str) -> object:
+        return getattr(self._start, key, None) if self._start is not None else None
+
+    def build_fields(self) -> list[FormField]:
+        kind = self._get("kind") or "process"
+        fields = [
+            FormField("name", "name", "line", value=self._get("name"), help="What the team calls it."),
+            self.id_field(),
+            FormField(
+                "kind", "kind", "choice", value=kind, blank=None,
+                choices=[(Text(_KIND_LABELS[k]), k) for k in KINDS],
+                help="External entity, process or data store: decides which STRIDE threats apply.",
+            ),
+            FormField(
+                "boundary", "boundary", "choice",
+                value=self._get("boundary") if self._start else self._boundary,
+                choices=boundary_choices(self.model), blank="none",
+                help="The innermost trust boundary it sits in.",
+            ),
+            FormField("technology", "technology", "line", value=self._get("technology"),
+                      help="e.g. python/fastapi, postgres 15, kafka."),
+        ]
+        for key, label, field_kind, help_text in _FACTS:
+            choices = enum_choices(_ENUMS[key]) if key in _ENUMS else ()
+            field = FormField(key, label, field_kind, value=self._get(key), choices=choices, help=help_text)  # type: ignore[arg-type]
+            self._fact_kinds[key] = _kinds_with(key)
+            field.display = kind in self._fact_kinds[key]
+            fields.append(field)
+        fields += [
+            FormField("tags", "tags", "tags", value=self._get("tags"), help="Comma-separated words, e.g. pci, edge."),
+            FormField("description", "description", "text", value=self._get("description"),
+                      help="What it does, in a sentence or two."),
+            FormField("out_of_scope", "out of scope", "bool", value=self._get("out_of_scope"),
+                      help="Drawn in the diagram but left out of the analysis."),
+            FormField("out_of_scope_reason", "why out of scope", "text", value=self._get("out_of_scope_reason"),
+                      help="Who covers it instead, e.g. another team's model."),
+        ]
+        return fields
+
+    def field_changed(self, field: FormField) -> None:
+        super().field_changed(field)
+        if field.key == "kind":
+            for other in self.fields:
+                kinds = self._fact_kinds.get(other.key)
+                if kinds is not None:
+                    other.display = field.value in kinds
+
+    def build(self, values: dict[str, object]) -> object:
+        return edits.build_component(values)
+
+    def context_errors(self, new_id: str, item: object) -> dict[str, str]:
+        return edits.component_errors(self.model, new_id, item, self.old_id)  # type: ignore[arg-type]
+
+    def put(self, new_id: str, item: object) -> ThreatModel:
+        return edits.put_component(self.model, new_id, item, self.old_id)  # type: ignore[arg-type]

@@ -1,0 +1,200 @@
+"""The base of every editing form: fields checked as they change, save and cancel.
+
+A form is given the model, builds its fields, and checks the values on every change through
+core (pydantic for the element, ``core.edits`` for ids and references), showing each problem
+next to its field. Saving asks core for the new model and dismisses with it; the main screen
+then records it for undo. The model itself is never changed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Static
+
+from stride_tui.core.edits import GENERAL, EditError
+from stride_tui.core.model import ThreatModel
+from widgets import FormField, safe_text
+
+
+@dataclass(frozen=True)
+class FormResult:
+    """What a saved form produced: the new model, a label for undo, what to select after."""
+
+    model: ThreatModel
+    label: str
+    select: tuple[str, str] | None = None
+    """(section, id) of the element the user was editing, to keep it selected."""
+
+
+class FormScreen(ModalScreen[FormResult | None]):
+    """A modal form: subclasses say which fields it has (`build_fields`), what is wrong with
+    the values (`check`) and what saving does (`submit`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", priority=True),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | ctrl+s | Save (enter in a one-line field does too). |
+    | escape | Close without saving. |
+    | tab, shift+tab | Next / previous field. |
+    """
+
+    def __init__(self, model: ThreatModel, heading: Text) -> None:
+        """
+        Args:
+            model: The model the form edits (it is not changed: saving returns a new one).
+            heading: The form's title (may hold user text: it is shown literally).
+        """
+        super().__init__()
+        self.model: ThreatModel = model
+        """The model as it was when the form opened."""
+        self.heading: Text = heading
+        """The form's title."""
+        self.fields: list[FormField] = self.build_fields()
+        """The form's fields, top to bottom."""
+        self._errors: dict[str, str] = {}
+        self._problems: list[str] | None = None
+
+    # ------------------------------------------------------------- for subclasses
+
+    def build_fields(self) -> list[FormField]:
+        """The form's fields, with their starting values."""
+        raise NotImplementedError
+
+    def check(self, values: dict[str, object]) -> dict[str, str]:
+        """What is wrong with ``values``, per field key (``GENERAL`` for the whole form)."""
+        raise NotImplementedError
+
+    def submit(self, values: dict[str, object]) -> FormResult:
+        """The result of saving ``values``; raise ``EditError`` when they cannot be saved."""
+        raise NotImplementedError
+
+    def compose_intro(self) -> Iterable[Widget]:
+        """Widgets shown above the fields, outside their scrolling area (none by default)."""
+        return ()
+
+    def field_changed(self, field: FormField) -> None:
+        """Hook: ``field`` changed (before the form is checked again)."""
+
+    # ------------------------------------------------------------------- helpers
+
+    def field(self, key: str) -> FormField:
+        """The field that sets ``key``."""
+        return next(f for f in self.fields if f.key == key)
+
+    def values(self) -> dict[str, object]:
+        """The value of every field that is shown, by key."""
+        return {f.key: f.value for f in self.fields if f.display}
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """The problems found by the last check, per field key."""
+        return self._errors
+
+    # ------------------------------------------------------------------- compose
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-dialog", classes="dialog"):
+            yield Static(self.heading, id="form-title", classes="dialog-title", markup=False)
+            yield from self.compose_intro()
+            with VerticalScroll(id="form-fields"):
+                yield from self.fields
+            yield Static("", id="form-problem", markup=False)
+            yield Static("", id="form-hint", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Text("Save  [ctrl+s]"), id="form-save", variant="primary", compact=True)
+                yield Button(Text("Cancel  [esc]"), id="form-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.revalidate()
+        first = next((f for f in self.fields if f.display), None)
+        if first is not None:
+            first.focus()
+
+    # ---------------------------------------------------------------- validation
+
+    def revalidate(self) -> dict[str, str]:
+        """Check the values now and show every problem next to its field."""
+        values = self.values()
+        try:
+            errors = self.check(values)
+        except EditError as error:
+            errors = error.errors
+        self._errors = errors
+        shown = set()
+        for field in self.fields:
+            message = errors.get(field.key) if field.display else None
+            field.set_error(message)
+            if message:
+                shown.add(field.key)
+        rest = [message if key == GENERAL else f"{key}: {message}" for key, message in errors.items() if key not in shown]
+        if rest != self._problems:
+            self._problems = rest
+            problem = self.query_one("#form-problem", Static)
+            problem.update(safe_text("\n".join(rest)))
+            problem.display = bool(rest)
+        self.query_one("#form-save", Button).disabled = bool(errors)
+        return errors
+
+    def on_form_field_changed(self, event: FormField.Changed) -> None:
+        event.stop()
+        self.field_changed(event.field)
+        self.revalidate()
+
+    def on_descendant_focus(self) -> None:
+        focused = self.focused
+        field = next((f for f in self.fields if focused is not None and focused in f.walk_children()), None)
+        hint = self.query_one("#form-hint", Static)
+        hint.update(Text(field.help, style="dim") if field is not None and field.help else Text(""))
+
+    # -------------------------------------------------------------------- actions
+
+    def action_save(self) -> None:
+        errors = self.revalidate()
+        if errors:
+            self._focus_first_error()
+            self.app.bell()
+            return
+        try:
+            result = self.submit(self.values())
+        except EditError as error:
+            for field in self.fields:
+                field.set_error(error.errors.get(field.key))
+            self._problems = None  # the next check shows its own problems again
+            self.query_one("#form-problem", Static).update(safe_text(str(error)))
+            self.query_one("#form-problem", Static).display = True
+            self._focus_first_error()
+            return
+        self.dismiss(result)
+
+    def _focus_first_error(self) -> None:
+        for field in self.fields:
+            if field.display and field.key in self._errors:
+                field.focus()
+                return
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "form-save":
+            self.action_save()
+        else:
+            self.action_cancel()

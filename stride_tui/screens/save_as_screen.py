@@ -1,0 +1,98 @@
+"""Ask where to save the model: a path, checked as it is typed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from widgets import safe_text
+
+
+class SaveAsScreen(ModalScreen[Path | None]):
+    """A path input; dismisses with the chosen path, or None when cancelled.
+
+    Only says whether the path can be written; the caller asks before overwriting a file.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | enter | Save to the path typed. |
+    | escape | Cancel. |
+    """
+
+    def __init__(self, path: Path) -> None:
+        """
+        Args:
+            path: The model's current path, offered as the starting point.
+        """
+        super().__init__()
+        self.start: Path = path
+        """The path offered first."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="save-as-dialog", classes="dialog"):
+            yield Static(Text("Save as", style="bold"), classes="dialog-title", markup=False)
+            yield Static(Text("Path of the new model file (relative to the current folder):"), markup=False)
+            yield Input(str(self.start), id="save-as-path")
+            yield Static("", id="save-as-problem", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Text("Save  [enter]"), id="save-as-save", variant="primary", compact=True)
+                yield Button(Text("Cancel  [esc]"), id="save-as-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self._check()
+
+    def problem(self) -> str | None:
+        """Why the typed path cannot be saved to, or None when it can (as far as we can tell)."""
+        text = self.query_one("#save-as-path", Input).value.strip()
+        if not text:
+            return "type a path"
+        path = Path(text).expanduser()
+        if path.is_dir():
+            return "that is a folder; add a file name"
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            return f"no folder {folder}"
+        if not os.access(folder, os.W_OK):
+            return f"cannot write in {folder}"
+        return None
+
+    def _check(self) -> bool:
+        problem = self.problem()
+        self.query_one("#save-as-problem", Static).update(safe_text(problem or "", style="red"))
+        self.query_one("#save-as-save", Button).disabled = problem is not None
+        return problem is None
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._check()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save-as-save":
+            self._save()
+        else:
+            self.dismiss(None)
+
+    def _save(self) -> None:
+        if self._check():
+            self.dismiss(Path(self.query_one("#save-as-path", Input).value.strip()).expanduser())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

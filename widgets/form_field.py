@@ -1,0 +1,270 @@
+"""One labelled field of a form: the control for its kind of value, and its error beneath."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Select, Static, TextArea
+
+from .safe_text import safe_text, strip_controls
+from .tri_state import TriState
+
+FieldKind = Literal["line", "text", "bool", "choice", "tags"]
+"""line: one line of text · text: several lines · bool: yes/no/unknown · choice: one of a
+list · tags: a comma-separated list of words."""
+
+
+# Textual runs a handler of every class in the MRO, subclass first: these clean the pasted
+# text, then the base class inserts it as usual.
+
+
+class _SafeInput(Input):
+    """An input that drops terminal control characters from pasted text before showing it."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.text = strip_controls(event.text)
+
+
+class _SafeTextArea(TextArea):
+    """A text area that drops terminal control characters (not tab or newline) from pastes."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.text = strip_controls(event.text)
+
+
+class FormField(Widget):
+    """A form row: label on the left; the control, then its error (when any), on the right.
+
+    Whatever control the field uses, a change posts `FormField.Changed`, and `value` reads it
+    as the model spells it: text (None when blank), True/False/None, a choice, a list of tags.
+    """
+
+    DEFAULT_CSS = """
+    FormField {
+        height: auto;
+        layout: horizontal;
+        & > .form-field--label {
+            width: 22;
+            padding: 0 1 0 0;
+            color: $foreground-muted;
+            text-align: right;
+        }
+        &:focus-within > .form-field--label {
+            color: $accent;
+            text-style: bold;
+        }
+        & > .form-field--body {
+            width: 1fr;
+            height: auto;
+        }
+        .form-field--error {
+            color: $text-error;
+            display: none;
+        }
+        .form-field--hint {
+            color: $text-warning;
+            display: none;
+        }
+        &.-hinted .form-field--hint {
+            display: block;
+        }
+        &.-invalid .form-field--error {
+            display: block;
+        }
+        &.-invalid > .form-field--label {
+            color: $text-error;
+        }
+        Input, Select {
+            width: 1fr;
+        }
+        TextArea {
+            height: auto;
+            min-height: 2;
+            max-height: 6;
+        }
+        Input.-textual-compact, TextArea.-textual-compact {
+            background: $boost;
+        }
+        Input.-textual-compact:focus, TextArea.-textual-compact:focus {
+            background: $foreground 12%;
+        }
+    }
+    """
+
+    class Changed(Message):
+        """The field's value changed (typing, choosing, toggling)."""
+
+        def __init__(self, field: FormField) -> None:
+            super().__init__()
+            self.field: FormField = field
+            """The field that changed."""
+
+        @property
+        def control(self) -> FormField:
+            """The field (for the `on` decorator)."""
+            return self.field
+
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        kind: FieldKind,
+        *,
+        value: object = None,
+        choices: Sequence[tuple[Text | str, str]] = (),
+        blank: str | None = "unknown",
+        help: str = "",
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        """
+        Args:
+            key: The key this field sets, as the model file spells it (``from``, ``encrypted``).
+            label: The text left of the control.
+            kind: What kind of value it holds (see `FieldKind`).
+            value: The value to start with.
+            choices: For ``choice`` fields, (label, value) pairs; labels may be user text.
+            blank: For ``choice`` fields, what "no choice" is called, or None when a choice is required.
+            help: A sentence on what the field means, shown as its tooltip.
+        """
+        super().__init__(id=id or f"field-{key}", classes=classes)
+        self.key: str = key
+        """The key this field sets."""
+        self.kind: FieldKind = kind
+        """What kind of value the field holds."""
+        self.help: str = help
+        """What the field means."""
+        self._label = label
+        self._control = self._make_control(kind, value, choices, blank)
+        self._error: str | None = None
+        self._hint: str | None = None
+
+    def _make_control(
+        self, kind: FieldKind, value: object, choices: Sequence[tuple[Text | str, str]], blank: str | None
+    ) -> Widget:
+        if kind == "bool":
+            return TriState(value if isinstance(value, bool) else None)
+        if kind == "choice":
+            options = [(c if isinstance(c, Text) else Text(c), v) for c, v in choices]
+            start = value if any(v == value for _, v in options) else Select.NULL
+            return Select(
+                options,
+                value=start,
+                allow_blank=blank is not None,
+                prompt=blank or "choose",
+                compact=True,
+            )
+        if kind == "text":
+            area = _SafeTextArea(str(value or ""), soft_wrap=True, compact=True, show_line_numbers=False)
+            area.indent_type = "spaces"
+            return area
+        if kind == "tags":
+            text = ", ".join(value) if isinstance(value, (list, tuple)) else ""
+            return _SafeInput(text, placeholder="comma-separated", compact=True)
+        return _SafeInput(str(value or ""), compact=True)
+
+    def compose(self) -> ComposeResult:
+        label = Static(Text(self._label), classes="form-field--label", markup=False)
+        if self.help:
+            label.tooltip = self.help
+        yield label
+        with Vertical(classes="form-field--body"):
+            yield self._control
+
+    @property
+    def control(self) -> Widget:
+        """The input widget of this field."""
+        return self._control
+
+    @property
+    def value(self) -> object:
+        """The value as the model spells it; None means unknown / not set."""
+        control = self._control
+        if isinstance(control, TriState):
+            return control.value
+        if isinstance(control, Select):
+            return None if control.value is Select.NULL else control.value
+        if isinstance(control, TextArea):
+            return control.text.strip("\n") or None
+        assert isinstance(control, Input)
+        text = control.value
+        if self.kind == "tags":
+            return [part.strip() for part in text.split(",") if part.strip()] or None
+        return text.strip() or None
+
+    def set_value(self, value: object) -> None:
+        """Put ``value`` in the control (a change message follows, as for typing)."""
+        control = self._control
+        if isinstance(control, TriState):
+            control.value = value if isinstance(value, bool) else None
+        elif isinstance(control, Select):
+            control.value = value if value is not None else Select.NULL
+        elif isinstance(control, TextArea):
+            control.text = str(value or "")
+        elif isinstance(control, Input):
+            if isinstance(value, (list, tuple)):
+                value = ", ".join(value)
+            control.value = str(value or "")
+
+    def set_choices(self, choices: Sequence[tuple[Text | str, str]]) -> None:
+        """Replace a choice field's options, keeping the value when it is still offered."""
+        control = self._control
+        if isinstance(control, Select):
+            current = control.value
+            control.set_options([(c if isinstance(c, Text) else Text(c), v) for c, v in choices])
+            if any(v == current for _, v in choices):
+                control.value = current
+
+    def set_error(self, message: str | None) -> None:
+        """Show ``message`` under the control, or clear it."""
+        if message == self._error:
+            return  # forms check on every key: repaint only what changed
+        self._error = message
+        self.set_class(bool(message), "-invalid")
+        self._note("form-field--error").update(safe_text(message or ""))
+
+    def set_hint(self, message: str | None) -> None:
+        """Show a note under the control that is not an error (e.g. what a rename updates)."""
+        if message == self._hint:
+            return
+        self._hint = message
+        self.set_class(bool(message), "-hinted")
+        self._note("form-field--hint").update(safe_text(message or ""))
+
+    def _note(self, kind: str) -> Static:
+        """The error or hint line under the control, mounted the first time it is needed
+        (most fields never need one, and every widget makes a form slower to open)."""
+        found = self.query(f".{kind}")
+        if found:
+            return found.first(Static)
+        note = Static("", classes=kind, markup=False)
+        self.query_one(".form-field--body").mount(note)
+        return note
+
+    def focus(self, scroll_visible: bool = True) -> FormField:
+        """Focus the control rather than the row."""
+        self._control.focus(scroll_visible)
+        return self
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(self))
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(self))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(self))
+
+    def on_tri_state_changed(self, event: TriState.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(self))
