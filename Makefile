@@ -24,3 +24,6 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_storage.py
+	$(PY) bench/bench_analysis.py
+	$(PY) bench/bench_render.py
+	$(PY) bench/bench_editor.py
