@@ -148,14 +148,19 @@ def parse_toml(text: str, file: str) -> dict:
     return data
 
 
-def _toml_error(exc: tomli.TOMLDecodeError, text: str, file: str) -> Diagnostic:
-    message = exc.msg
+def toml_error_message(message: str) -> str:
+    """tomli's parser message in words a model author acts on."""
     if message == "Cannot overwrite a value":
-        message = "duplicate key: a key may be set only once in a table"
-    elif message.startswith("Cannot declare") and message.endswith("twice"):
-        message = "duplicate table: this table is already declared above"
-    elif message in ("Illegal character '\\n'", "Unterminated string"):
-        message = "unterminated string: close the quotes on the same line, or use \"\"\" for multi-line text"
+        return "duplicate key: a key may be set only once in a table"
+    if message.startswith("Cannot declare") and message.endswith("twice"):
+        return "duplicate table: this table is already declared above"
+    if message in ("Illegal character '\\n'", "Unterminated string"):
+        return "unterminated string: close the quotes on the same line, or use \"\"\" for multi-line text"
+    return message
+
+
+def _toml_error(exc: tomli.TOMLDecodeError, text: str, file: str) -> Diagnostic:
+    message = toml_error_message(exc.msg)
     first = text.lstrip()[:1]
     if first in "{[" and text.lstrip().startswith(("{", "[{", '["')):
         message = (

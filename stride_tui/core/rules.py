@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from .conditions import Condition, ConditionError, Predicate, compile_condition, facts_read, parse_condition
 from .diagnostics import Diagnostic, ModelError, field_path
 from .facts import ALL_COMPONENT_FACTS, COMPONENT_FACTS, FLOW_FACTS
+from .loader import toml_error_message
 from .locate import SourceMap
 from .model import CATEGORIES, LINE_PATTERN, MAX_NAME, RULE_ID_PATTERN, TEXT_PATTERN, Category, Severity
 
@@ -145,7 +146,8 @@ def parse_rule_file(raw: bytes, file: str) -> RuleFile:
     try:
         data = tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
-        raise ModelError([Diagnostic(file, f"invalid TOML: {exc.msg}", exc.lineno, exc.colno)]) from None
+        message = f"invalid TOML: {toml_error_message(exc.msg)}"
+        raise ModelError([Diagnostic(file, message, exc.lineno, exc.colno)]) from None
     except RecursionError:
         raise ModelError([Diagnostic(file, "values nested too deeply")]) from None
     source_map = SourceMap(text)
