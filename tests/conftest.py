@@ -48,6 +48,14 @@ def needs_graphviz() -> pytest.MarkDecorator:
     )
 
 
+@pytest.fixture(autouse=True)
+def isolated_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Recovery files and instance markers go to a fresh folder, never the user's own."""
+    state = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    return state
+
+
 @pytest.fixture
 def run_cli(capsys):
     """Run ``stride-tui ARGS`` in-process; return (exit code, stdout, stderr)."""

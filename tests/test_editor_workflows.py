@@ -529,7 +529,9 @@ def test_quit_without_changes_does_not_ask(tmp_path: Path) -> None:
     assert run(write(tmp_path), scenario).return_code == 0
 
 
-def test_a_file_changed_on_disk_is_never_overwritten_silently(tmp_path: Path) -> None:
+def test_a_file_changed_on_disk_is_never_overwritten_silently(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the save's own check, without the two-second disk watch (test_editor_disk covers that)
+    monkeypatch.setattr(MainScreen, "disk_poll_seconds", 3600.0)
     path = write(tmp_path)
     theirs = MODEL.replace('title = "Shop"', 'title = "Theirs"')
 

@@ -3,10 +3,12 @@
 from .boundary_tree import BoundaryTree, TreeEntry
 from .component_table import ComponentTable
 from .detail_view import DetailView
+from .diagram_view import DiagramView
 from .finding_text import finding_details, severity_badge, status_text
 from .flow_table import FlowTable
 from .form_field import FormField
 from .safe_text import safe_text, strip_controls
+from .status_line import StatusLine
 from .stride_panel import StridePanel
 from .tri_state import TriState
 from .virtual_table import Column, TableRow, VirtualTable
@@ -16,8 +18,10 @@ __all__ = [
     "Column",
     "ComponentTable",
     "DetailView",
+    "DiagramView",
     "FlowTable",
     "FormField",
+    "StatusLine",
     "StridePanel",
     "TableRow",
     "TreeEntry",

@@ -281,6 +281,8 @@ class EditActions:
         if self.app.screen is not self:
             # Keys typed while a form opens were queued for this screen: they must not act here.
             return False
+        if action in self.DIAGRAM_ONLY:
+            return self.diagram_shown
         if action == "undo":
             return True if self.document.history.can_undo else None
         if action == "redo":

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
+from textual.message import Message
 
 from stride_tui.core import ModelError
 from stride_tui.core.storage import ConflictError, SaveError
@@ -25,6 +26,17 @@ if TYPE_CHECKING:
     from .main_screen import MainScreen
 
 _SHOWN_COMMENT_LINES = 8
+
+
+class ModelPathChanged(Message):
+    """The model was saved under another path (the app moves its instance marker)."""
+
+    def __init__(self, old: Path, new: Path) -> None:
+        super().__init__()
+        self.old: Path = old
+        """The path the model had."""
+        self.new: Path = new
+        """The path it has now."""
 
 
 class FileActions:
@@ -46,8 +58,12 @@ class FileActions:
         if path is not None:
             await self.save(path)
 
-    async def save(self: MainScreen, path: Path | None = None) -> bool:
+    async def save(self: MainScreen, path: Path | None = None, *, overwrite: bool = False) -> bool:
         """Save (to ``path`` for a save-as), asking the user where a choice is needed.
+
+        Args:
+            path: Another file to save to (save as); None saves to the model's file.
+            overwrite: The user already chose to replace whatever the file holds now.
 
         Returns:
             True when the model was written.
@@ -55,7 +71,7 @@ class FileActions:
         document = self.document
         if document.comments_at_risk and not await self._agree_to_drop_comments():
             return False
-        overwrite = False
+        previous = document.path
         while True:
             target = path or document.path
             try:
@@ -85,11 +101,16 @@ class FileActions:
                 )
                 return False
             break
-        self._saved(saved)
+        self._saved(saved, previous)
         return True
 
-    def _saved(self: MainScreen, path: Path) -> None:
+    def _saved(self: MainScreen, path: Path, previous: Path) -> None:
         self._rules = None  # rule files are relative to the model file, which may have moved
+        self.discard_journal(previous)
+        if path != previous:
+            self.discard_journal(path)
+            self.app.post_message(ModelPathChanged(previous, path))
+        self._disk_change_seen = None
         self.show_model()
         self.notify(f"Saved {path}", markup=False, timeout=3)
 
@@ -158,6 +179,8 @@ class FileActions:
             )
             return False
         self._rules = None
+        self.discard_journal()
+        self._disk_change_seen = None
         self.show_model()
         self._post_focused_selection()
         self.notify(f"Reloaded {self.document.path.name} from disk.", markup=False, timeout=4)
@@ -171,6 +194,7 @@ class FileActions:
             self.notify("Close this dialog first (esc), then quit.", markup=False, timeout=3)
             return
         if not self.document.dirty:
+            self.discard_journal()
             self.app.exit(return_code=0)
             return
         self._quit_worker()
@@ -192,4 +216,5 @@ class FileActions:
             )
         )
         if answer == "discard" or (answer == "save" and await self.save()):
+            self.discard_journal()
             self.app.exit(return_code=0)

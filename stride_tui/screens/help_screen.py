@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.console import Group
 from rich.table import Table
@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 KEYS: tuple[tuple[str, str], ...] = (
-    ("tab / shift+tab", "move between panes (1 2 3 4 jump to components, flows, boundaries, STRIDE)"),
+    ("tab / shift+tab, 1 2 3 4", "move between panes; 1 2 3 4 jump to components, flows, boundaries, STRIDE"),
     ("↑ ↓ pgup pgdn home end", "move in a pane; the STRIDE panel follows the selection"),
     ("c / f / b / t", "add a component / flow / boundary / hand-written threat"),
     ("enter, e", "edit what is selected (in the STRIDE panel: open the finding and decide it)"),
@@ -26,23 +26,73 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("m", "model title, description, owner, rule files"),
     ("ctrl+z / ctrl+y", "undo / redo"),
     ("ctrl+s / w", "save / save as"),
+    ("g", "diagram view instead of the panes, and back; edits, undo and save work there too"),
+    ("[ / ]", "diagram: highlight the previous / next trust boundary and its crossing flows"),
+    ("l", "diagram: Graphviz layout (when installed) or the built-in layered one"),
+    ("arrows, pgup pgdn", "diagram: scroll (shift+pgup/pgdn sideways; the mouse wheel too; click a box to select it)"),
+    ("ctrl+e", "export the diagram (SVG, PNG, DOT), the report (Markdown, HTML, JSON) or the stories"),
+    ("ctrl+t", "start a 30-minute session (asks the phase lengths); while one runs: pause / resume"),
+    ("T", "stop the session and see what it produced (then export the stories)"),
+    ("? / f1", "this help"),
     ("ctrl+p", "command palette: every action by name"),
     ("ctrl+q", "quit (asks when there are unsaved changes)"),
     ("in forms", "tab between fields, ctrl+s or enter saves, esc cancels; yes/no/unknown: ← → or y n u"),
 )
-STRIDE: tuple[tuple[str, str, str, str], ...] = (
-    ("Spoofing", "pretending to be someone or something else",
-     "a service calls the payment API with a leaked static key", "mTLS, short-lived scoped tokens, service identity"),
-    ("Tampering", "changing data in transit or at rest",
-     "an unsigned order event is rewritten on the queue", "TLS, message signing and verification, queue ACLs"),
-    ("Repudiation", "denying having done something",
-     "a refund is issued and no log says who asked", "immutable audit log, correlation ids on every call"),
-    ("Information disclosure", "reading data one should not",
-     "a stack trace leaks internal URLs and a DB password", "sanitised errors, secrets manager, encryption"),
-    ("Denial of service", "making the system unavailable",
-     "a slow downstream without a timeout exhausts every thread", "timeouts, circuit breakers, rate limits, bulkheads"),
-    ("Elevation of privilege", "gaining rights one should not have",
-     "a worker's broad IAM token can delete every bucket", "least privilege, scoped tokens, regular IAM review"),
+SESSION_HELP = (
+    "A session walks the squad through the 30-minute threat model: 1. draw the data flow, "
+    "2. STRIDE each trust boundary, 3. capture 3–6 stories. The status bar shows the phase and the "
+    "time left; a notice marks each new phase; at the end you see what the session produced and "
+    "can export the stories."
+)
+SAFETY_HELP = (
+    "Unsaved edits are copied to a recovery file every few seconds and on a crash, SIGTERM or "
+    "SIGHUP; the next start offers to restore them. A change of the file on disk is noticed "
+    "within seconds and always before a save: reload, overwrite or save as."
+)
+
+
+class StrideEntry(NamedTuple):
+    """One STRIDE category in the help: what it threatens and how it shows up in services."""
+
+    letter: str
+    category: str
+    violates: str
+    threat: str
+    example: str
+    mitigations: str
+
+
+STRIDE: tuple[StrideEntry, ...] = (
+    StrideEntry("S", "Spoofing", "authentication",
+                "pretending to be another user, service or machine",
+                "a service calls the payments API with a static shared key that leaked from a config repo "
+                "and was never rotated",
+                "mTLS between services, short-lived service-scoped JWTs, a workload identity per service"),
+    StrideEntry("T", "Tampering", "integrity",
+                "changing data in transit, in a queue or at rest",
+                "an order event on Kafka is rewritten by any service that can write to the topic",
+                "TLS, producer signing with consumer verification, queue and topic ACLs, input validation"),
+    StrideEntry("R", "Repudiation", "non-repudiation",
+                "doing something and denying it, because nothing proves who did it",
+                "a refund is issued through an admin endpoint; no audit record, no correlation id across "
+                "the three services involved",
+                "an immutable audit log of privileged actions, correlation ids propagated on every call "
+                "and written to every audit record"),
+    StrideEntry("I", "Information disclosure", "confidentiality",
+                "reading data one is not meant to see",
+                "an error response carries a stack trace with internal URLs; card data sits unencrypted in "
+                "a cache; a DB password is in plain config",
+                "sanitised errors, a secrets manager, TLS everywhere, field-level encryption at rest"),
+    StrideEntry("D", "Denial of service", "availability",
+                "making the service unavailable or too slow to use",
+                "a slow downstream with no timeout exhausts every worker thread; one noisy client floods "
+                "the public API",
+                "timeouts on every call, circuit breakers, rate limits, bulkheads, autoscaling limits"),
+    StrideEntry("E", "Elevation of privilege", "authorization",
+                "gaining rights one should not have",
+                "a batch job's broad IAM token can delete every bucket; a compromised pod reaches the "
+                "cluster admin API",
+                "least privilege, scoped tokens, no shared admin credentials, regular IAM review"),
 )
 
 
@@ -64,11 +114,15 @@ class HelpScreen(ModalScreen[None]):
         keys.add_column()
         for key, what in KEYS:
             keys.add_row(key, what)
-        stride = Table(show_lines=False, expand=True, box=None, padding=(0, 1))
-        for heading in ("category", "threat", "example", "mitigation"):
-            stride.add_column(heading, style="bold" if heading == "category" else "", ratio=1)
-        for row in STRIDE:
-            stride.add_row(*row)
+        stride = Table.grid(padding=(0, 2))
+        stride.add_column(style="bold", no_wrap=True)
+        stride.add_column()
+        for entry in STRIDE:
+            stride.add_row(Text(f"{entry.letter}  {entry.category}", style="bold"),
+                           Text.assemble((entry.threat, "bold"), f"  (violates {entry.violates})"))
+            stride.add_row("   example", Text(entry.example))
+            stride.add_row("   mitigations", Text(entry.mitigations))
+            stride.add_row("", "")
         with Vertical(id="help-dialog", classes="dialog"):
             yield Static(Text("stride-tui help", style="bold"), classes="dialog-title", markup=False)
             with VerticalScroll(id="help-body"):
@@ -79,7 +133,6 @@ class HelpScreen(ModalScreen[None]):
                         Text(""),
                         Text("STRIDE at a trust boundary", style="bold underline"),
                         stride,
-                        Text(""),
                         Text(
                             "A flow crosses a boundary when exactly one of its ends is inside it. Select a "
                             "boundary to see the findings of every flow that crosses it; a fact left "
@@ -87,6 +140,12 @@ class HelpScreen(ModalScreen[None]):
                             "quickest way to close a finding.",
                             style="dim",
                         ),
+                        Text(""),
+                        Text("30-minute session", style="bold underline"),
+                        Text(SESSION_HELP),
+                        Text(""),
+                        Text("Never losing work", style="bold underline"),
+                        Text(SAFETY_HELP),
                     ),
                     markup=False,
                 )

@@ -7,6 +7,8 @@ models from the forms (which ask core for them), are recorded for undo, and trig
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar, Literal, NamedTuple
 
@@ -17,24 +19,34 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Static
 
 from stride_tui.core import LoadedModel, ModelError, ThreatModel
 from stride_tui.core.analysis import Analysis, Analyzer, Finding
 from stride_tui.core.crossings import Topology
 from stride_tui.core.rules import builtin_rules, rules_for
+from stride_tui.core.session import DEFAULT_MINUTES, Session
+from stride_tui.core.storage import Fingerprint
 from widgets import (
     BoundaryTree,
     ComponentTable,
     DetailView,
+    DiagramView,
     FlowTable,
+    StatusLine,
     StridePanel,
     safe_text,
     strip_controls,
 )
 
+from ._diagram_actions import DiagramActions, DiagramLayout, Ranks
 from ._edit_actions import EditActions
+from ._export_actions import ExportActions
 from ._file_actions import FileActions
+from ._guard_actions import GuardActions
+from ._session_actions import SessionActions
 from .command_provider import EditorCommands
 from .document import Document
 
@@ -52,7 +64,7 @@ class Selection(NamedTuple):
     element_id: str
 
 
-class MainScreen(EditActions, FileActions, Screen[None]):
+class MainScreen(EditActions, FileActions, GuardActions, SessionActions, ExportActions, DiagramActions, Screen[None]):
     """One model in panes; the STRIDE panel and the detail pane follow the selection."""
 
     COMMANDS = {EditorCommands}
@@ -79,7 +91,15 @@ class MainScreen(EditActions, FileActions, Screen[None]):
         Binding("e", "edit", "Edit"),
         Binding("delete,x", "delete", "Delete", key_display="del"),
         Binding("d", "decide", "Decide"),
+        Binding("g", "toggle_diagram", "Diagram"),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("ctrl+e", "export", "Export", show=False),
+        Binding("ctrl+t", "session", "Session timer", show=False),
+        Binding("T", "session_stop", "Stop session", show=False),
+        # the diagram's own keys are named on its title line, not in the crowded footer
+        Binding("left_square_bracket", "diagram_boundary(-1)", "Prev boundary", key_display="[", show=False),
+        Binding("right_square_bracket", "diagram_boundary(1)", "Next boundary", key_display="]", show=False),
+        Binding("l", "diagram_layout", "Layout", show=False),
         Binding("escape", "select_none", "Whole model", show=False),
         Binding("s", "cycle_status", "Status filter", show=False),
         Binding("v", "cycle_severity", "Severity filter", show=False),
@@ -107,8 +127,16 @@ class MainScreen(EditActions, FileActions, Screen[None]):
     | escape | Show the whole model's findings in the STRIDE panel. |
     | m | Model title, description, owner, rule files. |
     | 1 2 3 4, tab | Focus a pane. |
+    | g | Diagram view instead of the panes (and back). |
+    | [, ] | In the diagram: highlight the previous / next boundary. |
+    | l | In the diagram: Graphviz or layered layout. |
+    | ctrl+e | Export the diagram, the report or the stories. |
+    | ctrl+t, T | Start, pause or resume a session; stop it. |
     | ?, f1 | Help. |
     """
+
+    DIAGRAM_ONLY: ClassVar[frozenset[str]] = frozenset({"diagram_boundary", "diagram_layout"})
+    """Actions that only work while the diagram view is shown."""
 
     def __init__(self, path: Path, model: ThreatModel, loaded: LoadedModel | None = None) -> None:
         """
@@ -130,6 +158,30 @@ class MainScreen(EditActions, FileActions, Screen[None]):
         self._rules: tuple[tuple, Analyzer] | None = None
         self.rules_problem: str | None = None
         """Why the model's own rule files could not be used (built-in rules run instead)."""
+        # the session (see _session_actions)
+        self.session: Session | None = None
+        """The running 30-minute session, if any."""
+        self.session_minutes: tuple[int, int, int] = DEFAULT_MINUTES
+        """Phase lengths of the last session started (offered for the next one)."""
+        self.session_clock: Callable[[], float] = time.monotonic
+        """Seconds for the session clock (tests replace it)."""
+        self._session_start: ThreatModel | None = None
+        self._session_timer: Timer | None = None
+        # the diagram view (see _diagram_actions)
+        self.diagram_layout: DiagramLayout = "auto"
+        """``auto``: Graphviz's layout when installed, else layered; ``layered``: always layered."""
+        self._graphviz_layout: tuple[tuple, Ranks] | None = None
+        self._graphviz_pending: tuple | None = None
+        self._graphviz_failed: tuple | None = None
+        self._focus_before_diagram: Widget | None = None
+        # exports, disk watch and recovery journal (see _export_actions, _guard_actions)
+        self._exports_running = 0
+        self._disk_check_running = False
+        self._asking_disk = False
+        self._disk_change_seen: Fingerprint | str | None = None
+        self._journaled: ThreatModel | None = None
+        self._journal_running = False
+        self._journal_problem_shown = False
 
     # ------------------------------------------------------------------ properties
 
@@ -157,11 +209,18 @@ class MainScreen(EditActions, FileActions, Screen[None]):
                 with VerticalScroll(id="detail-pane") as detail_pane:
                     detail_pane.border_title = "Details"
                     yield DetailView(id="detail")
+        with Vertical(id="diagram-pane"):
+            yield Static("", id="diagram-title", markup=False)
+            yield DiagramView(id="diagram")
+        yield StatusLine(id="activity")
+        yield StatusLine(id="session-bar")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#diagram-pane").display = False
         self.show_model()
         self.call_after_refresh(self._post_focused_selection)
+        self.start_guards()
 
     # -------------------------------------------------------------- model changes
 
@@ -176,6 +235,7 @@ class MainScreen(EditActions, FileActions, Screen[None]):
             self.selection = None
         self._show_detail()
         self._request_analysis()
+        self.redraw_diagram()
         self.refresh_bindings()
 
     def _refresh_header(self) -> None:
@@ -231,6 +291,7 @@ class MainScreen(EditActions, FileActions, Screen[None]):
             by_element.setdefault(finding.element_id, []).append(finding)
         self._by_element = by_element
         self.show_stride()
+        self.redraw_diagram()  # colours follow the worst open finding
         panel = self.query_one(StridePanel)
         if panel.table.has_focus and panel.highlighted is not None:
             self.query_one(DetailView).show_finding(self.model, panel.highlighted)
@@ -283,9 +344,15 @@ class MainScreen(EditActions, FileActions, Screen[None]):
     # ------------------------------------------------------------------ selection
 
     def _select(self, selection: Selection | None) -> None:
+        boundary = self.selected_boundary
         self.selection = selection
         self._show_detail()
         self.show_stride()
+        if self.selected_boundary != boundary:
+            self.redraw_diagram()
+
+    def _selection_of(self, kind: SelectionKind, element_id: str) -> Selection:
+        return Selection(kind, element_id)
 
     def _show_detail(self) -> None:
         detail = self.query_one(DetailView)
