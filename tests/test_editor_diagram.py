@@ -18,7 +18,7 @@ from widgets import DiagramView
 
 from .conftest import SAMPLES, needs_graphviz
 from .test_editor_recovery import add_component
-from .test_editor_workflows import main_screen, run, settle, write
+from .test_editor_workflows import main_screen, run, write
 
 
 def diagram_text(screen: MainScreen) -> str:
