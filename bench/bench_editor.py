@@ -68,11 +68,17 @@ def first_paint_seconds(model: Path, marker: bytes, timeout: float = 30.0) -> fl
                     elapsed = time.perf_counter() - start
                     break
         os.write(primary, b"\x11")  # ctrl+q: nothing was edited, so it quits at once
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=5)
+        # keep reading: an app whose terminal output is not drained blocks and cannot quit
+        deadline = time.perf_counter() + 10
+        while proc.poll() is None and time.perf_counter() < deadline:
+            if select.select([primary], [], [], 0.05)[0]:
+                try:
+                    os.read(primary, 65536)
+                except OSError:
+                    break
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
     finally:
         os.close(primary)
     if elapsed is None:
