@@ -16,6 +16,8 @@ from textual.widgets import Button, Input, Select, Static
 
 from widgets import safe_text
 
+from ._paths import folder_problem
+
 # what -> (label, formats with their file extension)
 EXPORTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "diagram": ("Data-flow diagram", (("svg", "svg"), ("png", "png"), ("dot", "dot"))),
@@ -139,13 +141,9 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         if not text:
             return "type a file name"
         path = Path(text).expanduser()
-        if path.is_dir():
-            return "that is a folder; add a file name"
-        folder = path.parent if str(path.parent) else Path(".")
-        if not folder.is_dir():
-            return f"no folder {folder}"
-        if not os.access(folder, os.W_OK):
-            return f"cannot write in {folder}"
+        problem = folder_problem(path)
+        if problem:
+            return problem
         if os.path.realpath(path) == os.path.realpath(self.model_path):
             return "that is the model file itself"
         if path.exists() and not os.access(path, os.W_OK):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import ClassVar
 
@@ -14,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from widgets import safe_text
+
+from ._paths import folder_problem
 
 
 class SaveAsScreen(ModalScreen[Path | None]):
@@ -59,15 +60,7 @@ class SaveAsScreen(ModalScreen[Path | None]):
         text = self.query_one("#save-as-path", Input).value.strip()
         if not text:
             return "type a path"
-        path = Path(text).expanduser()
-        if path.is_dir():
-            return "that is a folder; add a file name"
-        folder = path.parent if str(path.parent) else Path(".")
-        if not folder.is_dir():
-            return f"no folder {folder}"
-        if not os.access(folder, os.W_OK):
-            return f"cannot write in {folder}"
-        return None
+        return folder_problem(Path(text).expanduser())
 
     def _check(self) -> bool:
         problem = self.problem()
