@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pydot
 
 from .analysis import Analysis, flow_display_name
+from .crossings import Topology, boundary_chain
 from .model import SEVERITIES, ThreatModel
 
 SHAPES = {"external_entity": "box", "process": "ellipse", "data_store": "cylinder"}
@@ -145,7 +146,7 @@ def build_dot(model: ThreatModel, analysis: Analysis | None = None, options: Dia
         parent = component.boundary if component.boundary in cluster_of else None
         cluster_of[parent].add_node(pydot.Node(node_ids[cid], **attrs))
 
-    crossing = analysis.topology.crossings if analysis is not None else None
+    crossing = (analysis.topology if analysis is not None else Topology(model)).crossings
     for fid in flows:
         flow = model.flows[fid]
         label_lines = [flow.name or flow.data or ""]
@@ -155,7 +156,7 @@ def build_dot(model: ThreatModel, analysis: Analysis | None = None, options: Dia
         attrs = {"tooltip": quoted(flow.description or flow_display_name(model, fid))}
         if label_lines:
             attrs["label"] = html_label(*label_lines)
-        crosses = bool(crossing[fid]) if crossing is not None else _crosses(model, flow.source, flow.target)
+        crosses = bool(crossing[fid])
         if crosses:
             attrs.update(color=CROSSING_COLOR, fontcolor=CROSSING_COLOR, penwidth="2.0")
         if flow.out_of_scope:
@@ -167,18 +168,10 @@ def build_dot(model: ThreatModel, analysis: Analysis | None = None, options: Dia
     return graph.to_string()
 
 
-def _crosses(model: ThreatModel, a: str, b: str) -> bool:
-    from .crossings import boundary_chain
-
-    return boundary_chain(model, model.components[a].boundary) != boundary_chain(model, model.components[b].boundary)
-
-
 def _selection(model: ThreatModel, analysis: Analysis | None, boundary: str | None):
     """Components, flows and boundaries to draw, in model order."""
     if boundary is None:
         return list(model.components), list(model.flows), list(model.boundaries)
-    from .crossings import boundary_chain
-
     inside = {bid for bid in model.boundaries if boundary in boundary_chain(model, bid)}
     members = {cid for cid, c in model.components.items() if c.boundary in inside}
     flows = [fid for fid, f in model.flows.items() if f.source in members or f.target in members]
