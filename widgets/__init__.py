@@ -10,6 +10,7 @@ from .form_field import FormField
 from .safe_text import safe_text, strip_controls
 from .status_line import StatusLine
 from .stride_panel import StridePanel
+from .text_input import TextBox, TextInput
 from .tri_state import TriState
 from .virtual_table import Column, TableRow, VirtualTable
 
@@ -24,6 +25,8 @@ __all__ = [
     "StatusLine",
     "StridePanel",
     "TableRow",
+    "TextBox",
+    "TextInput",
     "TreeEntry",
     "TriState",
     "VirtualTable",

@@ -13,30 +13,13 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static, TextArea
 
-from .safe_text import safe_text, strip_controls
+from .safe_text import safe_text
+from .text_input import TextBox, TextInput
 from .tri_state import TriState
 
 FieldKind = Literal["line", "text", "bool", "choice", "tags"]
 """line: one line of text · text: several lines · bool: yes/no/unknown · choice: one of a
 list · tags: a comma-separated list of words."""
-
-
-# Textual runs a handler of every class in the MRO, subclass first: these clean the pasted
-# text, then the base class inserts it as usual.
-
-
-class _SafeInput(Input):
-    """An input that drops terminal control characters from pasted text before showing it."""
-
-    def _on_paste(self, event: events.Paste) -> None:
-        event.text = strip_controls(event.text)
-
-
-class _SafeTextArea(TextArea):
-    """A text area that drops terminal control characters (not tab or newline) from pastes."""
-
-    def _on_paste(self, event: events.Paste) -> None:
-        event.text = strip_controls(event.text)
 
 
 class FormField(Widget):
@@ -162,13 +145,13 @@ class FormField(Widget):
                 compact=True,
             )
         if kind == "text":
-            area = _SafeTextArea(str(value or ""), soft_wrap=True, compact=True, show_line_numbers=False)
+            area = TextBox(str(value or ""), soft_wrap=True, compact=True, show_line_numbers=False)
             area.indent_type = "spaces"
             return area
         if kind == "tags":
             text = ", ".join(value) if isinstance(value, (list, tuple)) else ""
-            return _SafeInput(text, placeholder="comma-separated", compact=True)
-        return _SafeInput(str(value or ""), compact=True)
+            return TextInput(text, placeholder="comma-separated", compact=True)
+        return TextInput(str(value or ""), compact=True)
 
     def compose(self) -> ComposeResult:
         label = Static(Text(self._label), classes="form-field--label", markup=False)

@@ -88,7 +88,9 @@ class ElementForm(FormScreen):
         field.set_hint(f"renames {self.old_id} and updates {len(refs)} reference(s): {shown}")
 
     def new_id(self, values: dict[str, object]) -> str:
-        """The id typed (or proposed)."""
+        """The id typed, or the one proposed from ``values`` (never one behind the name)."""
+        if not self._id_touched:
+            return edits.propose_id(self.model, self.id_source(values), self.SECTION)
         return str(values.get("id") or "")
 
     # ------------------------------------------------- what subclasses provide

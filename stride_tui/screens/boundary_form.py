@@ -26,7 +26,7 @@ class BoundaryForm(ElementForm):
             parent: For a new boundary, the boundary to nest it in.
         """
         self._start = model.boundaries.get(boundary_id) if boundary_id else None
-        self._parent = parent
+        self._nest_in = parent
         heading = Text("Edit boundary " if boundary_id else "New trust boundary", style="bold")
         if boundary_id:
             heading.append_text(safe_text(boundary_id, style="bold"))
@@ -42,7 +42,7 @@ class BoundaryForm(ElementForm):
             self.id_field(),
             FormField(
                 "parent", "inside", "choice",
-                value=self._get("parent") if self._start else self._parent,
+                value=self._get("parent") if self._start else self._nest_in,
                 choices=boundary_choices(self.model, exclude), blank="nothing (top level)",
                 help="The boundary this one nests in; flows between them cross only the inner one.",
             ),

@@ -9,10 +9,11 @@ from typing import ClassVar
 from rich.console import Group
 from rich.text import Text
 from textual import events
+from textual.widget import Widget
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from .dialog import Dialog
 from textual.widgets import Button, Static
 
 
@@ -26,7 +27,7 @@ class Choice:
     variant: str = "default"
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(Dialog[str | None]):
     """Asks one question; dismisses with the chosen answer's value, or None on escape.
 
     Each answer has a key (shown on its button): ``s`` for "Save", ``d`` for "Discard"...
@@ -84,9 +85,9 @@ class ChoiceScreen(ModalScreen[str | None]):
                         compact=True,
                     )
 
-    def on_mount(self) -> None:
+    def initial_focus(self) -> Widget | None:
         value = self.default or self.choices[0].value
-        self.query_one(f"#choice-{value}", Button).focus()
+        return self.query_one(f"#choice-{value}", Button)
 
     def on_key(self, event: events.Key) -> None:
         for choice in self.choices:

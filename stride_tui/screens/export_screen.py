@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
+from textual.widget import Widget
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from .dialog import Dialog
 from textual.widgets import Button, Input, Select, Static
 
-from widgets import safe_text
+from widgets import TextInput, safe_text
 
 from ._paths import folder_problem
 
@@ -46,7 +47,7 @@ def default_path(model_path: Path, kind: str, fmt: str) -> Path:
     return model_path.with_name(f"{model_path.stem}{_SUFFIXES[kind]}.{extension(kind, fmt)}")
 
 
-class ExportScreen(ModalScreen[ExportRequest | None]):
+class ExportScreen(Dialog[ExportRequest | None]):
     """Pick what, the format and the file; dismisses with an `ExportRequest`, or None.
 
     The caller asks before replacing an existing file.
@@ -89,15 +90,17 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
                 yield Select(self._format_options(self.kind), value=self.fmt, allow_blank=False,
                              id="export-format", compact=True)
             yield Static(Text("File (relative to the current folder):"), markup=False)
-            yield Input(str(default_path(self.model_path, self.kind, self.fmt)), id="export-path")
+            yield TextInput(str(default_path(self.model_path, self.kind, self.fmt)), id="export-path")
             yield Static("", id="export-problem", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(Text("Export  [enter]"), id="export-go", variant="primary", compact=True)
                 yield Button(Text("Cancel  [esc]"), id="export-cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#export-path", Input).focus()
         self._check()
+
+    def initial_focus(self) -> Widget | None:
+        return self.query_one("#export-path", Input)
 
     @staticmethod
     def _format_options(kind: str) -> list[tuple[str, str]]:

@@ -80,6 +80,5 @@ class FindingScreen(FormScreen):
             ("findings", self.finding.id),
         )
 
-    def on_mount(self) -> None:
-        self.revalidate()
-        self.field("status").focus(scroll_visible=False)
+    def initial_focus(self) -> Widget | None:
+        return self.field("status").control

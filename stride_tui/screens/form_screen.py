@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from .dialog import Dialog
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
@@ -35,7 +35,7 @@ class FormResult:
     """(section, id) of the element the user was editing, to keep it selected."""
 
 
-class FormScreen(ModalScreen[FormResult | None]):
+class FormScreen(Dialog[FormResult | None]):
     """A modal form: subclasses say which fields it has (`build_fields`), what is wrong with
     the values (`check`) and what saving does (`submit`)."""
 
@@ -119,9 +119,10 @@ class FormScreen(ModalScreen[FormResult | None]):
 
     def on_mount(self) -> None:
         self.revalidate()
+
+    def initial_focus(self) -> Widget | None:
         first = next((f for f in self.fields if f.display), None)
-        if first is not None:
-            first.focus()
+        return first.control if first is not None else None
 
     # ---------------------------------------------------------------- validation
 
@@ -162,6 +163,10 @@ class FormScreen(ModalScreen[FormResult | None]):
     # -------------------------------------------------------------------- actions
 
     def action_save(self) -> None:
+        # ctrl+s typed right after the name: save once the name is in its field
+        self.after_typed_keys(self._save)
+
+    def _save(self) -> None:
         errors = self.revalidate()
         if errors:
             self._focus_first_error()

@@ -7,10 +7,11 @@ from typing import ClassVar, NamedTuple
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual.widget import Widget
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from .dialog import Dialog
 from textual.widgets import Static
 
 KEYS: tuple[tuple[str, str], ...] = (
@@ -96,7 +97,7 @@ STRIDE: tuple[StrideEntry, ...] = (
 )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """The keys of the editor and a STRIDE cheat sheet; any of escape, q or ? closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -151,8 +152,8 @@ class HelpScreen(ModalScreen[None]):
                 )
             yield Static(Text("esc to close", style="dim"), markup=False)
 
-    def on_mount(self) -> None:
-        self.query_one("#help-body").focus()
+    def initial_focus(self) -> Widget | None:
+        return self.query_one("#help-body")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -6,10 +6,11 @@ from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
+from textual.widget import Widget
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from .dialog import Dialog
 from textual.widgets import Button, Static
 
 from stride_tui.core.analysis import RuleError
@@ -24,7 +25,7 @@ _COLUMNS = (
 )
 
 
-class OrphansScreen(ModalScreen[None]):
+class OrphansScreen(Dialog[None]):
     """Lists orphan decisions — kept in the file so a rule change never loses a decision — and
     lets the user delete the ones that no longer matter. Also lists rule errors, if any."""
 
@@ -82,7 +83,9 @@ class OrphansScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self._fill()
-        self.query_one(VirtualTable).focus()
+
+    def initial_focus(self) -> Widget | None:
+        return self.query_one(VirtualTable)
 
     def _fill(self) -> None:
         rows = [

@@ -9,15 +9,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from .dialog import Dialog
 from textual.widgets import Button, Input, Static
 
-from widgets import safe_text
+from widgets import TextInput, safe_text
 
 from ._paths import folder_problem
 
 
-class SaveAsScreen(ModalScreen[Path | None]):
+class SaveAsScreen(Dialog[Path | None]):
     """A path input; dismisses with the chosen path, or None when cancelled.
 
     Only says whether the path can be written; the caller asks before overwriting a file.
@@ -46,7 +46,7 @@ class SaveAsScreen(ModalScreen[Path | None]):
         with Vertical(id="save-as-dialog", classes="dialog"):
             yield Static(Text("Save as", style="bold"), classes="dialog-title", markup=False)
             yield Static(Text("Path of the new model file (relative to the current folder):"), markup=False)
-            yield Input(str(self.start), id="save-as-path")
+            yield TextInput(str(self.start), id="save-as-path")
             yield Static("", id="save-as-problem", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(Text("Save  [enter]"), id="save-as-save", variant="primary", compact=True)

@@ -5,19 +5,20 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual.widget import Widget
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from .dialog import Dialog
 from textual.widgets import Button, Input, Label, Static
 
 from stride_tui.core.session import DEFAULT_MINUTES, PHASES
-from widgets import safe_text
+from widgets import TextInput, safe_text
 
 MAX_MINUTES = 240
 
 
-class SessionForm(ModalScreen[tuple[int, int, int] | None]):
+class SessionForm(Dialog[tuple[int, int, int] | None]):
     """Three minute fields, one per phase; dismisses with the lengths, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -52,7 +53,7 @@ class SessionForm(ModalScreen[tuple[int, int, int] | None]):
             for index, (phase, minutes) in enumerate(zip(PHASES, self.minutes)):
                 with Horizontal(classes="session-phase"):
                     yield Label(Text(f"{index + 1}. {phase}"), classes="session-phase-name")
-                    yield Input(str(minutes), id=f"session-minutes-{index}", type="integer",
+                    yield TextInput(str(minutes), id=f"session-minutes-{index}", type="integer",
                                 max_length=3, compact=True)
             yield Static("", id="session-problem", markup=False)
             with Horizontal(classes="dialog-buttons"):
@@ -60,8 +61,10 @@ class SessionForm(ModalScreen[tuple[int, int, int] | None]):
                 yield Button(Text("Cancel  [esc]"), id="session-cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#session-minutes-0", Input).focus()
         self._check()
+
+    def initial_focus(self) -> Widget | None:
+        return self.query_one("#session-minutes-0", Input)
 
     def values(self) -> tuple[int, int, int] | None:
         """The lengths typed, or None while one is not a whole number of minutes in range."""

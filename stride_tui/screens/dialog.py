@@ -1,0 +1,105 @@
+"""The base of every dialog and form: keys typed while it opens reach it, in order.
+
+A dialog is pushed at once but composes and focuses its first field a moment later (a big form
+takes a few hundred milliseconds). Textual routes a key that arrives in between to the screen
+itself, which has no use for it, so a fast typist's first letters were lost. A `Dialog` holds
+those keys and, once it has focus, hands them to the focused field in the order they came.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, TypeVar
+
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.widget import Widget
+
+ResultType = TypeVar("ResultType")
+
+
+
+class Dialog(ModalScreen[ResultType]):
+    """A modal screen that keeps the keys typed before it could take them.
+
+    Subclasses say what gets focus first with `initial_focus` and never call ``focus()`` while
+    mounting: a deferred focus would land after the held keys and undo a tab typed ahead.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "move_focus(1)", "Next field", show=False, priority=True),
+        Binding("shift+tab", "move_focus(-1)", "Previous field", show=False, priority=True),
+    ]
+    """Priority: the app runs these as it reads the key, before it reads the next one, so
+    letters typed right after a tab land in the next field, never the one before."""
+
+    AUTO_FOCUS = ""
+    """Off: Textual's auto focus picks the first focusable widget (a scrolling container) a
+    moment after mounting; the dialog focuses its first field itself, at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._held_keys: list[events.Key] | None = []
+        """Keys that arrived before the dialog had focus; None once they have been handed on."""
+        self._held_actions: list[Callable[[], object]] = []
+
+    @property
+    def holding_keys(self) -> bool:
+        """True while the dialog is still opening and keeps what is typed for later."""
+        return self._held_keys is not None
+
+    def _forward_event(self, event: events.Event) -> None:
+        # The app forwards a key to the screen itself only while nothing in it has focus.
+        if isinstance(event, events.Key) and self._held_keys is not None:
+            event._set_forwarded()
+            self._held_keys.append(event)
+            return
+        super()._forward_event(event)
+
+    def initial_focus(self) -> Widget | None:
+        """The widget that has focus when the dialog opens (the first focusable one by default)."""
+        chain = self.focus_chain
+        return chain[0] if chain else None
+
+    def _on_mount(self, event: events.Mount) -> None:
+        # the dialog opens at its top, even when what has focus lies further down
+        self.set_focus(self.initial_focus(), scroll_visible=False)
+        self._release_held_keys()
+
+    def action_move_focus(self, direction: int) -> None:
+        if self._held_keys is not None:
+            self._held_keys.append(events.Key("tab" if direction > 0 else "shift+tab", None))
+        elif direction > 0:
+            self.focus_next()
+        else:
+            self.focus_previous()
+
+    def after_typed_keys(self, action: Callable[[], object]) -> None:
+        """Run ``action`` once every key typed before it has taken effect.
+
+        For actions on priority keys (ctrl+s): the app runs those as it reads the key, which
+        can be before the focused field has taken in the letters typed just ahead of it.
+        """
+        if self._held_keys is not None:
+            self._held_actions.append(action)
+        else:
+            (self.focused or self).call_later(action)
+
+    def _release_held_keys(self) -> None:
+        keys, self._held_keys = self._held_keys or [], None
+        for key in keys:
+            self._replay(key)
+        last = self.focused or self
+        for action in self._held_actions:
+            # queued behind whatever the replayed keys left in the field's queue
+            last.call_later(action)
+        self._held_actions = []
+
+    def _replay(self, key: events.Key) -> None:
+        # Tab moves focus at once, so the keys after it go to the next field, as typed; the
+        # rest queue up in the focused field, which takes them in order (`widgets.TextInput`).
+        if key.key in ("tab", "shift+tab"):
+            self.action_move_focus(1 if key.key == "tab" else -1)
+        elif self.focused is not None:
+            self.focused._forward_event(events.Key(key.key, key.character))

@@ -1,0 +1,61 @@
+"""Text fields that keep every key in the order it was typed and clean what is pasted.
+
+Textual runs a widget's key bindings (backspace, home, ctrl+k…) only once the key has bubbled
+up to the app, while printable keys are inserted at once by the field. In a burst of keys —
+a fast typist, a busy moment, a paste of keystrokes — a backspace could then run after the
+letters typed behind it. These fields run their own bindings as they read the key, in order.
+Pasted text loses terminal control characters before it is shown.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from textual import events
+from textual.actions import parse as parse_action
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
+
+from .safe_text import strip_controls
+
+
+async def run_own_binding(widget: Widget, event: events.Key) -> bool:
+    """Run ``widget``'s own binding for ``event`` now, and stop the key; False if it has none."""
+    for binding in widget._bindings.key_to_bindings.get(event.key, ()):
+        namespace, name, params = parse_action(binding.action)
+        method = getattr(widget, f"action_{name}", None)
+        if namespace or method is None or not widget.check_action(name, params):
+            continue
+        event.stop()
+        event.prevent_default()
+        result = method(*params)
+        if inspect.isawaitable(result):
+            await result
+        return True
+    return False
+
+
+# Textual runs a handler of every class in the MRO, subclass first: these run before the base
+# class's own, and a stopped, default-prevented key goes no further.
+
+
+class TextInput(Input):
+    """A one-line input whose keys take effect in the order they were typed."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable:
+            await run_own_binding(self, event)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.text = strip_controls(event.text)
+
+
+class TextBox(TextArea):
+    """A text area that drops terminal control characters (not tab or newline) from pastes."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable:
+            await run_own_binding(self, event)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.text = strip_controls(event.text)
