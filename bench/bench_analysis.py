@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.generate import generate_model  # noqa: E402
-from stride_tui.core.analysis import Analyzer, analyse  # noqa: E402
-from stride_tui.core.rules import builtin_rules  # noqa: E402
+from stride_tui.core.analysis.engine import Analyzer, analyse  # noqa: E402
+from stride_tui.core.analysis.rules import builtin_rules  # noqa: E402
 
 
 def median_seconds(fn, repeat: int = 5) -> float:
@@ -57,7 +57,9 @@ def main() -> None:
     big = generate_model(5000, 10000, 500)
     result = analyse(big, rules)
     full = median_seconds(lambda: analyse(big, rules), repeat=3)
-    print(f"full analysis, 5000 components / 10000 flows: {full * 1000:.0f} ms, {len(result.findings)} findings (budget 1000 ms)")
+    print(
+        f"full analysis, 5000 components / 10000 flows: {full * 1000:.0f} ms, {len(result.findings)} findings (budget 1000 ms)"
+    )
 
     medium = generate_model(400, 600, 40)
     flow_id = next(iter(medium.flows))
@@ -83,7 +85,9 @@ def main() -> None:
         flows, zones = 2 * components, max(2, components // 10)
         out = subprocess.run(
             [python, str(ROOT / "bench" / "pytm_shape.py"), str(components), str(flows), str(zones)],
-            capture_output=True, text=True, timeout=900,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
         if out.returncode != 0:
             print(f"  {components}: pytm failed: {out.stderr.strip().splitlines()[-1:]}")

@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.generate import generate_model  # noqa: E402
-from stride_tui.core.loader import load_model  # noqa: E402
-from stride_tui.core.storage import dump_model  # noqa: E402
+from stride_tui.core.files.loader import load_model  # noqa: E402
+from stride_tui.core.files.storage import dump_model  # noqa: E402
 
 STRIDE_TUI = ROOT / ".venv" / "bin" / "stride-tui"
 
@@ -49,8 +49,12 @@ def first_paint_seconds(model: Path, marker: bytes, timeout: float = 30.0) -> fl
     env = dict(os.environ, TERM="xterm-256color", COLUMNS="120", LINES="40")
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [str(STRIDE_TUI), str(model)], stdin=secondary, stdout=secondary, stderr=secondary,
-        env=env, start_new_session=True,
+        [str(STRIDE_TUI), str(model)],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env=env,
+        start_new_session=True,
     )
     os.close(secondary)
     seen = b""
@@ -168,8 +172,10 @@ def main() -> None:
             marker = f"Components · {len(model.components)}".encode()
             runs = [first_paint_seconds(copy, marker) for _ in range(args.runs)]
         size = len(model.components) + len(model.flows) + len(model.boundaries)
-        print(f"  {name:<14} {size:>4} elements: median {statistics.median(runs) * 1000:6.0f} ms "
-              f"(min {min(runs) * 1000:.0f}, max {max(runs) * 1000:.0f}, {len(runs)} runs)")
+        print(
+            f"  {name:<14} {size:>4} elements: median {statistics.median(runs) * 1000:6.0f} ms "
+            f"(min {min(runs) * 1000:.0f}, max {max(runs) * 1000:.0f}, {len(runs)} runs)"
+        )
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "large.toml"
@@ -179,11 +185,15 @@ def main() -> None:
     print(f"  open + first analysis: {timings['open+analyse'][0] * 1000:.0f} ms")
     for kind in ("boundary", "component", "flow"):
         values = timings[kind]
-        print(f"  select a {kind:<9} → STRIDE panel painted: median {statistics.median(values) * 1000:5.1f} ms, "
-              f"max {max(values) * 1000:5.1f} ms ({len(values)} selections; budget: median < 100 ms)")
+        print(
+            f"  select a {kind:<9} → STRIDE panel painted: median {statistics.median(values) * 1000:5.1f} ms, "
+            f"max {max(values) * 1000:5.1f} ms ({len(values)} selections; budget: median < 100 ms)"
+        )
     typing = timings["typing"]
-    print(f"  one key press in the component form → painted: median {statistics.median(typing) * 1000:.1f} ms, "
-          f"max {max(typing) * 1000:.1f} ms (no analysis runs while a form is open)")
+    print(
+        f"  one key press in the component form → painted: median {statistics.median(typing) * 1000:.1f} ms, "
+        f"max {max(typing) * 1000:.1f} ms (no analysis runs while a form is open)"
+    )
 
 
 if __name__ == "__main__":

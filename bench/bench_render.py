@@ -14,11 +14,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.generate import generate_model  # noqa: E402
-from stride_tui.core.analysis import analyse  # noqa: E402
-from stride_tui.core.diagram import build_dot  # noqa: E402
-from stride_tui.core.graphviz import RenderError, run_dot  # noqa: E402
-from stride_tui.core.loader import load_model  # noqa: E402
-from stride_tui.core.rules import builtin_rules  # noqa: E402
+from stride_tui.core.analysis.engine import analyse  # noqa: E402
+from stride_tui.core.analysis.rules import builtin_rules  # noqa: E402
+from stride_tui.core.files.loader import load_model  # noqa: E402
+from stride_tui.core.outputs.dot import build_dot  # noqa: E402
+from stride_tui.core.outputs.graphviz import RenderError, run_dot  # noqa: E402
 
 
 def timed(fn):
@@ -32,12 +32,16 @@ def main() -> None:
     big = generate_model(5000, 10000, 500)
     analysis = analyse(big, rules)
     times = [timed(lambda: build_dot(big, analysis))[0] for _ in range(3)]
-    print(f"DOT, 5000 components / 10000 flows / 500 boundaries: median {statistics.median(times) * 1000:.0f} ms (budget 1000 ms)")
+    print(
+        f"DOT, 5000 components / 10000 flows / 500 boundaries: median {statistics.median(times) * 1000:.0f} ms (budget 1000 ms)"
+    )
 
     platform = load_model(ROOT / "sample_models" / "platform.toml").model
     dot = build_dot(platform, analyse(platform, rules))
     seconds, svg = timed(lambda: run_dot(dot, "svg"))
-    print(f"SVG of sample_models/platform.toml ({len(platform.components)} components, {len(platform.flows)} flows): {seconds:.2f} s, {len(svg) / 1e6:.1f} MB")
+    print(
+        f"SVG of sample_models/platform.toml ({len(platform.components)} components, {len(platform.flows)} flows): {seconds:.2f} s, {len(svg) / 1e6:.1f} MB"
+    )
 
     for components, flows, zones in ((300, 600, 30), (1000, 2000, 100)):
         model = generate_model(components, flows, zones)

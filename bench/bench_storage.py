@@ -17,9 +17,9 @@ from pathlib import Path
 import tomli_w
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.generate import generate_model  # noqa: E402
-from stride_tui.core.loader import load_model  # noqa: E402
-from stride_tui.core.storage import dump_model, model_to_data, save_model  # noqa: E402
+from bench.generate import generate_model
+from stride_tui.core.files.loader import load_model
+from stride_tui.core.files.storage import dump_model, model_to_data, save_model
 
 
 def median_seconds(fn, repeat: int = 7) -> float:
@@ -48,8 +48,12 @@ def main() -> None:
     print(f"model: 5000 components, 10000 flows, 500 boundaries, {size / 1e6:.1f} MB of TOML")
     print(f"baseline tomllib.loads : {base_load * 1000:7.0f} ms")
     print(f"baseline tomli_w.dumps : {base_save * 1000:7.0f} ms")
-    print(f"load + validate        : {load * 1000:7.0f} ms  ({load / base_load:.2f}x baseline load, budget 1000 ms and 3x)")
-    print(f"save (atomic, checked) : {save * 1000:7.0f} ms  ({save / base_save:.2f}x baseline dump, budget 1000 ms and 3x)")
+    print(
+        f"load + validate        : {load * 1000:7.0f} ms  ({load / base_load:.2f}x baseline load, budget 1000 ms and 3x)"
+    )
+    print(
+        f"save (atomic, checked) : {save * 1000:7.0f} ms  ({save / base_save:.2f}x baseline dump, budget 1000 ms and 3x)"
+    )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from stride_tui.core.model import ThreatModel
+from stride_tui.core.model.elements import ThreatModel
 
 _KINDS = ("process", "process", "process", "data_store", "data_store", "external_entity")
 
@@ -28,7 +28,11 @@ def generate_data(components: int, flows: int, boundaries: int, seed: int = 7) -
         kind = _KINDS[i % len(_KINDS)]
         cid = f"c{i}"
         cids.append(cid)
-        entry = {"kind": kind, "name": f"Component {i}", "technology": rng.choice(["go", "python", "postgres", "kafka"])}
+        entry = {
+            "kind": kind,
+            "name": f"Component {i}",
+            "technology": rng.choice(["go", "python", "postgres", "kafka"]),
+        }
         if bids:
             entry["boundary"] = rng.choice(bids)
         if kind == "process":

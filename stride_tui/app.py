@@ -21,8 +21,7 @@ from textual.screen import Screen
 from textual.widgets import LoadingIndicator
 
 from stride_tui.core import ModelError, ThreatModel, load_model
-from stride_tui.core.model import MAX_NAME, ModelMeta
-from stride_tui.core.recovery import (
+from stride_tui.core.files.recovery import (
     Recovery,
     claim_instance,
     discard_recovery,
@@ -30,6 +29,7 @@ from stride_tui.core.recovery import (
     recovery_path,
     release_instance,
 )
+from stride_tui.core.model.elements import MAX_NAME, ModelMeta
 from stride_tui.screens import Choice, ChoiceScreen, LoadErrorScreen, MainScreen
 from stride_tui.screens._file_actions import ModelPathChanged
 from stride_tui.screens.too_small_screen import TooSmallScreen, too_small
@@ -163,13 +163,14 @@ class StrideApp(App[None]):
                 safe_text(str(path), style="bold"),
                 f": unsaved changes from {recovery.describe()} were kept.",
             ),
-            Text("Restore puts them in the editor as an unsaved edit (ctrl+s saves them, ctrl+z takes "
-                 "them back); Discard deletes them for good."),
+            Text(
+                "Restore puts them in the editor as an unsaved edit (ctrl+s saves them, ctrl+z takes "
+                "them back); Discard deletes them for good."
+            ),
         ]
         with contextlib.suppress(OSError):
             if path.stat().st_mtime > recovery.saved_at:
-                lines.append(Text("The file on disk was changed after that: compare before you save.",
-                                  style="bold"))
+                lines.append(Text("The file on disk was changed after that: compare before you save.", style="bold"))
         answer = await self.push_screen_wait(
             ChoiceScreen(
                 "Restore unsaved changes?",
@@ -191,11 +192,16 @@ class StrideApp(App[None]):
             ChoiceScreen(
                 "Unsaved changes were kept",
                 [
-                    Text.assemble(safe_text(str(path), style="bold"),
-                                  f" cannot be opened, but unsaved changes from {recovery.describe()} were kept."),
+                    Text.assemble(
+                        safe_text(str(path), style="bold"),
+                        f" cannot be opened, but unsaved changes from {recovery.describe()} were kept.",
+                    ),
                     Text("Open them to carry on (saving asks before it replaces the file), or look at the errors."),
                 ],
-                [Choice("restore", "Open the unsaved changes", "r", "primary"), Choice("errors", "Show the errors", "e")],
+                [
+                    Choice("restore", "Open the unsaved changes", "r", "primary"),
+                    Choice("errors", "Show the errors", "e"),
+                ],
                 default="restore",
             )
         )
@@ -221,7 +227,10 @@ class StrideApp(App[None]):
             self.notify(
                 f"Another stride-tui (pid {other}) is editing {path.name}. Edits there and here will "
                 "conflict: this editor checks the file before every save, but close one of them.",
-                title="Open twice", severity="warning", timeout=20, markup=False,
+                title="Open twice",
+                severity="warning",
+                timeout=20,
+                markup=False,
             )
 
     def _release(self) -> None:
@@ -308,8 +317,10 @@ class StrideApp(App[None]):
         self._release()
         name = signal.Signals(signum).name
         if written is not None:
-            message = (f"stride-tui: {name} received; unsaved changes kept in {written}: run "
-                       f"stride-tui on {self.model_path} again to restore them.")
+            message = (
+                f"stride-tui: {name} received; unsaved changes kept in {written}: run "
+                f"stride-tui on {self.model_path} again to restore them."
+            )
         else:
             message = f"stride-tui: {name} received; there were no unsaved changes."
         self.exit(return_code=128 + signum, message=message)

@@ -12,8 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import analysis, files, outputs
-from .commands import interop, vcs
+from .commands import analysis, files, interop, outputs, vcs
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -42,7 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"stride-tui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    edit = sub.add_parser("edit", help="open the editor on MODEL", description="Open the editor on MODEL; a missing file starts a new model that is saved there.")
+    edit = sub.add_parser(
+        "edit",
+        help="open the editor on MODEL",
+        description="Open the editor on MODEL; a missing file starts a new model that is saved there.",
+    )
     edit.add_argument("model", metavar="MODEL")
     edit.set_defaults(run=_run_edit)
 
@@ -55,9 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_edit(args: argparse.Namespace) -> int:
-    from .app import run_editor  # Textual loads only when the editor is wanted
-
     from pathlib import Path
+
+    from .app import run_editor  # Textual loads only when the editor is wanted
 
     return run_editor(Path(args.model))
 

@@ -43,9 +43,7 @@ protocol = "https"
 def needs_graphviz() -> pytest.MarkDecorator:
     """Skip only when `dot` is absent and this is not CI: in CI Graphviz tests must run."""
     missing = shutil.which("dot") is None
-    return pytest.mark.skipif(
-        missing and not os.environ.get("CI"), reason="Graphviz `dot` not installed"
-    )
+    return pytest.mark.skipif(missing and not os.environ.get("CI"), reason="Graphviz `dot` not installed")
 
 
 @pytest.fixture(autouse=True)

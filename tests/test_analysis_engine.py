@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from stride_tui.core.analysis import analyse
-from stride_tui.core.crossings import Crossing, Topology
-from stride_tui.core.model import ThreatModel
-from stride_tui.core.rules import combine, parse_rule_file
+from stride_tui.core.analysis.engine import analyse
+from stride_tui.core.analysis.rules import combine, parse_rule_file
+from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.model.topology import Crossing, Topology
 
-RULES = b'''
+RULES = b"""
 stride_tui_rules = 1
 
 [rules.flow-plain]
@@ -73,7 +73,7 @@ title = "t"
 description = "d"
 mitigations = ["m"]
 when = { all = [ { fact = "tags", contains_any = ["admin"] }, { fact = "secrets", in = ["plaintext", "environment"] } ] }
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -121,15 +121,20 @@ def test_crossings_through_nested_boundaries():
     assert topology.crossings["api-worker"] == (Crossing("ns", "leaving"),)
     assert topology.crossings["worker-db"] == (Crossing("cluster", "leaving"), Crossing("data", "entering"))
     assert topology.crossings["api-loose"] == (
-        Crossing("ns", "leaving"), Crossing("cluster", "leaving"), Crossing("vpc", "leaving")
+        Crossing("ns", "leaving"),
+        Crossing("cluster", "leaving"),
+        Crossing("vpc", "leaving"),
     )
     assert topology.flows_crossing("cluster") == ["user-api", "worker-db", "api-loose"]
     assert topology.flows_crossing("vpc") == ["user-api", "api-loose"]
 
 
 def test_same_boundary_flow_crosses_nothing():
-    m = model(components={"a": {"kind": "process", "boundary": "z"}, "b": {"kind": "process", "boundary": "z"}},
-              boundaries={"z": {}}, flows={"f": {"from": "a", "to": "b"}})
+    m = model(
+        components={"a": {"kind": "process", "boundary": "z"}, "b": {"kind": "process", "boundary": "z"}},
+        boundaries={"z": {}},
+        flows={"f": {"from": "a", "to": "b"}},
+    )
     assert Topology(m).crossings["f"] == ()
 
 
@@ -161,8 +166,9 @@ def test_severity_raised_by_restricted_data_and_exposure_capped_at_critical(rule
 
 
 def test_raise_severity_false_keeps_base(ruleset):
-    m = model(components={"p": {"kind": "process", "privileged": True, "boundary": "i"}},
-              boundaries={"i": {"internet": True}})
+    m = model(
+        components={"p": {"kind": "process", "privileged": True, "boundary": "i"}}, boundaries={"i": {"internet": True}}
+    )
     (finding,) = [f for f in analyse(m, ruleset).findings if f.rule_id == "proc-audit"]
     assert finding.severity == "low" and finding.severity_reasons == ()
     assert finding.explanation == ("`privileged` is true", "`audit_log` is unknown (not shown to be mitigated)")
@@ -175,38 +181,51 @@ def test_rule_without_condition_applies_per_element(ruleset):
 
 
 def test_any_explains_only_the_branches_that_hold(ruleset):
-    m = model(components={"p": {"kind": "process"}, "q": {"kind": "data_store", "is_queue": True, "restricted_access": True}},
-              flows={"f": {"from": "p", "to": "q"}, "g": {"from": "p", "to": "q", "signed": True}})
+    m = model(
+        components={"p": {"kind": "process"}, "q": {"kind": "data_store", "is_queue": True, "restricted_access": True}},
+        flows={"f": {"from": "p", "to": "q"}, "g": {"from": "p", "to": "q", "signed": True}},
+    )
     findings = {f.id: f for f in analyse(m, ruleset).findings}
-    assert findings["queue-writer@f"].explanation == ("`target.is_queue` is true", "`signed` is unknown (not shown to be mitigated)")
+    assert findings["queue-writer@f"].explanation == (
+        "`target.is_queue` is true",
+        "`signed` is unknown (not shown to be mitigated)",
+    )
     assert "queue-writer@g" not in findings
 
 
 def test_contains_any_and_in(ruleset):
-    m = model(components={
-        "db": {"kind": "data_store", "technology": "PostgreSQL"},
-        "kv": {"kind": "data_store", "technology": "redis"},
-        "admin": {"kind": "process", "tags": ["Admin-UI"], "secrets": "environment"},
-        "svc": {"kind": "process", "tags": ["admin"], "secrets": "secrets_manager"},
-    })
+    m = model(
+        components={
+            "db": {"kind": "data_store", "technology": "PostgreSQL"},
+            "kv": {"kind": "data_store", "technology": "redis"},
+            "admin": {"kind": "process", "tags": ["Admin-UI"], "secrets": "environment"},
+            "svc": {"kind": "process", "tags": ["admin"], "secrets": "secrets_manager"},
+        }
+    )
     ids = {f.id for f in analyse(m, ruleset).findings}
     assert {"sql@db", "tagged@admin"} <= ids
     assert not {"sql@kv", "tagged@svc"} & ids
 
 
 def test_out_of_scope_elements_produce_no_findings(ruleset):
-    sections = {**NESTED, "components": {**NESTED["components"], "user": {**NESTED["components"]["user"], "out_of_scope": True}}}
+    sections = {
+        **NESTED,
+        "components": {**NESTED["components"], "user": {**NESTED["components"]["user"], "out_of_scope": True}},
+    }
     sections["flows"] = {**NESTED["flows"], "user-api": {**NESTED["flows"]["user-api"], "out_of_scope": True}}
     ids = {f.element_id for f in analyse(model(**sections), ruleset).findings}
     assert "user" not in ids and "user-api" not in ids
 
 
 def test_decisions_merge_and_orphans_are_kept(ruleset):
-    sections = {**NESTED, "decisions": {
-        "flow-plain@user-api": {"status": "mitigated", "note": "TLS at ingress", "ticket": "SEC-1"},
-        "flow-plain@worker-db": {"status": "accepted"},
-        "gone-rule@api": {"status": "open"},
-    }}
+    sections = {
+        **NESTED,
+        "decisions": {
+            "flow-plain@user-api": {"status": "mitigated", "note": "TLS at ingress", "ticket": "SEC-1"},
+            "flow-plain@worker-db": {"status": "accepted"},
+            "gone-rule@api": {"status": "open"},
+        },
+    }
     analysis = analyse(model(**sections), ruleset)
     finding = next(f for f in analysis.findings if f.id == "flow-plain@user-api")
     assert (finding.status, finding.note, finding.ticket) == ("mitigated", "TLS at ingress", "SEC-1")
@@ -215,13 +234,27 @@ def test_decisions_merge_and_orphans_are_kept(ruleset):
 
 
 def test_custom_threats_join_findings(ruleset):
-    sections = {**NESTED, "threats": {"skim": {
-        "title": "Skimming", "category": "information_disclosure", "target": "user-api",
-        "severity": "critical", "status": "investigating", "mitigation": "CSP",
-    }}}
+    sections = {
+        **NESTED,
+        "threats": {
+            "skim": {
+                "title": "Skimming",
+                "category": "information_disclosure",
+                "target": "user-api",
+                "severity": "critical",
+                "status": "investigating",
+                "mitigation": "CSP",
+            }
+        },
+    }
     analysis = analyse(model(**sections), ruleset)
     custom = next(f for f in analysis.findings if f.custom)
-    assert (custom.id, custom.element_id, custom.status, custom.severity) == ("skim", "user-api", "investigating", "critical")
+    assert (custom.id, custom.element_id, custom.status, custom.severity) == (
+        "skim",
+        "user-api",
+        "investigating",
+        "critical",
+    )
     assert custom.boundaries == ("internet", "vpc", "cluster", "ns")
     assert custom.mitigations == ("CSP",)
     assert custom in analysis.for_boundary("cluster")

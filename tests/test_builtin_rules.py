@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from stride_tui.core.analysis import analyse
-from stride_tui.core.loader import load_model
-from stride_tui.core.model import CATEGORIES, ThreatModel
-from stride_tui.core.rules import builtin_rules
+from stride_tui.core.analysis.engine import analyse
+from stride_tui.core.analysis.rules import builtin_rules
+from stride_tui.core.files.loader import load_model
+from stride_tui.core.model.elements import CATEGORIES, ThreatModel
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_models"
 RULES = builtin_rules()
@@ -515,13 +515,22 @@ def test_rule_ids_used_by_sample_decisions_exist():
 
 WEAK_FACTS: dict[str, dict] = {"process": {}, "data_store": {}, "flow": {}}
 HARD_PROCESS = {
-    "privileged": False, "audit_log": True, "least_privilege": True, "validates_input": True,
-    "sanitizes_errors": True, "rate_limited": True, "secrets": "secrets_manager",
+    "privileged": False,
+    "audit_log": True,
+    "least_privilege": True,
+    "validates_input": True,
+    "sanitizes_errors": True,
+    "rate_limited": True,
+    "secrets": "secrets_manager",
 }
 HARD_STORE = {"encrypted_at_rest": True, "restricted_access": True, "classification": "internal"}
 HARD_FLOW = {
-    "encrypted": True, "authentication": "mtls", "signed": True, "timeout": True,
-    "circuit_breaker": True, "correlation_id": True,
+    "encrypted": True,
+    "authentication": "mtls",
+    "signed": True,
+    "timeout": True,
+    "circuit_breaker": True,
+    "correlation_id": True,
 }
 
 
@@ -548,14 +557,20 @@ def checkout_like(hardened: bool) -> ThreatModel:
                 "orders-db": {"kind": "data_store", "boundary": "data", "technology": "postgresql", **store},
                 "events": {"kind": "data_store", "boundary": "data", "is_queue": True, **store},
                 "audit": {
-                    "kind": "data_store", "boundary": "data", "is_log": True,
-                    "technology": "s3 object lock" if hardened else "s3", **store,
+                    "kind": "data_store",
+                    "boundary": "data",
+                    "is_log": True,
+                    "technology": "s3 object lock" if hardened else "s3",
+                    **store,
                 },
                 "psp": {"kind": "external_entity", "boundary": "psp-zone", "trusted": True},
             },
             "flows": {
                 "shopper-to-gateway": {
-                    "from": "shopper", "to": "gateway", "data": "basket, login", **edge,
+                    "from": "shopper",
+                    "to": "gateway",
+                    "data": "basket, login",
+                    **edge,
                     "classification": "confidential",
                 },
                 "gateway-to-checkout": {"from": "gateway", "to": "checkout", **flow},

@@ -9,7 +9,7 @@ import sys
 import jsonschema
 import tomli
 
-from stride_tui.core.loader import load_model
+from stride_tui.core.files.loader import load_model
 
 from .conftest import MINIMAL, SAMPLES
 
@@ -121,16 +121,12 @@ def test_unknown_option_and_command_exit_2(run_cli, minimal_file):
 
 
 def test_python_dash_m_and_help_work():
-    result = subprocess.run(
-        [sys.executable, "-m", "stride_tui", "--help"], capture_output=True, text=True
-    )
+    result = subprocess.run([sys.executable, "-m", "stride_tui", "--help"], capture_output=True, text=True)
     assert result.returncode == 0
     for command in ("new", "validate", "fmt", "schema", "edit"):
         assert command in result.stdout
     for command in ("new", "validate", "fmt", "schema"):
-        sub = subprocess.run(
-            [sys.executable, "-m", "stride_tui", command, "--help"], capture_output=True, text=True
-        )
+        sub = subprocess.run([sys.executable, "-m", "stride_tui", command, "--help"], capture_output=True, text=True)
         assert sub.returncode == 0 and "usage: stride-tui " + command in sub.stdout
 
 

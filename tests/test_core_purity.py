@@ -25,9 +25,7 @@ def test_core_sources_import_no_ui_library():
 
 
 def test_importing_the_core_and_cli_loads_no_ui_library():
-    modules = sorted(
-        "stride_tui.core." + p.stem for p in CORE.glob("*.py") if p.stem != "__init__"
-    )
+    modules = sorted("stride_tui.core." + p.stem for p in CORE.glob("*.py") if p.stem != "__init__")
     code = (
         "import sys, importlib\n"
         f"for m in {modules + ['stride_tui.cli']!r}: importlib.import_module(m)\n"

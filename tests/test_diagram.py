@@ -9,12 +9,12 @@ import subprocess
 
 import pytest
 
-from stride_tui.core import graphviz
-from stride_tui.core.analysis import analyse
-from stride_tui.core.diagram import DiagramOptions, build_dot, html_label, quoted
-from stride_tui.core.loader import load_model
-from stride_tui.core.model import ThreatModel
-from stride_tui.core.rules import builtin_rules
+from stride_tui.core.analysis.engine import analyse
+from stride_tui.core.analysis.rules import builtin_rules
+from stride_tui.core.files.loader import load_model
+from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.outputs import graphviz
+from stride_tui.core.outputs.dot import DiagramOptions, build_dot, html_label, quoted
 
 from .conftest import SAMPLES, needs_graphviz
 
@@ -34,21 +34,28 @@ HOSTILE_NAMES = [
 
 def hostile_model() -> ThreatModel:
     components = {
-        f"c{i}": {"kind": ("process", "data_store", "external_entity")[i % 3], "name": name, "boundary": "zone",
-                  "description": name + "\nsecond line \\n", "technology": name}
+        f"c{i}": {
+            "kind": ("process", "data_store", "external_entity")[i % 3],
+            "name": name,
+            "boundary": "zone",
+            "description": name + "\nsecond line \\n",
+            "technology": name,
+        }
         for i, name in enumerate(HOSTILE_NAMES)
     }
     flows = {
         f"f{i}": {"from": f"c{i}", "to": f"c{(i + 1) % len(HOSTILE_NAMES)}", "data": name, "protocol": name}
         for i, name in enumerate(HOSTILE_NAMES)
     }
-    return ThreatModel.model_validate({
-        "stride_tui": 1,
-        "model": {"title": 'Title "with" <tags> \\ and :'},
-        "boundaries": {"zone": {"name": '"; } subgraph x { '}, "inner": {"name": "a\\b", "parent": "zone"}},
-        "components": components,
-        "flows": flows,
-    })
+    return ThreatModel.model_validate(
+        {
+            "stride_tui": 1,
+            "model": {"title": 'Title "with" <tags> \\ and :'},
+            "boundaries": {"zone": {"name": '"; } subgraph x { '}, "inner": {"name": "a\\b", "parent": "zone"}},
+            "components": components,
+            "flows": flows,
+        }
+    )
 
 
 def test_labels_and_tooltips_escape_everything():
@@ -61,8 +68,19 @@ def test_node_ids_are_generated_never_user_text():
     node_ids = re.findall(r"^(\w+) \[", dot, flags=re.MULTILINE)
     assert node_ids == ["node", "edge"] + [f"n{i}" for i in range(len(HOSTILE_NAMES))] + ["legend"]
     attribute_names = set(re.findall(r"[,\[] ?(\w+)=", re.sub(r'"(\\.|[^"\\])*"|<[^\n]*>(?=[,\]])', "", dot)))
-    assert attribute_names <= {"shape", "label", "tooltip", "style", "fillcolor", "margin", "color",
-                               "fontcolor", "penwidth", "fontname", "fontsize"}
+    assert attribute_names <= {
+        "shape",
+        "label",
+        "tooltip",
+        "style",
+        "fillcolor",
+        "margin",
+        "color",
+        "fontcolor",
+        "penwidth",
+        "fontname",
+        "fontsize",
+    }
 
 
 @needs_graphviz()
@@ -95,15 +113,21 @@ def test_shapes_clusters_and_crossing_edges():
     crossing_edges = len(re.findall(r"-> n\d+ \[[^\]]*penwidth=2\.0", dot))
     analysis = analyse(model, builtin_rules())
     assert crossing_edges == sum(bool(c) for c in analysis.topology.crossings.values())
-    assert "style=\"filled,dashed\"" in dot  # the out-of-scope fraud service
+    assert 'style="filled,dashed"' in dot  # the out-of-scope fraud service
 
 
 def test_nested_boundaries_nest_clusters():
-    dot = build_dot(ThreatModel.model_validate({
-        "stride_tui": 1, "model": {"title": "T"},
-        "boundaries": {"outer": {"name": "Outer"}, "inner": {"name": "Inner", "parent": "outer"}},
-        "components": {"a": {"kind": "process", "boundary": "inner"}},
-    }), options=DiagramOptions(legend=False))
+    dot = build_dot(
+        ThreatModel.model_validate(
+            {
+                "stride_tui": 1,
+                "model": {"title": "T"},
+                "boundaries": {"outer": {"name": "Outer"}, "inner": {"name": "Inner", "parent": "outer"}},
+                "components": {"a": {"kind": "process", "boundary": "inner"}},
+            }
+        ),
+        options=DiagramOptions(legend=False),
+    )
     outer = dot.index("subgraph cluster_b0")
     inner = dot.index("subgraph cluster_b1")
     node = dot.index("n0 [")

@@ -8,10 +8,10 @@ import shutil
 
 import pytest
 
-from stride_tui.core.analysis import analyse
-from stride_tui.core.diff import diff_models, diff_text
-from stride_tui.core.loader import load_model, parse_model
-from stride_tui.core.rules import builtin_rules
+from stride_tui.core.analysis.engine import analyse
+from stride_tui.core.analysis.rules import builtin_rules
+from stride_tui.core.files.loader import load_model, parse_model
+from stride_tui.core.vcs.diff import diff_models, diff_text
 
 from .conftest import MINIMAL, ROOT, SAMPLES
 from .git_helpers import git_repo  # noqa: F401  (fixture)
@@ -75,7 +75,9 @@ def test_diff_content(run_cli, monkeypatch):
     # a renamed component does not make the flows that reference it "changed"
     assert "api-to-db" not in [c["id"] for c in d["flows"]["changed"]]
     crossings = {c["flow"]: c for c in d["crossings"]}
-    assert crossings["api-to-db"]["old"] == [] and crossings["api-to-db"]["new"] == [{"boundary": "payments", "direction": "leaving"}]
+    assert crossings["api-to-db"]["old"] == [] and crossings["api-to-db"]["new"] == [
+        {"boundary": "payments", "direction": "leaving"}
+    ]
     assert "flow-unencrypted-crossing@customer-to-api" in [f["id"] for f in d["findings"]["new"]]
     assert "service-call-unauthenticated@api-to-ftp" in [f["id"] for f in d["findings"]["gone"]]
     # the decision on the renamed store follows its rename: no finding churn for it
@@ -145,7 +147,10 @@ def test_long_text_changes_show_line_diffs():
 
 def test_output_is_deterministic(run_cli, monkeypatch):
     monkeypatch.chdir(ROOT)
-    runs = {run_cli("diff", "sample_models/checkout.toml", "sample_models/platform.toml", "--format", f)[1] for f in ("json",) * 3}
+    runs = {
+        run_cli("diff", "sample_models/checkout.toml", "sample_models/platform.toml", "--format", f)[1]
+        for f in ("json",) * 3
+    }
     assert len(runs) == 1
 
 
@@ -161,7 +166,11 @@ def test_bad_inputs_exit_2(tmp_path, run_cli, monkeypatch):
     code, _, err = run_cli("diff", good, bad)
     assert code == 2 and "names unknown component `ghost`" in err
     code, _, err = run_cli("diff", "HEAD:model.toml", good)  # tmp_path is no git repository
-    assert code == 2 and err.startswith("HEAD:model.toml: error: not a file, and ") and "not inside a git repository" in err
+    assert (
+        code == 2
+        and err.startswith("HEAD:model.toml: error: not a file, and ")
+        and "not inside a git repository" in err
+    )
     code, _, err = run_cli("diff", "--output=/tmp/x:y", good)
     assert code == 2  # never reaches git as an option
     code, _, err = run_cli("diff", good, good, "--fail-on", "extreme")
@@ -179,7 +188,9 @@ def test_git_revisions(git_repo, run_cli, monkeypatch):
     code, out, err = run_cli("diff", "HEAD~1:threat-model.toml", "main:threat-model.toml", "--format", "json")
     assert (code, err) == (0, "")
     d = json.loads(out)
-    assert d["old"] == "HEAD~1:threat-model.toml" and d["components"]["renamed"] == [{"old_id": "db", "new_id": "orders-db"}]
+    assert d["old"] == "HEAD~1:threat-model.toml" and d["components"]["renamed"] == [
+        {"old_id": "db", "new_id": "orders-db"}
+    ]
     # same result as comparing the files
     _, from_files, _ = run_cli("diff", ROOT / V1, ROOT / V2, "--format", "json")
     strip = lambda doc: {k: v for k, v in json.loads(doc).items() if k not in ("old", "new")}  # noqa: E731
@@ -219,9 +230,13 @@ def test_git_revision_with_rule_files_reads_them_at_that_revision(git_repo, run_
     (git_repo / "threat-model.toml").write_text(model)
     git_repo.git("add", ".")
     git_repo.git("commit", "-qm", "v1")
-    (git_repo / "rules.toml").write_text(rules_v1.replace('"process"', '"data_store"'))  # working tree: rule no longer fires
+    (git_repo / "rules.toml").write_text(
+        rules_v1.replace('"process"', '"data_store"')
+    )  # working tree: rule no longer fires
     monkeypatch.chdir(git_repo.path)
-    code, out, err = run_cli("diff", "HEAD:threat-model.toml", "threat-model.toml", "--fail-on", "critical", "--format", "json")
+    code, out, err = run_cli(
+        "diff", "HEAD:threat-model.toml", "threat-model.toml", "--fail-on", "critical", "--format", "json"
+    )
     assert code == 0, err
     assert [f["id"] for f in json.loads(out)["findings"]["gone"]] == ["custom-no-name@api"]
 

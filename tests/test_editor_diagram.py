@@ -10,8 +10,8 @@ import pytest
 from textual.pilot import Pilot
 
 from stride_tui.app import StrideApp
-from stride_tui.core.model import Flow, ModelMeta, Process, ThreatModel
-from stride_tui.core.storage import save_model
+from stride_tui.core.files.storage import save_model
+from stride_tui.core.model.elements import Flow, ModelMeta, Process, ThreatModel
 from stride_tui.screens import MainScreen
 from stride_tui.screens.help_screen import KEYS, STRIDE
 from widgets import DiagramView

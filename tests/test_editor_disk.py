@@ -11,7 +11,7 @@ import pytest
 from textual.pilot import Pilot
 
 from stride_tui.app import StrideApp
-from stride_tui.core.loader import load_model
+from stride_tui.core.files.loader import load_model
 from stride_tui.screens import ChoiceScreen
 
 from .test_editor_recovery import add_component, wait_for
@@ -158,7 +158,7 @@ def test_a_read_only_folder_keeps_the_edits(tmp_path: Path, monkeypatch: pytest.
     def denied(*args, **kwargs):  # what a non-root user gets in a read-only folder (tests run as root)
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr("stride_tui.core.storage.tempfile.mkstemp", denied)
+    monkeypatch.setattr("stride_tui.core.files.storage.tempfile.mkstemp", denied)
     run_with_notifications(path, save_fails(path, "permission denied"))
     assert path.read_text() == MODEL
 
@@ -169,6 +169,6 @@ def test_a_full_disk_keeps_the_edits_and_leaves_no_temp_file(tmp_path: Path, mon
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("stride_tui.core.storage.os.fsync", full)
+    monkeypatch.setattr("stride_tui.core.files.storage.os.fsync", full)
     run_with_notifications(path, save_fails(path, "disk full"))
     assert path.read_text() == MODEL and [p.name for p in tmp_path.iterdir()] == ["model.toml"]

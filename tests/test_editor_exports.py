@@ -13,10 +13,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from stride_tui.app import StrideApp
-from stride_tui.core.analysis import analyse
-from stride_tui.core.graphviz import RenderError
-from stride_tui.core.loader import load_model
-from stride_tui.core.rules import builtin_rules
+from stride_tui.core.analysis.engine import analyse
+from stride_tui.core.analysis.rules import builtin_rules
+from stride_tui.core.files.loader import load_model
+from stride_tui.core.outputs.graphviz import RenderError
 from stride_tui.screens import ChoiceScreen
 from stride_tui.screens._export_actions import render_export
 from stride_tui.screens.component_form import ComponentForm
@@ -46,8 +46,14 @@ def checkout_analysis():
 
 @pytest.mark.parametrize(
     ("kind", "fmt", "start"),
-    [("diagram", "dot", b"digraph"), ("report", "markdown", b"# "), ("report", "json", b"{"),
-     ("stories", "markdown", b"# "), ("stories", "csv", b"Summary,"), ("stories", "json", b"{")],
+    [
+        ("diagram", "dot", b"digraph"),
+        ("report", "markdown", b"# "),
+        ("report", "json", b"{"),
+        ("stories", "markdown", b"# "),
+        ("stories", "csv", b"Summary,"),
+        ("stories", "json", b"{"),
+    ],
 )
 def test_render_export_without_graphviz(kind: str, fmt: str, start: bytes) -> None:
     data, note = render_export(kind, fmt, checkout_analysis())

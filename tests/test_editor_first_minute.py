@@ -213,7 +213,28 @@ def test_no_widget_or_screen_of_ours_shadows_a_textual_attribute() -> None:
 
 
 # Textual attributes that are meant to be set by subclasses.
-_DELIBERATE = {"border_title", "border_subtitle", "title", "sub_title", "tooltip", "display",
-               "can_focus", "auto_expand", "show_root", "guide_depth", "cursor_line", "cursor_type",
-               "zebra_stripes", "show_header", "disabled", "styles", "virtual_size", "highlighted",
-               "value", "expanded", "show_cursor", "show_horizontal_scrollbar", "loading"}
+_DELIBERATE = {
+    "border_title",
+    "border_subtitle",
+    "title",
+    "sub_title",
+    "tooltip",
+    "display",
+    "can_focus",
+    "auto_expand",
+    "show_root",
+    "guide_depth",
+    "cursor_line",
+    "cursor_type",
+    "zebra_stripes",
+    "show_header",
+    "disabled",
+    "styles",
+    "virtual_size",
+    "highlighted",
+    "value",
+    "expanded",
+    "show_cursor",
+    "show_horizontal_scrollbar",
+    "loading",
+}

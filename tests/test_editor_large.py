@@ -11,8 +11,8 @@ from textual.pilot import Pilot
 
 from bench.generate import generate_model
 from stride_tui.app import StrideApp
-from stride_tui.core.analysis import Analyzer
-from stride_tui.core.storage import dump_model
+from stride_tui.core.analysis.engine import Analyzer
+from stride_tui.core.files.storage import dump_model
 from stride_tui.screens.component_form import ComponentForm
 from widgets import BoundaryTree, StridePanel
 

@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from stride_tui.app import StrideApp
-from stride_tui.core.model import (
+from stride_tui.core.model.elements import (
     Boundary,
     DataStore,
     ExternalEntity,
@@ -243,10 +243,7 @@ def test_minimal_model_counts(tmp_path: Path) -> None:
 def test_crossing_flows_are_marked(tmp_path: Path) -> None:
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         table = app.screen.query_one(FlowTable)
-        marks = {
-            flow_id: table.get_row(flow_id)[0].plain
-            for flow_id in ("user-to-api", "api-to-db", "api-to-queue")
-        }
+        marks = {flow_id: table.get_row(flow_id)[0].plain for flow_id in ("user-to-api", "api-to-db", "api-to-queue")}
         assert marks == {"user-to-api": "⇄", "api-to-db": "", "api-to-queue": "⇄"}
 
     _run_app(_write(tmp_path, NESTED), scenario)
@@ -402,9 +399,7 @@ def test_control_characters_never_reach_the_screen() -> None:
         model=ModelMeta.model_construct(title=evil),
         boundaries={"zone": Boundary.model_construct(name=evil)},
         components={
-            "user": ExternalEntity.model_construct(
-                kind="external_entity", name=evil, boundary="zone"
-            ),
+            "user": ExternalEntity.model_construct(kind="external_entity", name=evil, boundary="zone"),
             "db": DataStore.model_construct(kind="data_store", name="db", description=evil),
         },
         flows={"f": Flow.model_construct(source="user", target="db", protocol=evil)},
@@ -483,7 +478,7 @@ def test_invalid_file_shows_every_error_without_crashing(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"\xef\xbb\xbfstride_tui = 1\n[model\n", b"name = \"[/]\xff\"\n", b"<<<<<<< HEAD\n"],
+    [b"", b"\xef\xbb\xbfstride_tui = 1\n[model\n", b'name = "[/]\xff"\n', b"<<<<<<< HEAD\n"],
     ids=["empty", "broken-toml", "bad-utf8", "conflict"],
 )
 def test_unreadable_files_show_errors(tmp_path: Path, content: bytes) -> None:

@@ -12,8 +12,8 @@ import pytest
 from textual.pilot import Pilot
 
 from stride_tui.app import StrideApp
-from stride_tui.core.loader import load_model
-from stride_tui.core.recovery import _marker, read_recovery, recovery_path
+from stride_tui.core.files.loader import load_model
+from stride_tui.core.files.recovery import _marker, read_recovery, recovery_path
 from stride_tui.screens import ChoiceScreen, MainScreen
 from stride_tui.screens.component_form import ComponentForm
 from stride_tui.screens.too_small_screen import TooSmallScreen

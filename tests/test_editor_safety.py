@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from stride_tui.app import StrideApp
-from stride_tui.core.model import COMPONENT_CLASSES, Boundary, Flow, ModelMeta, Threat
+from stride_tui.core.model.elements import COMPONENT_CLASSES, Boundary, Flow, ModelMeta, Threat
 from stride_tui.screens import ChoiceScreen, MainScreen
 from stride_tui.screens.boundary_form import BoundaryForm
 from stride_tui.screens.command_provider import ACTIONS, EditorCommands
@@ -264,4 +264,3 @@ def test_help_lists_keys_and_stride(tmp_path: Path) -> None:
         assert isinstance(app.screen, MainScreen)
 
     run(write(tmp_path), scenario)
-

@@ -128,8 +128,8 @@ def test_the_palette_starts_a_session(tmp_path: Path) -> None:
 
 
 def test_summary_counts_added_elements_and_decisions() -> None:
-    from stride_tui.core.loader import load_model
-    from stride_tui.core.model import Decision
+    from stride_tui.core.files.loader import load_model
+    from stride_tui.core.model.elements import Decision
 
     start = load_model(SAMPLES / "checkout.toml").model
     decisions = dict(start.decisions)

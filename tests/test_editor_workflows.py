@@ -16,10 +16,10 @@ from textual.widget import Widget
 from textual.widgets import Button
 
 from stride_tui.app import StrideApp
-from stride_tui.core.analysis import analyse
-from stride_tui.core.loader import load_model
-from stride_tui.core.rules import builtin_rules
-from stride_tui.core.storage import SaveError
+from stride_tui.core.analysis.engine import analyse
+from stride_tui.core.analysis.rules import builtin_rules
+from stride_tui.core.files.loader import load_model
+from stride_tui.core.files.storage import SaveError
 from stride_tui.screens import ChoiceScreen, MainScreen
 from stride_tui.screens.component_form import ComponentForm
 from stride_tui.screens.finding_screen import FindingScreen
@@ -232,8 +232,14 @@ def test_add_a_flow_across_a_boundary_and_see_its_threats(tmp_path: Path) -> Non
         categories = {f.category for f in panel.findings}
         assert {"spoofing", "tampering", "information_disclosure"} <= categories
         painted = rendered(panel)
-        for heading in ("Spoofing", "Tampering", "Repudiation", "Information disclosure",
-                        "Denial of service", "Elevation of privilege"):
+        for heading in (
+            "Spoofing",
+            "Tampering",
+            "Repudiation",
+            "Information disclosure",
+            "Denial of service",
+            "Elevation of privilege",
+        ):
             assert heading in painted
         assert "Internet" in str(panel.border_title)
 

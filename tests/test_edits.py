@@ -6,14 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stride_tui.core import edits
-from stride_tui.core.analysis import analyse
-from stride_tui.core.edits import GENERAL, EditError
-from stride_tui.core.history import History
-from stride_tui.core.loader import load_model, parse_model
-from stride_tui.core.model import Boundary, ModelMeta, ThreatModel
-from stride_tui.core.rules import builtin_rules
-from stride_tui.core.storage import dump_model
+from stride_tui.core import editing as edits
+from stride_tui.core.analysis.engine import analyse
+from stride_tui.core.analysis.rules import builtin_rules
+from stride_tui.core.editing import GENERAL, EditError
+from stride_tui.core.editing.history import History
+from stride_tui.core.files.loader import load_model, parse_model
+from stride_tui.core.files.storage import dump_model
+from stride_tui.core.model.elements import Boundary, ModelMeta, ThreatModel
 
 from .conftest import MINIMAL, SAMPLES
 
@@ -80,8 +80,15 @@ def test_build_component_reports_each_field() -> None:
 
 def test_blank_values_mean_unknown_and_other_kinds_facts_are_dropped() -> None:
     built = edits.build_component(
-        {"kind": "data_store", "name": "DB", "technology": "  ", "tags": ["", "pci"],
-         "is_log": None, "encrypted_at_rest": False, "audit_log": True}
+        {
+            "kind": "data_store",
+            "name": "DB",
+            "technology": "  ",
+            "tags": ["", "pci"],
+            "is_log": None,
+            "encrypted_at_rest": False,
+            "audit_log": True,
+        }
     )
     assert built.technology is None and built.tags == ["pci"] and built.is_log is None
     assert built.encrypted_at_rest is False
@@ -283,7 +290,10 @@ def test_delete_decision() -> None:
 def test_deleting_a_component_takes_its_flows_threats_and_decisions(checkout: ThreatModel) -> None:
     impact = edits.delete_impact(checkout, "components", "order-service")
     assert set(impact.flows) == {
-        "checkout-to-order", "order-to-orders-db", "order-to-events", "fulfilment-to-order",
+        "checkout-to-order",
+        "order-to-orders-db",
+        "order-to-events",
+        "fulfilment-to-order",
     }
     assert impact.decisions == (
         "flow-unencrypted-crossing@checkout-to-order",
@@ -356,8 +366,11 @@ def test_any_sequence_of_edits_leaves_a_valid_model(ops) -> None:
         target = ids[n % len(ids)]
         try:
             if op == "add":
-                model = edits.put_component(model, edits.propose_id(model, f"New {n}", "components"),
-                                            component(boundary=next(iter(model.boundaries), None)))
+                model = edits.put_component(
+                    model,
+                    edits.propose_id(model, f"New {n}", "components"),
+                    component(boundary=next(iter(model.boundaries), None)),
+                )
             elif op == "rename":
                 model = edits.rename_id(model, target, edits.propose_id(model, f"r{n}", section))
             elif op == "delete":

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from stride_tui.commands import common as commands_common
-from stride_tui.core import rules as rules_module
+from stride_tui.core.analysis import rules as rules_module
 
 HOSTILE = """\
 stride_tui = 1
@@ -98,7 +98,10 @@ def test_csv_neutralises_formulas(hostile, run_cli):
     assert rows[1]["element_name"].startswith("'=HYPERLINK")  # an unnamed flow is "Source → Target"
     titles = [r["title"] for r in rows]
     assert all(not t.startswith("=") for t in titles)
-    assert titles[1] == "'=HYPERLINK(\"http://x\") talks to [click](javascript:alert(1)) <img src=x onerror=alert(1)> | pipe in clear"
+    assert (
+        titles[1]
+        == '\'=HYPERLINK("http://x") talks to [click](javascript:alert(1)) <img src=x onerror=alert(1)> | pipe in clear'
+    )
 
 
 def test_markdown_escapes_links_html_and_pipes(hostile, run_cli):
@@ -124,13 +127,18 @@ def test_sarif_is_valid_and_points_at_element_lines(hostile, run_cli):
     assert location["artifactLocation"] == {"uri": "models/m.toml", "uriBaseId": "%SRCROOT%"}
     assert location["region"]["startLine"] == HOSTILE.splitlines().index("[components.api]") + 1
     assert results["flow-plain@user-to-api"]["locations"][0]["physicalLocation"]["region"]["startLine"] == 19
-    assert results["flow-plain@user-to-api"]["suppressions"][0]["justification"] == "accepted: risk owner: \\[me\\]\\(http://evil\\)"
+    assert (
+        results["flow-plain@user-to-api"]["suppressions"][0]["justification"]
+        == "accepted: risk owner: \\[me\\]\\(http://evil\\)"
+    )
     assert "](javascript" not in results["proc-any@api"]["message"]["text"]
 
 
 def test_filters(hostile, run_cli):
     model, rules = hostile
-    ids = lambda *a: [f["id"] for f in json.loads(run_cli("threats", model, "--rules", rules, "--format", "json", *a)[1])["findings"]]
+    ids = lambda *a: [
+        f["id"] for f in json.loads(run_cli("threats", model, "--rules", rules, "--format", "json", *a)[1])["findings"]
+    ]
     assert ids("--element", "api") == ["proc-any@api"]
     assert ids("--boundary", "internet") == ["flow-plain@user-to-api"]
     assert ids("--status", "open") == ["proc-any@api"]
@@ -146,7 +154,9 @@ def test_check_gate_levels_and_orphans(hostile, run_cli):
     # high, raised to critical: the API is reached from the internet
     assert code == 1 and "[critical] proc-any@api" in out and out.rstrip().endswith("gate is --fail-on high")
     text = model.read_text().replace('status = "accepted"', 'status = "open"')
-    model.write_text(text + '\n[decisions."proc-any@api"]\nstatus = "mitigated"\n\n[decisions."old@api"]\nstatus = "open"\n')
+    model.write_text(
+        text + '\n[decisions."proc-any@api"]\nstatus = "mitigated"\n\n[decisions."old@api"]\nstatus = "open"\n'
+    )
     code, out, _ = run_cli("check", model, "--rules", rules, "--fail-on", "critical")
     assert code == 0 and "orphan decision: old@api" in out and out.endswith("passed\n")
     code, out, _ = run_cli("check", model, "--rules", rules, "--fail-on", "high")

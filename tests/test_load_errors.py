@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from stride_tui.core import loader
-from stride_tui.core.diagnostics import ModelError
-from stride_tui.core.loader import parse_model
+from stride_tui.core.files import loader
+from stride_tui.core.files.diagnostics import ModelError
+from stride_tui.core.files.loader import parse_model
 
 from .conftest import INVALID, MINIMAL
 
@@ -56,9 +56,7 @@ def test_binary_file_is_refused():
 
 
 def test_whitespace_only_file_is_empty():
-    assert errors_of(b"  \n\n") == [
-        "m.toml: error: file is empty; `stride-tui new FILE` writes a minimal model"
-    ]
+    assert errors_of(b"  \n\n") == ["m.toml: error: file is empty; `stride-tui new FILE` writes a minimal model"]
 
 
 def test_oversize_file_is_refused_before_parsing(monkeypatch):
@@ -95,7 +93,7 @@ def test_quoted_and_dotted_keys_are_located():
     raw = (MINIMAL + '\n[components."web"]\nkind = "process"\n"odd key" = 1\n').encode()
     errors = errors_of(raw)
     last_line = (MINIMAL + '\n[components."web"]\nkind = "process"\n').count("\n") + 1
-    assert errors == [f'm.toml:{last_line}:1: error: unknown key `odd key` in [components.web]']
+    assert errors == [f"m.toml:{last_line}:1: error: unknown key `odd key` in [components.web]"]
 
 
 def test_key_after_multiline_string_is_located():

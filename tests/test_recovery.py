@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from stride_tui.core import recovery
-from stride_tui.core.loader import load_model
+from stride_tui.core.files import recovery
+from stride_tui.core.files.loader import load_model
 
 
 @pytest.fixture(autouse=True)
@@ -48,9 +48,16 @@ def test_corrupt_recovery_file_is_ignored(minimal_file):
 def test_second_instance_is_detected(minimal_file):
     assert recovery.claim_instance(minimal_file) is None
     other = subprocess.run(
-        [sys.executable, "-c", "from pathlib import Path; from stride_tui.core.recovery import claim_instance;"
-         f"print(claim_instance(Path({str(minimal_file)!r})))"],
-        capture_output=True, text=True, env=dict(os.environ), check=True,
+        [
+            sys.executable,
+            "-c",
+            "from pathlib import Path; from stride_tui.core.files.recovery import claim_instance;"
+            f"print(claim_instance(Path({str(minimal_file)!r})))",
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        check=True,
     )
     assert other.stdout.strip() == str(os.getpid())
     recovery.release_instance(minimal_file)

@@ -10,11 +10,11 @@ import shutil
 
 import pytest
 
-from stride_tui.core.analysis import analyse
-from stride_tui.core.loader import load_model
-from stride_tui.core.report_html import sanitize_svg
-from stride_tui.core.rules import builtin_rules
-from stride_tui.core.stories import build_stories
+from stride_tui.core.analysis.engine import analyse
+from stride_tui.core.analysis.rules import builtin_rules
+from stride_tui.core.files.loader import load_model
+from stride_tui.core.outputs.report_html import sanitize_svg
+from stride_tui.core.outputs.stories import build_stories
 
 from .conftest import SAMPLES, needs_graphviz
 
@@ -62,7 +62,10 @@ def test_html_report_is_self_contained_and_escaped(hostile, run_cli, tmp_path):
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "{{7*7}} {% raw %}" in page  # no template evaluation
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
-    assert not re.search(r"""(src|href)=["']?(https?:|//|javascript:)""", page.replace('href="https://capec.mitre.org', "").replace('href="https://cwe.mitre.org', ""))
+    assert not re.search(
+        r"""(src|href)=["']?(https?:|//|javascript:)""",
+        page.replace('href="https://capec.mitre.org', "").replace('href="https://cwe.mitre.org', ""),
+    )
 
 
 @needs_graphviz()
@@ -70,7 +73,7 @@ def test_html_report_inlines_the_diagram_as_svg(run_cli, tmp_path):
     out = tmp_path / "r.html"
     assert run_cli("report", SAMPLES / "checkout.toml", "--format", "html", "-o", out)[0] == 0
     page = out.read_text()
-    svg = page[page.index("<svg"): page.index("</svg>")]
+    svg = page[page.index("<svg") : page.index("</svg>")]
     assert page.count("<svg") == 1 and "<?xml" not in page and "<a " not in svg
     assert svg.count('class="node"') == 14  # 13 components and the legend
 
@@ -99,8 +102,17 @@ def test_markdown_report_escapes_user_text(hostile, run_cli):
 
 def test_markdown_report_sections(run_cli):
     out = run_cli("report", SAMPLES / "checkout.toml")[1]
-    for heading in ("## Summary", "## Data-flow diagram", "## Elements", "### Components", "### Data flows",
-                    "## Trust boundaries and their crossings", "## Findings", "## Hand-written threats", "## Orphan decisions"):
+    for heading in (
+        "## Summary",
+        "## Data-flow diagram",
+        "## Elements",
+        "### Components",
+        "### Data flows",
+        "## Trust boundaries and their crossings",
+        "## Findings",
+        "## Hand-written threats",
+        "## Orphan decisions",
+    ):
         assert f"\n{heading}\n" in out, heading
     assert "~~~~dot\ndigraph dfd {" in out
     assert "[CWE-319](https://cwe.mitre.org/data/definitions/319.html)" in out
@@ -116,6 +128,7 @@ def test_json_report_has_model_boundaries_and_findings(run_cli):
 
 
 # --- stories --------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def checkout_analysis():
@@ -153,7 +166,9 @@ def test_decided_findings_are_left_out_by_default(checkout_analysis):
 
 
 def test_stories_csv_columns_and_options(run_cli):
-    code, out, _ = run_cli("stories", SAMPLES / "checkout.toml", "--format", "csv", "--min-severity", "high", "--limit", "4")
+    code, out, _ = run_cli(
+        "stories", SAMPLES / "checkout.toml", "--format", "csv", "--min-severity", "high", "--limit", "4"
+    )
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == 4
     assert list(rows[0]) == ["Summary", "Description", "Issue Type", "Priority", "Labels", "Story ID", "Finding IDs"]

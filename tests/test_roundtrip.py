@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stride_tui.core.loader import load_model, parse_model
-from stride_tui.core.model import (
+from stride_tui.core.files.loader import load_model, parse_model
+from stride_tui.core.files.storage import dump_model
+from stride_tui.core.model.elements import (
     CATEGORIES,
     SEVERITIES,
     STATUSES,
     ThreatModel,
 )
-from stride_tui.core.storage import dump_model
 
 from .conftest import SAMPLES
 
@@ -36,9 +35,7 @@ def test_sample_is_valid_and_canonical(path):
 def test_fmt_is_idempotent_on_reordered_input(path, tmp_path, run_cli):
     """Shuffle keys inside every table: fmt restores the canonical bytes, and a second fmt is a no-op."""
     lines = path.read_text().split("\n\n")
-    shuffled = "\n\n".join(
-        block if not block.startswith("[") else _reverse_keys(block) for block in lines
-    )
+    shuffled = "\n\n".join(block if not block.startswith("[") else _reverse_keys(block) for block in lines)
     target = tmp_path / path.name
     target.write_text(shuffled)
     assert run_cli("fmt", target)[0] == 0
@@ -56,10 +53,8 @@ def _reverse_keys(block: str) -> str:
 
 # --- generated models -------------------------------------------------------------------------
 
-_FORBIDDEN = "".join(map(chr, [*range(0x00, 0x20), *range(0x7F, 0xA0)]))
-one_line = st.text(
-    st.characters(exclude_categories=("Cs",), exclude_characters=_FORBIDDEN), max_size=60
-)
+_FORBIDDEN = "".join(map(chr, [*range(0x20), *range(0x7F, 0xA0)]))
+one_line = st.text(st.characters(exclude_categories=("Cs",), exclude_characters=_FORBIDDEN), max_size=60)
 long_text = st.text(
     st.characters(exclude_categories=("Cs",), exclude_characters=_FORBIDDEN.replace("\n", "").replace("\t", "")),
     max_size=3000,
@@ -86,7 +81,10 @@ def models(draw) -> ThreatModel:
         kind = draw(st.sampled_from(["external_entity", "process", "data_store"]))
         facts = {
             "external_entity": {"trusted": draw(maybe_bool)},
-            "process": {"audit_log": draw(maybe_bool), "secrets": draw(st.sampled_from([None, "plaintext", "secrets_manager"]))},
+            "process": {
+                "audit_log": draw(maybe_bool),
+                "secrets": draw(st.sampled_from([None, "plaintext", "secrets_manager"])),
+            },
             "data_store": {"is_log": draw(maybe_bool), "classification": draw(st.sampled_from([None, "restricted"]))},
         }[kind]
         components[cid] = _drop_none(
@@ -152,9 +150,10 @@ def test_any_model_round_trips_byte_identically(model):
 @given(st.text(st.characters(exclude_categories=("Cs",)), max_size=200))
 def test_any_title_either_loads_or_gives_a_clear_error(title):
     """Arbitrary text (controls included) never crashes the loader; it loads or is refused with a message."""
-    from stride_tui.core.diagnostics import ModelError
-    from stride_tui.core.storage import model_to_data
     import tomli_w
+
+    from stride_tui.core.files.diagnostics import ModelError
+    from stride_tui.core.files.storage import model_to_data
 
     text = tomli_w.dumps({"stride_tui": 1, "model": {"title": title}})
     try:

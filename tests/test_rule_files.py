@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-
 import pytest
 
-from stride_tui.core.diagnostics import ModelError
-from stride_tui.core.rules import combine, model_rule_paths, parse_rule_file, rules_for
+from stride_tui.core.analysis.rules import combine, model_rule_paths, parse_rule_file, rules_for
+from stride_tui.core.files.diagnostics import ModelError
 
 GOOD = """\
 stride_tui_rules = 1
@@ -84,8 +83,11 @@ def test_flow_and_component_targets_cannot_mix():
 
 
 def test_header_and_top_level_keys_are_checked():
-    assert "must start with `stride_tui_rules = 1`" in errors(GOOD.replace("stride_tui_rules = 1", "stride_tui_rules = 2"))[0]
-    assert "unknown key `rule`" in errors(GOOD + '\n[rule.x]\na = 1\n')[0]
+    assert (
+        "must start with `stride_tui_rules = 1`"
+        in errors(GOOD.replace("stride_tui_rules = 1", "stride_tui_rules = 2"))[0]
+    )
+    assert "unknown key `rule`" in errors(GOOD + "\n[rule.x]\na = 1\n")[0]
     assert errors("not toml [")[0].startswith("r.toml:1:")
 
 

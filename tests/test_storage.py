@@ -12,9 +12,9 @@ import textwrap
 import pytest
 import tomli_w
 
-from stride_tui.core import storage
-from stride_tui.core.loader import load_model
-from stride_tui.core.storage import ConflictError, Fingerprint, SaveError, dump_model, save_model
+from stride_tui.core.files import storage
+from stride_tui.core.files.loader import load_model
+from stride_tui.core.files.storage import ConflictError, Fingerprint, SaveError, dump_model, save_model
 
 from .conftest import MINIMAL
 
@@ -118,8 +118,8 @@ def test_file_size_limit_gives_disk_full_error_and_keeps_original(minimal_file):
         f"""
         import resource, signal, sys
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        from stride_tui.core.loader import load_model
-        from stride_tui.core.storage import save_model, SaveError
+        from stride_tui.core.files.loader import load_model
+        from stride_tui.core.files.storage import save_model, SaveError
         model = load_model({str(minimal_file)!r}).model
         model.model.description = "x" * 100_000
         resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
@@ -157,8 +157,8 @@ def test_read_only_folder_as_a_normal_user(tmp_path):
     script = textwrap.dedent(
         f"""
         import os, sys
-        from stride_tui.core.loader import load_model
-        from stride_tui.core.storage import save_model, SaveError
+        from stride_tui.core.files.loader import load_model
+        from stride_tui.core.files.storage import save_model, SaveError
         model = load_model({str(path)!r}).model
         model.model.title = "Changed"
         # drop root only now: `nobody` may not read the interpreter's own files under /root

@@ -5,26 +5,29 @@ from __future__ import annotations
 
 import pytest
 
-from stride_tui.core.analysis import analyse
-from stride_tui.core.loader import load_model
-from stride_tui.core.model import ThreatModel
-from stride_tui.core.rules import builtin_rules
-from stride_tui.core.text_diagram import draw, graphviz_ranks, layered_ranks
+from stride_tui.core.analysis.engine import analyse
+from stride_tui.core.analysis.rules import builtin_rules
+from stride_tui.core.files.loader import load_model
+from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.outputs.text_diagram import draw, graphviz_ranks, layered_ranks
 
 from .conftest import SAMPLES, needs_graphviz
 
 
 def small() -> ThreatModel:
-    return ThreatModel.model_validate({
-        "stride_tui": 1, "model": {"title": "T"},
-        "boundaries": {"net": {"name": "Internet", "internet": True}, "dc": {"name": "Data centre"}},
-        "components": {
-            "user": {"kind": "external_entity", "name": "User", "boundary": "net"},
-            "api": {"kind": "process", "name": "API", "technology": "go", "boundary": "dc"},
-            "db": {"kind": "data_store", "name": "DB", "boundary": "dc"},
-        },
-        "flows": {"f1": {"from": "user", "to": "api"}, "f2": {"from": "api", "to": "db"}},
-    })
+    return ThreatModel.model_validate(
+        {
+            "stride_tui": 1,
+            "model": {"title": "T"},
+            "boundaries": {"net": {"name": "Internet", "internet": True}, "dc": {"name": "Data centre"}},
+            "components": {
+                "user": {"kind": "external_entity", "name": "User", "boundary": "net"},
+                "api": {"kind": "process", "name": "API", "technology": "go", "boundary": "dc"},
+                "db": {"kind": "data_store", "name": "DB", "boundary": "dc"},
+            },
+            "flows": {"f1": {"from": "user", "to": "api"}, "f2": {"from": "api", "to": "db"}},
+        }
+    )
 
 
 def test_layered_layout_ranks_follow_flows():
@@ -33,11 +36,14 @@ def test_layered_layout_ranks_follow_flows():
 
 
 def test_layered_layout_survives_cycles():
-    model = ThreatModel.model_validate({
-        "stride_tui": 1, "model": {"title": "T"},
-        "components": {"a": {"kind": "process"}, "b": {"kind": "process"}},
-        "flows": {"ab": {"from": "a", "to": "b"}, "ba": {"from": "b", "to": "a"}},
-    })
+    model = ThreatModel.model_validate(
+        {
+            "stride_tui": 1,
+            "model": {"title": "T"},
+            "components": {"a": {"kind": "process"}, "b": {"kind": "process"}},
+            "flows": {"ab": {"from": "a", "to": "b"}, "ba": {"from": "b", "to": "a"}},
+        }
+    )
     ranks = layered_ranks(model)
     assert {ranks["a"][0], ranks["b"][0]} == {0, 1}
 
@@ -77,10 +83,13 @@ def test_runs_split_a_row_by_tag():
 
 
 def test_hostile_names_stay_on_one_line():
-    model = ThreatModel.model_validate({
-        "stride_tui": 1, "model": {"title": "T"},
-        "components": {"x": {"kind": "process", "name": "[/] [@click=app.quit]x[/] " + "long" * 20}},
-    })
+    model = ThreatModel.model_validate(
+        {
+            "stride_tui": 1,
+            "model": {"title": "T"},
+            "components": {"x": {"kind": "process", "name": "[/] [@click=app.quit]x[/] " + "long" * 20}},
+        }
+    )
     diagram = draw(model)
     assert len(diagram.lines) == 4 + 1  # the box and the top margin
     assert "│ [/] [@click=app.quit]… │" in diagram.lines[diagram.boxes["x"].row + 1]  # literal, cut at 22

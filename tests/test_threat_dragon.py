@@ -14,15 +14,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from stride_tui.core.analysis import analyse
-from stride_tui.core.diagnostics import ModelError
-from stride_tui.core.diff import diff_models
-from stride_tui.core.loader import load_model, parse_model
-from stride_tui.core.rules import builtin_rules
-from stride_tui.core.storage import encode_model
-from stride_tui.core.threat_dragon import export_threat_dragon, import_threat_dragon
-from stride_tui.core.threat_dragon.geometry import Rect, crosses, side_of
-from stride_tui.core.threat_dragon.mapping import EMBED_KEY, category_of
+from stride_tui.core.analysis.engine import analyse
+from stride_tui.core.analysis.rules import builtin_rules
+from stride_tui.core.files.diagnostics import ModelError
+from stride_tui.core.files.loader import load_model, parse_model
+from stride_tui.core.files.storage import encode_model
+from stride_tui.core.interop.threat_dragon import export_threat_dragon, import_threat_dragon
+from stride_tui.core.interop.threat_dragon.geometry import Rect, crosses, side_of
+from stride_tui.core.interop.threat_dragon.mapping import EMBED_KEY, category_of
+from stride_tui.core.vcs.diff import diff_models
 
 from .conftest import MINIMAL, SAMPLES
 
@@ -105,7 +105,9 @@ def test_demo_model_curves_facts_and_threats():
     assert topology.crossings[flows["Read worker config"][0]] == ()
     # the loose end of "Web Request" is attached to the Browser, and that is reported
     assert flows["Web Request"][1].source == components["Browser"][0]
-    assert any("its source is not attached to a shape; attached to the nearest, 'Browser'" in w for w in result.warnings)
+    assert any(
+        "its source is not attached to a shape; attached to the nearest, 'Browser'" in w for w in result.warnings
+    )
     assert sum("trust-boundary curve" in w and "became boundary" in w for w in result.warnings) == 3
     # facts
     web_request = flows["Web Request"][1]
@@ -115,12 +117,19 @@ def test_demo_model_curves_facts_and_threats():
     config = components["Web Application Config"][1]
     assert config.out_of_scope is True
     read_config = flows["Read web app config"][1]
-    assert read_config.out_of_scope and read_config.out_of_scope_reason == "This data flow represents a read from the file system"
+    assert (
+        read_config.out_of_scope
+        and read_config.out_of_scope_reason == "This data flow represents a read from the file system"
+    )
     # threats: all 14, statuses and severities mapped
     assert len(model.threats) == 14
     assert Counter(t.status for t in model.threats.values()) == {"open": 10, "mitigated": 4}
     credentials = model.threats["accessing-db-credentials"]
-    assert (credentials.category, credentials.severity, credentials.target) == ("information_disclosure", "high", "worker-config")
+    assert (credentials.category, credentials.severity, credentials.target) == (
+        "information_disclosure",
+        "high",
+        "worker-config",
+    )
     assert credentials.mitigation.startswith("Encrypt the DB credentials")
     assert "Reviewer: Jane Smith." in model.model.description
     assert "- A Demo Threat Model\n  showing an example web application," in model.model.description
@@ -157,8 +166,13 @@ def _cell(shape: str, cell_id: str, name: str = "", x: float = 0, y: float = 0, 
 def _flow(cell_id: str, source, target, name: str = "", vertices=(), **data) -> dict:
     end = lambda e: {"cell": e} if isinstance(e, str) else {"x": e[0], "y": e[1]}  # noqa: E731
     return {
-        "id": cell_id, "shape": "flow", "zIndex": 10, "source": end(source), "target": end(target),
-        "vertices": [{"x": a, "y": b} for a, b in vertices], "data": {"name": name, **data},
+        "id": cell_id,
+        "shape": "flow",
+        "zIndex": 10,
+        "source": end(source),
+        "target": end(target),
+        "vertices": [{"x": a, "y": b} for a, b in vertices],
+        "data": {"name": name, **data},
     }
 
 
@@ -166,22 +180,60 @@ def _document(*cells, title: str = "Test model") -> dict:
     return {
         "version": "2.3.0",
         "summary": {"title": title},
-        "detail": {"contributors": [], "reviewer": "", "diagramTop": 1, "threatTop": 0,
-                   "diagrams": [{"id": 0, "title": "Main", "diagramType": "STRIDE", "cells": list(cells)}]},
+        "detail": {
+            "contributors": [],
+            "reviewer": "",
+            "diagramTop": 1,
+            "threatTop": 0,
+            "diagrams": [{"id": 0, "title": "Main", "diagramType": "STRIDE", "cells": list(cells)}],
+        },
     }
 
 
 def test_everything_unmappable_is_reported():
-    threat = {"id": "t1", "title": "Linkable profile", "type": "Linkability", "modelType": "LINDDUN",
-              "status": "Avoided", "severity": "TBD", "score": "7.5", "description": "d", "mitigation": "m", "extra": 1}
+    threat = {
+        "id": "t1",
+        "title": "Linkable profile",
+        "type": "Linkability",
+        "modelType": "LINDDUN",
+        "status": "Avoided",
+        "severity": "TBD",
+        "score": "7.5",
+        "description": "d",
+        "mitigation": "m",
+        "extra": 1,
+    }
     document = _document(
         _cell("actor", "a", "User", 0, 0, providesAuthentication=True, threats=[threat]),
         _cell("process", "p", "API", 300, 0, privilegeLevel="kernel-ish", isWebApplication=True, colour="blue"),
-        _flow("f", "a", "p", "Call", isEncrypted="yes", threats=[{"title": "Odd", "type": "Tampering", "status": "Weird", "severity": "Extreme", "description": "", "mitigation": ""}]),
+        _flow(
+            "f",
+            "a",
+            "p",
+            "Call",
+            isEncrypted="yes",
+            threats=[
+                {
+                    "title": "Odd",
+                    "type": "Tampering",
+                    "status": "Weird",
+                    "severity": "Extreme",
+                    "description": "",
+                    "mitigation": "",
+                }
+            ],
+        ),
         _flow("g", (2000, 2000), "p", "Lost flow", threats=[{"title": "Lost threat", "type": "Spoofing"}]),
         _flow("h", "p", "p", "Self"),
-        {"id": "c", "shape": "trust-broundary-curve", "zIndex": 1, "source": {"x": 150, "y": -50}, "target": {"x": 150, "y": 200},
-         "vertices": [], "data": {"name": "", "threats": [{"title": "On a curve", "type": "Spoofing"}]}},
+        {
+            "id": "c",
+            "shape": "trust-broundary-curve",
+            "zIndex": 1,
+            "source": {"x": 150, "y": -50},
+            "target": {"x": 150, "y": 200},
+            "vertices": [],
+            "data": {"name": "", "threats": [{"title": "On a curve", "type": "Spoofing"}]},
+        },
         {"id": "z", "shape": "mystery", "zIndex": 1},
         _cell("actor", "a", "Duplicate"),
     )
@@ -210,7 +262,10 @@ def test_everything_unmappable_is_reported():
     assert len(model.threats) == 2  # the duplicate in cell.threats is read once
     linkable = model.threats["linkable-profile"]
     assert (linkable.category, linkable.status, linkable.severity) == ("information_disclosure", "mitigated", None)
-    assert linkable.note == "Threat Dragon type: LINDDUN / Linkability\nThreat Dragon status: Avoided\nThreat Dragon score: 7.5"
+    assert (
+        linkable.note
+        == "Threat Dragon type: LINDDUN / Linkability\nThreat Dragon status: Avoided\nThreat Dragon score: 7.5"
+    )
     assert model.components["user"].tags == ["provides-authentication"]
     assert model.components["api"].tags == ["web-app", "privilege-level:kernel-ish"]
     assert model.components["api"].privileged is None
@@ -226,7 +281,10 @@ def test_everything_unmappable_is_reported():
         (b'{"summary": ', "td.json:1:13: error: invalid JSON: Expecting value"),
         (b"[1, 2]", "td.json: error: not a Threat Dragon model: the file is not a JSON object"),
         (b'{"summary": {"title": "x"}}', "td.json: error: not a Threat Dragon v2 model: `detail.diagrams` is missing"),
-        (b'{"version": "1.6.1", "detail": {"diagrams": [{"diagramJson": {}}]}}', "td.json: error: this is a Threat Dragon v1 model (version 1.6.1)"),
+        (
+            b'{"version": "1.6.1", "detail": {"diagrams": [{"diagramJson": {}}]}}',
+            "td.json: error: this is a Threat Dragon v1 model (version 1.6.1)",
+        ),
         (b'{"otmVersion": "0.1.0"}', "td.json: error: this is an Open Threat Model (OTM) file"),
         (b"", "td.json: error: file is empty"),
         (b'{"a": NaN}', "td.json: error: invalid JSON: NaN is not valid JSON"),
@@ -271,7 +329,9 @@ def test_geometry():
     assert crosses([(0.0, 0.0), (10.0, 0.0)], curve)
     assert not crosses([(0.0, 0.0), (2.0, 0.0)], curve)
     assert not crosses([(0.0, 0.0), (10.0, 0.0), (0.0, 5.0)], curve)  # crosses twice: ends on the same side
-    assert crosses([(0.0, 0.0), (5.0, 5.0), (10.0, 0.0)], [(5.0, 5.0), (5.0, 20.0), (6.0, 30.0)])  # through a vertex, once
+    assert crosses(
+        [(0.0, 0.0), (5.0, 5.0), (10.0, 0.0)], [(5.0, 5.0), (5.0, 20.0), (6.0, 30.0)]
+    )  # through a vertex, once
     assert side_of((0, 0), curve) == -side_of((10, 0), curve) != 0
     assert side_of((0, 100), curve) == side_of((0, 0), curve)  # beyond the end: the end segment extended
     assert category_of("Information disclosure") == ("information_disclosure", True)
@@ -300,7 +360,9 @@ def test_nested_and_overlapping_boxes():
 
 def test_contained_elements_list_wins_over_geometry():
     box = _cell("trust-boundary-box", "box", "Listed", 0, 0, 10, 10, containedElements=["far"])
-    result = _import(_document(box, _cell("process", "far", "Far away", 500, 500), _cell("process", "near", "Near", 1, 1, 5, 5)))
+    result = _import(
+        _document(box, _cell("process", "far", "Far away", 500, 500), _cell("process", "near", "Near", 1, 1, 5, 5))
+    )
     assert result.model.components["far-away"].boundary == "listed"
     assert result.model.components["near"].boundary is None
 
@@ -317,8 +379,15 @@ def test_curve_that_no_zone_can_express_tags_its_flows():
         _cell("process", "d", "D", 250, 400),
         _flow("ab", "a", "b", "A to B"),
         _flow("cd", "c", "d", "C to D"),
-        {"id": "curve", "shape": "trust-boundary-curve", "zIndex": 1, "source": {"x": 200, "y": -100},
-         "target": {"x": 200, "y": 600}, "vertices": [], "data": {"name": "Split"}},
+        {
+            "id": "curve",
+            "shape": "trust-boundary-curve",
+            "zIndex": 1,
+            "source": {"x": 200, "y": -100},
+            "target": {"x": 200, "y": 600},
+            "vertices": [],
+            "data": {"name": "Split"},
+        },
     )
     result = _import(document)
     assert len(result.model.boundaries) == 1
@@ -333,14 +402,19 @@ def test_curve_that_no_zone_can_express_tags_its_flows():
 
 NUM, STR, BOOL = {"type": "number"}, {"type": "string"}, {"type": "boolean"}
 NULLABLE_STR = {"type": ["string", "null"]}  # the schema's `"nullable": true`, as Threat Dragon's validator reads it
-STROKE = {"type": "object", "required": ["stroke", "strokeWidth", "strokeDasharray"],
-          "properties": {"stroke": STR, "strokeWidth": NUM, "strokeDasharray": NULLABLE_STR}}
+STROKE = {
+    "type": "object",
+    "required": ["stroke", "strokeWidth", "strokeDasharray"],
+    "properties": {"stroke": STR, "strokeWidth": NUM, "strokeDasharray": NULLABLE_STR},
+}
 MARKER = {"type": ["object", "string"], "properties": {"name": STR}}
 THREAT = {
     "type": "object",
     "required": ["description", "mitigation", "severity", "status", "title", "type"],
     "properties": {
-        **{k: STR for k in ("description", "mitigation", "modelType", "score", "severity", "status", "title", "type")},
+        **dict.fromkeys(
+            ("description", "mitigation", "modelType", "score", "severity", "status", "title", "type"), STR
+        ),
         "number": {"type": "integer", "minimum": 0},
         "ruleId": {"type": "string", "minLength": 2},
         "threatId": {"type": "string", "minLength": 2},
@@ -351,24 +425,67 @@ CELL = {
     "type": "object",
     "required": ["id", "shape", "zIndex"],
     "properties": {
-        "id": {"type": "string", "minLength": 2}, "shape": STR, "zIndex": {"type": "integer"}, "visible": BOOL, "connector": STR,
-        "attrs": {"type": "object", "properties": {
-            "body": STROKE,
-            "line": {"type": "object", "required": ["targetMarker"], "properties": {
-                "stroke": STR, "strokeWidth": NUM, "strokeDasharray": NULLABLE_STR, "sourceMarker": MARKER, "targetMarker": MARKER}},
-        }},
-        "data": {"type": "object", "required": ["hasOpenThreats", "type"], "properties": {
-            **{k: BOOL for k in ("handlesCardPayment", "handlesGoodsOrServices", "isALog", "isBidirectional", "isEncrypted",
-                                 "isPublicNetwork", "isSigned", "isTrustBoundary", "isWebApplication", "outOfScope",
-                                 "providesAuthentication", "storesCredentials", "storesInventory", "hasOpenThreats")},
-            **{k: STR for k in ("description", "name", "privilegeLevel", "protocol", "reasonOutOfScope", "type")},
-        }},
+        "id": {"type": "string", "minLength": 2},
+        "shape": STR,
+        "zIndex": {"type": "integer"},
+        "visible": BOOL,
+        "connector": STR,
+        "attrs": {
+            "type": "object",
+            "properties": {
+                "body": STROKE,
+                "line": {
+                    "type": "object",
+                    "required": ["targetMarker"],
+                    "properties": {
+                        "stroke": STR,
+                        "strokeWidth": NUM,
+                        "strokeDasharray": NULLABLE_STR,
+                        "sourceMarker": MARKER,
+                        "targetMarker": MARKER,
+                    },
+                },
+            },
+        },
+        "data": {
+            "type": "object",
+            "required": ["hasOpenThreats", "type"],
+            "properties": {
+                **dict.fromkeys(
+                    (
+                        "handlesCardPayment",
+                        "handlesGoodsOrServices",
+                        "isALog",
+                        "isBidirectional",
+                        "isEncrypted",
+                        "isPublicNetwork",
+                        "isSigned",
+                        "isTrustBoundary",
+                        "isWebApplication",
+                        "outOfScope",
+                        "providesAuthentication",
+                        "storesCredentials",
+                        "storesInventory",
+                        "hasOpenThreats",
+                    ),
+                    BOOL,
+                ),
+                **dict.fromkeys(("description", "name", "privilegeLevel", "protocol", "reasonOutOfScope", "type"), STR),
+            },
+        },
         "position": {"type": "object", "required": ["x", "y"], "properties": {"x": NUM, "y": NUM}},
-        "size": {"type": "object", "required": ["height", "width"],
-                 "properties": {"height": {"type": "number", "minimum": 10}, "width": {"type": "number", "minimum": 10}}},
-        "source": END, "target": END,
+        "size": {
+            "type": "object",
+            "required": ["height", "width"],
+            "properties": {"height": {"type": "number", "minimum": 10}, "width": {"type": "number", "minimum": 10}},
+        },
+        "source": END,
+        "target": END,
         "threats": {"type": "array", "items": THREAT},
-        "vertices": {"type": "array", "items": {"type": "object", "required": ["x", "y"], "properties": {"x": NUM, "y": NUM}}},
+        "vertices": {
+            "type": "array",
+            "items": {"type": "object", "required": ["x", "y"], "properties": {"x": NUM, "y": NUM}},
+        },
     },
 }
 TD_V2_SCHEMA = {
@@ -376,29 +493,52 @@ TD_V2_SCHEMA = {
     "required": ["version", "summary", "detail"],
     "properties": {
         "version": {"type": "string", "maxLength": 10},
-        "summary": {"type": "object", "required": ["title"], "properties": {
-            "description": STR, "owner": STR, "title": STR, "id": {"type": ["integer", "string"], "minimum": 0, "minLength": 2}}},
-        "detail": {"type": "object", "required": ["contributors", "diagrams", "diagramTop", "reviewer", "threatTop"], "properties": {
-            "contributors": {"type": "array", "items": {"type": "object", "properties": {"name": STR}}},
-            "diagramTop": {"type": "integer", "minimum": 0},
-            "reviewer": STR,
-            "threatTop": {"type": "integer", "minimum": 0},
-            "diagrams": {"type": "array", "items": {
-                "type": "object",
-                "required": ["diagramType", "id", "thumbnail", "title", "version"],
-                "properties": {
-                    "description": STR, "diagramType": {"type": "string", "minLength": 3}, "id": {"type": "integer", "minimum": 0},
-                    "placeholder": STR, "thumbnail": STR, "title": STR, "version": {"type": "string", "maxLength": 10},
-                    "cells": {"type": "array", "items": CELL},
-                }}},
-        }},
+        "summary": {
+            "type": "object",
+            "required": ["title"],
+            "properties": {
+                "description": STR,
+                "owner": STR,
+                "title": STR,
+                "id": {"type": ["integer", "string"], "minimum": 0, "minLength": 2},
+            },
+        },
+        "detail": {
+            "type": "object",
+            "required": ["contributors", "diagrams", "diagramTop", "reviewer", "threatTop"],
+            "properties": {
+                "contributors": {"type": "array", "items": {"type": "object", "properties": {"name": STR}}},
+                "diagramTop": {"type": "integer", "minimum": 0},
+                "reviewer": STR,
+                "threatTop": {"type": "integer", "minimum": 0},
+                "diagrams": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["diagramType", "id", "thumbnail", "title", "version"],
+                        "properties": {
+                            "description": STR,
+                            "diagramType": {"type": "string", "minLength": 3},
+                            "id": {"type": "integer", "minimum": 0},
+                            "placeholder": STR,
+                            "thumbnail": STR,
+                            "title": STR,
+                            "version": {"type": "string", "maxLength": 10},
+                            "cells": {"type": "array", "items": CELL},
+                        },
+                    },
+                },
+            },
+        },
     },
 }
 """The required keys and types of Threat Dragon's v2 JSON schema (td.vue/src/assets/schema/threat-dragon-v2.schema.json)."""
 
 
 def _schema_errors(document: dict) -> list[str]:
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in jsonschema.Draft7Validator(TD_V2_SCHEMA).iter_errors(document)]
+    errors = [
+        f"{list(e.absolute_path)}: {e.message}" for e in jsonschema.Draft7Validator(TD_V2_SCHEMA).iter_errors(document)
+    ]
     for diagram in document["detail"]["diagrams"]:
         for cell in diagram["cells"]:
             for threat in cell.get("data", {}).get("threats", []):  # where the app keeps them
@@ -423,7 +563,11 @@ def test_export_is_valid_against_the_schema(path, tmp_path, run_cli):
     cells = document["detail"]["diagrams"][0]["cells"]
     shapes = Counter(c["shape"] for c in cells)
     kinds = Counter(c.kind for c in model.components.values())
-    assert (shapes["actor"], shapes["process"], shapes["store"]) == (kinds["external_entity"], kinds["process"], kinds["data_store"])
+    assert (shapes["actor"], shapes["process"], shapes["store"]) == (
+        kinds["external_entity"],
+        kinds["process"],
+        kinds["data_store"],
+    )
     assert shapes["flow"] == len(model.flows) and shapes["trust-boundary-box"] == len(model.boundaries)
     findings = analyse(model, builtin_rules()).findings
     threats = [t for c in cells for t in c["data"].get("threats", [])]
@@ -451,8 +595,10 @@ def test_export_has_the_structure_of_threat_dragons_files():
                         seen.setdefault(("threat", key), set()).add(_shape_of(value))
     # keys recent Threat Dragon versions save (research notes §3.3), and ours
     extra = {
-        ("trust-boundary-box", "data.containedElements"), ("trust-boundary-box", "data.crossingFlows"),
-        ("flow", "data.trustBoundaryIds"), ("threat", "ruleId"),
+        ("trust-boundary-box", "data.containedElements"),
+        ("trust-boundary-box", "data.crossingFlows"),
+        ("flow", "data.trustBoundaryIds"),
+        ("threat", "ruleId"),
     }
     exported = json.loads(_export(load_model(SAMPLES / "checkout.toml").model).text)
     problems = []
@@ -488,8 +634,10 @@ def test_export_layout_puts_members_inside_their_boxes():
         (a["data"]["name"], b["data"]["name"])
         for i, a in enumerate(nodes)
         for b in nodes[i + 1 :]
-        if rect(a).x < rect(b).x + rect(b).width and rect(b).x < rect(a).x + rect(a).width
-        and rect(a).y < rect(b).y + rect(b).height and rect(b).y < rect(a).y + rect(a).height
+        if rect(a).x < rect(b).x + rect(b).width
+        and rect(b).x < rect(a).x + rect(a).width
+        and rect(a).y < rect(b).y + rect(b).height
+        and rect(b).y < rect(a).y + rect(a).height
     ]
     assert overlapping == []
     # geometry alone (no lists) gives back every component's boundary
@@ -507,7 +655,9 @@ def test_export_layout_puts_members_inside_their_boxes():
         assert (back.boundaries[imported.boundary].name if imported.boundary else None) == expected, cid
     for boundary in model.boundaries.values():
         parent = names[boundary.name].parent
-        assert (back.boundaries[parent].name if parent else None) == (model.boundaries[boundary.parent].name if boundary.parent else None)
+        assert (back.boundaries[parent].name if parent else None) == (
+            model.boundaries[boundary.parent].name if boundary.parent else None
+        )
 
 
 def test_export_is_deterministic_and_refuses_to_overwrite(tmp_path, run_cli):
@@ -566,12 +716,20 @@ def test_round_trip_through_plain_threat_dragon_data(path):
         if component.kind == "data_store":
             for fact in ("is_log", "stores_credentials", "encrypted_at_rest"):
                 assert bool(getattr(imported, fact)) == bool(getattr(component, fact)), (name, fact)
-    pairs = lambda m: Counter((names(m, f.source), names(m, f.target), bool(f.encrypted), f.protocol) for f in m.flows.values())  # noqa: E731
+    pairs = lambda m: Counter(
+        (names(m, f.source), names(m, f.target), bool(f.encrypted), f.protocol) for f in m.flows.values()
+    )
     assert pairs(back) == pairs(original)
     for tid, threat in original.threats.items():
         [copy_] = [t for t in back.threats.values() if t.title == threat.title]
-        status = "open" if threat.status in (None, "investigating") else threat.status  # Threat Dragon has no "investigating"
-        assert (copy_.category, copy_.status, copy_.severity or "medium") == (threat.category, status, threat.severity or "medium")
+        status = (
+            "open" if threat.status in (None, "investigating") else threat.status
+        )  # Threat Dragon has no "investigating"
+        assert (copy_.category, copy_.status, copy_.severity or "medium") == (
+            threat.category,
+            status,
+            threat.severity or "medium",
+        )
     rules = builtin_rules()
     fired = {f.id for f in analyse(original, rules).findings}
     for key, decision in original.decisions.items():
@@ -590,7 +748,9 @@ def test_edits_made_in_threat_dragon_win_on_import():
     cells = document["detail"]["diagrams"][0]["cells"]
     nodes = [c for c in cells if c["shape"] in ("actor", "process", "store")]
     # rename a process, and decide one of its open findings
-    process = next(c for c in nodes if c["shape"] == "process" and any(t["status"] == "Open" for t in c["data"]["threats"]))
+    process = next(
+        c for c in nodes if c["shape"] == "process" and any(t["status"] == "Open" for t in c["data"]["threats"])
+    )
     old_name = process["data"]["name"]
     process["data"]["name"] = "Renamed in Threat Dragon"
     threat = next(t for t in process["data"]["threats"] if t["status"] == "Open" and "ruleId" in t)
@@ -625,7 +785,7 @@ def test_findings_of_rules_not_loaded_come_back_as_custom_threats(tmp_path):
         'title = "{element} is special"\ndescription = "Team rule."\nmitigations = ["Do it."]\n'
     )
     model = parse_model(MINIMAL.encode()).model
-    from stride_tui.core.rules import rules_for
+    from stride_tui.core.analysis.rules import rules_for
 
     ruleset = rules_for(None, None, [str(rules_file)])
     exported = export_threat_dragon(model, analyse(model, ruleset)).text.encode()
@@ -662,7 +822,11 @@ def test_several_diagrams_and_hostile_text():
     assert list(model.components)[2] == "evil"
     assert model.components[list(model.components)[0]].description == "xy"
     assert len(model.flows["call"].protocol) == 200
-    for needle in ("is longer than 200 characters; truncated", "2 diagrams merged into one model", "the file has no summary.title"):
+    for needle in (
+        "is longer than 200 characters; truncated",
+        "2 diagrams merged into one model",
+        "the file has no summary.title",
+    ):
         assert any(needle in w for w in result.warnings), needle
 
 

@@ -99,9 +99,7 @@ class BoundaryTree(Tree[TreeEntry]):
         classes: str | None = None,
         disabled: bool = False,
     ) -> None:
-        super().__init__(
-            Text("boundaries"), name=name, id=id, classes=classes, disabled=disabled
-        )
+        super().__init__(Text("boundaries"), name=name, id=id, classes=classes, disabled=disabled)
         self.auto_expand = False
         self.show_root = False
         self.guide_depth = 3
@@ -139,9 +137,7 @@ class BoundaryTree(Tree[TreeEntry]):
             if boundary_id not in placed:
                 self._add_boundaries(model, boundary_id, children, members, placed)
         if members.get(None):
-            node = self.root.add(
-                Text(_UNBOUNDED, style="italic"), data=TreeEntry("unbounded", None), expand=True
-            )
+            node = self.root.add(Text(_UNBOUNDED, style="italic"), data=TreeEntry("unbounded", None), expand=True)
             for component_id in members[None]:
                 self._add_component(node, model, component_id)
 
@@ -184,9 +180,7 @@ class BoundaryTree(Tree[TreeEntry]):
             nested = reversed(children.get(boundary_id, []))
             stack.extend((below, child_id, below_depth) for child_id in nested)
 
-    def _add_component(
-        self, parent: TreeNode[TreeEntry], model: ThreatModel, component_id: str
-    ) -> None:
+    def _add_component(self, parent: TreeNode[TreeEntry], model: ThreatModel, component_id: str) -> None:
         component = model.components[component_id]
         label = safe_text(component.name or component_id, limit=_LABEL_LIMIT)
         if component.name:

@@ -9,8 +9,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from stride_tui.core import ThreatModel
-from stride_tui.core.analysis import Finding
-from stride_tui.core.crossings import Topology, boundary_chain
+from stride_tui.core.analysis.engine import Finding
+from stride_tui.core.model.topology import Topology, boundary_chain
 
 from .finding_text import finding_details
 from .safe_text import safe_text

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from stride_tui.core.text_diagram import TextDiagram
+from stride_tui.core.outputs.text_diagram import TextDiagram
 
 _SEVERITIES = ("low", "medium", "high", "critical")
 

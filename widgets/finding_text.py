@@ -7,8 +7,8 @@ import re
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from stride_tui.core.analysis import CATEGORY_LABELS, KIND_LABELS, Finding, describe_crossings
-from stride_tui.core.model import ThreatModel
+from stride_tui.core.analysis.engine import CATEGORY_LABELS, KIND_LABELS, Finding, describe_crossings
+from stride_tui.core.model.elements import ThreatModel
 
 from .safe_text import safe_text
 

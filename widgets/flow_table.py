@@ -1,6 +1,6 @@
 """The flows pane: one row per data flow, marking those that cross a trust boundary.
 
-Crossings come from ``stride_tui.core.crossings``, so the table marks exactly the flows that
+Crossings come from ``stride_tui.core.model.topology``, so the table marks exactly the flows that
 the analysis engine treats as crossing.
 """
 
@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.message import Message
 
 from stride_tui.core import ThreatModel
-from stride_tui.core.crossings import Topology
+from stride_tui.core.model.topology import Topology
 
 from ._element_table import ElementTable
 from .safe_text import safe_text

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Literal
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message

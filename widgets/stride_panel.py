@@ -14,8 +14,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from stride_tui.core.analysis import CATEGORY_LABELS, Finding
-from stride_tui.core.model import CATEGORIES, SEVERITIES, STATUSES
+from stride_tui.core.analysis.engine import CATEGORY_LABELS, Finding
+from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 
 from .finding_text import SEVERITY_STYLES, severity_badge, status_text
 from .safe_text import safe_text
@@ -283,7 +283,9 @@ class StridePanel(Vertical):
         if finding.custom:
             title = Text("✎ ").append_text(title)
         element = safe_text(finding.element_id) if self._show_element else Text("")
-        return TableRow(finding.id, (severity_badge(finding.severity, short=True), status_text(finding.status), title, element))
+        return TableRow(
+            finding.id, (severity_badge(finding.severity, short=True), status_text(finding.status), title, element)
+        )
 
     def _refresh_filter_bar(self) -> None:
         if not self.is_mounted:

@@ -344,10 +344,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Styles are looked up once per paint, not once per line (``rich_style`` walks the DOM).
-        self._paint_styles = {
-            name: self.get_component_rich_style(name)
-            for name in self.COMPONENT_CLASSES
-        }
+        self._paint_styles = {name: self.get_component_rich_style(name) for name in self.COMPONENT_CLASSES}
         self._paint_styles[""] = self.rich_style
         return super().render_lines(crop)
 

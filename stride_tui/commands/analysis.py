@@ -7,12 +7,13 @@ import json
 import sys
 from pathlib import Path
 
-from ..core.diagnostics import ModelError
-from ..core.finding_formats import findings_csv, findings_json, findings_markdown, findings_text
-from ..core.loader import load_model
-from ..core.model import SEVERITIES, STATUSES
-from ..core.rules import rules_for
-from ..core.sarif import findings_sarif
+from stride_tui.core.analysis.rules import rules_for
+from stride_tui.core.files.diagnostics import ModelError
+from stride_tui.core.files.loader import load_model
+from stride_tui.core.model.elements import SEVERITIES, STATUSES
+from stride_tui.core.outputs.finding_formats import findings_csv, findings_json, findings_markdown, findings_text
+from stride_tui.core.outputs.sarif import findings_sarif
+
 from .common import add_rules_option, load_and_analyse
 from .output import print_diagnostics
 
@@ -29,12 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     threats.add_argument("model", metavar="MODEL")
     threats.add_argument("--boundary", metavar="ID", help="only findings on flows crossing this boundary")
     threats.add_argument("--element", metavar="ID", help="only findings on this component or flow")
-    threats.add_argument(
-        "--status", metavar="S[,S…]", help=f"only these statuses ({', '.join(STATUSES)})"
-    )
-    threats.add_argument(
-        "--format", choices=("text", "json", "csv", "markdown", "sarif"), default="text"
-    )
+    threats.add_argument("--status", metavar="S[,S…]", help=f"only these statuses ({', '.join(STATUSES)})")
+    threats.add_argument("--format", choices=("text", "json", "csv", "markdown", "sarif"), default="text")
     add_rules_option(threats)
     threats.set_defaults(run=run_threats)
 
@@ -46,7 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(as pre-commit passes them), each is checked and the worst result is the exit code.",
     )
     check.add_argument("models", metavar="MODEL", nargs="+")
-    check.add_argument("--fail-on", choices=SEVERITIES, default="high", help="lowest severity that fails (default: high)")
+    check.add_argument(
+        "--fail-on", choices=SEVERITIES, default="high", help="lowest severity that fails (default: high)"
+    )
     add_rules_option(check)
     check.set_defaults(run=run_check)
 
@@ -83,7 +82,10 @@ def run_threats(args: argparse.Namespace) -> int:
         wanted = [s.strip() for s in args.status.split(",") if s.strip()]
         unknown = [s for s in wanted if s not in STATUSES]
         if unknown:
-            print(f"stride-tui: error: unknown status {', '.join(unknown)} (choose from {', '.join(STATUSES)})", file=sys.stderr)
+            print(
+                f"stride-tui: error: unknown status {', '.join(unknown)} (choose from {', '.join(STATUSES)})",
+                file=sys.stderr,
+            )
             return BAD_INPUT
         findings = [f for f in findings if f.status in wanted]
     if args.format == "json":
@@ -114,10 +116,7 @@ def _check_one(args: argparse.Namespace) -> int:
     findings = analysis.findings
     blocking = [f for f in findings if f.status == "open" and SEVERITIES.index(f.severity) >= threshold]
     open_count = sum(f.status == "open" for f in findings)
-    print(
-        f"{args.model}: {len(findings)} findings, {open_count} open, "
-        f"{len(blocking)} open at or above {args.fail_on}"
-    )
+    print(f"{args.model}: {len(findings)} findings, {open_count} open, {len(blocking)} open at or above {args.fail_on}")
     for f in blocking:
         print(f"  [{f.severity}] {f.id}: {f.title}")
     for key in analysis.orphans:
@@ -167,7 +166,9 @@ def run_rules(args: argparse.Namespace) -> int:
     width = max((len(r.id) for r in rules), default=10)
     for r in rules:
         flag = "  (disabled)" if r.id in ruleset.disabled else ""
-        print(f"{r.id:<{width}}  {r.category:<22}  {r.severity:<8}  {'/'.join(r.targets):<15}  {', '.join(r.references)}{flag}")
+        print(
+            f"{r.id:<{width}}  {r.category:<22}  {r.severity:<8}  {'/'.join(r.targets):<15}  {', '.join(r.references)}{flag}"
+        )
     enabled = len(ruleset.enabled())
     print(f"{len(rules)} rules ({enabled} enabled)")
     return OK

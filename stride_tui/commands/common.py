@@ -7,18 +7,17 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.analysis import Analysis, analyse
-from ..core.diagnostics import ModelError
-from ..core.loader import LoadedModel, load_model
-from ..core.rules import RuleSet, rules_for
+from stride_tui.core.analysis.engine import Analysis, analyse
+from stride_tui.core.analysis.rules import RuleSet, rules_for
+from stride_tui.core.files.diagnostics import ModelError
+from stride_tui.core.files.loader import LoadedModel, load_model
+
 from .output import print_diagnostics
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
     """``--rules FILE`` (repeatable): rule files added to the built-in library."""
-    parser.add_argument(
-        "--rules", metavar="FILE", action="append", default=[], help="extra rule file (repeatable)"
-    )
+    parser.add_argument("--rules", metavar="FILE", action="append", default=[], help="extra rule file (repeatable)")
 
 
 @dataclass
@@ -44,5 +43,7 @@ def load_and_analyse(args: argparse.Namespace) -> Analysed | None:
         return None
     analysis = analyse(loaded.model, ruleset)
     for error in analysis.errors:
-        print(f"{args.model}: error: rule error: {error.rule_id} ({error.element_id}): {error.message}", file=sys.stderr)
+        print(
+            f"{args.model}: error: rule error: {error.rule_id} ({error.element_id}): {error.message}", file=sys.stderr
+        )
     return None if analysis.errors else Analysed(loaded, ruleset, analysis)

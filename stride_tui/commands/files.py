@@ -8,11 +8,12 @@ import json
 import sys
 from pathlib import Path
 
-from ..core.diagnostics import ModelError
-from ..core.loader import LoadedModel, load_model
-from ..core.model import ModelMeta, ThreatModel
-from ..core.schema import json_schema
-from ..core.storage import Fingerprint, SaveError, atomic_write, encode_model
+from stride_tui.core.files.diagnostics import ModelError
+from stride_tui.core.files.loader import LoadedModel, load_model
+from stride_tui.core.files.storage import Fingerprint, SaveError, atomic_write, encode_model
+from stride_tui.core.model.elements import ModelMeta, ThreatModel
+from stride_tui.core.model.json_schema import json_schema
+
 from .output import print_diagnostics
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
@@ -49,9 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     fmt.add_argument("models", metavar="MODEL", nargs="+")
     fmt.add_argument("--check", action="store_true", help="only report; exit 1 if not canonical")
     fmt.add_argument("--diff", action="store_true", help="show what would change as a unified diff")
-    fmt.add_argument(
-        "--drop-comments", action="store_true", help="rewrite files even though their comments are lost"
-    )
+    fmt.add_argument("--drop-comments", action="store_true", help="rewrite files even though their comments are lost")
     fmt.set_defaults(run=run_fmt)
 
     schema = sub.add_parser(
@@ -94,10 +93,7 @@ def run_validate(args: argparse.Namespace) -> int:
         print_diagnostics(loaded.warnings)
         if not args.quiet:
             m = loaded.model
-            print(
-                f"{name}: ok ({len(m.components)} components, {len(m.flows)} flows, "
-                f"{len(m.boundaries)} boundaries)"
-            )
+            print(f"{name}: ok ({len(m.components)} components, {len(m.flows)} flows, {len(m.boundaries)} boundaries)")
     return status
 
 
@@ -177,5 +173,3 @@ def _first_error(exc: ValueError) -> str:
     if callable(errors):
         return errors()[0]["msg"]
     return str(exc)
-
-

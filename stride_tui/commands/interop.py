@@ -12,12 +12,13 @@ import os
 import sys
 from pathlib import Path
 
-from ..core.analysis import analyse
-from ..core.diagnostics import Diagnostic, ModelError
-from ..core.loader import load_model
-from ..core.rules import rules_for
-from ..core.storage import SaveError, atomic_write, encode_model
-from ..core.threat_dragon import export_threat_dragon, import_threat_dragon
+from stride_tui.core.analysis.engine import analyse
+from stride_tui.core.analysis.rules import rules_for
+from stride_tui.core.files.diagnostics import Diagnostic, ModelError
+from stride_tui.core.files.loader import load_model
+from stride_tui.core.files.storage import SaveError, atomic_write, encode_model
+from stride_tui.core.interop.threat_dragon import export_threat_dragon, import_threat_dragon
+
 from .output import print_diagnostics, terminal_safe
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
@@ -38,7 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("-o", "--output", metavar="MODEL", required=True, help="model file to write (`-` for stdout)")
     imp.add_argument("--force", action="store_true", help="overwrite MODEL if it exists")
     imp.add_argument(
-        "--rules", metavar="FILE", action="append", default=[],
+        "--rules",
+        metavar="FILE",
+        action="append",
+        default=[],
         help="extra rule file (repeatable): findings of these rules exported by stride-tui come back as decisions",
     )
     imp.set_defaults(run=run_import)
@@ -122,7 +126,11 @@ def run_import(args: argparse.Namespace) -> int:
         terminal_safe(
             f"imported {args.file} → {where}: {c['components']} components, {c['flows']} flows, "
             f"{c['boundaries']} boundaries, {c['threats']} threats, {c['decisions']} decisions"
-            + (f" ({len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''})" if result.warnings else "")
+            + (
+                f" ({len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''})"
+                if result.warnings
+                else ""
+            )
         ),
         file=sys.stderr if args.output == "-" else sys.stdout,
     )
@@ -144,7 +152,10 @@ def run_export(args: argparse.Namespace) -> int:
     analysis = analyse(loaded.model, ruleset)
     if analysis.errors:
         for error in analysis.errors:
-            print(f"{args.model}: error: rule error: {error.rule_id} ({error.element_id}): {error.message}", file=sys.stderr)
+            print(
+                f"{args.model}: error: rule error: {error.rule_id} ({error.element_id}): {error.message}",
+                file=sys.stderr,
+            )
         return BAD_INPUT
     result = export_threat_dragon(loaded.model, analysis)
     _warn(args.model, result.warnings)

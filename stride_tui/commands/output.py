@@ -6,7 +6,7 @@ import re
 import sys
 from collections.abc import Iterable
 
-from ..core.diagnostics import Diagnostic
+from stride_tui.core.files.diagnostics import Diagnostic
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 

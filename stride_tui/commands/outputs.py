@@ -6,13 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..core.diagram import DiagramOptions, build_dot
-from ..core.graphviz import DEFAULT_TIMEOUT, RenderError, run_dot
-from ..core.model import SEVERITIES, STATUSES
-from ..core.report import report_json, report_markdown
-from ..core.report_html import report_html
-from ..core.stories import DEFAULT_STATUSES, build_stories, stories_csv, stories_json, stories_markdown
-from ..core.storage import SaveError, atomic_write
+from stride_tui.core.files.storage import SaveError, atomic_write
+from stride_tui.core.model.elements import SEVERITIES, STATUSES
+from stride_tui.core.outputs.dot import DiagramOptions, build_dot
+from stride_tui.core.outputs.graphviz import DEFAULT_TIMEOUT, RenderError, run_dot
+from stride_tui.core.outputs.report import report_json, report_markdown
+from stride_tui.core.outputs.report_html import report_html
+from stride_tui.core.outputs.stories import DEFAULT_STATUSES, build_stories, stories_csv, stories_json, stories_markdown
+
 from .common import add_rules_option, load_and_analyse
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
@@ -30,14 +31,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     render.add_argument("-o", "--output", metavar="OUT")
     render.add_argument("--format", choices=("dot", "svg", "png"))
     render.add_argument("--boundary", metavar="ID", help="only this boundary and everything touching it")
-    render.add_argument("--direction", choices=("TB", "LR"), default="TB", help="layout direction: top to bottom (default) or left to right")
     render.add_argument(
-        "--engine", choices=("dot", "fdp", "sfdp"), default="dot",
+        "--direction",
+        choices=("TB", "LR"),
+        default="TB",
+        help="layout direction: top to bottom (default) or left to right",
+    )
+    render.add_argument(
+        "--engine",
+        choices=("dot", "fdp", "sfdp"),
+        default="dot",
         help="Graphviz layout: dot (default, layered, draws boundaries), sfdp (fast for 1,000+ "
         "components, boundaries not framed), fdp",
     )
     render.add_argument("--no-color", action="store_true", help="do not colour elements by their worst open finding")
-    render.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS", help=f"Graphviz time limit (default {DEFAULT_TIMEOUT:g})")
+    render.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"Graphviz time limit (default {DEFAULT_TIMEOUT:g})",
+    )
     add_rules_option(render)
     render.set_defaults(run=run_render)
 
@@ -51,8 +65,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     report.add_argument("model", metavar="MODEL")
     report.add_argument("-o", "--output", metavar="OUT")
-    report.add_argument("--format", choices=("markdown", "html", "json"), help="default: from OUT's extension, else markdown")
-    report.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS", help="Graphviz time limit for the HTML diagram")
+    report.add_argument(
+        "--format", choices=("markdown", "html", "json"), help="default: from OUT's extension, else markdown"
+    )
+    report.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="Graphviz time limit for the HTML diagram",
+    )
     add_rules_option(report)
     report.set_defaults(run=run_report)
 
@@ -66,9 +88,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     stories.add_argument("model", metavar="MODEL")
     stories.add_argument("-o", "--output", metavar="OUT")
-    stories.add_argument("--format", choices=("markdown", "csv", "json"), help="default: from OUT's extension, else markdown")
     stories.add_argument(
-        "--status", metavar="S[,S…]", default=",".join(DEFAULT_STATUSES),
+        "--format", choices=("markdown", "csv", "json"), help="default: from OUT's extension, else markdown"
+    )
+    stories.add_argument(
+        "--status",
+        metavar="S[,S…]",
+        default=",".join(DEFAULT_STATUSES),
         help=f"statuses to act on (default: {','.join(DEFAULT_STATUSES)})",
     )
     stories.add_argument("--min-severity", choices=SEVERITIES, default="low", help="leave out less severe stories")
@@ -78,7 +104,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    fmt = args.format or _format_from(args.output, {"md": "markdown", "markdown": "markdown", "html": "html", "htm": "html", "json": "json"}) or "markdown"
+    fmt = (
+        args.format
+        or _format_from(
+            args.output, {"md": "markdown", "markdown": "markdown", "html": "html", "htm": "html", "json": "json"}
+        )
+        or "markdown"
+    )
     prepared = load_and_analyse(args)
     if prepared is None:
         return BAD_INPUT
@@ -99,11 +131,18 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_stories(args: argparse.Namespace) -> int:
-    fmt = args.format or _format_from(args.output, {"md": "markdown", "markdown": "markdown", "csv": "csv", "json": "json"}) or "markdown"
+    fmt = (
+        args.format
+        or _format_from(args.output, {"md": "markdown", "markdown": "markdown", "csv": "csv", "json": "json"})
+        or "markdown"
+    )
     statuses = tuple(s.strip() for s in args.status.split(",") if s.strip())
     unknown = [s for s in statuses if s not in STATUSES]
     if unknown or not statuses:
-        print(f"stride-tui: error: unknown status {', '.join(unknown) or '(none given)'} (choose from {', '.join(STATUSES)})", file=sys.stderr)
+        print(
+            f"stride-tui: error: unknown status {', '.join(unknown) or '(none given)'} (choose from {', '.join(STATUSES)})",
+            file=sys.stderr,
+        )
         return BAD_INPUT
     if args.limit is not None and args.limit < 1:
         print("stride-tui: error: --limit must be at least 1", file=sys.stderr)

@@ -9,14 +9,23 @@ import os
 import sys
 from pathlib import Path
 
-from ..core.analysis import Analysis, analyse
-from ..core.diagnostics import Diagnostic, ModelError
-from ..core.diff import diff_json, diff_markdown, diff_models, diff_text
-from ..core.gitrev import read_blob, read_revision, split_spec
-from ..core.loader import LoadedModel, load_model, parse_model
-from ..core.model import SEVERITIES
-from ..core.rules import RuleFile, RuleSet, builtin_rules, combine, load_rule_file, parse_rule_file, rules_for
-from ..core.textconv import render_readable
+from stride_tui.core.analysis.engine import Analysis, analyse
+from stride_tui.core.analysis.rules import (
+    RuleFile,
+    RuleSet,
+    builtin_rules,
+    combine,
+    load_rule_file,
+    parse_rule_file,
+    rules_for,
+)
+from stride_tui.core.files.diagnostics import Diagnostic, ModelError
+from stride_tui.core.files.loader import LoadedModel, load_model, parse_model
+from stride_tui.core.model.elements import SEVERITIES
+from stride_tui.core.vcs.diff import diff_json, diff_markdown, diff_models, diff_text
+from stride_tui.core.vcs.revisions import read_blob, read_revision, split_spec
+from stride_tui.core.vcs.textconv import render_readable
+
 from .output import print_diagnostics, terminal_safe
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
@@ -38,7 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     diff.add_argument("new", metavar="NEW")
     diff.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     diff.add_argument(
-        "--fail-on", choices=SEVERITIES, default=None,
+        "--fail-on",
+        choices=SEVERITIES,
+        default=None,
         help="exit 1 when NEW has new open findings at or above this severity (default: never)",
     )
     diff.add_argument("--rules", metavar="FILE", action="append", default=[], help="extra rule file (repeatable)")
@@ -55,7 +66,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     textconv.add_argument("--no-findings", action="store_true", help="leave out the findings")
     textconv.add_argument("--rules", metavar="FILE", action="append", default=[], help="extra rule file (repeatable)")
     textconv.set_defaults(run=run_textconv)
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -82,7 +92,11 @@ def _load_side(spec: str, extra_rules: list[str]) -> tuple[LoadedModel, RuleSet]
         repo_path = revision.sibling(entry)
         if repo_path is None:
             problems.append(
-                Diagnostic(spec, f"rule file `{entry}` is outside the repository; refusing to load it", field=("model", "rule_files"))
+                Diagnostic(
+                    spec,
+                    f"rule file `{entry}` is outside the repository; refusing to load it",
+                    field=("model", "rule_files"),
+                )
             )
             continue
         label = f"{revision.rev}:{repo_path}"

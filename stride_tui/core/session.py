@@ -81,8 +81,14 @@ class Session:
         boundary = 0.0
         for index, length in enumerate(self.lengths):
             if elapsed < boundary + length and not finished:
-                return SessionStatus(index, PHASES[index], boundary + length - elapsed, total - elapsed,
-                                     self._paused_at is not None, False)
+                return SessionStatus(
+                    index,
+                    PHASES[index],
+                    boundary + length - elapsed,
+                    total - elapsed,
+                    self._paused_at is not None,
+                    False,
+                )
             boundary += length
         return SessionStatus(len(PHASES), "Finished", 0.0, 0.0, False, True)
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from rich.text import Text
 
-from stride_tui.core.analysis import flow_display_name
-from stride_tui.core.model import ThreatModel
+from stride_tui.core.analysis.engine import flow_display_name
+from stride_tui.core.model.elements import ThreatModel
 from widgets import safe_text
 
 _LABEL_LIMIT = 60
@@ -35,9 +35,7 @@ def boundary_choices(model: ThreatModel, exclude: Iterable[str] = ()) -> list[tu
 
 def target_choices(model: ThreatModel) -> list[tuple[Text, str]]:
     """Components, then flows: what a hand-written threat can be about."""
-    flows = [
-        (Text("flow ").append_text(_label(flow_display_name(model, fid), fid)), fid) for fid in model.flows
-    ]
+    flows = [(Text("flow ").append_text(_label(flow_display_name(model, fid), fid)), fid) for fid in model.flows]
     return [(Text("component ").append_text(label), cid) for label, cid in component_choices(model)] + flows
 
 

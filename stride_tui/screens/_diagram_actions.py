@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Literal
 from rich.text import Text
 from textual import work
 
-from stride_tui.core.analysis import Analysis
-from stride_tui.core.crossings import Topology
-from stride_tui.core.graphviz import find_dot
-from stride_tui.core.model import ThreatModel
-from stride_tui.core.text_diagram import TextDiagram, draw, graphviz_ranks
+from stride_tui.core.analysis.engine import Analysis
+from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.model.topology import Topology
+from stride_tui.core.outputs.graphviz import find_dot
+from stride_tui.core.outputs.text_diagram import TextDiagram, draw, graphviz_ranks
 from widgets import DiagramView, safe_text
 
 if TYPE_CHECKING:
@@ -94,8 +94,9 @@ class DiagramActions:
                 left = min(b.col for b in members)
                 bottom = max(b.row + b.height for b in members)
                 right = max(b.col + b.width for b in members)
-                self.query_one(DiagramView).scroll_to_box(max(top - 3, 0), max(left - 4, 0),
-                                                          bottom - top + 6, right - left + 8)
+                self.query_one(DiagramView).scroll_to_box(
+                    max(top - 3, 0), max(left - 4, 0), bottom - top + 6, right - left + 8
+                )
 
     def action_diagram_layout(self: MainScreen) -> None:
         """Switch between Graphviz's layout (when installed) and the built-in layered one."""
@@ -132,8 +133,9 @@ class DiagramActions:
             self._draw_in_thread(model, analysis, self.selected_boundary, ranks)
 
     @work(thread=True, exclusive=True, group="diagram-draw", exit_on_error=False)
-    def _draw_in_thread(self: MainScreen, model: ThreatModel, analysis: Analysis | None,
-                        boundary: str | None, ranks: Ranks | None) -> None:
+    def _draw_in_thread(
+        self: MainScreen, model: ThreatModel, analysis: Analysis | None, boundary: str | None, ranks: Ranks | None
+    ) -> None:
         diagram = draw(model, analysis, boundary, ranks)
         self.app.call_from_thread(self._diagram_drawn, model, diagram)
 

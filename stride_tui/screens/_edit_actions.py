@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.screen import Screen
 
-from stride_tui.core import edits
-from stride_tui.core.model import ThreatModel
+from stride_tui.core import editing as edits
+from stride_tui.core.model.elements import ThreatModel
 from widgets import BoundaryTree, ComponentTable, FlowTable, StridePanel, VirtualTable, safe_text
 
 from .boundary_form import BoundaryForm

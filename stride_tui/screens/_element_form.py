@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from stride_tui.core import edits
-from stride_tui.core.model import ThreatModel
+from stride_tui.core import editing as edits
+from stride_tui.core.model.elements import ThreatModel
 from widgets import FormField
 
 from .form_screen import FormResult, FormScreen

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import work
 
-from stride_tui.core.analysis import Analysis
-from stride_tui.core.diagram import DiagramOptions, build_dot
-from stride_tui.core.graphviz import RenderError, run_dot
-from stride_tui.core.report import report_json, report_markdown
-from stride_tui.core.report_html import report_html
-from stride_tui.core.storage import SaveError, atomic_write
-from stride_tui.core.stories import build_stories, stories_csv, stories_json, stories_markdown
+from stride_tui.core.analysis.engine import Analysis
+from stride_tui.core.files.storage import SaveError, atomic_write
+from stride_tui.core.outputs.dot import DiagramOptions, build_dot
+from stride_tui.core.outputs.graphviz import RenderError, run_dot
+from stride_tui.core.outputs.report import report_json, report_markdown
+from stride_tui.core.outputs.report_html import report_html
+from stride_tui.core.outputs.stories import build_stories, stories_csv, stories_json, stories_markdown
 from widgets import StatusLine, safe_text
 
 from .choice_screen import Choice, ChoiceScreen
@@ -147,4 +147,3 @@ class ExportActions:
             line.clear()
         else:
             line.show(safe_text(text), busy=True)
-

@@ -16,7 +16,7 @@ from textual import work
 from textual.message import Message
 
 from stride_tui.core import ModelError
-from stride_tui.core.storage import ConflictError, SaveError
+from stride_tui.core.files.storage import ConflictError, SaveError
 from widgets import safe_text
 
 from .choice_screen import Choice, ChoiceScreen
@@ -92,8 +92,7 @@ class FileActions:
                 return False
             except SaveError as error:
                 self.notify(
-                    f"{error}. Your changes are still in the editor: do not quit; "
-                    "try Save as (w) to another place.",
+                    f"{error}. Your changes are still in the editor: do not quit; try Save as (w) to another place.",
                     title="Not saved",
                     severity="error",
                     timeout=20,
@@ -148,8 +147,10 @@ class FileActions:
         if changed_on_disk:
             title = "The file changed on disk"
             lines = [
-                Text.assemble(safe_text(str(target), style="bold"), " was changed (or removed) by "
-                              "something else since it was opened or last saved."),
+                Text.assemble(
+                    safe_text(str(target), style="bold"),
+                    " was changed (or removed) by something else since it was opened or last saved.",
+                ),
                 Text("Saving now would overwrite that change."),
             ]
             choices = [
@@ -174,9 +175,7 @@ class FileActions:
             await asyncio.to_thread(self.document.reload)
         except ModelError as error:
             first = error.diagnostics[0] if error.diagnostics else error
-            self.notify(
-                f"Cannot reload: {first}. Your edits are kept.", severity="error", timeout=15, markup=False
-            )
+            self.notify(f"Cannot reload: {first}. Your edits are kept.", severity="error", timeout=15, markup=False)
             return False
         self._rules = None
         self.discard_journal()

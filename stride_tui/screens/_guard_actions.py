@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual import work
 
-from stride_tui.core.model import ThreatModel
-from stride_tui.core.recovery import discard_recovery, write_recovery
-from stride_tui.core.storage import Fingerprint
+from stride_tui.core.files.recovery import discard_recovery, write_recovery
+from stride_tui.core.files.storage import Fingerprint
+from stride_tui.core.model.elements import ThreatModel
 from widgets import safe_text
 
 from .choice_screen import Choice, ChoiceScreen
@@ -85,7 +85,10 @@ class GuardActions:
             self.notify(
                 f"{path.name} was removed or renamed on disk. Your model is still here; "
                 "ctrl+s writes it again (after asking), w saves it elsewhere.",
-                title="File gone", severity="warning", timeout=15, markup=False,
+                title="File gone",
+                severity="warning",
+                timeout=15,
+                markup=False,
             )
             return
         if not document.dirty:
@@ -98,7 +101,9 @@ class GuardActions:
         if await self.reload():
             self.notify(
                 f"{self.document.path.name} changed on disk and had no unsaved edits here: reloaded.",
-                severity="warning", timeout=8, markup=False,
+                severity="warning",
+                timeout=8,
+                markup=False,
             )
 
     @work(group="disk-change")
@@ -110,10 +115,15 @@ class GuardActions:
                 ChoiceScreen(
                     "The file changed on disk",
                     [
-                        Text.assemble(safe_text(str(path), style="bold"), " was changed by something else "
-                                      "(another editor, git checkout…) since it was opened or last saved."),
-                        Text("You have unsaved edits here. Reload drops them; Overwrite replaces the other "
-                             "change with your model; Save as keeps both. Later keeps editing: saving asks again."),
+                        Text.assemble(
+                            safe_text(str(path), style="bold"),
+                            " was changed by something else "
+                            "(another editor, git checkout…) since it was opened or last saved.",
+                        ),
+                        Text(
+                            "You have unsaved edits here. Reload drops them; Overwrite replaces the other "
+                            "change with your model; Save as keeps both. Later keeps editing: saving asks again."
+                        ),
                     ],
                     [
                         Choice("reload", "Reload", "r", "error"),
@@ -166,7 +176,9 @@ class GuardActions:
                 self._journal_problem_shown = True
                 self.notify(
                     f"Cannot keep a recovery copy of your edits ({problem}). Save often.",
-                    severity="warning", timeout=15, markup=False,
+                    severity="warning",
+                    timeout=15,
+                    markup=False,
                 )
             return
         self._journal_problem_shown = False
@@ -186,7 +198,9 @@ class GuardActions:
             self._after_change()
         self.notify(
             f"Restored unsaved changes from {when}: ctrl+s saves them, ctrl+z takes them back.",
-            title="Restored", timeout=10, markup=False,
+            title="Restored",
+            timeout=10,
+            markup=False,
         )
 
     def emergency_save(self: MainScreen) -> Path | None:

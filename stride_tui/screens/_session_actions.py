@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import work
 
-from stride_tui.core.model import ThreatModel
+from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.outputs.stories import build_stories
 from stride_tui.core.session import PHASES, Session, SessionSummary, clock
-from stride_tui.core.stories import build_stories
 from widgets import StatusLine
 
 from .choice_screen import Choice, ChoiceScreen
@@ -92,7 +92,9 @@ class SessionActions:
             self._session_timer.resume()
         self.notify(
             f"Phase 1/{len(PHASES)}: {PHASES[0]} ({minutes[0]} min). {PHASE_HINTS[0]}",
-            title="Session started", timeout=10, markup=False,
+            title="Session started",
+            timeout=10,
+            markup=False,
         )
         self._show_session()
 
@@ -110,7 +112,9 @@ class SessionActions:
             self.notify(
                 f"Phase {change.phase + 1}/{len(PHASES)}: {change.phase_name} ({minutes} min). "
                 f"{PHASE_HINTS[change.phase]}",
-                title="Next phase", timeout=15, markup=False,
+                title="Next phase",
+                timeout=15,
+                markup=False,
             )
             self.app.bell()
         self._show_session()
@@ -153,11 +157,15 @@ class SessionActions:
     async def _summary_dialog(self: MainScreen, summary: SessionSummary, elapsed: float) -> None:
         lines = [
             Text(f"The session ran {clock(elapsed)} and produced:"),
-            Text(f"  {summary.elements_added} element{'s' if summary.elements_added != 1 else ''} added "
-                 "(components, flows, boundaries)"),
+            Text(
+                f"  {summary.elements_added} element{'s' if summary.elements_added != 1 else ''} added "
+                "(components, flows, boundaries)"
+            ),
             Text(f"  {summary.findings_decided} finding{'s' if summary.findings_decided != 1 else ''} decided"),
-            Text(f"  {summary.stories} stor{'ies' if summary.stories != 1 else 'y'} for the backlog "
-                 "(open, investigating and accepted findings)"),
+            Text(
+                f"  {summary.stories} stor{'ies' if summary.stories != 1 else 'y'} for the backlog "
+                "(open, investigating and accepted findings)"
+            ),
         ]
         if self.document.dirty:
             lines.append(Text("The model has unsaved changes: ctrl+s saves them.", style="bold"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from stride_tui.core import edits
-from stride_tui.core.model import ThreatModel
+from stride_tui.core import editing as edits
+from stride_tui.core.model.elements import ThreatModel
 from widgets import FormField, safe_text
 
 from ._choices import boundary_choices, descendants
@@ -41,15 +41,28 @@ class BoundaryForm(ElementForm):
             FormField("name", "name", "line", value=self._get("name"), help="e.g. Production cluster."),
             self.id_field(),
             FormField(
-                "parent", "inside", "choice",
+                "parent",
+                "inside",
+                "choice",
                 value=self._get("parent") if self._start else self._nest_in,
-                choices=boundary_choices(self.model, exclude), blank="nothing (top level)",
+                choices=boundary_choices(self.model, exclude),
+                blank="nothing (top level)",
                 help="The boundary this one nests in; flows between them cross only the inner one.",
             ),
-            FormField("internet", "internet", "bool", value=self._get("internet"),
-                      help="This zone is the public internet: what sits in it is untrusted and raises severity."),
-            FormField("description", "description", "text", value=self._get("description"),
-                      help="What the zone is and what enforces it."),
+            FormField(
+                "internet",
+                "internet",
+                "bool",
+                value=self._get("internet"),
+                help="This zone is the public internet: what sits in it is untrusted and raises severity.",
+            ),
+            FormField(
+                "description",
+                "description",
+                "text",
+                value=self._get("description"),
+                help="What the zone is and what enforces it.",
+            ),
         ]
 
     def build(self, values: dict[str, object]) -> object:

@@ -9,12 +9,13 @@ from typing import ClassVar
 from rich.console import Group
 from rich.text import Text
 from textual import events
-from textual.widget import Widget
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from .dialog import Dialog
+from textual.widget import Widget
 from textual.widgets import Button, Static
+
+from .dialog import Dialog
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from stride_tui.core.model import SEVERITIES, STATUSES
+from stride_tui.core.model.elements import SEVERITIES, STATUSES
 
 # (title, help, action on the main screen)
 ACTIONS: tuple[tuple[str, str, str], ...] = (
@@ -37,8 +37,16 @@ ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("Export…", "The diagram, the report or the stories, to a file (ctrl+e)", "export"),
     ("Render diagram to a file (SVG, PNG, DOT)", "Export the data-flow diagram (ctrl+e)", "export('diagram')"),
     ("Export report (Markdown, HTML, JSON)", "The full threat-model document to a file (ctrl+e)", "export('report')"),
-    ("Export stories (Markdown, CSV, JSON)", "Security stories for the backlog to a file (ctrl+e)", "export('stories')"),
-    ("Start session (30-minute threat model)", "A clock walks the three phases: draw, STRIDE, stories (ctrl+t)", "session"),
+    (
+        "Export stories (Markdown, CSV, JSON)",
+        "Security stories for the backlog to a file (ctrl+e)",
+        "export('stories')",
+    ),
+    (
+        "Start session (30-minute threat model)",
+        "A clock walks the three phases: draw, STRIDE, stories (ctrl+t)",
+        "session",
+    ),
     ("Pause or resume session", "Hold the session clock, or let it run again (ctrl+t)", "session"),
     ("Stop session", "End the session now and see what it produced (T)", "session_stop"),
     ("Help", "Keys and the STRIDE reference (?)", "help"),
@@ -50,8 +58,11 @@ FILTERS: tuple[tuple[str, str, str], ...] = (
         for status in ("all", "undecided", *STATUSES)
     ),
     *(
-        (f"Filter severity: {'any' if s == 'all' else 'at least ' + s}", "Minimum severity in the STRIDE panel",
-         f"set_severity_filter('{s}')")
+        (
+            f"Filter severity: {'any' if s == 'all' else 'at least ' + s}",
+            "Minimum severity in the STRIDE panel",
+            f"set_severity_filter('{s}')",
+        )
         for s in ("all", *SEVERITIES[1:])
     ),
 )

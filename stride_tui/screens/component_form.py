@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from stride_tui.core import edits
-from stride_tui.core.model import COMPONENT_CLASSES, KINDS, ThreatModel
+from stride_tui.core import editing as edits
+from stride_tui.core.model.elements import COMPONENT_CLASSES, KINDS, ThreatModel
 from widgets import FormField, safe_text
 
 from ._choices import boundary_choices, enum_choices
@@ -74,18 +74,30 @@ class ComponentForm(ElementForm):
             FormField("name", "name", "line", value=self._get("name"), help="What the team calls it."),
             self.id_field(),
             FormField(
-                "kind", "kind", "choice", value=kind, blank=None,
+                "kind",
+                "kind",
+                "choice",
+                value=kind,
+                blank=None,
                 choices=[(Text(_KIND_LABELS[k]), k) for k in KINDS],
                 help="External entity, process or data store: decides which STRIDE threats apply.",
             ),
             FormField(
-                "boundary", "boundary", "choice",
+                "boundary",
+                "boundary",
+                "choice",
                 value=self._get("boundary") if self._start else self._boundary,
-                choices=boundary_choices(self.model), blank="none",
+                choices=boundary_choices(self.model),
+                blank="none",
                 help="The innermost trust boundary it sits in.",
             ),
-            FormField("technology", "technology", "line", value=self._get("technology"),
-                      help="e.g. python/fastapi, postgres 15, kafka."),
+            FormField(
+                "technology",
+                "technology",
+                "line",
+                value=self._get("technology"),
+                help="e.g. python/fastapi, postgres 15, kafka.",
+            ),
         ]
         for key, label, field_kind, help_text in _FACTS:
             choices = enum_choices(_ENUMS[key]) if key in _ENUMS else ()
@@ -95,12 +107,27 @@ class ComponentForm(ElementForm):
             fields.append(field)
         fields += [
             FormField("tags", "tags", "tags", value=self._get("tags"), help="Comma-separated words, e.g. pci, edge."),
-            FormField("description", "description", "text", value=self._get("description"),
-                      help="What it does, in a sentence or two."),
-            FormField("out_of_scope", "out of scope", "bool", value=self._get("out_of_scope"),
-                      help="Drawn in the diagram but left out of the analysis."),
-            FormField("out_of_scope_reason", "why out of scope", "text", value=self._get("out_of_scope_reason"),
-                      help="Who covers it instead, e.g. another team's model."),
+            FormField(
+                "description",
+                "description",
+                "text",
+                value=self._get("description"),
+                help="What it does, in a sentence or two.",
+            ),
+            FormField(
+                "out_of_scope",
+                "out of scope",
+                "bool",
+                value=self._get("out_of_scope"),
+                help="Drawn in the diagram but left out of the analysis.",
+            ),
+            FormField(
+                "out_of_scope_reason",
+                "why out of scope",
+                "text",
+                value=self._get("out_of_scope_reason"),
+                help="Who covers it instead, e.g. another team's model.",
+            ),
         ]
         return fields
 

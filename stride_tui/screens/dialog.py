@@ -19,7 +19,6 @@ from textual.widget import Widget
 ResultType = TypeVar("ResultType")
 
 
-
 class Dialog(ModalScreen[ResultType]):
     """A modal screen that keeps the keys typed before it could take them.
 

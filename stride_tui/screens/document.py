@@ -7,10 +7,10 @@ import os
 import stat
 from pathlib import Path
 
-from stride_tui.core.history import History
-from stride_tui.core.loader import LoadedModel, load_model
-from stride_tui.core.model import ThreatModel
-from stride_tui.core.storage import ConflictError, Fingerprint, SaveError, save_model
+from stride_tui.core.editing.history import History
+from stride_tui.core.files.loader import LoadedModel, load_model
+from stride_tui.core.files.storage import ConflictError, Fingerprint, SaveError, save_model
+from stride_tui.core.model.elements import ThreatModel
 
 
 def _fingerprint(path: Path, raw: bytes) -> Fingerprint:
@@ -122,8 +122,5 @@ def _read_only(path: Path) -> str | None:
     except OSError:
         return None  # missing (a new file) or unreachable: the save itself says why
     if stat.S_ISREG(st.st_mode) and (not st.st_mode & 0o222 or not os.access(path, os.W_OK)):
-        return (
-            f"cannot save {path}: the file is read-only (chmod u+w to allow saving); "
-            "the file on disk is unchanged"
-        )
+        return f"cannot save {path}: the file is read-only (chmod u+w to allow saving); the file on disk is unchanged"
     return None

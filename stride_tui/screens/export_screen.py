@@ -8,16 +8,16 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual.widget import Widget
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from .dialog import Dialog
+from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
 from widgets import TextInput, safe_text
 
 from ._paths import folder_problem
+from .dialog import Dialog
 
 # what -> (label, formats with their file extension)
 EXPORTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
@@ -85,10 +85,14 @@ class ExportScreen(Dialog[ExportRequest | None]):
             with Horizontal(id="export-choices"):
                 yield Select(
                     [(label, kind) for kind, (label, _) in EXPORTS.items()],
-                    value=self.kind, allow_blank=False, id="export-kind", compact=True,
+                    value=self.kind,
+                    allow_blank=False,
+                    id="export-kind",
+                    compact=True,
                 )
-                yield Select(self._format_options(self.kind), value=self.fmt, allow_blank=False,
-                             id="export-format", compact=True)
+                yield Select(
+                    self._format_options(self.kind), value=self.fmt, allow_blank=False, id="export-format", compact=True
+                )
             yield Static(Text("File (relative to the current folder):"), markup=False)
             yield TextInput(str(default_path(self.model_path, self.kind, self.fmt)), id="export-path")
             yield Static("", id="export-problem", markup=False)

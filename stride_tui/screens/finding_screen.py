@@ -9,17 +9,16 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from stride_tui.core import edits
-from stride_tui.core.analysis import Finding
-from stride_tui.core.model import STATUSES, ThreatModel
+from stride_tui.core import editing as edits
+from stride_tui.core.analysis.engine import Finding
+from stride_tui.core.model.elements import STATUSES, ThreatModel
 from widgets import FormField, finding_details, safe_text
 
 from ._choices import enum_choices
 from .form_screen import FormResult, FormScreen
 
 _STATUS_HELP = (
-    "mitigated: fixed · accepted: risk taken knowingly · transferred: owned elsewhere · "
-    "not_applicable: does not apply"
+    "mitigated: fixed · accepted: risk taken knowingly · transferred: owned elsewhere · not_applicable: does not apply"
 )
 
 
@@ -50,10 +49,18 @@ class FindingScreen(FormScreen):
     def build_fields(self) -> list[FormField]:
         finding = self.finding
         return [
-            FormField("status", "status", "choice", value=finding.status, choices=enum_choices(STATUSES),
-                      blank=None, help=_STATUS_HELP),
-            FormField("note", "note", "text", value=finding.note,
-                      help="Why: what mitigates it, or why the risk is accepted."),
+            FormField(
+                "status",
+                "status",
+                "choice",
+                value=finding.status,
+                choices=enum_choices(STATUSES),
+                blank=None,
+                help=_STATUS_HELP,
+            ),
+            FormField(
+                "note", "note", "text", value=finding.note, help="Why: what mitigates it, or why the risk is accepted."
+            ),
             FormField("ticket", "ticket", "line", value=finding.ticket, help="The backlog item, e.g. SEC-412."),
         ]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from stride_tui.core import edits
-from stride_tui.core.model import ThreatModel
+from stride_tui.core import editing as edits
+from stride_tui.core.model.elements import ThreatModel
 from widgets import FormField, safe_text
 
 from ._choices import component_choices, enum_choices
@@ -15,8 +15,12 @@ _AUTHENTICATION = ("none", "api_key", "static_secret", "session", "jwt", "oauth2
 _CLASSIFICATION = ("public", "internal", "confidential", "restricted")
 _FACTS: tuple[tuple[str, str, str, str], ...] = (
     ("encrypted", "encrypted", "bool", "Encrypted in transit (TLS, mTLS, an encrypted tunnel)."),
-    ("authentication", "authentication", "choice",
-     "How the receiver knows the sender: none, api key, static shared secret, session, jwt, oauth2, mTLS."),
+    (
+        "authentication",
+        "authentication",
+        "choice",
+        "How the receiver knows the sender: none, api key, static shared secret, session, jwt, oauth2, mTLS.",
+    ),
     ("signed", "signed", "bool", "Messages are signed by the producer and verified by the consumer."),
     ("timeout", "timeout", "bool", "The caller sets a timeout on this call."),
     ("circuit_breaker", "circuit breaker", "bool", "The caller stops calling a failing receiver for a while."),
@@ -63,13 +67,29 @@ class FlowForm(ElementForm):
         source = self._get("source") or self._ends[0]
         target = self._get("target") or self._ends[1]
         fields = [
-            FormField("from", "from", "choice", value=source, choices=components, blank="choose a component",
-                      help="The component that sends the data (for a request/response, the caller)."),
-            FormField("to", "to", "choice", value=target, choices=components, blank="choose a component",
-                      help="The component that receives it."),
+            FormField(
+                "from",
+                "from",
+                "choice",
+                value=source,
+                choices=components,
+                blank="choose a component",
+                help="The component that sends the data (for a request/response, the caller).",
+            ),
+            FormField(
+                "to",
+                "to",
+                "choice",
+                value=target,
+                choices=components,
+                blank="choose a component",
+                help="The component that receives it.",
+            ),
             FormField("name", "name", "line", value=self._get("name"), help="Optional; e.g. Checkout requests."),
             self.id_field(),
-            FormField("data", "data", "text", value=self._get("data"), help="What it carries, e.g. card token, basket."),
+            FormField(
+                "data", "data", "text", value=self._get("data"), help="What it carries, e.g. card token, basket."
+            ),
             FormField("protocol", "protocol", "line", value=self._get("protocol"), help="e.g. https, grpc, amqp."),
         ]
         for key, label, kind, help_text in _FACTS:
@@ -77,11 +97,23 @@ class FlowForm(ElementForm):
             fields.append(FormField(key, label, kind, value=self._get(key), choices=choices, help=help_text))  # type: ignore[arg-type]
         fields += [
             FormField("tags", "tags", "tags", value=self._get("tags"), help="Comma-separated words."),
-            FormField("description", "description", "text", value=self._get("description"), help="Anything worth knowing."),
-            FormField("out_of_scope", "out of scope", "bool", value=self._get("out_of_scope"),
-                      help="Drawn in the diagram but left out of the analysis."),
-            FormField("out_of_scope_reason", "why out of scope", "text", value=self._get("out_of_scope_reason"),
-                      help="Who covers it instead."),
+            FormField(
+                "description", "description", "text", value=self._get("description"), help="Anything worth knowing."
+            ),
+            FormField(
+                "out_of_scope",
+                "out of scope",
+                "bool",
+                value=self._get("out_of_scope"),
+                help="Drawn in the diagram but left out of the analysis.",
+            ),
+            FormField(
+                "out_of_scope_reason",
+                "why out of scope",
+                "text",
+                value=self._get("out_of_scope_reason"),
+                help="Who covers it instead.",
+            ),
         ]
         return fields
 

@@ -16,13 +16,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from .dialog import Dialog
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
-from stride_tui.core.edits import GENERAL, EditError
-from stride_tui.core.model import ThreatModel
+from stride_tui.core.editing import GENERAL, EditError
+from stride_tui.core.model.elements import ThreatModel
 from widgets import FormField, safe_text
+
+from .dialog import Dialog
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,9 @@ class FormScreen(Dialog[FormResult | None]):
             field.set_error(message)
             if message:
                 shown.add(field.key)
-        rest = [message if key == GENERAL else f"{key}: {message}" for key, message in errors.items() if key not in shown]
+        rest = [
+            message if key == GENERAL else f"{key}: {message}" for key, message in errors.items() if key not in shown
+        ]
         if rest != self._problems:
             self._problems = rest
             problem = self.query_one("#form-problem", Static)

@@ -7,12 +7,13 @@ from typing import ClassVar, NamedTuple
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.widget import Widget
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from .dialog import Dialog
+from textual.widget import Widget
 from textual.widgets import Static
+
+from .dialog import Dialog
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("tab / shift+tab, 1 2 3 4", "move between panes; 1 2 3 4 jump to components, flows, boundaries, STRIDE"),
@@ -64,36 +65,58 @@ class StrideEntry(NamedTuple):
 
 
 STRIDE: tuple[StrideEntry, ...] = (
-    StrideEntry("S", "Spoofing", "authentication",
-                "pretending to be another user, service or machine",
-                "a service calls the payments API with a static shared key that leaked from a config repo "
-                "and was never rotated",
-                "mTLS between services, short-lived service-scoped JWTs, a workload identity per service"),
-    StrideEntry("T", "Tampering", "integrity",
-                "changing data in transit, in a queue or at rest",
-                "an order event on Kafka is rewritten by any service that can write to the topic",
-                "TLS, producer signing with consumer verification, queue and topic ACLs, input validation"),
-    StrideEntry("R", "Repudiation", "non-repudiation",
-                "doing something and denying it, because nothing proves who did it",
-                "a refund is issued through an admin endpoint; no audit record, no correlation id across "
-                "the three services involved",
-                "an immutable audit log of privileged actions, correlation ids propagated on every call "
-                "and written to every audit record"),
-    StrideEntry("I", "Information disclosure", "confidentiality",
-                "reading data one is not meant to see",
-                "an error response carries a stack trace with internal URLs; card data sits unencrypted in "
-                "a cache; a DB password is in plain config",
-                "sanitised errors, a secrets manager, TLS everywhere, field-level encryption at rest"),
-    StrideEntry("D", "Denial of service", "availability",
-                "making the service unavailable or too slow to use",
-                "a slow downstream with no timeout exhausts every worker thread; one noisy client floods "
-                "the public API",
-                "timeouts on every call, circuit breakers, rate limits, bulkheads, autoscaling limits"),
-    StrideEntry("E", "Elevation of privilege", "authorization",
-                "gaining rights one should not have",
-                "a batch job's broad IAM token can delete every bucket; a compromised pod reaches the "
-                "cluster admin API",
-                "least privilege, scoped tokens, no shared admin credentials, regular IAM review"),
+    StrideEntry(
+        "S",
+        "Spoofing",
+        "authentication",
+        "pretending to be another user, service or machine",
+        "a service calls the payments API with a static shared key that leaked from a config repo "
+        "and was never rotated",
+        "mTLS between services, short-lived service-scoped JWTs, a workload identity per service",
+    ),
+    StrideEntry(
+        "T",
+        "Tampering",
+        "integrity",
+        "changing data in transit, in a queue or at rest",
+        "an order event on Kafka is rewritten by any service that can write to the topic",
+        "TLS, producer signing with consumer verification, queue and topic ACLs, input validation",
+    ),
+    StrideEntry(
+        "R",
+        "Repudiation",
+        "non-repudiation",
+        "doing something and denying it, because nothing proves who did it",
+        "a refund is issued through an admin endpoint; no audit record, no correlation id across "
+        "the three services involved",
+        "an immutable audit log of privileged actions, correlation ids propagated on every call "
+        "and written to every audit record",
+    ),
+    StrideEntry(
+        "I",
+        "Information disclosure",
+        "confidentiality",
+        "reading data one is not meant to see",
+        "an error response carries a stack trace with internal URLs; card data sits unencrypted in "
+        "a cache; a DB password is in plain config",
+        "sanitised errors, a secrets manager, TLS everywhere, field-level encryption at rest",
+    ),
+    StrideEntry(
+        "D",
+        "Denial of service",
+        "availability",
+        "making the service unavailable or too slow to use",
+        "a slow downstream with no timeout exhausts every worker thread; one noisy client floods the public API",
+        "timeouts on every call, circuit breakers, rate limits, bulkheads, autoscaling limits",
+    ),
+    StrideEntry(
+        "E",
+        "Elevation of privilege",
+        "authorization",
+        "gaining rights one should not have",
+        "a batch job's broad IAM token can delete every bucket; a compromised pod reaches the cluster admin API",
+        "least privilege, scoped tokens, no shared admin credentials, regular IAM review",
+    ),
 )
 
 
@@ -119,8 +142,10 @@ class HelpScreen(Dialog[None]):
         stride.add_column(style="bold", no_wrap=True)
         stride.add_column()
         for entry in STRIDE:
-            stride.add_row(Text(f"{entry.letter}  {entry.category}", style="bold"),
-                           Text.assemble((entry.threat, "bold"), f"  (violates {entry.violates})"))
+            stride.add_row(
+                Text(f"{entry.letter}  {entry.category}", style="bold"),
+                Text.assemble((entry.threat, "bold"), f"  (violates {entry.violates})"),
+            )
             stride.add_row("   example", Text(entry.example))
             stride.add_row("   mitigations", Text(entry.mitigations))
             stride.add_row("", "")

@@ -24,11 +24,11 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
 from stride_tui.core import LoadedModel, ModelError, ThreatModel
-from stride_tui.core.analysis import Analysis, Analyzer, Finding
-from stride_tui.core.crossings import Topology
-from stride_tui.core.rules import builtin_rules, rules_for
+from stride_tui.core.analysis.engine import Analysis, Analyzer, Finding
+from stride_tui.core.analysis.rules import builtin_rules, rules_for
+from stride_tui.core.files.storage import Fingerprint
+from stride_tui.core.model.topology import Topology
 from stride_tui.core.session import DEFAULT_MINUTES, Session
-from stride_tui.core.storage import Fingerprint
 from widgets import (
     BoundaryTree,
     ComponentTable,
@@ -326,7 +326,9 @@ class MainScreen(EditActions, FileActions, GuardActions, SessionActions, ExportA
             title.append(f" · {crossing} flow{'s' if crossing != 1 else ''} cross")
             empty = "No flow crosses this boundary." if not crossing else "No findings on its crossing flows."
         else:
-            title = Text(f"{selection.kind} ").append_text(safe_text(model.display_name(selection.element_id), limit=40))
+            title = Text(f"{selection.kind} ").append_text(
+                safe_text(model.display_name(selection.element_id), limit=40)
+            )
             element = model.components.get(selection.element_id) or model.flows.get(selection.element_id)
             out = element is not None and element.out_of_scope
             empty = "Out of scope: not analysed." if out else "No findings."
@@ -338,8 +340,13 @@ class MainScreen(EditActions, FileActions, GuardActions, SessionActions, ExportA
             notes.append((f"⚠ {len(analysis.errors)} rule error(s) (o)", "orphans"))
         if self.rules_problem:
             notes.append(("⚠ rule files not used (o)", "orphans"))
-        panel.show(findings, title, show_element=selection is None or selection.kind == "boundary",
-                   notes=notes, empty_text=empty)
+        panel.show(
+            findings,
+            title,
+            show_element=selection is None or selection.kind == "boundary",
+            notes=notes,
+            empty_text=empty,
+        )
 
     # ------------------------------------------------------------------ selection
 

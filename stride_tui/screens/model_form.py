@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from stride_tui.core import edits
-from stride_tui.core.model import ThreatModel
+from stride_tui.core import editing as edits
+from stride_tui.core.model.elements import ThreatModel
 from widgets import FormField
 
 from .form_screen import FormResult, FormScreen
@@ -21,10 +21,21 @@ class ModelForm(FormScreen):
         meta = self.model.model
         return [
             FormField("title", "title", "line", value=meta.title, help="What the model is about (required)."),
-            FormField("description", "description", "text", value=meta.description, help="The feature or system, in a sentence or two."),
+            FormField(
+                "description",
+                "description",
+                "text",
+                value=meta.description,
+                help="The feature or system, in a sentence or two.",
+            ),
             FormField("owner", "owner", "line", value=meta.owner, help="The team that owns it, e.g. payments-squad."),
-            FormField("rule_files", "rule files", "tags", value=meta.rule_files,
-                      help="Extra rule files, comma-separated, relative to the model file (inside its repository)."),
+            FormField(
+                "rule_files",
+                "rule files",
+                "tags",
+                value=meta.rule_files,
+                help="Extra rule files, comma-separated, relative to the model file (inside its repository).",
+            ),
         ]
 
     def check(self, values: dict[str, object]) -> dict[str, str]:

@@ -6,16 +6,17 @@ from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
-from textual.widget import Widget
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from .dialog import Dialog
+from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from stride_tui.core.analysis import RuleError
-from stride_tui.core.model import Decision
+from stride_tui.core.analysis.engine import RuleError
+from stride_tui.core.model.elements import Decision
 from widgets import Column, TableRow, VirtualTable, safe_text, status_text
+
+from .dialog import Dialog
 
 _COLUMNS = (
     Column("key", "decision", max_width=64, priority=9),

@@ -9,12 +9,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from .dialog import Dialog
 from textual.widgets import Button, Input, Static
 
 from widgets import TextInput, safe_text
 
 from ._paths import folder_problem
+from .dialog import Dialog
 
 
 class SaveAsScreen(Dialog[Path | None]):

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual.widget import Widget
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from .dialog import Dialog
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
 from stride_tui.core.session import DEFAULT_MINUTES, PHASES
 from widgets import TextInput, safe_text
+
+from .dialog import Dialog
 
 MAX_MINUTES = 240
 
@@ -46,15 +47,18 @@ class SessionForm(Dialog[tuple[int, int, int] | None]):
         with Vertical(id="session-dialog", classes="dialog"):
             yield Static(Text("Start a threat-modelling session", style="bold"), classes="dialog-title", markup=False)
             yield Static(
-                Text("The clock in the status bar walks the squad through three phases and tells you "
-                     "when to move on. Minutes per phase:"),
+                Text(
+                    "The clock in the status bar walks the squad through three phases and tells you "
+                    "when to move on. Minutes per phase:"
+                ),
                 markup=False,
             )
             for index, (phase, minutes) in enumerate(zip(PHASES, self.minutes)):
                 with Horizontal(classes="session-phase"):
                     yield Label(Text(f"{index + 1}. {phase}"), classes="session-phase-name")
-                    yield TextInput(str(minutes), id=f"session-minutes-{index}", type="integer",
-                                max_length=3, compact=True)
+                    yield TextInput(
+                        str(minutes), id=f"session-minutes-{index}", type="integer", max_length=3, compact=True
+                    )
             yield Static("", id="session-problem", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(Text("Start  [enter]"), id="session-start", variant="primary", compact=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from stride_tui.core import edits
-from stride_tui.core.analysis import CATEGORY_LABELS
-from stride_tui.core.model import CATEGORIES, SEVERITIES, STATUSES, ThreatModel
+from stride_tui.core import editing as edits
+from stride_tui.core.analysis.engine import CATEGORY_LABELS
+from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES, ThreatModel
 from widgets import FormField, safe_text
 
 from ._choices import enum_choices, target_choices
@@ -52,16 +52,45 @@ class ThreatForm(ElementForm):
         return [
             FormField("title", "title", "line", value=self._get("title"), help="One line: what can go wrong."),
             self.id_field(),
-            FormField("category", "category", "choice", value=self._get("category"), choices=categories,
-                      blank="choose a STRIDE category", help="Spoofing, Tampering, Repudiation, …"),
-            FormField("target", "on", "choice", value=self._get("target"), choices=target_choices(self.model),
-                      blank="choose a component or flow", help="The component or flow it threatens."),
-            FormField("severity", "severity", "choice", value=self._get("severity"),
-                      choices=enum_choices(SEVERITIES), blank="medium (default)", help="How bad if it happens."),
-            FormField("status", "status", "choice", value=self._get("status"), choices=enum_choices(STATUSES),
-                      blank="open (default)", help="The team's decision on it."),
-            FormField("description", "description", "text", value=self._get("description"),
-                      help="How the attack works."),
+            FormField(
+                "category",
+                "category",
+                "choice",
+                value=self._get("category"),
+                choices=categories,
+                blank="choose a STRIDE category",
+                help="Spoofing, Tampering, Repudiation, …",
+            ),
+            FormField(
+                "target",
+                "on",
+                "choice",
+                value=self._get("target"),
+                choices=target_choices(self.model),
+                blank="choose a component or flow",
+                help="The component or flow it threatens.",
+            ),
+            FormField(
+                "severity",
+                "severity",
+                "choice",
+                value=self._get("severity"),
+                choices=enum_choices(SEVERITIES),
+                blank="medium (default)",
+                help="How bad if it happens.",
+            ),
+            FormField(
+                "status",
+                "status",
+                "choice",
+                value=self._get("status"),
+                choices=enum_choices(STATUSES),
+                blank="open (default)",
+                help="The team's decision on it.",
+            ),
+            FormField(
+                "description", "description", "text", value=self._get("description"), help="How the attack works."
+            ),
             FormField("mitigation", "mitigation", "text", value=self._get("mitigation"), help="What stops it."),
             FormField("note", "note", "text", value=self._get("note"), help="Why the status is what it is."),
             FormField("ticket", "ticket", "line", value=self._get("ticket"), help="e.g. SEC-412."),

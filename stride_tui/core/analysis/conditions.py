@@ -1,0 +1,310 @@
+"""Rule conditions: parsed from plain TOML data into a small tree, evaluated and explained.
+
+No condition is ever code. Parsing refuses anything that is not one of the documented forms
+(docs/rules.md), caps depth and size, and reports the path of the offending node. Evaluation
+reads facts from a flat dict; a missing key means *unknown*.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+MAX_DEPTH = 8
+MAX_NODES = 64
+
+_FACT_OPS = ("equals", "not_equals", "in", "not_in", "unknown", "contains_any")
+_SCALAR = (str, bool, int)
+
+
+class ConditionError(ValueError):
+    """A condition is malformed; ``path`` says where inside ``when``."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+@dataclass(frozen=True)
+class All:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: Condition
+
+
+@dataclass(frozen=True)
+class FactTest:
+    fact: str
+    op: str
+    value: object
+
+
+@dataclass(frozen=True)
+class Crosses:
+    value: bool
+
+
+Condition = All | AnyOf | Not | FactTest | Crosses
+
+
+def parse_condition(raw: object, known_fact) -> Condition:
+    """Build a condition tree from TOML data.
+
+    ``known_fact(name)`` returns None when the fact may be read, or an error message.
+    """
+    counter = [0]
+    return _parse(raw, (), 1, counter, known_fact)
+
+
+def _parse(raw: object, path: tuple, depth: int, counter: list[int], known_fact) -> Condition:
+    if depth > MAX_DEPTH:
+        raise ConditionError(f"condition nests deeper than {MAX_DEPTH} levels", path)
+    counter[0] += 1
+    if counter[0] > MAX_NODES:
+        raise ConditionError(f"condition has more than {MAX_NODES} parts", path)
+    if not isinstance(raw, dict):
+        raise ConditionError(
+            f'a condition must be a table such as {{ fact = "encrypted", equals = true }}, not {_describe(raw)}',
+            path,
+        )
+    keys = set(raw)
+    if keys in ({"all"}, {"any"}):
+        key = keys.pop()
+        items = raw[key]
+        if not isinstance(items, list) or not items:
+            raise ConditionError(f"`{key}` needs a non-empty list of conditions", path + (key,))
+        parsed = tuple(_parse(item, path + (key, i), depth + 1, counter, known_fact) for i, item in enumerate(items))
+        return All(parsed) if key == "all" else AnyOf(parsed)
+    if keys == {"not"}:
+        return Not(_parse(raw["not"], path + ("not",), depth + 1, counter, known_fact))
+    if keys == {"crosses_boundary"}:
+        if not isinstance(raw["crosses_boundary"], bool):
+            raise ConditionError("`crosses_boundary` must be true or false", path)
+        problem = known_fact("crosses_boundary")
+        if problem:
+            raise ConditionError(problem, path)
+        return Crosses(raw["crosses_boundary"])
+    if "fact" in keys:
+        return _parse_fact(raw, path, known_fact)
+    shown = ", ".join(sorted(map(str, keys))) or "nothing"
+    raise ConditionError(
+        f"unknown condition with keys {shown}: use all, any, not, crosses_boundary, or fact "
+        f"with one of {', '.join(_FACT_OPS)}",
+        path,
+    )
+
+
+def _parse_fact(raw: dict, path: tuple, known_fact) -> FactTest:
+    fact = raw["fact"]
+    if not isinstance(fact, str):
+        raise ConditionError("`fact` must be the name of a fact, in quotes", path)
+    problem = known_fact(fact)
+    if problem:
+        raise ConditionError(problem, path)
+    ops = [k for k in raw if k != "fact"]
+    if len(ops) != 1 or ops[0] not in _FACT_OPS:
+        raise ConditionError(
+            f"a fact test needs exactly one of {', '.join(_FACT_OPS)}; got {', '.join(ops) or 'none'}",
+            path,
+        )
+    op = ops[0]
+    value = raw[op]
+    if op in ("in", "not_in", "contains_any"):
+        if not isinstance(value, list) or not value or not all(isinstance(v, _SCALAR) for v in value):
+            raise ConditionError(f"`{op}` needs a non-empty list of values", path + (op,))
+        if op == "contains_any":
+            if not all(isinstance(v, str) for v in value):
+                raise ConditionError("`contains_any` needs a list of words", path + (op,))
+            value = tuple(v.lower() for v in value)
+        else:
+            value = tuple(value)
+    elif op == "unknown":
+        if not isinstance(value, bool):
+            raise ConditionError("`unknown` must be true or false", path + (op,))
+    elif not isinstance(value, _SCALAR):
+        raise ConditionError(f"`{op}` needs a single value (text, true/false or a number)", path + (op,))
+    return FactTest(fact, op, value)
+
+
+def evaluate(cond: Condition, facts: Mapping[str, object]) -> bool:
+    """Whether ``cond`` holds for an element whose known facts are ``facts``."""
+    if isinstance(cond, FactTest):
+        return _test(cond, facts.get(cond.fact))
+    if isinstance(cond, All):
+        return all(evaluate(c, facts) for c in cond.items)
+    if isinstance(cond, AnyOf):
+        return any(evaluate(c, facts) for c in cond.items)
+    if isinstance(cond, Not):
+        return not evaluate(cond.item, facts)
+    return bool(facts.get("crosses_boundary")) == cond.value
+
+
+def _test(cond: FactTest, value: object) -> bool:
+    op = cond.op
+    if op == "equals":
+        return value is not None and _same(value, cond.value)
+    if op == "not_equals":
+        return value is None or not _same(value, cond.value)
+    if op == "in":
+        return value is not None and any(_same(value, v) for v in cond.value)  # type: ignore[union-attr]
+    if op == "not_in":
+        return value is None or not any(_same(value, v) for v in cond.value)  # type: ignore[union-attr]
+    if op == "unknown":
+        return (value is None) == cond.value
+    return _contains_any(value, _word_pattern(cond.value))  # type: ignore[arg-type]
+
+
+@functools.lru_cache(maxsize=4096)
+def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    # a word of the value starts with one of the words: "postgres" matches "aws rds postgresql 15",
+    # but "rmi" does not match "permissions"
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, words)) + ")")
+
+
+def _contains_any(value: object, pattern: re.Pattern[str]) -> bool:
+    if isinstance(value, str):
+        return pattern.search(value.lower()) is not None
+    if isinstance(value, list):
+        return any(pattern.search(str(item).lower()) is not None for item in value)
+    return False
+
+
+Predicate = Callable[[Mapping[str, object]], bool]
+
+
+def _member(value: object, options: frozenset) -> bool:
+    try:
+        return (type(value), value) in options
+    except TypeError:  # a list fact (tags) is never one of the scalar options
+        return False
+
+
+def compile_condition(cond: Condition) -> Predicate:
+    """A fast closure equivalent to ``evaluate(cond, facts)``; built once per rule."""
+    if isinstance(cond, FactTest):
+        return _compile_test(cond)
+    if isinstance(cond, Crosses):
+        want = cond.value
+        return lambda facts: bool(facts.get("crosses_boundary")) is want
+    if isinstance(cond, Not):
+        inner = compile_condition(cond.item)
+        return lambda facts: not inner(facts)
+    parts = [compile_condition(c) for c in cond.items]
+    combine = _both if isinstance(cond, All) else _either
+    predicate = parts[-1]
+    for part in reversed(parts[:-1]):  # nested closures: no generator per evaluation
+        predicate = combine(part, predicate)
+    return predicate
+
+
+def _both(a: Predicate, b: Predicate) -> Predicate:
+    return lambda facts: a(facts) and b(facts)
+
+
+def _either(a: Predicate, b: Predicate) -> Predicate:
+    return lambda facts: a(facts) or b(facts)
+
+
+def facts_read(cond: Condition) -> tuple[str, ...]:
+    """The fact keys a condition looks at, in order (``crosses_boundary`` included)."""
+    if isinstance(cond, FactTest):
+        return (cond.fact,)
+    if isinstance(cond, Crosses):
+        return ("crosses_boundary",)
+    if isinstance(cond, Not):
+        return facts_read(cond.item)
+    keys: list[str] = []
+    for item in cond.items:
+        keys.extend(k for k in facts_read(item) if k not in keys)
+    return tuple(keys)
+
+
+def _compile_test(cond: FactTest) -> Predicate:
+    key, op, expected = cond.fact, cond.op, cond.value
+    if op in ("equals", "not_equals"):
+        kind = type(expected)
+        if op == "equals":
+            return lambda facts: (v := facts.get(key)) is not None and type(v) is kind and v == expected
+        return lambda facts: (v := facts.get(key)) is None or type(v) is not kind or v != expected
+    if op in ("in", "not_in"):
+        options = frozenset((type(x), x) for x in expected)  # type: ignore[union-attr]
+        if op == "in":
+            return lambda facts: (v := facts.get(key)) is not None and _member(v, options)
+        return lambda facts: (v := facts.get(key)) is None or not _member(v, options)
+    if op == "unknown":
+        return lambda facts: (facts.get(key) is None) == expected
+    pattern = _word_pattern(expected)  # type: ignore[arg-type]
+    return lambda facts: _contains_any(facts.get(key), pattern)
+
+
+def _same(a: object, b: object) -> bool:
+    # bool is an int in Python: keep `true` from equalling `1`
+    return type(a) is type(b) and a == b
+
+
+def explain(cond: Condition, facts: Mapping[str, object], crossings_text: str) -> list[str]:
+    """The facts behind the current outcome of ``cond``, worded for a reviewer.
+
+    ``crossings_text`` is the reason given for a ``crosses_boundary`` test (which boundaries,
+    which direction).
+    """
+    return _explain(cond, facts, crossings_text)[1]
+
+
+def _explain(cond: Condition, facts, crossings_text: str) -> tuple[bool, list[str]]:
+    if isinstance(cond, FactTest):
+        value = facts.get(cond.fact)
+        return _test(cond, value), [_fact_reason(cond.fact, value)]
+    if isinstance(cond, Crosses):
+        return evaluate(cond, facts), [crossings_text]
+    if isinstance(cond, Not):
+        result, reasons = _explain(cond.item, facts, crossings_text)
+        return not result, reasons
+    results = [_explain(c, facts, crossings_text) for c in cond.items]
+    if isinstance(cond, All):
+        outcome = all(r for r, _ in results)
+        chosen = results if outcome else [x for x in results if not x[0]]
+    else:
+        outcome = any(r for r, _ in results)
+        chosen = [x for x in results if x[0]] if outcome else results
+    reasons: list[str] = []
+    for _, rs in chosen:
+        reasons.extend(r for r in rs if r not in reasons)
+    return outcome, reasons
+
+
+def _fact_reason(fact: str, value: object) -> str:
+    if value is None:
+        return f"`{fact}` is unknown (not shown to be mitigated)"
+    return f"`{fact}` is {format_value(value)}"
+
+
+def format_value(value: object) -> str:
+    """A fact value as the model file spells it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    return str(value)
+
+
+def _describe(raw: object) -> str:
+    if isinstance(raw, str):
+        return "a string"
+    if isinstance(raw, list):
+        return "a list"
+    if isinstance(raw, bool):
+        return "true/false"
+    return type(raw).__name__

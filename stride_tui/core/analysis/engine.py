@@ -1,0 +1,373 @@
+"""Run rules over a model: findings with explanations, raised severities, decisions merged.
+
+A finding is one rule firing on one element, with the stable id ``<rule-id>@<element-id>``.
+Custom threats from the model join the findings; decisions whose finding no longer fires are
+kept as orphans. Analysis never changes the model.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass, field, replace
+
+from stride_tui.core.analysis.conditions import explain
+from stride_tui.core.analysis.facts import FactBase
+from stride_tui.core.analysis.rules import Rule, RuleSet
+from stride_tui.core.model.elements import SEVERITIES, ThreatModel
+from stride_tui.core.model.topology import Crossing, Topology
+
+CATEGORY_LABELS = {
+    "spoofing": "Spoofing",
+    "tampering": "Tampering",
+    "repudiation": "Repudiation",
+    "information_disclosure": "Information disclosure",
+    "denial_of_service": "Denial of service",
+    "elevation_of_privilege": "Elevation of privilege",
+}
+KIND_LABELS = {
+    "external_entity": "external entity",
+    "process": "process",
+    "data_store": "data store",
+    "flow": "data flow",
+}
+
+
+@dataclass(slots=True)
+class Finding:
+    """A threat on one element: from a rule (``custom`` False) or written by hand.
+
+    Treat it as a value (never mutate one): it is not frozen only because frozen dataclasses
+    are several times slower to create, and analysis creates tens of thousands.
+    """
+
+    id: str
+    rule_id: str
+    category: str
+    severity: str
+    base_severity: str
+    severity_reasons: tuple[str, ...]
+    element_id: str
+    element_kind: str
+    element_name: str
+    boundaries: tuple[str, ...]
+    crossings: tuple[Crossing, ...]
+    title: str
+    description: str
+    explanation: tuple[str, ...]
+    mitigations: tuple[str, ...]
+    references: tuple[str, ...]
+    status: str = "open"
+    note: str | None = None
+    ticket: str | None = None
+    custom: bool = False
+
+
+@dataclass
+class RuleError:
+    """A rule that failed on an element: shown, never taken as "no threat"."""
+
+    rule_id: str
+    element_id: str
+    message: str
+
+
+@dataclass
+class Analysis:
+    """Everything the analysis found for one model."""
+
+    model: ThreatModel
+    topology: Topology
+    findings: list[Finding] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+    errors: list[RuleError] = field(default_factory=list)
+
+    def for_element(self, element_id: str) -> list[Finding]:
+        """Findings on one component or flow."""
+        return [f for f in self.findings if f.element_id == element_id]
+
+    def for_boundary(self, boundary_id: str) -> list[Finding]:
+        """Findings on every flow that crosses the boundary (boundaries own no threats)."""
+        flows = set(self.topology.flows_crossing(boundary_id))
+        return [f for f in self.findings if f.element_id in flows]
+
+
+_LEVEL = {severity: i for i, severity in enumerate(SEVERITIES)}
+# stands for the element's crossings in a cached explanation (they differ from flow to flow)
+_CROSSINGS = "\x00crossings\x00"
+
+
+class Analyzer:
+    """Runs one rule set over successive versions of a model.
+
+    Findings depend only on an element's facts, names and crossings, so an element that did not
+    change between two versions gets its findings back from a cache: after one edit, only the
+    edited element (and the neighbours whose derived facts changed) is evaluated again.
+    """
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self._by_kind = {kind: ruleset.for_kind(kind) for kind in KIND_LABELS}
+        self._cache: dict[tuple, tuple[tuple[Finding, ...], tuple[RuleError, ...]]] = {}
+        # the same rule on the same fact values explains itself the same way: compute it once
+        self._explanations: dict[tuple, tuple[str, ...]] = {}
+
+    def analyse(self, model: ThreatModel) -> Analysis:
+        """Every finding of ``model``, with its decisions merged and orphans listed."""
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # tens of thousands of new objects: the cyclic GC would only slow this down
+        try:
+            return self._analyse(model)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _analyse(self, model: ThreatModel) -> Analysis:
+        topology = Topology(model)
+        facts = FactBase(model, topology)
+        analysis = Analysis(model, topology)
+        custom_by_target: dict[str, list[str]] = {}
+        for tid, threat in model.threats.items():
+            custom_by_target.setdefault(threat.target, []).append(tid)
+        cache: dict[tuple, tuple[tuple[Finding, ...], tuple[RuleError, ...]]] = {}
+        names = {bid: b.name or bid for bid, b in model.boundaries.items()}
+        names.update({cid: c.name or cid for cid, c in model.components.items()})
+
+        def run(element: _Element) -> None:
+            key = element.cache_key()
+            result = cache.get(key) or self._cache.get(key)
+            if result is None:
+                result = _evaluate(self._by_kind[element.kind], element, self._explanations)
+            cache[key] = result
+            findings, errors = result
+            analysis.findings.extend(_decided(f, model) for f in findings)
+            analysis.errors.extend(errors)
+
+        for cid, component in model.components.items():
+            if not component.out_of_scope:
+                run(
+                    _Element(
+                        cid,
+                        component.kind,
+                        component.name or cid,
+                        facts.components[cid],
+                        topology.component_chain[cid],
+                        (),
+                        model,
+                        names,
+                    )
+                )
+            _add_custom(custom_by_target.get(cid, []), cid, component.kind, analysis)
+        for fid, flow in model.flows.items():
+            if not flow.out_of_scope:
+                crossings = topology.crossings[fid]
+                run(
+                    _Element(
+                        fid,
+                        "flow",
+                        flow_display_name(model, fid),
+                        facts.flows[fid],
+                        tuple(c.boundary for c in crossings),
+                        crossings,
+                        model,
+                        names,
+                    )
+                )
+            _add_custom(custom_by_target.get(fid, []), fid, "flow", analysis)
+        self._cache = cache  # keep only what the current version uses
+        if len(self._explanations) > 50_000:
+            self._explanations.clear()
+
+        fired = {f.id for f in analysis.findings}
+        analysis.orphans = [key for key in model.decisions if key not in fired]
+        return analysis
+
+
+def analyse(model: ThreatModel, ruleset: RuleSet) -> Analysis:
+    """Run every enabled rule on every in-scope element of ``model``."""
+    return Analyzer(ruleset).analyse(model)
+
+
+def flow_display_name(model: ThreatModel, flow_id: str) -> str:
+    """A flow's name, or "Source → Target" when it has none."""
+    flow = model.flows[flow_id]
+    if flow.name:
+        return flow.name
+    return f"{model.display_name(flow.source)} → {model.display_name(flow.target)}"
+
+
+class _Element:
+    """One component or flow as the rules see it: facts, names for texts, crossings."""
+
+    def __init__(
+        self,
+        element_id: str,
+        kind: str,
+        name: str,
+        facts: dict[str, object],
+        boundaries: tuple[str, ...],
+        crossings: tuple[Crossing, ...],
+        model: ThreatModel,
+        names: dict[str, str],
+    ) -> None:
+        self.id, self.kind, self.name, self.facts = element_id, kind, name, facts
+        self.boundaries, self.crossings, self.model = boundaries, crossings, model
+        self.crossing_text = (
+            "crosses " + ", ".join(f"{names[c.boundary]} ({c.direction})" for c in crossings)
+            if crossings
+            else "crosses no trust boundary"
+        )
+        self.values = {
+            "element": name,
+            "boundaries": ", ".join(names[b] for b in boundaries) or "no boundary",
+            "source": name,
+            "target": name,
+            "data": "its data",
+            "protocol": "its protocol",
+        }
+        if kind == "flow":
+            flow = model.flows[element_id]
+            self.values.update(
+                source=names[flow.source],
+                target=names[flow.target],
+                data=flow.data or "its data",
+                protocol=flow.protocol or "an unstated protocol",
+            )
+
+        self.raise_reasons = _raise_reasons(self)
+
+    def cache_key(self) -> tuple:
+        """Everything findings of this element are computed from (facts, names, crossings)."""
+        facts = tuple(self.facts.items())
+        try:
+            hash(facts)
+        except TypeError:  # a list fact (tags)
+            facts = tuple((k, _hashable(v)) for k, v in facts)
+        return (self.id, self.kind, facts, tuple(self.values.values()), self.boundaries, self.crossing_text)
+
+
+def _evaluate(
+    rules: list[Rule], element: _Element, explanations: dict[tuple, tuple[str, ...]]
+) -> tuple[tuple[Finding, ...], tuple[RuleError, ...]]:
+    findings: list[Finding] = []
+    errors: list[RuleError] = []
+    facts = element.facts
+    for rule in rules:
+        try:
+            predicate = rule.predicate
+            if predicate is not None and not predicate(facts):
+                continue
+            findings.append(_finding(rule, element, explanations))
+        except Exception as exc:  # fail closed: a broken rule is reported, never "no threat"
+            errors.append(RuleError(rule.id, element.id, f"{type(exc).__name__}: {exc}"))
+    return tuple(findings), tuple(errors)
+
+
+def _decided(finding: Finding, model: ThreatModel) -> Finding:
+    decision = model.decisions.get(finding.id)
+    if decision is None:
+        return finding
+    return replace(finding, status=decision.status, note=decision.note, ticket=decision.ticket)
+
+
+def _finding(rule: Rule, element: _Element, explanations: dict[tuple, tuple[str, ...]]) -> Finding:
+    values = element.values
+    if rule.condition is None:
+        explanation = (f"applies to every {KIND_LABELS[element.kind]} (STRIDE per element)",)
+    else:
+        facts = element.facts
+        key = (rule.id, *(_hashable(facts.get(k)) for k in rule.facts_read))
+        cached = explanations.get(key)
+        if cached is None:
+            cached = tuple(explain(rule.condition, facts, _CROSSINGS))
+            explanations[key] = cached
+        explanation = (
+            tuple(element.crossing_text if e is _CROSSINGS else e for e in cached) if _CROSSINGS in cached else cached
+        )
+    reasons = element.raise_reasons if rule.raise_severity else ()
+    severity = SEVERITIES[min(_LEVEL[rule.severity] + len(reasons), len(SEVERITIES) - 1)]
+    return Finding(
+        id=f"{rule.id}@{element.id}",
+        rule_id=rule.id,
+        category=rule.category,
+        severity=severity,
+        base_severity=rule.severity,
+        severity_reasons=reasons,
+        element_id=element.id,
+        element_kind=element.kind,
+        element_name=element.name,
+        boundaries=element.boundaries,
+        crossings=element.crossings,
+        title=rule.title_template.fill(values),
+        description=rule.description_template.fill(values),
+        explanation=explanation,
+        mitigations=rule.mitigations,
+        references=rule.references,
+    )
+
+
+def _raise_reasons(element: _Element) -> tuple[str, ...]:
+    facts = element.facts
+    reasons = []
+    classification = facts.get("classification")
+    if classification == "restricted":
+        reasons.append("restricted data")
+    elif classification == "confidential" and facts.get("crosses_boundary"):
+        reasons.append("confidential data crossing a boundary")
+    if element.kind == "flow":
+        if facts.get("from_internet"):
+            reasons.append("comes from an untrusted or internet source")
+    elif facts.get("internet_facing"):
+        reasons.append("internet-facing")
+    elif facts.get("in_internet"):
+        reasons.append("sits in the internet zone")
+    return tuple(reasons)
+
+
+def describe_crossings(model: ThreatModel, crossings: tuple[Crossing, ...]) -> str:
+    """ "crosses Internet (leaving), Production cluster (entering)" — or that it crosses none."""
+    if not crossings:
+        return "crosses no trust boundary"
+    parts = [f"{model.display_name(c.boundary)} ({c.direction})" for c in crossings]
+    return "crosses " + ", ".join(parts)
+
+
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _add_custom(threat_ids: list[str], element_id: str, kind: str, analysis: Analysis) -> None:
+    model = analysis.model
+    for tid in threat_ids:
+        threat = model.threats[tid]
+        boundaries = (
+            tuple(c.boundary for c in analysis.topology.crossings.get(element_id, ()))
+            if kind == "flow"
+            else analysis.topology.component_chain.get(element_id, ())
+        )
+        severity = threat.severity or "medium"
+        analysis.findings.append(
+            Finding(
+                id=tid,
+                rule_id="custom",
+                category=threat.category,
+                severity=severity,
+                base_severity=severity,
+                severity_reasons=(),
+                element_id=element_id,
+                element_kind=kind,
+                element_name=(
+                    flow_display_name(model, element_id) if kind == "flow" else model.display_name(element_id)
+                ),
+                boundaries=boundaries,
+                crossings=analysis.topology.crossings.get(element_id, ()) if kind == "flow" else (),
+                title=threat.title,
+                description=threat.description or "",
+                explanation=("written by hand in the model's [threats] table",),
+                mitigations=(threat.mitigation,) if threat.mitigation else (),
+                references=(),
+                status=threat.status or "open",
+                note=threat.note,
+                ticket=threat.ticket,
+                custom=True,
+            )
+        )

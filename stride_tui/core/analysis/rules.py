@@ -1,0 +1,365 @@
+"""Rule files: load and validate them completely (fail closed), then combine into one rule set.
+
+A rule file is untrusted input (it arrives in pull requests and shared packs): it is capped in
+size, every key is checked, conditions are data (see ``conditions``), and any problem stops
+the run with ``FILE:LINE: error: rule <id>: …`` — never a silently smaller rule set.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+import tomli
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from stride_tui.core.analysis.conditions import (
+    Condition,
+    ConditionError,
+    Predicate,
+    compile_condition,
+    facts_read,
+    parse_condition,
+)
+from stride_tui.core.analysis.facts import ALL_COMPONENT_FACTS, COMPONENT_FACTS, FLOW_FACTS
+from stride_tui.core.files.diagnostics import Diagnostic, ModelError, field_path
+from stride_tui.core.files.key_positions import SourceMap
+from stride_tui.core.files.loader import toml_error_message
+from stride_tui.core.model.elements import (
+    CATEGORIES,
+    LINE_PATTERN,
+    MAX_NAME,
+    RULE_ID_PATTERN,
+    TEXT_PATTERN,
+    Category,
+    Severity,
+)
+
+RULES_FORMAT = 1
+MAX_RULE_FILE_BYTES = 1024 * 1024
+MAX_RULES_PER_FILE = 1000
+
+TargetKind = Literal["flow", "process", "data_store", "external_entity"]
+RuleId = Annotated[str, StringConstraints(pattern=RULE_ID_PATTERN)]
+Reference = Annotated[str, StringConstraints(pattern=r"^(CAPEC-\d{1,6}|CWE-\d{1,6}|https://[^\s<>\"]{1,300})$")]
+RuleText = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, min_length=1, max_length=4000)]
+RuleTitle = Annotated[str, StringConstraints(pattern=LINE_PATTERN, min_length=1, max_length=MAX_NAME)]
+
+
+class _RuleSpec(BaseModel):
+    """The keys of one ``[rules.<id>]`` table, before its condition is parsed."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    target: TargetKind | list[TargetKind]
+    category: Category
+    severity: Severity
+    title: RuleTitle
+    description: RuleText
+    mitigations: list[RuleText] = Field(min_length=1, max_length=20)
+    references: list[Reference] = Field(default_factory=list, max_length=20)
+    when: object = None
+    raise_severity: bool = True
+
+
+class _RuleFileSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    stride_tui_rules: Literal[1]
+    rules: dict[str, dict] = Field(default_factory=dict)
+    disable: list[RuleId] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One validated rule, ready to run."""
+
+    id: str
+    targets: tuple[str, ...]
+    category: str
+    severity: str
+    title: str
+    description: str
+    mitigations: tuple[str, ...]
+    references: tuple[str, ...]
+    condition: Condition | None
+    raise_severity: bool
+    file: str
+    line: int | None = None
+    predicate: Predicate | None = field(default=None, compare=False, repr=False)
+    facts_read: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    title_template: Template = field(init=False, compare=False, repr=False)
+    description_template: Template = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # compiled once here, so running the rule on thousands of elements stays cheap
+        if self.condition is not None:
+            object.__setattr__(self, "predicate", compile_condition(self.condition))
+            object.__setattr__(self, "facts_read", facts_read(self.condition))
+        object.__setattr__(self, "title_template", Template(self.title))
+        object.__setattr__(self, "description_template", Template(self.description))
+
+
+_PLACEHOLDER = re.compile(r"\{(element|source|target|boundaries|data|protocol)\}")
+
+
+class Template:
+    """Rule text with ``{element}``-style placeholders, split once for fast filling."""
+
+    def __init__(self, text: str) -> None:
+        pieces = _PLACEHOLDER.split(text)
+        self._literals = pieces[0::2]
+        self._keys = pieces[1::2]
+
+    def fill(self, values: dict[str, str]) -> str:
+        """The text with each placeholder replaced; nothing else is substituted."""
+        out = [self._literals[0]]
+        for key, literal in zip(self._keys, self._literals[1:]):
+            out.append(values[key])
+            out.append(literal)
+        return "".join(out)
+
+
+@dataclass
+class RuleSet:
+    """Rules by id in load order, and where each came from."""
+
+    rules: dict[str, Rule] = field(default_factory=dict)
+    disabled: dict[str, str] = field(default_factory=dict)  # rule id -> file that disabled it
+
+    def for_kind(self, kind: str) -> list[Rule]:
+        """The enabled rules that look at elements of ``kind``."""
+        return [r for r in self.rules.values() if kind in r.targets and r.id not in self.disabled]
+
+    def enabled(self) -> list[Rule]:
+        """Every rule that runs."""
+        return [r for r in self.rules.values() if r.id not in self.disabled]
+
+
+@dataclass
+class RuleFile:
+    """The parsed contents of one rule file."""
+
+    file: str
+    rules: list[Rule]
+    disable: list[tuple[str, int | None]]
+
+
+def parse_rule_file(raw: bytes, file: str) -> RuleFile:
+    """Validate one rule file completely; raise ``ModelError`` with every problem."""
+    if len(raw) > MAX_RULE_FILE_BYTES:
+        raise ModelError([Diagnostic(file, f"rule file is larger than {MAX_RULE_FILE_BYTES:,} bytes")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ModelError([Diagnostic(file, "rule file is not valid UTF-8")]) from None
+    try:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
+        message = f"invalid TOML: {toml_error_message(exc.msg)}"
+        raise ModelError([Diagnostic(file, message, exc.lineno, exc.colno)]) from None
+    except RecursionError:
+        raise ModelError([Diagnostic(file, "values nested too deeply")]) from None
+    source_map = SourceMap(text)
+    problems: list[Diagnostic] = []
+
+    def report(path: tuple, message: str) -> None:
+        line, col = source_map.position(path) or (None, None)
+        problems.append(Diagnostic(file, message, line, col, field=path))
+
+    try:
+        spec = _RuleFileSpec.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            loc = tuple(p for p in error["loc"] if p != "[key]")
+            if error["type"] == "extra_forbidden":
+                report(loc, f"unknown key `{loc[-1]}` (a rule file holds stride_tui_rules, rules and disable)")
+            elif loc == ("stride_tui_rules",):
+                report(loc, "a rule file must start with `stride_tui_rules = 1`")
+            else:
+                report(loc, f"`{field_path(loc)}`: {error['msg']}")
+        raise ModelError(problems) from None
+    if len(spec.rules) > MAX_RULES_PER_FILE:
+        raise ModelError([Diagnostic(file, f"more than {MAX_RULES_PER_FILE} rules in one file")])
+
+    rules: list[Rule] = []
+    for rule_id, body in spec.rules.items():
+        rule = _parse_rule(rule_id, body, file, source_map, report)
+        if rule is not None:
+            rules.append(rule)
+    if problems:
+        raise ModelError(sorted(problems, key=lambda d: (d.line or 0, d.message)))
+    disable = [(rid, (source_map.position(("disable",)) or (None,))[0]) for rid in spec.disable]
+    return RuleFile(file, rules, disable)
+
+
+def _parse_rule(rule_id: str, body: dict, file: str, source_map: SourceMap, report) -> Rule | None:
+    path = ("rules", rule_id)
+    if not _valid_rule_id(rule_id):
+        report(path, f"rule {rule_id!r}: ids are lowercase letters, digits, `-`, `_` and `.`, starting with a letter")
+        return None
+    try:
+        spec = _RuleSpec.model_validate(body)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            loc = path + tuple(error["loc"])
+            key = str(error["loc"][0]) if error["loc"] else ""
+            if error["type"] == "extra_forbidden":
+                close = difflib.get_close_matches(key, list(_RuleSpec.model_fields), n=1)
+                hint = f" (did you mean `{close[0]}`?)" if close else ""
+                report(loc, f"rule {rule_id}: unknown key `{key}`{hint}")
+            elif error["type"] == "missing":
+                report(path, f"rule {rule_id}: missing required key `{key}`")
+            else:
+                report(loc, f"rule {rule_id}: `{field_path(error['loc'])}`: {error['msg']}")
+        return None
+    targets = tuple(spec.target) if isinstance(spec.target, list) else (spec.target,)
+    if not targets:
+        report(path + ("target",), f"rule {rule_id}: `target` needs at least one kind")
+        return None
+    if "flow" in targets and len(targets) > 1:
+        report(path + ("target",), f"rule {rule_id}: a rule targets either flows or components, not both")
+        return None
+    condition = None
+    if spec.when is not None:
+        try:
+            condition = parse_condition(spec.when, _fact_checker(targets))
+        except ConditionError as exc:
+            report(path + ("when",) + exc.path, f"rule {rule_id}: {exc}")
+            return None
+    line = (source_map.position(path) or (None,))[0]
+    return Rule(
+        id=rule_id,
+        targets=targets,
+        category=spec.category,
+        severity=spec.severity,
+        title=spec.title,
+        description=spec.description,
+        mitigations=tuple(spec.mitigations),
+        references=tuple(spec.references),
+        condition=condition,
+        raise_severity=spec.raise_severity,
+        file=file,
+        line=line,
+    )
+
+
+def _valid_rule_id(rule_id: str) -> bool:
+    return re.fullmatch(RULE_ID_PATTERN, rule_id) is not None
+
+
+def _fact_checker(targets: tuple[str, ...]):
+    if targets == ("flow",):
+        allowed = set(FLOW_FACTS) | {f"{end}.{f}" for end in ("source", "target") for f in ALL_COMPONENT_FACTS}
+        where = "flows"
+    else:
+        allowed = set().union(*(COMPONENT_FACTS[k] for k in targets))
+        where = " or ".join(targets) + " components"
+
+    def check(fact: str) -> str | None:
+        if fact in allowed:
+            return None
+        close = difflib.get_close_matches(fact, sorted(allowed), n=1)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        return f"`{fact}` is not a fact of {where}{hint}"
+
+    return check
+
+
+def combine(files: list[RuleFile]) -> RuleSet:
+    """Merge rule files in order; a duplicate id or an unknown ``disable`` id is an error."""
+    ruleset = RuleSet()
+    problems: list[Diagnostic] = []
+    for rule_file in files:
+        for rule in rule_file.rules:
+            existing = ruleset.rules.get(rule.id)
+            if existing is not None:
+                problems.append(
+                    Diagnostic(
+                        rule.file,
+                        f"rule {rule.id}: id already defined in {existing.file}"
+                        f"{':' + str(existing.line) if existing.line else ''}; rules never shadow each "
+                        "other — choose another id, or `disable` the other rule and use a new id",
+                        rule.line,
+                    )
+                )
+                continue
+            ruleset.rules[rule.id] = rule
+        for rule_id, line in rule_file.disable:
+            if rule_id not in ruleset.rules:
+                problems.append(Diagnostic(rule_file.file, f"`disable` names unknown rule `{rule_id}`", line))
+            else:
+                ruleset.disabled[rule_id] = rule_file.file
+    if problems:
+        raise ModelError(problems)
+    return ruleset
+
+
+def load_rule_file(path: str | Path) -> RuleFile:
+    """Read and validate the rule file at ``path``."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ModelError([Diagnostic(str(path), f"cannot read rule file: {exc.strerror or exc}")]) from None
+    return parse_rule_file(raw, str(path))
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_files() -> tuple[RuleFile, ...]:
+    folder = resources.files("stride_tui") / "rules"
+    order = {f"{category}.toml": i for i, category in enumerate(CATEGORIES)}  # STRIDE order
+    files = sorted(
+        (p for p in folder.iterdir() if p.name.endswith(".toml")),
+        key=lambda p: (order.get(p.name, len(order)), p.name),
+    )
+    return tuple(parse_rule_file(p.read_bytes(), f"<built-in>/{p.name}") for p in files)
+
+
+def builtin_rules() -> RuleSet:
+    """The rule library shipped with stride-tui."""
+    return combine(list(_builtin_files()))
+
+
+def find_repository_root(start: Path) -> Path:
+    """The nearest folder above ``start`` holding ``.git``; ``start`` itself when there is none."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def model_rule_paths(model_file: Path, rule_files: list[str]) -> list[Path]:
+    """Resolve a model's ``rule_files``, refusing any that leave the model's repository."""
+    base = model_file.resolve().parent
+    root = find_repository_root(base)
+    paths, problems = [], []
+    for entry in rule_files:
+        resolved = (base / entry).resolve()
+        if not resolved.is_relative_to(root):
+            problems.append(
+                Diagnostic(
+                    str(model_file),
+                    f"rule file `{entry}` is outside the model's repository ({root}); refusing to load it",
+                    field=("model", "rule_files"),
+                )
+            )
+        else:
+            paths.append(resolved)
+    if problems:
+        raise ModelError(problems)
+    return paths
+
+
+def rules_for(model_file: Path | None, rule_files: list[str] | None, extra: list[str] | None = None) -> RuleSet:
+    """Built-in rules, then the model's ``rule_files``, then ``--rules`` files from the command line."""
+    files = list(_builtin_files())
+    if model_file is not None and rule_files:
+        files += [load_rule_file(p) for p in model_rule_paths(model_file, rule_files)]
+    files += [load_rule_file(p) for p in extra or []]
+    return combine(files)

@@ -1,0 +1,174 @@
+"""Editing a threat model: each operation returns a new, checked ``ThreatModel``.
+
+Models are values: no operation changes the model it is given, so an editor can keep earlier
+models for undo. What an operation adds is validated twice over — the element by pydantic
+(``edit_build``), and its links by ``edit_checks`` (ids unique and well formed, references that
+resolve, boundaries that nest without a cycle) — and a problem raises ``EditError`` with one
+message per field, ready to show next to a form field. A rename (``edit_rename``) carries every
+reference along: flow ends, component boundaries, boundary parents, decision keys
+``<rule>@<id>`` and threat targets; a delete (``edit_delete``) says first what goes with it.
+
+This module puts elements, threats, the ``[model]`` table and decisions, and is the one place
+callers import every edit from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from stride_tui.core.editing.base import (
+    ELEMENT_SECTIONS,
+    GENERAL,
+    EditError,
+    put_entry,
+    raise_if,
+    require_existing,
+    without,
+)
+from stride_tui.core.editing.build import (
+    build_boundary,
+    build_component,
+    build_decision,
+    build_flow,
+    build_meta,
+    build_threat,
+)
+from stride_tui.core.editing.checks import (
+    boundary_errors,
+    component_errors,
+    element_ids,
+    flow_errors,
+    id_error,
+    propose_id,
+    threat_errors,
+)
+from stride_tui.core.editing.delete import DeleteImpact, delete, delete_impact
+from stride_tui.core.editing.rename import references_to, rename_id, section_of
+from stride_tui.core.model.elements import (
+    DECISION_KEY_PATTERN,
+    Boundary,
+    Component,
+    Flow,
+    ModelMeta,
+    Threat,
+    ThreatModel,
+)
+
+__all__ = [
+    "ELEMENT_SECTIONS",
+    "GENERAL",
+    "DeleteImpact",
+    "EditError",
+    "boundary_errors",
+    "build_boundary",
+    "build_component",
+    "build_decision",
+    "build_flow",
+    "build_meta",
+    "build_threat",
+    "component_errors",
+    "delete",
+    "delete_decision",
+    "delete_impact",
+    "element_ids",
+    "flow_errors",
+    "id_error",
+    "propose_id",
+    "put_boundary",
+    "put_component",
+    "put_flow",
+    "put_threat",
+    "references_to",
+    "rename_id",
+    "section_of",
+    "set_decision",
+    "set_meta",
+    "threat_errors",
+]
+
+_DECISION_KEY_RE = re.compile(DECISION_KEY_PATTERN)
+
+
+def _put_element(
+    model: ThreatModel,
+    section: str,
+    errors_of: Callable[..., dict[str, str]],
+    element_id: str,
+    element: object,
+    old_id: str | None,
+) -> ThreatModel:
+    """Check ``element`` and put it at ``element_id`` of ``section``, renaming ``old_id`` first."""
+    require_existing(model, section, old_id)
+    raise_if(errors_of(model, element_id, element, old_id))
+    if old_id is not None and old_id != element_id:
+        model = rename_id(model, old_id, element_id)
+        old_id = element_id
+    return model.model_copy(update={section: put_entry(getattr(model, section), element_id, element, old_id)})
+
+
+def put_component(
+    model: ThreatModel, component_id: str, component: Component, old_id: str | None = None
+) -> ThreatModel:
+    """Add ``component``, or replace ``old_id`` with it (renaming every reference)."""
+    return _put_element(model, "components", component_errors, component_id, component, old_id)
+
+
+def put_flow(model: ThreatModel, flow_id: str, flow: Flow, old_id: str | None = None) -> ThreatModel:
+    """Add ``flow``, or replace ``old_id`` with it (renaming every reference)."""
+    return _put_element(model, "flows", flow_errors, flow_id, flow, old_id)
+
+
+def put_boundary(model: ThreatModel, boundary_id: str, boundary: Boundary, old_id: str | None = None) -> ThreatModel:
+    """Add ``boundary``, or replace ``old_id`` with it (renaming every reference)."""
+    return _put_element(model, "boundaries", boundary_errors, boundary_id, boundary, old_id)
+
+
+def put_threat(model: ThreatModel, threat_id: str, threat: Threat, old_id: str | None = None) -> ThreatModel:
+    """Add a hand-written threat, or replace ``old_id`` with it."""
+    require_existing(model, "threats", old_id)
+    raise_if(threat_errors(model, threat_id, threat, old_id))
+    return model.model_copy(update={"threats": put_entry(model.threats, threat_id, threat, old_id)})
+
+
+def set_meta(model: ThreatModel, meta: ModelMeta) -> ThreatModel:
+    """Replace the ``[model]`` table (title, description, owner, rule files)."""
+    if not meta.title.strip():
+        raise EditError({"title": "required"})
+    return model.model_copy(update={"model": meta})
+
+
+def set_decision(
+    model: ThreatModel,
+    finding_id: str,
+    status: str,
+    note: str | None = None,
+    ticket: str | None = None,
+) -> ThreatModel:
+    """Record the team's decision on a finding.
+
+    A rule finding's decision goes to ``[decisions."<finding-id>"]``; "open" with no note and no
+    ticket is the same as no decision, so it removes the entry. A hand-written threat (its
+    finding id is the threat id) keeps its decision in its own status, note and ticket.
+    """
+    decision = build_decision({"status": status, "note": note, "ticket": ticket})
+    if "@" not in finding_id:
+        threat = model.threats.get(finding_id)
+        if threat is None:
+            raise EditError({GENERAL: f"no finding or threat `{finding_id}`"})
+        updated = threat.model_copy(
+            update={"status": decision.status, "note": decision.note, "ticket": decision.ticket}
+        )
+        return model.model_copy(update={"threats": put_entry(model.threats, finding_id, updated, finding_id)})
+    if not _DECISION_KEY_RE.match(finding_id):
+        raise EditError({GENERAL: f"`{finding_id}` is not a finding id (`<rule-id>@<element-id>`)"})
+    if decision.status == "open" and decision.note is None and decision.ticket is None:
+        return delete_decision(model, finding_id) if finding_id in model.decisions else model
+    return model.model_copy(update={"decisions": put_entry(model.decisions, finding_id, decision, finding_id)})
+
+
+def delete_decision(model: ThreatModel, key: str) -> ThreatModel:
+    """Remove the decision recorded under ``key`` (e.g. an orphan)."""
+    if key not in model.decisions:
+        raise EditError({GENERAL: f"no decision `{key}`"})
+    return model.model_copy(update={"decisions": without(model.decisions, {key})})

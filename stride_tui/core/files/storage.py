@@ -1,0 +1,162 @@
+"""Write a model to disk canonically and atomically, so no failure can lose the user's work.
+
+Order of work (reliability notes §1.5): build the full text, parse it back and compare, encode
+strictly, and only then touch disk: temp file in the same folder, fsync, keep the mode, rename
+over the target (through a symlink, which keeps pointing where it did), fsync the folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomli
+import tomli_w
+
+from stride_tui.core.model.elements import SECTIONS, ThreatModel
+
+
+class SaveError(Exception):
+    """A save failed; the file on disk is exactly as it was before."""
+
+
+class ConflictError(SaveError):
+    """The file changed on disk since it was loaded; saving would overwrite someone's work."""
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What a file looked like when it was loaded, to notice it changing underneath us."""
+
+    inode: int
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    @classmethod
+    def of(cls, path: str | Path) -> Fingerprint | None:
+        """The file's fingerprint now, or None when it does not exist."""
+        try:
+            st = os.stat(path)
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except FileNotFoundError:
+            return None
+        return cls(st.st_ino, st.st_size, st.st_mtime_ns, digest)
+
+    def same_content(self, other: Fingerprint | None) -> bool:
+        """True when ``other`` has the same bytes (a touch or a rewrite of equal bytes is fine)."""
+        return other is not None and other.sha256 == self.sha256
+
+
+def model_to_data(model: ThreatModel) -> dict:
+    """The plain TOML document of a model: unknown facts left out, empty sections dropped."""
+    data = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for section in SECTIONS:
+        if not data.get(section):
+            data.pop(section, None)
+    return data
+
+
+def dump_model(model: ThreatModel) -> str:
+    """Canonical TOML text of ``model``; checked by parsing it back before anyone writes it."""
+    data = model_to_data(model)
+    try:
+        text = tomli_w.dumps(data, multiline_strings=True)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise SaveError(f"cannot serialise the model: {exc}") from exc
+    try:
+        if tomli.loads(text) != data:
+            raise SaveError("serialised model does not read back identically; nothing was written")
+    except tomli.TOMLDecodeError as exc:
+        raise SaveError(f"serialised model is not valid TOML ({exc}); nothing was written") from exc
+    return text
+
+
+def encode_model(model: ThreatModel) -> bytes:
+    """The exact bytes a save writes."""
+    try:
+        return dump_model(model).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SaveError(f"model text cannot be encoded as UTF-8: {exc.reason}") from exc
+
+
+def save_model(model: ThreatModel, path: str | Path, expected: Fingerprint | None = None) -> Fingerprint:
+    """Save ``model`` to ``path`` atomically and return the new fingerprint.
+
+    With ``expected`` given, refuse (``ConflictError``) when the file on disk no longer has the
+    content it had when loaded.
+    """
+    data = encode_model(model)
+    return atomic_write(path, data, expected)
+
+
+def atomic_write(path: str | Path, data: bytes, expected: Fingerprint | None = None) -> Fingerprint:
+    """Replace the file at ``path`` with ``data`` so readers see the old or the new bytes, never a mix."""
+    real = os.path.realpath(path)
+    folder = os.path.dirname(real) or "."
+    try:
+        st: os.stat_result | None = os.stat(real)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise SaveError(_why(exc, path)) from exc
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise SaveError(f"cannot save {path}: not a regular file")
+    if expected is not None and not expected.same_content(Fingerprint.of(real)):
+        raise ConflictError(f"{path} changed on disk since it was loaded")
+    mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask()
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        if st is not None:
+            with contextlib.suppress(PermissionError):
+                os.chown(tmp, st.st_uid, st.st_gid)
+        os.replace(tmp, real)
+        tmp = None
+    except OSError as exc:
+        raise SaveError(_why(exc, path)) from exc
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    _fsync_folder(folder)
+    return Fingerprint.of(real)  # type: ignore[return-value]
+
+
+def _fsync_folder(folder: str) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # some platforms cannot open folders; the rename itself is still atomic
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _why(exc: OSError, path: str | Path) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return f"cannot save {path}: disk full ({reason}); the file on disk is unchanged"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot save {path}: permission denied ({reason}); the file on disk is unchanged"
+    return f"cannot save {path}: {reason}; the file on disk is unchanged"

@@ -1,0 +1,46 @@
+"""Cleaning foreign text so it fits the model's text rules (one-line names, no control characters)."""
+
+from __future__ import annotations
+
+import re
+
+from stride_tui.core.model.elements import MAX_NAME, MAX_TEXT
+
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]+")
+_SPACES = re.compile(r"\s+")
+
+
+def as_text(value: object) -> str:
+    """A JSON value as text: strings as they are, numbers printed, anything else empty."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return str(value)
+    return ""
+
+
+def clean_line(value: object, limit: int = MAX_NAME) -> tuple[str, bool]:
+    """One line of text: whitespace runs (newlines too) become one space; returns (text, truncated)."""
+    text = _CONTROL_LINE.sub(" ", as_text(value))
+    text = _SPACES.sub(" ", text).strip()
+    if len(text) > limit:
+        return text[: limit - 1].rstrip() + "…", True
+    return text, False
+
+
+def clean_text(value: object, limit: int = MAX_TEXT) -> tuple[str, bool]:
+    """Long text: line breaks kept (CRLF → LF), other control characters removed; (text, truncated)."""
+    text = as_text(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL_TEXT.sub("", text).strip()
+    if len(text) > limit:
+        return text[: limit - 1].rstrip() + "…", True
+    return text, False
+
+
+def short(text: str, limit: int = 60) -> str:
+    """A name for a message: one line, at most ``limit`` characters."""
+    line, _ = clean_line(text, limit)
+    return line

@@ -1,0 +1,1 @@
+"""The model file's values: components, flows, boundaries, decisions, ids, topology."""

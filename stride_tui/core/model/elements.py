@@ -1,0 +1,197 @@
+"""The threat model as pydantic values: format version 1 of the model file (DESIGN §3).
+
+Field order here is the canonical key order written to disk. Every optional fact defaults to
+``None``, which means *unknown*: a rule treats it as "not shown to be mitigated", and the
+serialiser leaves it out, so what a user wrote is exactly what gets written back.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+FORMAT_VERSION = 1
+
+ID_PATTERN = r"^[a-z][a-z0-9_-]{0,63}$"
+RULE_ID_PATTERN = r"^[a-z][a-z0-9_.-]{0,63}$"
+DECISION_KEY_PATTERN = r"^[a-z][a-z0-9_.-]{0,63}@[a-z][a-z0-9_-]{0,63}$"
+# Text may hold tab and newline but no other C0 control, no DEL and no C1 control: those would
+# reach the user's terminal as escape sequences (DESIGN §5, reliability notes §6).
+TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
+LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"  # one line: no newline or tab either
+
+MAX_NAME = 200
+MAX_TEXT = 20_000
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+DecisionKey = Annotated[str, StringConstraints(pattern=DECISION_KEY_PATTERN)]
+Name = Annotated[str, StringConstraints(pattern=LINE_PATTERN, max_length=MAX_NAME)]
+Text = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, max_length=MAX_TEXT)]
+Tag = Annotated[str, StringConstraints(pattern=LINE_PATTERN, min_length=1, max_length=64)]
+RelPath = Annotated[str, StringConstraints(pattern=LINE_PATTERN, min_length=1, max_length=1024)]
+
+Kind = Literal["external_entity", "process", "data_store"]
+Authentication = Literal["none", "api_key", "static_secret", "session", "jwt", "oauth2", "mtls"]
+Classification = Literal["public", "internal", "confidential", "restricted"]
+SecretsHandling = Literal["none", "plaintext", "environment", "secrets_manager"]
+Status = Literal["open", "investigating", "mitigated", "accepted", "transferred", "not_applicable"]
+Severity = Literal["low", "medium", "high", "critical"]
+Category = Literal[
+    "spoofing",
+    "tampering",
+    "repudiation",
+    "information_disclosure",
+    "denial_of_service",
+    "elevation_of_privilege",
+]
+
+KINDS: tuple[str, ...] = Kind.__args__
+STATUSES: tuple[str, ...] = Status.__args__
+SEVERITIES: tuple[str, ...] = Severity.__args__
+CATEGORIES: tuple[str, ...] = Category.__args__
+
+
+class _Strict(BaseModel):
+    """Base for every table: unknown keys are errors and TOML types are taken exactly."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ModelMeta(_Strict):
+    """The ``[model]`` table: what the model is about and who owns it."""
+
+    title: Name
+    description: Text | None = None
+    owner: Name | None = None
+    rule_files: list[RelPath] | None = Field(default=None, description="extra rule files, relative to the model file")
+
+
+class Boundary(_Strict):
+    """A trust zone; ``parent`` nests it inside another boundary."""
+
+    name: Name | None = None
+    description: Text | None = None
+    parent: Id | None = None
+    internet: bool | None = Field(default=None, description="this zone is the public internet (raises exposure)")
+
+
+class _ComponentBase(_Strict):
+    """Keys every component kind shares."""
+
+    kind: Kind
+    name: Name | None = None
+    description: Text | None = None
+    technology: Name | None = None
+    tags: list[Tag] | None = None
+    boundary: Id | None = None
+    out_of_scope: bool | None = None
+    out_of_scope_reason: Text | None = None
+
+
+class ExternalEntity(_ComponentBase):
+    """A user, partner or third-party system outside the team's control."""
+
+    kind: Literal["external_entity"]
+    trusted: bool | None = None
+
+
+class Process(_ComponentBase):
+    """Code the team runs: a service, function or job."""
+
+    kind: Literal["process"]
+    privileged: bool | None = None
+    audit_log: bool | None = None
+    least_privilege: bool | None = None
+    validates_input: bool | None = None
+    sanitizes_errors: bool | None = None
+    rate_limited: bool | None = None
+    secrets: SecretsHandling | None = None
+
+
+class DataStore(_ComponentBase):
+    """Data at rest: a database, queue, bucket, cache or log."""
+
+    kind: Literal["data_store"]
+    is_log: bool | None = None
+    is_queue: bool | None = None
+    encrypted_at_rest: bool | None = None
+    stores_credentials: bool | None = None
+    restricted_access: bool | None = Field(
+        default=None, description="only named principals may read or write (ACLs, IAM)"
+    )
+    classification: Classification | None = None
+
+
+Component = Annotated[ExternalEntity | Process | DataStore, Field(discriminator="kind")]
+COMPONENT_CLASSES: dict[str, type[_ComponentBase]] = {
+    "external_entity": ExternalEntity,
+    "process": Process,
+    "data_store": DataStore,
+}
+
+
+class Flow(_Strict):
+    """A directed data flow ``from`` one component ``to`` another."""
+
+    source: Id = Field(alias="from")
+    target: Id = Field(alias="to")
+    name: Name | None = None
+    description: Text | None = None
+    data: Text | None = None
+    protocol: Name | None = None
+    encrypted: bool | None = None
+    authentication: Authentication | None = None
+    signed: bool | None = None
+    timeout: bool | None = None
+    circuit_breaker: bool | None = None
+    correlation_id: bool | None = None
+    classification: Classification | None = None
+    tags: list[Tag] | None = None
+    out_of_scope: bool | None = None
+    out_of_scope_reason: Text | None = None
+
+
+class Decision(_Strict):
+    """The team's verdict on one finding, keyed ``<rule-id>@<element-id>``."""
+
+    status: Status
+    note: Text | None = None
+    ticket: Name | None = None
+
+
+class Threat(_Strict):
+    """A threat written by hand against a component or flow."""
+
+    title: Name
+    category: Category
+    target: Id
+    severity: Severity | None = None
+    status: Status | None = None
+    description: Text | None = None
+    mitigation: Text | None = None
+    note: Text | None = None
+    ticket: Name | None = None
+
+
+class ThreatModel(_Strict):
+    """A whole model file. Dicts keep the user's order of tables."""
+
+    stride_tui: int = FORMAT_VERSION
+    model: ModelMeta
+    boundaries: dict[Id, Boundary] = Field(default_factory=dict)
+    components: dict[Id, Component] = Field(default_factory=dict)
+    flows: dict[Id, Flow] = Field(default_factory=dict)
+    decisions: dict[DecisionKey, Decision] = Field(default_factory=dict)
+    threats: dict[Id, Threat] = Field(default_factory=dict)
+
+    def display_name(self, element_id: str) -> str:
+        """The name of a component, flow or boundary, falling back to its id."""
+        for table in (self.components, self.flows, self.boundaries):
+            element = table.get(element_id)
+            if element is not None:
+                return element.name or element_id
+        return element_id
+
+
+SECTIONS: tuple[str, ...] = ("boundaries", "components", "flows", "decisions", "threats")

@@ -1,0 +1,247 @@
+"""The threat-model document: what the reviewer or auditor reads (Markdown and JSON; HTML in
+``report_html``). Deterministic: no timestamps, model order everywhere."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+
+from stride_tui.core.analysis.conditions import format_value
+from stride_tui.core.analysis.engine import (
+    CATEGORY_LABELS,
+    KIND_LABELS,
+    Analysis,
+    Finding,
+    describe_crossings,
+    flow_display_name,
+)
+from stride_tui.core.files.storage import model_to_data
+from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
+from stride_tui.core.outputs import escape
+from stride_tui.core.outputs.finding_formats import finding_dict, summary
+
+_SKIP = {"kind", "name", "description", "boundary", "source", "target", "out_of_scope", "out_of_scope_reason"}
+
+
+def reference_url(reference: str) -> str | None:
+    """A MITRE link for CAPEC/CWE ids; None for anything else (user URLs are never linked)."""
+    kind, _, number = reference.partition("-")
+    if kind == "CAPEC" and number.isdigit():
+        return f"https://capec.mitre.org/data/definitions/{number}.html"
+    if kind == "CWE" and number.isdigit():
+        return f"https://cwe.mitre.org/data/definitions/{number}.html"
+    return None
+
+
+def facts_of(element) -> list[tuple[str, str]]:
+    """The facts an element has set, as (key, value) in canonical order."""
+    return [(k, format_value(v)) for k, v in element.__dict__.items() if v is not None and k not in _SKIP]
+
+
+@dataclass
+class Crossing:
+    """One flow crossing one boundary, with that flow's findings."""
+
+    flow_id: str
+    flow_name: str
+    direction: str
+    findings: list[Finding]
+
+
+def boundary_crossings(analysis: Analysis) -> dict[str, list[Crossing]]:
+    """For each boundary (model order), the flows crossing it and their findings."""
+    by_flow: dict[str, list[Finding]] = {}
+    for finding in analysis.findings:
+        by_flow.setdefault(finding.element_id, []).append(finding)
+    model = analysis.model
+    result: dict[str, list[Crossing]] = {bid: [] for bid in model.boundaries}
+    for fid, crossings in analysis.topology.crossings.items():
+        for crossing in crossings:
+            result[crossing.boundary].append(
+                Crossing(fid, flow_display_name(model, fid), crossing.direction, by_flow.get(fid, []))
+            )
+    return result
+
+
+def report_json(analysis: Analysis) -> str:
+    """The report as JSON: the model, the findings, crossings per boundary, and a summary."""
+    crossings = boundary_crossings(analysis)
+    document = {
+        "model": model_to_data(analysis.model),
+        "summary": summary(analysis.findings),
+        "boundaries": [
+            {
+                "id": bid,
+                "name": analysis.model.display_name(bid),
+                "crossings": [
+                    {"flow": c.flow_id, "direction": c.direction, "findings": [f.id for f in c.findings]}
+                    for c in crossings[bid]
+                ],
+            }
+            for bid in analysis.model.boundaries
+        ],
+        "findings": [finding_dict(f) for f in analysis.findings],
+        "orphans": analysis.orphans,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def report_markdown(analysis: Analysis, dot_source: str | None = None) -> str:
+    """The report as one Markdown document."""
+    model = analysis.model
+    md = escape.markdown
+    cell = escape.markdown_cell
+    code = escape.markdown_code
+    out: list[str] = [f"# Threat model: {md(model.model.title)}", ""]
+    if model.model.description:
+        out += [md(model.model.description), ""]
+    if model.model.owner:
+        out += [f"Owner: {md(model.model.owner)}", ""]
+
+    counts = summary(analysis.findings)
+    out += ["## Summary", ""]
+    out += [
+        f"{counts['total']} findings on {len(model.components)} components, {len(model.flows)} flows "
+        f"and {len(model.boundaries)} trust boundaries; "
+        f"{sum(1 for c in analysis.topology.crossings.values() if c)} flows cross a boundary.",
+        "",
+    ]
+    out += _count_table("Category", [(CATEGORY_LABELS[c], c) for c in CATEGORIES], analysis.findings, "category")
+    out += _count_table("Severity", [(s, s) for s in reversed(SEVERITIES)], analysis.findings, "severity")
+    out += ["| Status | Findings |", "|---|---|"]
+    out += [f"| {s.replace('_', ' ')} | {counts['by_status'][s]} |" for s in STATUSES]
+    out.append("")
+
+    if dot_source is not None:
+        fence = "~" * 4
+        out += [
+            "## Data-flow diagram",
+            "",
+            "Render with `stride-tui render MODEL -o diagram.svg` or any Graphviz viewer.",
+            "",
+            f"{fence}dot",
+            dot_source.rstrip("\n"),
+            fence,
+            "",
+        ]
+
+    out += ["## Elements", ""]
+    if model.boundaries:
+        out += ["### Trust boundaries", "", "| Id | Name | Inside | Members |", "|---|---|---|---|"]
+        for bid, boundary in model.boundaries.items():
+            members = [c.name or cid for cid, c in model.components.items() if c.boundary == bid]
+            parent = model.display_name(boundary.parent) if boundary.parent else "—"
+            out.append(
+                f"| {code(bid)} | {cell(boundary.name or bid)} | {cell(parent)} | {cell(', '.join(members)) or '—'} |"
+            )
+        out.append("")
+    out += ["### Components", "", "| Id | Kind | Name | Boundary | Technology | Facts |", "|---|---|---|---|---|---|"]
+    for cid, component in model.components.items():
+        facts = ", ".join(f"{k} = {v}" for k, v in facts_of(component) if k not in ("technology", "tags"))
+        scope = " (out of scope)" if component.out_of_scope else ""
+        out.append(
+            f"| {code(cid)} | {KIND_LABELS[component.kind]} | {cell(component.name or cid)}{scope} | "
+            f"{cell(model.display_name(component.boundary)) if component.boundary else '—'} | "
+            f"{cell(component.technology or '—')} | {cell(facts) or '—'} |"
+        )
+    out.append("")
+    out += ["### Data flows", "", "| Id | From → to | Data | Protocol | Crosses | Facts |", "|---|---|---|---|---|---|"]
+    for fid, flow in model.flows.items():
+        facts = ", ".join(f"{k} = {v}" for k, v in facts_of(flow) if k not in ("data", "protocol", "name", "tags"))
+        crossings = analysis.topology.crossings[fid]
+        crossed = describe_crossings(model, crossings).removeprefix("crosses ") if crossings else "—"
+        out.append(
+            f"| {code(fid)} | {cell(model.display_name(flow.source))} → {cell(model.display_name(flow.target))} | "
+            f"{cell(flow.data or '—')} | {cell(flow.protocol or '—')} | {cell(crossed)} | {cell(facts) or '—'} |"
+        )
+    out.append("")
+
+    if model.boundaries:
+        out += ["## Trust boundaries and their crossings", ""]
+        for bid, crossings in boundary_crossings(analysis).items():
+            out += [f"### {md(model.display_name(bid))} ({code(bid)})", ""]
+            if not crossings:
+                out += ["No flow crosses this boundary.", ""]
+                continue
+            for c in crossings:
+                worst = _worst(c.findings)
+                out.append(
+                    f"- {md(c.flow_name)} ({code(c.flow_id)}, {c.direction}): {len(c.findings)} findings"
+                    + (f", worst {worst}" if worst else "")
+                )
+                out += [
+                    f"  - [{f.severity}, {f.status.replace('_', ' ')}] {md(f.title)} ({code(f.id)})" for f in c.findings
+                ]
+            out.append("")
+
+    out += ["## Findings", ""]
+    for category in CATEGORIES:
+        group = [f for f in analysis.findings if f.category == category]
+        if not group:
+            continue
+        out += [f"### {CATEGORY_LABELS[category]} ({len(group)})", ""]
+        for f in group:
+            out += _finding_markdown(f)
+
+    customs = [f for f in analysis.findings if f.custom]
+    out += ["## Hand-written threats", ""]
+    out += [
+        f"- {code(f.id)}: {md(f.title)} on {md(f.element_name)} ({f.severity}, {f.status.replace('_', ' ')})"
+        for f in customs
+    ] or ["None."]
+    out.append("")
+    out += ["## Orphan decisions", ""]
+    if analysis.orphans:
+        out += ["Decisions kept in the model whose finding no longer fires:", ""]
+        for key in analysis.orphans:
+            decision = model.decisions[key]
+            out.append(
+                f"- {code(key)}: {decision.status.replace('_', ' ')}"
+                + (f" — {md(decision.note)}" if decision.note else "")
+            )
+    else:
+        out.append("None.")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _finding_markdown(f: Finding) -> list[str]:
+    md = escape.markdown
+    lines = [
+        f"#### [{f.severity}] {md(f.title)}",
+        "",
+        f"- Finding: {escape.markdown_code(f.id)}" + (" (written by hand)" if f.custom else ""),
+    ]
+    lines.append(f"- Element: {md(f.element_name)} ({KIND_LABELS[f.element_kind]})")
+    lines.append(
+        f"- Status: {f.status.replace('_', ' ')}"
+        + (f", ticket {md(f.ticket)}" if f.ticket else "")
+        + (f" — {md(f.note)}" if f.note else "")
+    )
+    if f.severity_reasons:
+        lines.append(f"- Severity raised from {f.base_severity}: {md(', '.join(f.severity_reasons))}")
+    if f.description:
+        lines += ["", md(f.description.strip())]
+    lines += ["", "Why it fired:", ""] + [f"- {md(e)}" for e in f.explanation]
+    if f.mitigations:
+        lines += ["", "Mitigations:", ""] + [f"- {md(m)}" for m in f.mitigations]
+    if f.references:
+        refs = []
+        for ref in f.references:
+            url = reference_url(ref)
+            refs.append(f"[{ref}]({url})" if url else escape.markdown_code(ref))
+        lines += ["", "References: " + ", ".join(refs)]
+    lines.append("")
+    return lines
+
+
+def _count_table(title: str, rows: list[tuple[str, str]], findings: list[Finding], attr: str) -> list[str]:
+    total = Counter(getattr(f, attr) for f in findings)
+    open_ = Counter(getattr(f, attr) for f in findings if f.status == "open")
+    lines = [f"| {title} | Findings | Open |", "|---|---|---|"]
+    lines += [f"| {label} | {total[key]} | {open_[key]} |" for label, key in rows]
+    return lines + [""]
+
+
+def _worst(findings: list[Finding]) -> str | None:
+    return max((f.severity for f in findings), key=SEVERITIES.index, default=None)

@@ -1,0 +1,1 @@
+"""Models under version control: semantic diff, git revisions and textconv."""

@@ -1,0 +1,163 @@
+"""The values a semantic diff is made of: field, element, crossing and finding changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from stride_tui.core.analysis.engine import Finding, flow_display_name
+from stride_tui.core.model.elements import (
+    COMPONENT_CLASSES,
+    SEVERITIES,
+    Boundary,
+    Decision,
+    Flow,
+    ModelMeta,
+    Threat,
+    ThreatModel,
+)
+from stride_tui.core.model.topology import Crossing
+
+SECTIONS = ("boundaries", "components", "flows", "threats")
+"""The tables diffed element by element (decisions are diffed on their own)."""
+
+
+def _key_order(*classes) -> list[str]:
+    order: list[str] = []
+    for cls in classes:
+        for name, info in cls.model_fields.items():
+            key = info.alias or name
+            if key not in order:
+                order.append(key)
+    return order
+
+
+KEY_ORDER = {
+    "model": _key_order(ModelMeta),
+    "boundaries": _key_order(Boundary),
+    "components": _key_order(*COMPONENT_CLASSES.values()),
+    "flows": _key_order(Flow),
+    "threats": _key_order(Threat),
+    "decisions": _key_order(Decision),
+}
+"""Per table, the keys in the order the model declares them: changed keys are listed so."""
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One key whose value differs; ``None`` means the key is not set."""
+
+    key: str
+    old: object
+    new: object
+
+
+@dataclass
+class ElementChange:
+    """An element present in both versions (possibly under a new id) that differs."""
+
+    id: str
+    old_id: str
+    name: str
+    changes: list[FieldChange]
+
+
+@dataclass
+class SectionDiff:
+    """Changes to one table of the model."""
+
+    added: list[tuple[str, dict]] = field(default_factory=list)
+    removed: list[tuple[str, dict]] = field(default_factory=list)
+    changed: list[ElementChange] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (old id, new id)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed or self.renamed)
+
+
+@dataclass(frozen=True)
+class CrossingChange:
+    """A flow in both versions that crosses a different set of boundaries (or in another direction)."""
+
+    flow_id: str
+    name: str
+    old: tuple[Crossing, ...]
+    new: tuple[Crossing, ...]
+
+    @property
+    def added(self) -> list[Crossing]:
+        return [c for c in self.new if c not in self.old]
+
+    @property
+    def removed(self) -> list[Crossing]:
+        return [c for c in self.old if c not in self.new]
+
+
+@dataclass(frozen=True)
+class FindingChange:
+    """A finding in both versions whose severity or status changed."""
+
+    old: Finding
+    new: Finding
+
+
+@dataclass
+class ModelDiff:
+    """Everything that differs between two versions of a model."""
+
+    old_label: str
+    new_label: str
+    old: ThreatModel
+    new: ThreatModel
+    meta: list[FieldChange]
+    sections: dict[str, SectionDiff]
+    decisions: SectionDiff
+    crossings: list[CrossingChange]
+    findings_new: list[Finding]
+    findings_gone: list[Finding]
+    findings_changed: list[FindingChange]
+    old_findings: int
+    new_findings: int
+    orphans_new: list[str] = field(default_factory=list)  # decisions that became orphans in the new version
+    added_crossings: dict[str, tuple[Crossing, ...]] = field(default_factory=dict)  # added flow -> its crossings
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.meta
+            or any(self.sections.values())
+            or self.decisions
+            or self.crossings
+            or self.findings_new
+            or self.findings_gone
+            or self.findings_changed
+            or self.orphans_new
+        )
+
+    def newly_open(self, fail_on: str) -> list[Finding]:
+        """Findings open at or above ``fail_on`` in the new version that were not so in the old.
+
+        That is new findings, findings re-opened (a decision removed or set back to open), and
+        open findings whose severity rose to the level.
+        """
+        threshold = SEVERITIES.index(fail_on)
+
+        def blocking(f: Finding) -> bool:
+            return f.status == "open" and SEVERITIES.index(f.severity) >= threshold
+
+        out = [f for f in self.findings_new if blocking(f)]
+        out += [c.new for c in self.findings_changed if blocking(c.new) and not blocking(c.old)]
+        return sorted(out, key=finding_order)
+
+
+def finding_order(f: Finding) -> tuple:
+    """Sort key of findings in a diff: highest severity first, then id."""
+    return (-SEVERITIES.index(f.severity), f.id)
+
+
+def element_name(section: str, element_id: str, body: dict, model: ThreatModel | None) -> str:
+    """What a diff calls an element: a threat's title, a flow's display name, else name or id."""
+    if section == "threats":
+        return body.get("title", element_id)
+    if section == "flows" and model is not None and element_id in model.flows:
+        return flow_display_name(model, element_id)
+    return body.get("name") or element_id
