@@ -67,7 +67,9 @@ def main() -> None:
     analyzer = Analyzer(rules)  # the editor keeps one: unchanged elements come from its cache
     analyzer.analyse(medium)
 
-    def edit_and_reanalyse(state=[False]):
+    state = [False]
+
+    def edit_and_reanalyse():
         state[0] = not state[0]
         flows = dict(medium.flows)
         flows[flow_id] = flows[flow_id].model_copy(update={"encrypted": state[0]})

@@ -2,48 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from stride_tui.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "sample_models"
-INVALID = Path(__file__).resolve().parent / "invalid"
-
-MINIMAL = """\
-stride_tui = 1
-
-[model]
-title = "Minimal"
-
-[boundaries.internet]
-name = "Internet"
-internet = true
-
-[components.user]
-kind = "external_entity"
-name = "User"
-boundary = "internet"
-
-[components.api]
-kind = "process"
-name = "API"
-
-[flows.user-to-api]
-from = "user"
-to = "api"
-protocol = "https"
-"""
-
-
-def needs_graphviz() -> pytest.MarkDecorator:
-    """Skip only when `dot` is absent and this is not CI: in CI Graphviz tests must run."""
-    missing = shutil.which("dot") is None
-    return pytest.mark.skipif(missing and not os.environ.get("CI"), reason="Graphviz `dot` not installed")
+from .git_helpers import git_repo  # noqa: F401  (a fixture for every test module)
+from .shared import MINIMAL
 
 
 @pytest.fixture(autouse=True)

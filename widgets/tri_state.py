@@ -109,7 +109,7 @@ class TriState(Widget, can_focus=True):
 
     def _on_click(self, event: events.Click) -> None:
         x = 0
-        for i, (value, label) in enumerate(_CHOICES):
+        for _i, (value, label) in enumerate(_CHOICES):
             end = x + len(label) + 2
             if x <= event.x < end:
                 self.value = value

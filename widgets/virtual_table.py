@@ -314,7 +314,7 @@ class VirtualTable(ScrollView, can_focus=True):
         columns = self.columns
         widths: list[int | None] = [
             None if c.key in self._hidden else max(min(n, c.max_width) if not c.flex else n, c.min_width)
-            for n, c in zip(self._natural, columns)
+            for n, c in zip(self._natural, columns, strict=False)
         ]
 
         def total() -> int:
@@ -352,7 +352,7 @@ class VirtualTable(ScrollView, can_focus=True):
         """The segments of one row: each cell cut or padded to its column, on ``style``."""
         segments: list[Segment] = []
         first = True
-        for cell, width in zip(cells, widths):
+        for cell, width in zip(cells, widths, strict=False):
             if width is None:
                 continue
             if not first:

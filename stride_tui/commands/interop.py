@@ -19,7 +19,9 @@ from stride_tui.core.files.loader import load_model
 from stride_tui.core.files.storage import SaveError, atomic_write, encode_model
 from stride_tui.core.interop.threat_dragon import export_threat_dragon, import_threat_dragon
 
-from .output import print_diagnostics, terminal_safe
+from stride_tui.core.text_safety import escape_controls
+
+from .output import print_diagnostics
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
 FORMATS = ("threat-dragon",)
@@ -73,7 +75,7 @@ def _refuse_existing(path: str, force: bool) -> bool:
 
 def _warn(file: str, warnings: list[str]) -> None:
     for message in warnings:
-        print(terminal_safe(f"{file}: warning: {message}"), file=sys.stderr)
+        print(escape_controls(f"{file}: warning: {message}"), file=sys.stderr)
 
 
 def _write(path: str, data: bytes) -> bool:
@@ -123,7 +125,7 @@ def run_import(args: argparse.Namespace) -> int:
     c = result.counts
     where = "stdout" if args.output == "-" else args.output
     print(
-        terminal_safe(
+        escape_controls(
             f"imported {args.file} → {where}: {c['components']} components, {c['flows']} flows, "
             f"{c['boundaries']} boundaries, {c['threats']} threats, {c['decisions']} decisions"
             + (

@@ -26,7 +26,9 @@ from stride_tui.core.vcs.diff import diff_json, diff_markdown, diff_models, diff
 from stride_tui.core.vcs.revisions import read_blob, read_revision, split_spec
 from stride_tui.core.vcs.textconv import render_readable
 
-from .output import print_diagnostics, terminal_safe
+from stride_tui.core.text_safety import escape_controls
+
+from .output import print_diagnostics
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
 
@@ -139,9 +141,9 @@ def run_diff(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = diff_json(result, args.fail_on)
     elif args.format == "markdown":
-        text = terminal_safe(diff_markdown(result, args.fail_on))
+        text = escape_controls(diff_markdown(result, args.fail_on))
     else:
-        text = terminal_safe(diff_text(result, args.fail_on))
+        text = escape_controls(diff_text(result, args.fail_on))
     sys.stdout.write(text)
     if args.fail_on is not None and result.newly_open(args.fail_on):
         return FAILED
@@ -165,8 +167,8 @@ def run_textconv(args: argparse.Namespace) -> int:
         loaded = parse_model(raw, args.model)
     except ModelError as exc:
         first = exc.diagnostics[0].message if exc.diagnostics else "invalid"
-        sys.stdout.write(terminal_safe(f"stride-tui: not a valid model ({first}); the file as it is:\n"))
-        sys.stdout.write(terminal_safe(raw.decode("utf-8", "replace")))
+        sys.stdout.write(escape_controls(f"stride-tui: not a valid model ({first}); the file as it is:\n"))
+        sys.stdout.write(escape_controls(raw.decode("utf-8", "replace")))
         if raw and not raw.endswith(b"\n"):
             sys.stdout.write("\n")
         return OK
@@ -181,5 +183,5 @@ def run_textconv(args: argparse.Namespace) -> int:
         if args.rules:
             note = "built-in rules and " + ", ".join(args.rules)
     analysis = analyse(loaded.model, ruleset)
-    sys.stdout.write(terminal_safe(render_readable(loaded.model, analysis, note, findings=not args.no_findings)))
+    sys.stdout.write(escape_controls(render_readable(loaded.model, analysis, note, findings=not args.no_findings)))
     return OK

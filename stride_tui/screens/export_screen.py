@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from widgets import TextInput, safe_text
 
-from ._paths import folder_problem
+from stride_tui.core.files.paths import folder_problem
 from .dialog import Dialog
 
 # what -> (label, formats with their file extension)

@@ -67,7 +67,7 @@ class Selection(NamedTuple):
 class MainScreen(EditActions, FileActions, GuardActions, SessionActions, ExportActions, DiagramActions, Screen[None]):
     """One model in panes; the STRIDE panel and the detail pane follow the selection."""
 
-    COMMANDS = {EditorCommands}
+    COMMANDS: ClassVar = {EditorCommands}
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
         (0, "-narrow"),

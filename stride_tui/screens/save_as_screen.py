@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Static
 
 from widgets import TextInput, safe_text
 
-from ._paths import folder_problem
+from stride_tui.core.files.paths import folder_problem
 from .dialog import Dialog
 
 

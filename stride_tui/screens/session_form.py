@@ -53,7 +53,7 @@ class SessionForm(Dialog[tuple[int, int, int] | None]):
                 ),
                 markup=False,
             )
-            for index, (phase, minutes) in enumerate(zip(PHASES, self.minutes)):
+            for index, (phase, minutes) in enumerate(zip(PHASES, self.minutes, strict=False)):
                 with Horizontal(classes="session-phase"):
                     yield Label(Text(f"{index + 1}. {phase}"), classes="session-phase-name")
                     yield TextInput(

@@ -82,11 +82,11 @@ def _parse(raw: object, path: tuple, depth: int, counter: list[int], known_fact)
         key = keys.pop()
         items = raw[key]
         if not isinstance(items, list) or not items:
-            raise ConditionError(f"`{key}` needs a non-empty list of conditions", path + (key,))
-        parsed = tuple(_parse(item, path + (key, i), depth + 1, counter, known_fact) for i, item in enumerate(items))
+            raise ConditionError(f"`{key}` needs a non-empty list of conditions", (*path, key))
+        parsed = tuple(_parse(item, (*path, key, i), depth + 1, counter, known_fact) for i, item in enumerate(items))
         return All(parsed) if key == "all" else AnyOf(parsed)
     if keys == {"not"}:
-        return Not(_parse(raw["not"], path + ("not",), depth + 1, counter, known_fact))
+        return Not(_parse(raw["not"], (*path, "not"), depth + 1, counter, known_fact))
     if keys == {"crosses_boundary"}:
         if not isinstance(raw["crosses_boundary"], bool):
             raise ConditionError("`crosses_boundary` must be true or false", path)
@@ -121,18 +121,18 @@ def _parse_fact(raw: dict, path: tuple, known_fact) -> FactTest:
     value = raw[op]
     if op in ("in", "not_in", "contains_any"):
         if not isinstance(value, list) or not value or not all(isinstance(v, _SCALAR) for v in value):
-            raise ConditionError(f"`{op}` needs a non-empty list of values", path + (op,))
+            raise ConditionError(f"`{op}` needs a non-empty list of values", (*path, op))
         if op == "contains_any":
             if not all(isinstance(v, str) for v in value):
-                raise ConditionError("`contains_any` needs a list of words", path + (op,))
+                raise ConditionError("`contains_any` needs a list of words", (*path, op))
             value = tuple(v.lower() for v in value)
         else:
             value = tuple(value)
     elif op == "unknown":
         if not isinstance(value, bool):
-            raise ConditionError("`unknown` must be true or false", path + (op,))
+            raise ConditionError("`unknown` must be true or false", (*path, op))
     elif not isinstance(value, _SCALAR):
-        raise ConditionError(f"`{op}` needs a single value (text, true/false or a number)", path + (op,))
+        raise ConditionError(f"`{op}` needs a single value (text, true/false or a number)", (*path, op))
     return FactTest(fact, op, value)
 
 

@@ -119,7 +119,7 @@ class Template:
     def fill(self, values: dict[str, str]) -> str:
         """The text with each placeholder replaced; nothing else is substituted."""
         out = [self._literals[0]]
-        for key, literal in zip(self._keys, self._literals[1:]):
+        for key, literal in zip(self._keys, self._literals[1:], strict=False):
             out.append(values[key])
             out.append(literal)
         return "".join(out)
@@ -220,17 +220,17 @@ def _parse_rule(rule_id: str, body: dict, file: str, source_map: SourceMap, repo
         return None
     targets = tuple(spec.target) if isinstance(spec.target, list) else (spec.target,)
     if not targets:
-        report(path + ("target",), f"rule {rule_id}: `target` needs at least one kind")
+        report((*path, "target"), f"rule {rule_id}: `target` needs at least one kind")
         return None
     if "flow" in targets and len(targets) > 1:
-        report(path + ("target",), f"rule {rule_id}: a rule targets either flows or components, not both")
+        report((*path, "target"), f"rule {rule_id}: a rule targets either flows or components, not both")
         return None
     condition = None
     if spec.when is not None:
         try:
             condition = parse_condition(spec.when, _fact_checker(targets))
         except ConditionError as exc:
-            report(path + ("when",) + exc.path, f"rule {rule_id}: {exc}")
+            report((*path, "when", *exc.path), f"rule {rule_id}: {exc}")
             return None
     line = (source_map.position(path) or (None,))[0]
     return Rule(

@@ -145,7 +145,7 @@ def build_index(source: str) -> dict[tuple[str, ...], Position]:
             if is_array:
                 count = array_counts.get(table, 0)
                 array_counts[table] = count + 1
-                table = table + (str(count),)
+                table = (*table, str(count))
             index.setdefault(table, (lineno, col))
             continue
         parsed = _parse_key(stripped, 0)

@@ -220,9 +220,9 @@ def _too_deep(data: dict) -> tuple[str | int, ...] | None:
         if len(path) > MAX_DEPTH:
             return path
         if isinstance(value, dict):
-            stack.extend((v, path + (k,)) for k, v in value.items() if isinstance(v, (dict, list)))
+            stack.extend((v, (*path, k)) for k, v in value.items() if isinstance(v, (dict, list)))
         elif isinstance(value, list):
-            stack.extend((v, path + (i,)) for i, v in enumerate(value) if isinstance(v, (dict, list)))
+            stack.extend((v, (*path, i)) for i, v in enumerate(value) if isinstance(v, (dict, list)))
     return None
 
 
@@ -234,5 +234,5 @@ def _sorted_capped(diagnostics: list[Diagnostic], file: str) -> list[Diagnostic]
     ordered = sorted(diagnostics, key=lambda d: (d.line or 0, d.col or 0, d.message))
     if len(ordered) > MAX_DIAGNOSTICS:
         more = len(ordered) - MAX_DIAGNOSTICS
-        ordered = ordered[:MAX_DIAGNOSTICS] + [Diagnostic(file, f"… and {more} more errors")]
+        ordered = [*ordered[:MAX_DIAGNOSTICS], Diagnostic(file, f"… and {more} more errors")]
     return ordered

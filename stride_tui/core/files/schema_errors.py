@@ -46,8 +46,6 @@ _FLOW_SYNONYMS = {
     "sink": "to",
 }
 _ALL_COMPONENT_KEYS = sorted({k for cls in COMPONENT_CLASSES.values() for k in cls.model_fields})
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def keys_of(cls: type[BaseModel]) -> list[str]:
@@ -179,7 +177,7 @@ def _unknown_component_keys(data: dict, loc: tuple, file: str, source_map: Sourc
     out = []
     for key in table:
         if key not in _ALL_COMPONENT_KEYS:
-            path = loc + (key,)
+            path = (*loc, key)
             line, col = source_map.position(path) or (None, None)
             message = f"unknown key `{key}` in [{field_path(loc)}]" + _suggest(key, _ALL_COMPONENT_KEYS)
             out.append(Diagnostic(file, message, line, col, field=path))
@@ -188,19 +186,19 @@ def _unknown_component_keys(data: dict, loc: tuple, file: str, source_map: Sourc
 
 def _pattern_message(where: str, value: str, pattern: str) -> str:
     if pattern in (TEXT_PATTERN, LINE_PATTERN):
-        match = _CONTROL.search(value)
-        if match is None and pattern == LINE_PATTERN:
+        found = find_control(value)
+        if found is None and pattern == LINE_PATTERN:
             bad = "\n" if "\n" in value else "\t"
             name = "a line break" if bad == "\n" else "a tab"
             return f"`{where}` must be one line; it contains {name}"
-        if match is not None:
-            char = match.group()
+        if found is not None:
+            position, char = found
             if char in "\n\t":
                 name = "a line break" if char == "\n" else "a tab"
                 return f"`{where}` must be one line; it contains {name}"
             return (
-                f"`{where}` contains control character U+{ord(char):04X} at position "
-                f"{match.start() + 1}; control characters are not allowed in text"
+                f"`{where}` contains control character {code_point(char)} at position "
+                f"{position + 1}; control characters are not allowed in text"
             )
     if pattern == ID_PATTERN:
         hint = slugify(value)
@@ -226,7 +224,7 @@ def _suggest(word: str, choices: list[str]) -> str:
 def _show(value: object) -> str:
     if isinstance(value, str):
         text = value if len(value) <= 40 else value[:37] + "…"
-        return '"' + _ANY_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + '"'
+        return '"' + escape_controls(text, one_line=True) + '"'
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):

@@ -60,7 +60,7 @@ def check_references(data: dict, file: str, source_map: SourceMap) -> list[Diagn
             )
     cycles = _parent_cycles(boundaries)
     for cycle in cycles:
-        path = " → ".join(cycle + [cycle[0]])
+        path = " → ".join([*cycle, cycle[0]])
         report(("boundaries", cycle[0], "parent"), f"boundaries nest in a cycle: {path}")
     if not cycles:
         for bid, depth in _too_deep_boundaries(boundaries):

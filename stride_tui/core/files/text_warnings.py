@@ -6,27 +6,24 @@ CVE-2021-42574), so a reviewer should know they are there. They are allowed, but
 
 from __future__ import annotations
 
-import re
-
 from stride_tui.core.files.diagnostics import Diagnostic, field_path
 from stride_tui.core.files.key_positions import SourceMap
 from stride_tui.core.model.elements import ThreatModel
-
-_SUSPICIOUS = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+from stride_tui.core.text_safety import code_point, find_invisible
 
 
 def suspicious_text_warnings(model: ThreatModel, file: str, source_map: SourceMap) -> list[Diagnostic]:
     """A warning for each name or text field holding bidi controls or zero-width characters."""
     out: list[Diagnostic] = []
     for path, text in _texts(model):
-        match = _SUSPICIOUS.search(text)
-        if match:
+        found = find_invisible(text)
+        if found:
             line, col = source_map.position(path) or (None, None)
             out.append(
                 Diagnostic(
                     file,
                     f"`{field_path(path)}` contains invisible or direction-changing character "
-                    f"U+{ord(match.group()):04X}; check it reads as intended",
+                    f"{code_point(found[1])}; check it reads as intended",
                     line,
                     col,
                     level="warning",
@@ -46,4 +43,4 @@ def _texts(model: ThreatModel):
 def _fields(prefix: tuple[str, ...], obj):
     for name, value in obj.__dict__.items():
         if isinstance(value, str) and not value.isascii():
-            yield prefix + (name,), value
+            yield (*prefix, name), value

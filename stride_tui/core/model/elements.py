@@ -18,8 +18,8 @@ RULE_ID_PATTERN = r"^[a-z][a-z0-9_.-]{0,63}$"
 DECISION_KEY_PATTERN = r"^[a-z][a-z0-9_.-]{0,63}@[a-z][a-z0-9_-]{0,63}$"
 # Text may hold tab and newline but no other C0 control, no DEL and no C1 control: those would
 # reach the user's terminal as escape sequences (DESIGN §5, reliability notes §6).
-TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
-LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"  # one line: no newline or tab either
+TEXT_PATTERN = f"^[^{CONTROL_CHARS}]*$"
+LINE_PATTERN = f"^[^{LINE_CONTROL_CHARS}]*$"  # one line: no newline or tab either
 
 MAX_NAME = 200
 MAX_TEXT = 20_000

@@ -46,7 +46,7 @@ def all_boundary_chains(model: ThreatModel) -> dict[str | None, tuple[str, ...]]
             node = boundary.parent if boundary is not None else None
         base = chains.get(node, ())  # () also when a cycle was cut (invalid models only)
         for bid in reversed(pending):
-            base = (bid,) + base
+            base = (bid, *base)
             chains[bid] = base
     return chains
 

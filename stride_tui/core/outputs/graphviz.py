@@ -6,6 +6,7 @@ option from user data, and every failure becomes one clear ``RenderError``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -35,10 +36,8 @@ def find_dot() -> str | None:
 def _limit_memory() -> None:  # runs in the child before exec (POSIX only)
     import resource
 
-    try:
+    with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
-    except (ValueError, OSError):
-        pass
 
 
 def run_dot(dot_source: str, fmt: str, timeout: float = DEFAULT_TIMEOUT, engine: str = "dot") -> bytes:

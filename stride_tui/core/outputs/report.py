@@ -102,9 +102,11 @@ def report_markdown(analysis: Analysis, dot_source: str | None = None) -> str:
     counts = summary(analysis.findings)
     out += ["## Summary", ""]
     out += [
-        f"{counts['total']} findings on {len(model.components)} components, {len(model.flows)} flows "
-        f"and {len(model.boundaries)} trust boundaries; "
-        f"{sum(1 for c in analysis.topology.crossings.values() if c)} flows cross a boundary.",
+        (
+            f"{counts['total']} findings on {len(model.components)} components, {len(model.flows)} flows "
+            f"and {len(model.boundaries)} trust boundaries; "
+            f"{sum(1 for c in analysis.topology.crossings.values() if c)} flows cross a boundary."
+        ),
         "",
     ]
     out += _count_table("Category", [(CATEGORY_LABELS[c], c) for c in CATEGORIES], analysis.findings, "category")
@@ -240,7 +242,7 @@ def _count_table(title: str, rows: list[tuple[str, str]], findings: list[Finding
     open_ = Counter(getattr(f, attr) for f in findings if f.status == "open")
     lines = [f"| {title} | Findings | Open |", "|---|---|---|"]
     lines += [f"| {label} | {total[key]} | {open_[key]} |" for label, key in rows]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _worst(findings: list[Finding]) -> str | None:

@@ -171,8 +171,10 @@ def stories_markdown(title: str, stories: list[Story]) -> str:
         lines += [
             f"## {n}. {escape.markdown(story.title)}",
             "",
-            f"**Severity:** {story.severity} · **Category:** {CATEGORY_LABELS[story.category]} · "
-            f"**Labels:** {', '.join(escape.markdown_code(label) for label in story.labels)}",
+            (
+                f"**Severity:** {story.severity} · **Category:** {CATEGORY_LABELS[story.category]} · "
+                f"**Labels:** {', '.join(escape.markdown_code(label) for label in story.labels)}"
+            ),
             "",
             escape.markdown(story.narrative),
             "",

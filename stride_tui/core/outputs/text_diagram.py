@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from stride_tui.core.analysis.engine import Analysis
 from stride_tui.core.model.elements import ThreatModel
@@ -24,7 +25,6 @@ RANK_GAP = 5  # rows between ranks, room for edge channels
 COLUMN_GAP = 4
 MAX_LABEL = 22
 COLUMNS_PER_INCH = 11.0
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 _BORDERS = {  # top-left, top-right, bottom-left, bottom-right, horizontal, vertical
     "external_entity": "┌┐└┘─│",
@@ -80,7 +80,7 @@ class TextDiagram:
 
 def clean(text: str, limit: int = MAX_LABEL) -> str:
     """One line of user text, no control characters, at most ``limit`` characters."""
-    text = _CONTROL.sub(" ", text).strip()
+    text = replace_controls(text, " ", one_line=True).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -291,7 +291,7 @@ def _frames(model: ThreatModel, boxes: dict[str, Box], topology: Topology) -> di
 class _Canvas:
     """A character grid with a tag per cell; later drawing wins."""
 
-    _JOIN = {frozenset("│─"): "┼", frozenset("│┄"): "┼", frozenset("┆─"): "┼"}
+    _JOIN: ClassVar[dict[frozenset[str], str]] = {frozenset("│─"): "┼", frozenset("│┄"): "┼", frozenset("┆─"): "┼"}
 
     def __init__(self, width: int, height: int) -> None:
         self.chars = [[" "] * width for _ in range(height)]
@@ -363,7 +363,7 @@ class _Canvas:
 
     def result(self) -> tuple[list[str], list[list[str | None]]]:
         lines = ["".join(row).rstrip() for row in self.chars]
-        tags = [row[: len(line)] for row, line in zip(self.tags, lines)]
+        tags = [row[: len(line)] for row, line in zip(self.tags, lines, strict=False)]
         while lines and not lines[-1]:
             lines.pop()
             tags.pop()

@@ -134,4 +134,4 @@ def _git_message(stderr: bytes) -> str:
     for prefix in ("fatal: ", "error: "):
         if text.startswith(prefix):
             text = text[len(prefix) :]
-    return "".join(ch if ch.isprintable() else "?" for ch in text)[:300]
+    return replace_unprintable(text)[:300]

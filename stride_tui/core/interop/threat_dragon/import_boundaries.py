@@ -106,7 +106,7 @@ def _tag_unplaced_curves(
             body = by_key[key].body
             tags = list(body.get("tags", []))
             if tag not in tags:
-                body["tags"] = tags + [tag]
+                body["tags"] = [*tags, tag]
         state.report(
             f"trust-boundary curve {curve.name!r} cannot become a zone that nests with the other boundaries; "
             f"no boundary made for it; the {len(crossing_keys)} flow(s) crossing it are tagged `{tag}`"

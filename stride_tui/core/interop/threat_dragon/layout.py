@@ -70,7 +70,7 @@ def layout_model(model: ThreatModel) -> Layout:
                 sizes = [node_size(kind, model.components[c].name or c) for c in row]
                 row_height = max(h for _, h in sizes)
                 x = 0.0
-                for cid, (w, h) in zip(row, sizes):
+                for cid, (w, h) in zip(row, sizes, strict=False):
                     items.append(("node", cid, x, y + (row_height - h) / 2, w, h))
                     x += w + GAP_X
                 width = max(width, x - GAP_X)

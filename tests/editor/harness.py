@@ -1,0 +1,132 @@
+"""The editor test harness: a small model, running a Pilot scenario, waiting, typing, reading the screen.
+
+pytest-asyncio is not a dependency, so each Pilot scenario runs under ``asyncio.run``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from stride_tui.app import StrideApp
+from stride_tui.screens import MainScreen
+from stride_tui.screens.component_form import ComponentForm
+from stride_tui.screens.form_screen import FormScreen
+
+MODEL = """\
+stride_tui = 1
+
+[model]
+title = "Shop"
+
+[boundaries.internet]
+name = "Internet"
+internet = true
+
+[boundaries.cluster]
+name = "Cluster"
+
+[components.user]
+kind = "external_entity"
+name = "User"
+boundary = "internet"
+
+[components.api]
+kind = "process"
+name = "API"
+boundary = "cluster"
+
+[components.db]
+kind = "data_store"
+name = "DB"
+boundary = "cluster"
+
+[flows.api-to-db]
+from = "api"
+to = "db"
+encrypted = true
+"""
+
+Scenario = Callable[[StrideApp, Pilot], Awaitable[None]]
+
+
+def write(tmp_path: Path, text: str = MODEL, name: str = "model.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(path: Path, scenario: Scenario, *, size: tuple[int, int] = (120, 40)) -> StrideApp:
+    """Run ``scenario`` on a StrideApp editing ``path`` once the model is open and analysed."""
+    app = StrideApp(path)
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await settle(app, pilot)
+            await scenario(app, pilot)
+
+    asyncio.run(main())
+    return app
+
+
+async def settle(app: StrideApp, pilot: Pilot) -> None:
+    """Let opening, analysis and refreshes finish (never waits on a dialog's answer)."""
+    for _ in range(3):
+        busy = [w for w in app.workers if w.group in ("open-model", "analysis") and not w.is_finished]
+        if busy:
+            await app.workers.wait_for_complete(busy)
+        await pilot.pause()
+
+
+def main_screen(app: StrideApp) -> MainScreen:
+    screen = next(s for s in app.screen_stack if isinstance(s, MainScreen))
+    return screen
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    await pilot.press(*text)
+
+
+async def clear_and_type(pilot: Pilot, text: str) -> None:
+    await pilot.press("home", "ctrl+k")  # Input: to the start, delete everything right of it
+    await type_text(pilot, text)
+
+
+def rendered(widget: Widget) -> str:
+    """What the screen shows where ``widget`` is (children included), one line per row."""
+    region = widget.region
+    strips = widget.screen._compositor.render_strips()
+    rows = strips[region.y : region.bottom]
+    return "\n".join(strip.crop(region.x, region.right).text for strip in rows)
+
+
+async def open_form(app: StrideApp, pilot: Pilot, key: str, cls: type[FormScreen]) -> FormScreen:
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(app.screen, cls), app.screen
+    return app.screen
+
+
+async def save_form(app: StrideApp, pilot: Pilot) -> None:
+    await pilot.press("ctrl+s")
+    await settle(app, pilot)
+    assert isinstance(app.screen, MainScreen), f"form still open: {getattr(app.screen, 'errors', None)}"
+
+
+async def add_component(app: StrideApp, pilot: Pilot, name: str) -> None:
+    await open_form(app, pilot, "c", ComponentForm)
+    await type_text(pilot, name)
+    await save_form(app, pilot)
+
+
+async def wait_for(app: StrideApp, pilot: Pilot, cls: type) -> None:
+    """Wait (a little) until a screen of ``cls`` is on top: dialogs open from workers."""
+    for _ in range(40):
+        if isinstance(app.screen, cls):
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"{cls.__name__} never opened; on top: {app.screen}")
