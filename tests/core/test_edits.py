@@ -357,37 +357,63 @@ _OPS = st.lists(
 @settings(max_examples=60, deadline=None)
 @given(_OPS)
 def test_any_sequence_of_edits_leaves_a_valid_model(ops) -> None:
+    """Each edit does what it says (checked right after it), and the model stays loadable."""
     model = load_model(SAMPLES / "checkout.toml").model
     rules = builtin_rules()
     for op, n in ops:
         sections = [s for s in ("boundaries", "components", "flows", "threats") if getattr(model, s)]
-        section = sections[n % len(sections)]
-        ids = list(getattr(model, section))
-        target = ids[n % len(ids)]
-        try:
-            if op == "add":
-                model = edits.put_component(
-                    model,
-                    edits.propose_id(model, f"New {n}", "components"),
-                    component(boundary=next(iter(model.boundaries), None)),
-                )
-            elif op == "rename":
-                model = edits.rename_id(model, target, edits.propose_id(model, f"r{n}", section))
-            elif op == "delete":
-                model = edits.delete(model, section, target)
-            elif op == "decide":
-                findings = analyse(model, rules).findings
-                if findings:
-                    model = edits.set_decision(model, findings[n % len(findings)].id, "accepted", note=str(n))
-            elif op == "move" and model.boundaries:
-                bids = list(model.boundaries)
-                bid, parent = bids[n % len(bids)], bids[(n // 7) % len(bids)]
-                boundary = model.boundaries[bid].model_copy(update={"parent": parent})
-                if not edits.boundary_errors(model, bid, boundary, bid):
-                    model = edits.put_boundary(model, bid, boundary, bid)
-        except EditError:
+        if not sections:
+            op = "add"
+        else:
+            section = sections[n % len(sections)]
+            ids = list(getattr(model, section))
+            target = ids[n % len(ids)]
+        before, before_data = model, model.model_dump()
+        if op == "add":
+            new_id = edits.propose_id(model, f"New {n}", "components")
+            model = edits.put_component(model, new_id, component(boundary=next(iter(model.boundaries), None)))
+            assert new_id not in before.components and new_id in model.components
+        elif op == "rename":
+            new_id = edits.propose_id(model, f"r{n}", section)
+            model = edits.rename_id(model, target, new_id)
+            assert target not in getattr(model, section) and new_id in getattr(model, section)
+            assert not edits.references_to(model, target)
+        elif op == "delete":
+            model = edits.delete(model, section, target)
+            assert target not in getattr(model, section)
+            assert not edits.references_to(model, target)
+        elif op == "decide":
+            findings = analyse(model, rules).findings
+            if not findings:
+                continue
+            finding = findings[n % len(findings)]
+            model = edits.set_decision(model, finding.id, "accepted", note=str(n))
+            decided = model.threats[finding.id] if finding.custom else model.decisions[finding.id]
+            assert decided.status == "accepted" and decided.note == str(n)
+        elif op == "move" and model.boundaries:
+            bids = list(model.boundaries)
+            bid, parent = bids[n % len(bids)], bids[(n // 7) % len(bids)]
+            if model.boundaries[bid].parent == parent:
+                continue
+            boundary = model.boundaries[bid].model_copy(update={"parent": parent})
+            if edits.boundary_errors(model, bid, boundary, bid):
+                assert bid == parent or parent in _descendants(model, bid)  # refused only for a cycle
+                continue
+            model = edits.put_boundary(model, bid, boundary, bid)
+            assert model.boundaries[bid].parent == parent
+        else:
             continue
+        assert before.model_dump() == before_data  # an edit makes a new model, the old one is untouched
+        assert model != before or op == "decide"  # deciding again the same way changes nothing
     reloads(model)
+
+
+def _descendants(model: ThreatModel, boundary_id: str) -> set[str]:
+    found, frontier = set(), {boundary_id}
+    while frontier:
+        frontier = {b for b, v in model.boundaries.items() if v.parent in frontier} - found
+        found |= frontier
+    return found
 
 
 # ---------------------------------------------------------------------------- history
