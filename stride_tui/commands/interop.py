@@ -18,7 +18,6 @@ from stride_tui.core.files.diagnostics import Diagnostic, ModelError
 from stride_tui.core.files.loader import load_model
 from stride_tui.core.files.storage import SaveError, atomic_write, encode_model
 from stride_tui.core.interop.threat_dragon import export_threat_dragon, import_threat_dragon
-
 from stride_tui.core.text_safety import escape_controls
 
 from .output import print_diagnostics

@@ -22,11 +22,10 @@ from stride_tui.core.analysis.rules import (
 from stride_tui.core.files.diagnostics import Diagnostic, ModelError
 from stride_tui.core.files.loader import LoadedModel, load_model, parse_model
 from stride_tui.core.model.elements import SEVERITIES
+from stride_tui.core.text_safety import escape_controls
 from stride_tui.core.vcs.diff import diff_json, diff_markdown, diff_models, diff_text
 from stride_tui.core.vcs.revisions import read_blob, read_revision, split_spec
 from stride_tui.core.vcs.textconv import render_readable
-
-from stride_tui.core.text_safety import escape_controls
 
 from .output import print_diagnostics
 

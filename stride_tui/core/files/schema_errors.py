@@ -28,6 +28,7 @@ from stride_tui.core.model.elements import (
     ThreatModel,
 )
 from stride_tui.core.model.ids import slugify
+from stride_tui.core.text_safety import code_point, escape_controls, find_control
 
 _SECTION_CLASSES: dict[str, type[BaseModel]] = {
     "boundaries": Boundary,

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from stride_tui.core.text_safety import CONTROL_CHARS, LINE_CONTROL_CHARS
+
 FORMAT_VERSION = 1
 
 ID_PATTERN = r"^[a-z][a-z0-9_-]{0,63}$"

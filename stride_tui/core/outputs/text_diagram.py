@@ -10,7 +10,6 @@ widget can style it without this module knowing about terminals.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -19,6 +18,7 @@ from stride_tui.core.model.elements import ThreatModel
 from stride_tui.core.model.topology import Topology
 from stride_tui.core.outputs.dot import DiagramOptions, build_dot, worst_open_severity
 from stride_tui.core.outputs.graphviz import RenderError, run_dot
+from stride_tui.core.text_safety import replace_controls
 
 BOX_HEIGHT = 4  # top border, name, technology, bottom border
 RANK_GAP = 5  # rows between ranks, room for edge channels

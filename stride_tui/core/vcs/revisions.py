@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stride_tui.core.files.diagnostics import Diagnostic, ModelError
+from stride_tui.core.text_safety import replace_unprintable
 
 GIT_TIMEOUT = 30.0
 MAX_BLOB_BYTES = 32 * 1024 * 1024
