@@ -13,8 +13,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .commands import analysis, files, interop, outputs, vcs
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+from .core.exit_codes import ExitCode
 
 _DESCRIPTION = """\
 STRIDE threat models as TOML files in your repository: a terminal editor and a CI gate.
@@ -28,7 +27,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+        self.exit(ExitCode.BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,19 +73,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv.insert(0, "edit")  # `stride-tui MODEL` opens the editor
     if not argv:
         parser.print_help()
-        return EXIT_OK
+        return ExitCode.OK
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors end here
-        return exc.code if isinstance(exc.code, int) else EXIT_OK
+        return exc.code if isinstance(exc.code, int) else ExitCode.OK
     try:
         return args.run(args)
     except KeyboardInterrupt:
-        return 130
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
         # stdout closed early (`| head`): not an error of ours, and nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+        return ExitCode.OK
     except Exception as exc:  # the promise is "never a traceback": report and exit 2
         if os.environ.get("STRIDE_TUI_DEBUG"):
             raise
@@ -95,4 +94,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(please report it; set STRIDE_TUI_DEBUG=1 to see the traceback)",
             file=sys.stderr,
         )
-        return EXIT_BAD_INPUT
+        return ExitCode.BAD_INPUT

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from stride_tui.core.analysis.rules import rules_for
+from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import ModelError
 from stride_tui.core.files.loader import load_model
 from stride_tui.core.model.elements import SEVERITIES, STATUSES
@@ -16,8 +17,6 @@ from stride_tui.core.outputs.sarif import findings_sarif
 
 from .common import add_rules_option, load_and_analyse
 from .output import print_diagnostics
-
-OK, FAILED, BAD_INPUT = 0, 1, 2
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,22 +60,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     rules.set_defaults(run=run_rules)
 
 
-def run_threats(args: argparse.Namespace) -> int:
+def run_threats(args: argparse.Namespace) -> ExitCode:
     prepared = load_and_analyse(args)
     if prepared is None:
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     loaded, ruleset, analysis = prepared.loaded, prepared.ruleset, prepared.analysis
     model = loaded.model
     findings = analysis.findings
     if args.boundary is not None:
         if args.boundary not in model.boundaries:
             print(f"{args.model}: error: no boundary `{args.boundary}`", file=sys.stderr)
-            return BAD_INPUT
+            return ExitCode.BAD_INPUT
         findings = analysis.for_boundary(args.boundary)
     if args.element is not None:
         if args.element not in model.components and args.element not in model.flows:
             print(f"{args.model}: error: no component or flow `{args.element}`", file=sys.stderr)
-            return BAD_INPUT
+            return ExitCode.BAD_INPUT
         findings = [f for f in findings if f.element_id == args.element]
     if args.status:
         wanted = [s.strip() for s in args.status.split(",") if s.strip()]
@@ -86,7 +85,7 @@ def run_threats(args: argparse.Namespace) -> int:
                 f"stride-tui: error: unknown status {', '.join(unknown)} (choose from {', '.join(STATUSES)})",
                 file=sys.stderr,
             )
-            return BAD_INPUT
+            return ExitCode.BAD_INPUT
         findings = [f for f in findings if f.status in wanted]
     if args.format == "json":
         text = findings_json(analysis, findings)
@@ -99,18 +98,18 @@ def run_threats(args: argparse.Namespace) -> int:
     else:
         text = findings_text(analysis, findings)
     sys.stdout.write(text)
-    return OK
+    return ExitCode.OK
 
 
-def run_check(args: argparse.Namespace) -> int:
+def run_check(args: argparse.Namespace) -> ExitCode:
     codes = [_check_one(argparse.Namespace(**{**vars(args), "model": model})) for model in args.models]
-    return BAD_INPUT if BAD_INPUT in codes else max(codes)
+    return ExitCode.BAD_INPUT if ExitCode.BAD_INPUT in codes else max(codes)
 
 
-def _check_one(args: argparse.Namespace) -> int:
+def _check_one(args: argparse.Namespace) -> ExitCode:
     prepared = load_and_analyse(args)
     if prepared is None:
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     analysis = prepared.analysis
     threshold = SEVERITIES.index(args.fail_on)
     findings = analysis.findings
@@ -126,12 +125,12 @@ def _check_one(args: argparse.Namespace) -> int:
             f"FAILED: decide these findings (set a status in [decisions]) or mitigate them; "
             f"gate is --fail-on {args.fail_on}",
         )
-        return FAILED
+        return ExitCode.FAILED
     print("passed")
-    return OK
+    return ExitCode.OK
 
 
-def run_rules(args: argparse.Namespace) -> int:
+def run_rules(args: argparse.Namespace) -> ExitCode:
     try:
         rule_files = None
         model_path = None
@@ -141,7 +140,7 @@ def run_rules(args: argparse.Namespace) -> int:
         ruleset = rules_for(model_path, rule_files, args.rules)
     except ModelError as exc:
         print_diagnostics(exc.diagnostics)
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     rules = list(ruleset.rules.values())
     if args.format == "json":
         document = {
@@ -162,7 +161,7 @@ def run_rules(args: argparse.Namespace) -> int:
             ]
         }
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-        return OK
+        return ExitCode.OK
     width = max((len(r.id) for r in rules), default=10)
     for r in rules:
         flag = "  (disabled)" if r.id in ruleset.disabled else ""
@@ -171,4 +170,4 @@ def run_rules(args: argparse.Namespace) -> int:
         )
     enabled = len(ruleset.enabled())
     print(f"{len(rules)} rules ({enabled} enabled)")
-    return OK
+    return ExitCode.OK

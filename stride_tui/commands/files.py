@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import ModelError
 from stride_tui.core.files.loader import LoadedModel, load_model
 from stride_tui.core.files.storage import Fingerprint, SaveError, atomic_write, encode_model
@@ -15,8 +16,6 @@ from stride_tui.core.model.elements import ModelMeta, ThreatModel
 from stride_tui.core.model.json_schema import json_schema
 
 from .output import print_diagnostics
-
-OK, FAILED, BAD_INPUT = 0, 1, 2
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -63,32 +62,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     schema.set_defaults(run=run_schema)
 
 
-def run_new(args: argparse.Namespace) -> int:
+def run_new(args: argparse.Namespace) -> ExitCode:
     path = Path(args.model)
     if path.exists():
         print(f"{path}: error: already exists; not overwriting it", file=sys.stderr)
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     title = args.title if args.title is not None else _title_from(path)
     try:
         model = ThreatModel(model=ModelMeta(title=title))
     except ValueError as exc:
         print(f"{path}: error: invalid --title: {_first_error(exc)}", file=sys.stderr)
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     try:
         atomic_write(path, encode_model(model))
     except SaveError as exc:
         print(f"{path}: error: {exc}", file=sys.stderr)
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     print(f"created {path}")
-    return OK
+    return ExitCode.OK
 
 
-def run_validate(args: argparse.Namespace) -> int:
-    status = OK
+def run_validate(args: argparse.Namespace) -> ExitCode:
+    status = ExitCode.OK
     for name in args.models:
         loaded = _load(name)
         if loaded is None:
-            status = BAD_INPUT
+            status = ExitCode.BAD_INPUT
             continue
         print_diagnostics(loaded.warnings)
         if not args.quiet:
@@ -97,12 +96,12 @@ def run_validate(args: argparse.Namespace) -> int:
     return status
 
 
-def run_fmt(args: argparse.Namespace) -> int:
-    status = OK
+def run_fmt(args: argparse.Namespace) -> ExitCode:
+    status = ExitCode.OK
     for name in args.models:
         loaded = _load(name)
         if loaded is None:
-            status = BAD_INPUT
+            status = ExitCode.BAD_INPUT
             continue
         canonical = encode_model(loaded.model)
         if canonical == loaded.raw:
@@ -111,7 +110,7 @@ def run_fmt(args: argparse.Namespace) -> int:
             _print_diff(name, loaded.raw, canonical)
         if args.check:
             print(f"{name}: not canonical (run `stride-tui fmt {name}`)", file=sys.stderr)
-            status = max(status, FAILED)
+            status = max(status, ExitCode.FAILED)
             continue
         if loaded.comment_lines and not args.drop_comments:
             lines = ", ".join(str(n) for n in loaded.comment_lines[:10])
@@ -120,29 +119,29 @@ def run_fmt(args: argparse.Namespace) -> int:
                 "rewrite would drop; move them into `description` fields, or pass --drop-comments",
                 file=sys.stderr,
             )
-            status = BAD_INPUT
+            status = ExitCode.BAD_INPUT
             continue
         try:
             atomic_write(name, canonical, Fingerprint.of(name))
         except SaveError as exc:
             print(f"{name}: error: {exc}", file=sys.stderr)
-            status = BAD_INPUT
+            status = ExitCode.BAD_INPUT
             continue
         print(f"reformatted {name}")
     return status
 
 
-def run_schema(args: argparse.Namespace) -> int:
+def run_schema(args: argparse.Namespace) -> ExitCode:
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.output:
         try:
             atomic_write(args.output, text.encode())
         except SaveError as exc:
             print(f"{args.output}: error: {exc}", file=sys.stderr)
-            return BAD_INPUT
+            return ExitCode.BAD_INPUT
     else:
         sys.stdout.write(text)
-    return OK
+    return ExitCode.OK
 
 
 def _load(name: str) -> LoadedModel | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from stride_tui.core.analysis.engine import analyse
 from stride_tui.core.analysis.rules import rules_for
+from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import Diagnostic, ModelError
 from stride_tui.core.files.loader import load_model
 from stride_tui.core.files.storage import SaveError, atomic_write, encode_model
@@ -22,7 +23,6 @@ from stride_tui.core.text_safety import escape_controls
 
 from .output import print_diagnostics
 
-OK, FAILED, BAD_INPUT = 0, 1, 2
 FORMATS = ("threat-dragon",)
 
 
@@ -90,37 +90,37 @@ def _write(path: str, data: bytes) -> bool:
     return True
 
 
-def run_import(args: argparse.Namespace) -> int:
+def run_import(args: argparse.Namespace) -> ExitCode:
     if args.output != "-" and os.path.isdir(args.output):
         print(f"{args.output}: error: is a directory; give the path of the model file to write", file=sys.stderr)
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     if _refuse_existing(args.output, args.force):
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     try:
         raw = Path(args.file).read_bytes()
     except FileNotFoundError:
         print_diagnostics([Diagnostic(args.file, "no such file")])
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     except IsADirectoryError:
         print_diagnostics([Diagnostic(args.file, "is a directory, not a Threat Dragon file")])
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     except OSError as exc:
         print_diagnostics([Diagnostic(args.file, f"cannot read: {exc.strerror or exc}")])
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     try:
         ruleset = rules_for(None, None, args.rules)
         result = import_threat_dragon(raw, args.file, ruleset)
     except ModelError as exc:
         print_diagnostics(exc.diagnostics)
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     _warn(args.file, result.warnings)
     try:
         data = encode_model(result.model)
     except SaveError as exc:
         print(f"{args.output}: error: {exc}", file=sys.stderr)
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     if not _write(args.output, data):
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     c = result.counts
     where = "stdout" if args.output == "-" else args.output
     print(
@@ -135,21 +135,21 @@ def run_import(args: argparse.Namespace) -> int:
         ),
         file=sys.stderr if args.output == "-" else sys.stdout,
     )
-    return OK
+    return ExitCode.OK
 
 
-def run_export(args: argparse.Namespace) -> int:
+def run_export(args: argparse.Namespace) -> ExitCode:
     if args.output != "-" and os.path.isdir(args.output):
         print(f"{args.output}: error: is a directory; give the path of the file to write", file=sys.stderr)
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     if _refuse_existing(args.output, args.force):
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     try:
         loaded = load_model(args.model)
         ruleset = rules_for(Path(args.model), loaded.model.model.rule_files, args.rules)
     except ModelError as exc:
         print_diagnostics(exc.diagnostics)
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     analysis = analyse(loaded.model, ruleset)
     if analysis.errors:
         for error in analysis.errors:
@@ -157,11 +157,11 @@ def run_export(args: argparse.Namespace) -> int:
                 f"{args.model}: error: rule error: {error.rule_id} ({error.element_id}): {error.message}",
                 file=sys.stderr,
             )
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     result = export_threat_dragon(loaded.model, analysis)
     _warn(args.model, result.warnings)
     if not _write(args.output, result.text.encode("utf-8")):
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     c = result.counts
     where = "stdout" if args.output == "-" else args.output
     print(
@@ -169,4 +169,4 @@ def run_export(args: argparse.Namespace) -> int:
         f"{c['boundaries']} boundaries, {c['threats']} threats",
         file=sys.stderr if args.output == "-" else sys.stdout,
     )
-    return OK
+    return ExitCode.OK

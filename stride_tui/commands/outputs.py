@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.storage import SaveError, atomic_write
 from stride_tui.core.model.elements import SEVERITIES, STATUSES
 from stride_tui.core.outputs.dot import DiagramOptions, build_dot
@@ -15,8 +16,6 @@ from stride_tui.core.outputs.report_html import report_html
 from stride_tui.core.outputs.stories import DEFAULT_STATUSES, build_stories, stories_csv, stories_json, stories_markdown
 
 from .common import add_rules_option, load_and_analyse
-
-OK, FAILED, BAD_INPUT = 0, 1, 2
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -103,7 +102,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     stories.set_defaults(run=run_stories)
 
 
-def run_report(args: argparse.Namespace) -> int:
+def run_report(args: argparse.Namespace) -> ExitCode:
     fmt = (
         args.format
         or _format_from(
@@ -113,7 +112,7 @@ def run_report(args: argparse.Namespace) -> int:
     )
     prepared = load_and_analyse(args)
     if prepared is None:
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     analysis = prepared.analysis
     if fmt == "json":
         text = report_json(analysis)
@@ -130,7 +129,7 @@ def run_report(args: argparse.Namespace) -> int:
     return _emit(text.encode("utf-8"), args.output)
 
 
-def run_stories(args: argparse.Namespace) -> int:
+def run_stories(args: argparse.Namespace) -> ExitCode:
     fmt = (
         args.format
         or _format_from(args.output, {"md": "markdown", "markdown": "markdown", "csv": "csv", "json": "json"})
@@ -143,13 +142,13 @@ def run_stories(args: argparse.Namespace) -> int:
             f"stride-tui: error: unknown status {', '.join(unknown) or '(none given)'} (choose from {', '.join(STATUSES)})",
             file=sys.stderr,
         )
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     if args.limit is not None and args.limit < 1:
         print("stride-tui: error: --limit must be at least 1", file=sys.stderr)
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     prepared = load_and_analyse(args)
     if prepared is None:
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     analysis = prepared.analysis
     floor = SEVERITIES.index(args.min_severity)
     stories = [s for s in build_stories(analysis, statuses) if SEVERITIES.index(s.severity) >= floor]
@@ -164,19 +163,19 @@ def run_stories(args: argparse.Namespace) -> int:
     return _emit(text.encode("utf-8"), args.output)
 
 
-def run_render(args: argparse.Namespace) -> int:
+def run_render(args: argparse.Namespace) -> ExitCode:
     fmt = args.format or _format_from(args.output, {"gv": "dot", "dot": "dot", "svg": "svg", "png": "png"}) or "dot"
     if fmt == "png" and not args.output and sys.stdout.isatty():
         print("stride-tui: error: PNG is binary; write it to a file with -o OUT", file=sys.stderr)
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     prepared = load_and_analyse(args)
     if prepared is None:
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     analysis = prepared.analysis
     model = analysis.model
     if args.boundary is not None and args.boundary not in model.boundaries:
         print(f"{args.model}: error: no boundary `{args.boundary}`", file=sys.stderr)
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     options = DiagramOptions(direction=args.direction, boundary=args.boundary, color_by_findings=not args.no_color)
     dot_text = build_dot(model, None if args.no_color else analysis, options)
     if fmt == "dot":
@@ -186,7 +185,7 @@ def run_render(args: argparse.Namespace) -> int:
             data = run_dot(dot_text, fmt, timeout=args.timeout, engine=args.engine)
         except RenderError as exc:
             print(f"stride-tui: error: {exc}", file=sys.stderr)
-            return BAD_INPUT
+            return ExitCode.BAD_INPUT
     return _emit(data, args.output)
 
 
@@ -196,15 +195,15 @@ def _format_from(output: str | None, by_suffix: dict[str, str]) -> str | None:
     return by_suffix.get(Path(output).suffix.lower().lstrip("."))
 
 
-def _emit(data: bytes, output: str | None) -> int:
+def _emit(data: bytes, output: str | None) -> ExitCode:
     if not output or output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
-        return OK
+        return ExitCode.OK
     try:
         atomic_write(output, data)
     except SaveError as exc:
         print(f"stride-tui: error: {exc}", file=sys.stderr)
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     print(f"wrote {output}", file=sys.stderr)
-    return OK
+    return ExitCode.OK

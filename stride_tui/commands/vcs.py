@@ -19,6 +19,7 @@ from stride_tui.core.analysis.rules import (
     parse_rule_file,
     rules_for,
 )
+from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import Diagnostic, ModelError
 from stride_tui.core.files.loader import LoadedModel, load_model, parse_model
 from stride_tui.core.model.elements import SEVERITIES
@@ -28,8 +29,6 @@ from stride_tui.core.vcs.revisions import read_blob, read_revision, split_spec
 from stride_tui.core.vcs.textconv import render_readable
 
 from .output import print_diagnostics
-
-OK, FAILED, BAD_INPUT = 0, 1, 2
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -118,7 +117,7 @@ def _analyse(spec: str, loaded: LoadedModel, ruleset: RuleSet) -> Analysis | Non
     return analysis
 
 
-def run_diff(args: argparse.Namespace) -> int:
+def run_diff(args: argparse.Namespace) -> ExitCode:
     sides = []
     failed = False
     for spec in (args.old, args.new):
@@ -134,7 +133,7 @@ def run_diff(args: argparse.Namespace) -> int:
             continue
         sides.append((loaded, analysis))
     if failed:
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     (old, old_analysis), (new, new_analysis) = sides
     result = diff_models(old.model, new.model, old_analysis, new_analysis, args.old, args.new)
     if args.format == "json":
@@ -145,23 +144,23 @@ def run_diff(args: argparse.Namespace) -> int:
         text = escape_controls(diff_text(result, args.fail_on))
     sys.stdout.write(text)
     if args.fail_on is not None and result.newly_open(args.fail_on):
-        return FAILED
-    return OK
+        return ExitCode.FAILED
+    return ExitCode.OK
 
 
 # ---------------------------------------------------------------------------------------------
 # textconv
 
 
-def run_textconv(args: argparse.Namespace) -> int:
+def run_textconv(args: argparse.Namespace) -> ExitCode:
     try:
         raw = Path(args.model).read_bytes()
     except FileNotFoundError:
         print_diagnostics([Diagnostic(args.model, "no such file")])
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     except OSError as exc:
         print_diagnostics([Diagnostic(args.model, f"cannot read: {exc.strerror or exc}")])
-        return BAD_INPUT
+        return ExitCode.BAD_INPUT
     try:
         loaded = parse_model(raw, args.model)
     except ModelError as exc:
@@ -170,7 +169,7 @@ def run_textconv(args: argparse.Namespace) -> int:
         sys.stdout.write(escape_controls(raw.decode("utf-8", "replace")))
         if raw and not raw.endswith(b"\n"):
             sys.stdout.write("\n")
-        return OK
+        return ExitCode.OK
     note = "built-in rules"
     ruleset = RuleSet()
     if not args.no_findings:
@@ -178,9 +177,9 @@ def run_textconv(args: argparse.Namespace) -> int:
             ruleset = combine([_builtin_file(), *(load_rule_file(p) for p in args.rules)])
         except ModelError as exc:
             print_diagnostics(exc.diagnostics)
-            return BAD_INPUT
+            return ExitCode.BAD_INPUT
         if args.rules:
             note = "built-in rules and " + ", ".join(args.rules)
     analysis = analyse(loaded.model, ruleset)
     sys.stdout.write(escape_controls(render_readable(loaded.model, analysis, note, findings=not args.no_findings)))
-    return OK
+    return ExitCode.OK
