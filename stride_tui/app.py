@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import LoadingIndicator
 
 from stride_tui.core import ModelError, ThreatModel, load_model
+from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.recovery import (
     Recovery,
     claim_instance,
@@ -35,8 +36,6 @@ from stride_tui.screens._file_actions import ModelPathChanged
 from stride_tui.screens.too_small_screen import TooSmallScreen, too_small
 from widgets import safe_text, strip_controls
 
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
 _MAX_WARNINGS_SHOWN = 5
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
@@ -254,7 +253,7 @@ class StrideApp(App[None]):
                 self.pop_screen()
             editor.request_quit()
             return
-        self.exit(return_code=EXIT_BAD_INPUT if self.load_errors else EXIT_OK)
+        self.exit(return_code=ExitCode.BAD_INPUT if self.load_errors else ExitCode.OK)
 
     def _editor(self) -> MainScreen | None:
         return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
@@ -364,7 +363,7 @@ def run_editor(path: Path) -> int:
         app._release()
     for line in app.load_errors:
         print(strip_controls(line), file=sys.stderr)
-    return app.return_code if app.return_code is not None else EXIT_OK
+    return app.return_code if app.return_code is not None else ExitCode.OK
 
 
 __all__ = ["StrideApp", "recovery_path", "run_editor"]
