@@ -45,3 +45,4 @@ bench: $(STAMP)
 	$(PY) bench/bench_analysis.py
 	$(PY) bench/bench_render.py
 	$(PY) bench/bench_editor.py
+	$(PY) bench/bench_corpus.py
