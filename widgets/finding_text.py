@@ -7,8 +7,9 @@ import re
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from stride_tui.core.analysis.engine import CATEGORY_LABELS, KIND_LABELS, Finding, describe_crossings
+from stride_tui.core.analysis.engine import KIND_LABELS, Finding, describe_crossings
 from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.stride import CATEGORY_LABELS
 
 from .safe_text import safe_text
 

@@ -14,8 +14,9 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from stride_tui.core.analysis.engine import CATEGORY_LABELS, Finding
+from stride_tui.core.analysis.engine import Finding
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
+from stride_tui.core.stride import CATEGORY_LABELS
 
 from .finding_text import SEVERITY_STYLES, severity_badge, status_text
 from .safe_text import safe_text

@@ -16,14 +16,6 @@ from stride_tui.core.analysis.rules import Rule, RuleSet
 from stride_tui.core.model.elements import SEVERITIES, ThreatModel
 from stride_tui.core.model.topology import Crossing, Topology
 
-CATEGORY_LABELS = {
-    "spoofing": "Spoofing",
-    "tampering": "Tampering",
-    "repudiation": "Repudiation",
-    "information_disclosure": "Information disclosure",
-    "denial_of_service": "Denial of service",
-    "elevation_of_privilege": "Elevation of privilege",
-}
 KIND_LABELS = {
     "external_entity": "external entity",
     "process": "process",

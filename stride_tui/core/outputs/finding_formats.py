@@ -7,9 +7,10 @@ import io
 import json
 from collections import Counter
 
-from stride_tui.core.analysis.engine import CATEGORY_LABELS, Analysis, Finding
+from stride_tui.core.analysis.engine import Analysis, Finding
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 from stride_tui.core.outputs import escape
+from stride_tui.core.stride import CATEGORY_LABELS
 
 
 def finding_dict(finding: Finding) -> dict:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from stride_tui.core.analysis.conditions import format_value
 from stride_tui.core.analysis.engine import (
-    CATEGORY_LABELS,
     KIND_LABELS,
     Analysis,
     Finding,
@@ -20,6 +19,7 @@ from stride_tui.core.files.storage import model_to_data
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 from stride_tui.core.outputs import escape
 from stride_tui.core.outputs.finding_formats import finding_dict, summary
+from stride_tui.core.stride import CATEGORY_LABELS
 
 _SKIP = {"kind", "name", "description", "boundary", "source", "target", "out_of_scope", "out_of_scope_reason"}
 

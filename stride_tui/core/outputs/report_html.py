@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
-from stride_tui.core.analysis.engine import CATEGORY_LABELS, KIND_LABELS, Analysis, Finding, describe_crossings
+from stride_tui.core.analysis.engine import KIND_LABELS, Analysis, Finding, describe_crossings
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 from stride_tui.core.outputs.escape import html_text as h
 from stride_tui.core.outputs.finding_formats import summary
 from stride_tui.core.outputs.report import boundary_crossings, facts_of, reference_url
+from stride_tui.core.stride import CATEGORY_LABELS
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 _CSS = """

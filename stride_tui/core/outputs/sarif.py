@@ -8,9 +8,10 @@ import re
 from pathlib import Path
 
 from stride_tui import __version__
-from stride_tui.core.analysis.engine import CATEGORY_LABELS, Analysis, Finding
+from stride_tui.core.analysis.engine import Analysis, Finding
 from stride_tui.core.analysis.rules import RuleSet, find_repository_root
 from stride_tui.core.files.key_positions import SourceMap
+from stride_tui.core.stride import CATEGORY_LABELS
 
 _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "2.0"}

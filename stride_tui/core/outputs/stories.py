@@ -13,9 +13,10 @@ import io
 import json
 from dataclasses import dataclass
 
-from stride_tui.core.analysis.engine import CATEGORY_LABELS, Analysis, Finding
+from stride_tui.core.analysis.engine import Analysis, Finding
 from stride_tui.core.model.elements import SEVERITIES
 from stride_tui.core.outputs import escape
+from stride_tui.core.stride import CATEGORY_LABELS
 
 DEFAULT_STATUSES = ("open", "investigating", "accepted")
 

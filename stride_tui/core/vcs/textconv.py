@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 
-from stride_tui.core.analysis.engine import CATEGORY_LABELS, KIND_LABELS, Analysis, flow_display_name
+from stride_tui.core.analysis.engine import KIND_LABELS, Analysis, flow_display_name
 from stride_tui.core.files.storage import model_to_data
 from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.stride import CATEGORY_LABELS
 
 _SKIP = {
     "boundaries": {"name", "parent"},

@@ -24,11 +24,11 @@ from stride_tui.core.interop.threat_dragon.mapping import (
     SEVERITY_EXPORT,
     SHAPE_OF_KIND,
     STATUS_EXPORT,
-    STRIDE_TYPES,
     TYPE_OF_KIND,
 )
 from stride_tui.core.interop.threat_dragon.properties import td_properties
 from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.stride import CATEGORY_LABELS
 
 _NAMESPACE = uuid.UUID("5d3c4e0a-6f0b-4d61-9a57-7d7a1c1e2f10")
 THUMBNAIL = "./public/content/images/thumbnail.stride.jpg"
@@ -312,7 +312,7 @@ def _threat(finding: Finding, number: int, model: ThreatModel) -> dict:
         mitigation = "\n".join(f"- {m}" for m in finding.mitigations)
     written = {
         "title": finding.title,
-        "type": STRIDE_TYPES[finding.category],
+        "type": CATEGORY_LABELS[finding.category],  # Threat Dragon types are our labels
         "status": status,
         "severity": severity,
         "description": description,

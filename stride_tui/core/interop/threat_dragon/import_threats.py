@@ -16,16 +16,8 @@ from stride_tui.core.interop.threat_dragon.mapping import (
     category_of,
 )
 from stride_tui.core.interop.threat_dragon.text import as_text, clean_line, clean_text, short
-from stride_tui.core.model.elements import STATUSES
+from stride_tui.core.model.elements import CATEGORIES, STATUSES
 
-_CATEGORIES = (
-    "spoofing",
-    "tampering",
-    "repudiation",
-    "information_disclosure",
-    "denial_of_service",
-    "elevation_of_privilege",
-)
 _THREAT_ORDER = ("title", "category", "target", "severity", "status", "description", "mitigation", "note", "ticket")
 
 
@@ -119,7 +111,7 @@ def _add_custom(data: dict, item: PendingThreat, state: ImportState) -> None:
             state.report(f"a threat on {item.origin} has no title; named {title!r}")
         body["title"] = title
     where = f"threat {body['title']!r} on {item.origin}"
-    if base is None or _changed(threat, "type") or body.get("category") not in _CATEGORIES:
+    if base is None or _changed(threat, "type") or body.get("category") not in CATEGORIES:
         type_text = clean_line(threat.get("type"))[0]
         model_type = clean_line(threat.get("modelType"))[0]
         category, exact = category_of(type_text)

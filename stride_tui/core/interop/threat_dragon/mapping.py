@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from stride_tui.core.stride import CATEGORY_LABELS
+
 FORMAT_VERSION = "2.3.0"  # the Threat Dragon file version export writes (the demos' version)
 RULE_ID_PREFIX = "stride-tui/"  # ``ruleId`` of exported findings: ``stride-tui/<rule-id>``
 EMBED_KEY = "strideTui"  # our own data carried in cells and threats for a lossless round trip
@@ -21,15 +23,8 @@ TEXT_SHAPES = {"td-text-block"}
 # Shapes of newer Threat Dragon versions that we read as the nearest DFD element (reported).
 SIMILAR_NODE_SHAPES = {"agent": "process", "agent-tool": "process"}
 
-STRIDE_TYPES = {
-    "spoofing": "Spoofing",
-    "tampering": "Tampering",
-    "repudiation": "Repudiation",
-    "information_disclosure": "Information disclosure",
-    "denial_of_service": "Denial of service",
-    "elevation_of_privilege": "Elevation of privilege",
-}
-_STRIDE_BY_TEXT = {label.lower(): category for category, label in STRIDE_TYPES.items()}
+# Threat Dragon names a STRIDE threat's type by the category's label, as we do.
+_STRIDE_BY_TEXT = {label.lower(): category for category, label in CATEGORY_LABELS.items()}
 _STRIDE_BY_TEXT.update(
     {
         "information disclosure": "information_disclosure",

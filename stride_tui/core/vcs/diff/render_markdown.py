@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from stride_tui.core.analysis.engine import CATEGORY_LABELS
 from stride_tui.core.outputs import escape
+from stride_tui.core.stride import CATEGORY_LABELS
 from stride_tui.core.vcs.diff.changes import FieldChange, ModelDiff, element_name
 from stride_tui.core.vcs.diff.summary import (
     ELEMENT_TITLES,
