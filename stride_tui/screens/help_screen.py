@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple
+from typing import ClassVar
 
 from rich.console import Group
 from rich.table import Table
@@ -12,6 +12,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
+
+from stride_tui.core.stride import STRIDE
 
 from .dialog import Dialog
 
@@ -53,73 +55,6 @@ SAFETY_HELP = (
 )
 
 
-class StrideEntry(NamedTuple):
-    """One STRIDE category in the help: what it threatens and how it shows up in services."""
-
-    letter: str
-    category: str
-    violates: str
-    threat: str
-    example: str
-    mitigations: str
-
-
-STRIDE: tuple[StrideEntry, ...] = (
-    StrideEntry(
-        "S",
-        "Spoofing",
-        "authentication",
-        "pretending to be another user, service or machine",
-        "a service calls the payments API with a static shared key that leaked from a config repo "
-        "and was never rotated",
-        "mTLS between services, short-lived service-scoped JWTs, a workload identity per service",
-    ),
-    StrideEntry(
-        "T",
-        "Tampering",
-        "integrity",
-        "changing data in transit, in a queue or at rest",
-        "an order event on Kafka is rewritten by any service that can write to the topic",
-        "TLS, producer signing with consumer verification, queue and topic ACLs, input validation",
-    ),
-    StrideEntry(
-        "R",
-        "Repudiation",
-        "non-repudiation",
-        "doing something and denying it, because nothing proves who did it",
-        "a refund is issued through an admin endpoint; no audit record, no correlation id across "
-        "the three services involved",
-        "an immutable audit log of privileged actions, correlation ids propagated on every call "
-        "and written to every audit record",
-    ),
-    StrideEntry(
-        "I",
-        "Information disclosure",
-        "confidentiality",
-        "reading data one is not meant to see",
-        "an error response carries a stack trace with internal URLs; card data sits unencrypted in "
-        "a cache; a DB password is in plain config",
-        "sanitised errors, a secrets manager, TLS everywhere, field-level encryption at rest",
-    ),
-    StrideEntry(
-        "D",
-        "Denial of service",
-        "availability",
-        "making the service unavailable or too slow to use",
-        "a slow downstream with no timeout exhausts every worker thread; one noisy client floods the public API",
-        "timeouts on every call, circuit breakers, rate limits, bulkheads, autoscaling limits",
-    ),
-    StrideEntry(
-        "E",
-        "Elevation of privilege",
-        "authorization",
-        "gaining rights one should not have",
-        "a batch job's broad IAM token can delete every bucket; a compromised pod reaches the cluster admin API",
-        "least privilege, scoped tokens, no shared admin credentials, regular IAM review",
-    ),
-)
-
-
 class HelpScreen(Dialog[None]):
     """The keys of the editor and a STRIDE cheat sheet; any of escape, q or ? closes it."""
 
@@ -143,7 +78,7 @@ class HelpScreen(Dialog[None]):
         stride.add_column()
         for entry in STRIDE:
             stride.add_row(
-                Text(f"{entry.letter}  {entry.category}", style="bold"),
+                Text(f"{entry.letter}  {entry.label}", style="bold"),
                 Text.assemble((entry.threat, "bold"), f"  (violates {entry.violates})"),
             )
             stride.add_row("   example", Text(entry.example))

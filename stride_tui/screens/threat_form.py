@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 
 from stride_tui.core import editing as edits
-from stride_tui.core.analysis.engine import CATEGORY_LABELS
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES, ThreatModel
+from stride_tui.core.stride import CATEGORY_LABELS
 from widgets import FormField, safe_text
 
 from ._choices import enum_choices, target_choices
