@@ -1,0 +1,159 @@
+"""Sketch lines: each builds exactly what it says, reports problems with their columns, and
+changes nothing when it has one."""
+
+from __future__ import annotations
+
+import pytest
+
+from stride_tui.core.editing.sketch import SketchError, apply_sketch, guess_kind
+from stride_tui.core.files.loader import parse_model
+from stride_tui.core.files.storage import dump_model
+from stride_tui.core.model.elements import ModelMeta, ThreatModel
+
+
+def empty() -> ThreatModel:
+    return ThreatModel(model=ModelMeta(title="Refund"))
+
+
+def sketch(*lines: str) -> ThreatModel:
+    model = empty()
+    for line in lines:
+        model = apply_sketch(model, line).model
+    parse_model(dump_model(model).encode(), "sketch.toml")  # what a sketch builds is a valid file
+    return model
+
+
+REFUND = (
+    "[Internet] Customer",
+    "[Cluster] API gateway, Refund service, Payments service, Refund events queue",
+    "[Cluster / Data tier] Ledger DB, Audit log",
+    "Customer > API gateway > Refund service : https, jwt",
+    "Refund service > Refund events queue > Payments service : kafka, unsigned",
+    "Refund service > Ledger DB : postgres, tls",
+    "Refund service > Audit log",
+)
+
+
+def test_the_refund_feature_in_seven_lines() -> None:
+    model = sketch(*REFUND)
+    assert {cid: (c.kind, c.boundary) for cid, c in model.components.items()} == {
+        "customer": ("external_entity", "internet"),
+        "api-gateway": ("process", "cluster"),
+        "refund-service": ("process", "cluster"),
+        "payments-service": ("process", "cluster"),
+        "refund-events-queue": ("data_store", "cluster"),
+        "ledger-db": ("data_store", "data-tier"),
+        "audit-log": ("data_store", "data-tier"),
+    }
+    assert model.boundaries["internet"].internet is True
+    assert model.boundaries["data-tier"].parent == "cluster"
+    assert model.components["refund-events-queue"].is_queue is True  # type: ignore[union-attr]
+    assert model.components["audit-log"].is_log is True  # type: ignore[union-attr]
+    assert [(f.source, f.target) for f in model.flows.values()] == [
+        ("customer", "api-gateway"),
+        ("api-gateway", "refund-service"),
+        ("refund-service", "refund-events-queue"),
+        ("refund-events-queue", "payments-service"),
+        ("refund-service", "ledger-db"),
+        ("refund-service", "audit-log"),
+    ]
+    edge = model.flows["customer-to-api-gateway"]
+    assert (edge.protocol, edge.encrypted, edge.authentication) == ("https", True, "jwt")
+    queue = model.flows["refund-service-to-refund-events-queue"]
+    assert (queue.protocol, queue.signed, queue.encrypted) == ("kafka", False, None)
+    ledger = model.flows["refund-service-to-ledger-db"]
+    assert (ledger.protocol, ledger.encrypted) == ("postgres", True)  # tls encrypts, postgres stays the protocol
+    assert model.flows["refund-service-to-audit-log"].protocol is None  # no fact typed: unknown
+
+
+def test_names_find_what_exists_and_facts_update_it() -> None:
+    model = sketch("Checkout API > Orders DB", "checkout api > orders db : mtls, confidential")
+    assert len(model.flows) == 1
+    flow = model.flows["checkout-api-to-orders-db"]
+    assert (flow.authentication, flow.encrypted, flow.classification) == ("mtls", True, "confidential")
+
+
+def test_component_facts_kinds_and_negation() -> None:
+    model = sketch(
+        "Refund service : privileged, no audit log, not rate limited",
+        "Ledger (store) : encrypted at rest, restricted",
+        "Back office (user) : trusted",
+    )
+    refund = model.components["refund-service"]
+    assert (refund.privileged, refund.audit_log, refund.rate_limited) == (True, False, False)  # type: ignore[union-attr]
+    ledger = model.components["ledger"]
+    assert ledger.kind == "data_store"
+    assert (ledger.encrypted_at_rest, ledger.classification) == (True, "restricted")  # type: ignore[union-attr]
+    assert model.components["back-office"].kind == "external_entity"
+
+
+def test_a_component_moves_into_the_boundary_it_is_given() -> None:
+    model = sketch("Worker", "Worker [Cluster]")
+    assert model.components["worker"].boundary == "cluster"
+    result = apply_sketch(model, "[Outer / Cluster]")
+    assert result.model.boundaries["cluster"].parent == "outer"
+    assert "moved boundary Cluster into Outer" in result.changes
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "facts"),
+    [
+        ("Customer", "external_entity", {}),
+        ("Shopper browser", "external_entity", {}),
+        ("User service", "process", {}),
+        ("API gateway", "process", {}),
+        ("Ledger DB", "data_store", {}),
+        ("Refund events queue", "data_store", {"is_queue": True}),
+        ("Audit log", "data_store", {"is_log": True}),
+        ("Kafka", "data_store", {"is_queue": True}),
+        ("Fraud scorer", "process", {}),
+    ],
+)
+def test_guessed_kinds(name: str, kind: str, facts: dict) -> None:
+    assert guess_kind(name) == (kind, facts)
+
+
+def test_a_guess_is_said_and_a_marker_is_not_a_guess() -> None:
+    guessed = apply_sketch(empty(), "Ledger DB")
+    assert guessed.changes == ["added data store Ledger DB (kind guessed from its name)"] and guessed.notes
+    chosen = apply_sketch(empty(), "Ledger DB (process)")
+    assert chosen.changes == ["added process Ledger DB"] and not chosen.notes
+    assert chosen.label == "sketch: added process Ledger DB"
+
+
+@pytest.mark.parametrize(
+    ("line", "message", "at"),
+    [
+        ("A > B : htps", "'htps' is not a fact of a flow (did you mean 'https'?)", "htps"),
+        ("A > B : https,, jwt", "empty fact between commas", ","),
+        ("A >  > B", "expected a name", " "),
+        ("Foo (thing)", "unknown kind (thing)", "thing"),
+        ("A > A", "a flow needs two different ends", "A > A"),
+        ("Refund : flies", "'flies' is not a fact of this component", "flies"),
+        ("[] A", "a boundary needs a name", "[]"),
+        ("[Cluster A, B", "a boundary line starts with [Name]", "[Cluster A, B"),
+        ("A > B : https : jwt", "one ':' per line", ":"),
+        ("   ", "type a sketch", ""),
+    ],
+)
+def test_problems_name_the_text_at_fault_and_change_nothing(line: str, message: str, at: str) -> None:
+    model = sketch("Existing")
+    with pytest.raises(SketchError) as caught:
+        apply_sketch(model, line)
+    error = caught.value
+    assert message in error.message
+    assert line[error.start : error.end].strip() == at.strip()
+    assert str(error).startswith(f"column {error.start + 1}: ")
+    assert model.components.keys() == {"existing"}  # the model given is never changed
+
+
+def test_a_line_that_changes_nothing_says_so() -> None:
+    model = sketch("A > B")
+    with pytest.raises(SketchError, match="nothing to change"):
+        apply_sketch(model, "A > B")
+
+
+def test_a_kind_marker_never_changes_an_existing_kind() -> None:
+    model = sketch("Ledger (store)")
+    with pytest.raises(SketchError, match="already a data store"):
+        apply_sketch(model, "Ledger (process) > Other")
