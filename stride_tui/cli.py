@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .commands import analysis, files, interop, outputs, vcs
+from .commands import analysis, editing, files, interop, outputs, vcs
 from .core.exit_codes import ExitCode
 
 _DESCRIPTION = """\
@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     edit.set_defaults(run=_run_edit)
 
     files.register(sub)
+    editing.register(sub)
     analysis.register(sub)
     outputs.register(sub)
     vcs.register(sub)
