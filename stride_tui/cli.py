@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from . import __version__
 from .commands import analysis, editing, files, interop, outputs, vcs
@@ -25,7 +26,7 @@ Exit codes: 0 ok, 1 a check failed (not canonical, gate tripped), 2 bad input or
 class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with a one-line error (its default) but never prints a traceback."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(ExitCode.BAD_INPUT, f"{self.prog}: error: {message}\n")
 
@@ -69,7 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    commands = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    commands = {
+        name for action in parser._actions if isinstance(action, argparse._SubParsersAction) for name in action.choices
+    }
     if argv and argv[0] not in commands and not argv[0].startswith("-"):
         argv.insert(0, "edit")  # `stride-tui MODEL` opens the editor
     if not argv:

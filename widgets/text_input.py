@@ -57,5 +57,5 @@ class TextBox(TextArea):
         if not event.is_printable:
             await run_own_binding(self, event)
 
-    def _on_paste(self, event: events.Paste) -> None:
+    async def _on_paste(self, event: events.Paste) -> None:
         event.text = strip_controls(event.text)

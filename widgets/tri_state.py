@@ -107,7 +107,7 @@ class TriState(Widget, can_focus=True):
     def action_set(self, label: str) -> None:
         self.value = next(v for v, name in _CHOICES if name == label)
 
-    def _on_click(self, event: events.Click) -> None:
+    async def _on_click(self, event: events.Click) -> None:
         x = 0
         for _i, (value, label) in enumerate(_CHOICES):
             end = x + len(label) + 2

@@ -55,9 +55,11 @@ class Crosses:
 
 
 Condition = All | AnyOf | Not | FactTest | Crosses
+NodePath = tuple[str | int, ...]
+KnownFact = Callable[[str], str | None]
 
 
-def parse_condition(raw: object, known_fact) -> Condition:
+def parse_condition(raw: object, known_fact: KnownFact) -> Condition:
     """Build a condition tree from TOML data.
 
     ``known_fact(name)`` returns None when the fact may be read, or an error message.
@@ -66,7 +68,7 @@ def parse_condition(raw: object, known_fact) -> Condition:
     return _parse(raw, (), 1, counter, known_fact)
 
 
-def _parse(raw: object, path: tuple, depth: int, counter: list[int], known_fact) -> Condition:
+def _parse(raw: object, path: NodePath, depth: int, counter: list[int], known_fact: KnownFact) -> Condition:
     if depth > MAX_DEPTH:
         raise ConditionError(f"condition nests deeper than {MAX_DEPTH} levels", path)
     counter[0] += 1
@@ -104,7 +106,7 @@ def _parse(raw: object, path: tuple, depth: int, counter: list[int], known_fact)
     )
 
 
-def _parse_fact(raw: dict, path: tuple, known_fact) -> FactTest:
+def _parse_fact(raw: dict[str, object], path: NodePath, known_fact: KnownFact) -> FactTest:
     fact = raw["fact"]
     if not isinstance(fact, str):
         raise ConditionError("`fact` must be the name of a fact, in quotes", path)
@@ -156,19 +158,25 @@ def _test(cond: FactTest, value: object) -> bool:
     if op == "not_equals":
         return value is None or not _same(value, cond.value)
     if op == "in":
-        return value is not None and any(_same(value, v) for v in cond.value)  # type: ignore[union-attr]
+        return value is not None and any(_same(value, v) for v in _listed(cond))
     if op == "not_in":
-        return value is None or not any(_same(value, v) for v in cond.value)  # type: ignore[union-attr]
+        return value is None or not any(_same(value, v) for v in _listed(cond))
     if op == "unknown":
         return (value is None) == cond.value
-    return _contains_any(value, _word_pattern(cond.value))  # type: ignore[arg-type]
+    return _contains_any(value, _word_pattern(_listed(cond)))
+
+
+def _listed(cond: FactTest) -> tuple[object, ...]:
+    # parsing stores the list of an `in`, `not_in` or `contains_any` test as a tuple
+    assert isinstance(cond.value, tuple)
+    return cond.value
 
 
 @functools.lru_cache(maxsize=4096)
-def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+def _word_pattern(words: tuple[object, ...]) -> re.Pattern[str]:
     # a word of the value starts with one of the words: "postgres" matches "aws rds postgresql 15",
     # but "rmi" does not match "permissions"
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, words)) + ")")
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(str(word)) for word in words) + ")")
 
 
 def _contains_any(value: object, pattern: re.Pattern[str]) -> bool:
@@ -237,13 +245,13 @@ def _compile_test(cond: FactTest) -> Predicate:
             return lambda facts: (v := facts.get(key)) is not None and type(v) is kind and v == expected
         return lambda facts: (v := facts.get(key)) is None or type(v) is not kind or v != expected
     if op in ("in", "not_in"):
-        options = frozenset((type(x), x) for x in expected)  # type: ignore[union-attr]
+        options = frozenset((type(x), x) for x in _listed(cond))
         if op == "in":
             return lambda facts: (v := facts.get(key)) is not None and _member(v, options)
         return lambda facts: (v := facts.get(key)) is None or not _member(v, options)
     if op == "unknown":
         return lambda facts: (facts.get(key) is None) == expected
-    pattern = _word_pattern(expected)  # type: ignore[arg-type]
+    pattern = _word_pattern(_listed(cond))
     return lambda facts: _contains_any(facts.get(key), pattern)
 
 
@@ -261,15 +269,15 @@ def explain(cond: Condition, facts: Mapping[str, object], crossings_text: str) -
     return _explain(cond, facts, crossings_text)[1]
 
 
-def _explain(cond: Condition, facts, crossings_text: str) -> tuple[bool, list[str]]:
+def _explain(cond: Condition, facts: Mapping[str, object], crossings_text: str) -> tuple[bool, list[str]]:
     if isinstance(cond, FactTest):
         value = facts.get(cond.fact)
         return _test(cond, value), [_fact_reason(cond.fact, value)]
     if isinstance(cond, Crosses):
         return evaluate(cond, facts), [crossings_text]
     if isinstance(cond, Not):
-        result, reasons = _explain(cond.item, facts, crossings_text)
-        return not result, reasons
+        result, why = _explain(cond.item, facts, crossings_text)
+        return not result, why
     results = [_explain(c, facts, crossings_text) for c in cond.items]
     if isinstance(cond, All):
         outcome = all(r for r, _ in results)

@@ -264,7 +264,7 @@ def _decided(finding: Finding, model: ThreatModel) -> Finding:
 def _finding(rule: Rule, element: _Element, explanations: dict[tuple, tuple[str, ...]]) -> Finding:
     values = element.values
     if rule.condition is None:
-        explanation = (f"applies to every {KIND_LABELS[element.kind]} (STRIDE per element)",)
+        explanation: tuple[str, ...] = (f"applies to every {KIND_LABELS[element.kind]} (STRIDE per element)",)
     else:
         facts = element.facts
         key = (rule.id, *(_hashable(facts.get(k)) for k in rule.facts_read))

@@ -21,7 +21,7 @@ ALL_COMPONENT_FACTS = frozenset().union(*COMPONENT_FACTS.values())
 FLOW_FACTS = frozenset(set(Flow.model_fields) - _NOT_FACTS - {"source", "target"}) | set(FLOW_DERIVED)
 
 
-def _set_fields(obj) -> dict[str, object]:
+def _set_fields(obj: object) -> dict[str, object]:
     return {k: v for k, v in obj.__dict__.items() if v is not None and k not in _NOT_FACTS}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from stride_tui.core.analysis.conditions import (
     Condition,
     ConditionError,
+    KnownFact,
     Predicate,
     compile_condition,
     facts_read,
@@ -198,7 +200,9 @@ def parse_rule_file(raw: bytes, file: str) -> RuleFile:
     return RuleFile(file, rules, disable)
 
 
-def _parse_rule(rule_id: str, body: dict, file: str, source_map: SourceMap, report) -> Rule | None:
+def _parse_rule(
+    rule_id: str, body: dict, file: str, source_map: SourceMap, report: Callable[[tuple, str], None]
+) -> Rule | None:
     path = ("rules", rule_id)
     if not _valid_rule_id(rule_id):
         report(path, f"rule {rule_id!r}: ids are lowercase letters, digits, `-`, `_` and `.`, starting with a letter")
@@ -253,7 +257,7 @@ def _valid_rule_id(rule_id: str) -> bool:
     return re.fullmatch(RULE_ID_PATTERN, rule_id) is not None
 
 
-def _fact_checker(targets: tuple[str, ...]):
+def _fact_checker(targets: tuple[str, ...]) -> KnownFact:
     if targets == ("flow",):
         allowed = set(FLOW_FACTS) | {f"{end}.{f}" for end in ("source", "target") for f in ALL_COMPONENT_FACTS}
         where = "flows"

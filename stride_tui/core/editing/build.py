@@ -48,7 +48,8 @@ def _validate(cls: type[BaseModel], data: Mapping[str, object]) -> BaseModel:
 
 def build_component(data: Mapping[str, object]) -> Component:
     """A component from form values (``kind`` picks the class); raise ``EditError``."""
-    cls = COMPONENT_CLASSES.get(data.get("kind"))  # type: ignore[arg-type]
+    kind = data.get("kind")
+    cls = COMPONENT_CLASSES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise EditError({"kind": "choose external_entity, process or data_store"})
     allowed = set(cls.model_fields)

@@ -24,7 +24,8 @@ def propose_id(model: ThreatModel, name: str, section: str, *, current: str | No
     """
     taken = set(model.threats) if section == "threats" else element_ids(model)
     taken |= {key.split("@", 1)[1] for key in model.decisions if section != "threats"}
-    taken.discard(current)  # type: ignore[arg-type]
+    if current is not None:
+        taken.discard(current)
     return unique_id(name, taken, fallback=NOUNS.get(section, "item"))
 
 

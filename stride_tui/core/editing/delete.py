@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from stride_tui.core.editing.base import GENERAL, NOUNS, EditError, rehome_boundary, require_existing, without
 from stride_tui.core.model.elements import ThreatModel
@@ -72,7 +73,12 @@ def delete_impact(model: ThreatModel, section: str, element_id: str) -> DeleteIm
     return DeleteImpact(section, element_id)
 
 
-def _attached(model: ThreatModel, gone: set[str]) -> dict[str, tuple[str, ...]]:
+class _Attached(TypedDict):
+    threats: tuple[str, ...]
+    decisions: tuple[str, ...]
+
+
+def _attached(model: ThreatModel, gone: set[str]) -> _Attached:
     return {
         "threats": tuple(t for t, x in model.threats.items() if x.target in gone),
         "decisions": tuple(k for k in model.decisions if k.split("@", 1)[1] in gone),

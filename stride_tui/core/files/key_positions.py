@@ -111,6 +111,7 @@ def _value_state(value: str, state: list) -> bool:
             depth -= 1
         i += 1
     state[0], state[1] = depth, open_string
+    return False
 
 
 def _escaped(text: str, index: int) -> bool:

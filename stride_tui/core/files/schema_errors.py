@@ -11,6 +11,7 @@ import difflib
 import re
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from stride_tui.core.files.diagnostics import Diagnostic, field_path
 from stride_tui.core.files.key_positions import SourceMap
@@ -93,7 +94,7 @@ def _table_class(loc: tuple, data: dict) -> type[BaseModel] | None:
     return None
 
 
-def _message(error: dict, loc: tuple, is_key: bool, data: dict) -> str:
+def _message(error: ErrorDetails, loc: tuple, is_key: bool, data: dict) -> str:
     kind = error["type"]
     where = field_path(loc)
     key = str(loc[-1]) if loc else ""
@@ -212,7 +213,7 @@ def _pattern_message(where: str, value: str, pattern: str) -> str:
     return f"`{where}` has an invalid value {_show(value)}"
 
 
-def _expected_literals(error: dict) -> list[str]:
+def _expected_literals(error: ErrorDetails) -> list[str]:
     expected = error.get("ctx", {}).get("expected", "")
     return re.findall(r"'([^']*)'", expected)
 

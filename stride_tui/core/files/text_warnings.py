@@ -6,6 +6,8 @@ CVE-2021-42574), so a reviewer should know they are there. They are allowed, but
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from stride_tui.core.files.diagnostics import Diagnostic, field_path
 from stride_tui.core.files.key_positions import SourceMap
 from stride_tui.core.model.elements import ThreatModel
@@ -33,14 +35,17 @@ def suspicious_text_warnings(model: ThreatModel, file: str, source_map: SourceMa
     return out
 
 
-def _texts(model: ThreatModel):
+_Field = tuple[tuple[str, ...], str]  # (path of the field, its text)
+
+
+def _texts(model: ThreatModel) -> Iterator[_Field]:
     yield from _fields(("model",), model.model)
     for section in ("boundaries", "components", "flows", "decisions", "threats"):
         for element_id, element in getattr(model, section).items():
             yield from _fields((section, element_id), element)
 
 
-def _fields(prefix: tuple[str, ...], obj):
+def _fields(prefix: tuple[str, ...], obj: object) -> Iterator[_Field]:
     for name, value in obj.__dict__.items():
         if isinstance(value, str) and not value.isascii():
             yield (*prefix, name), value

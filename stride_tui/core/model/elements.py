@@ -7,7 +7,7 @@ serialiser leaves it out, so what a user wrote is exactly what gets written back
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -48,10 +48,10 @@ Category = Literal[
     "elevation_of_privilege",
 ]
 
-KINDS: tuple[str, ...] = Kind.__args__
-STATUSES: tuple[str, ...] = Status.__args__
-SEVERITIES: tuple[str, ...] = Severity.__args__
-CATEGORIES: tuple[str, ...] = Category.__args__
+KINDS: tuple[str, ...] = get_args(Kind)
+STATUSES: tuple[str, ...] = get_args(Status)
+SEVERITIES: tuple[str, ...] = get_args(Severity)
+CATEGORIES: tuple[str, ...] = get_args(Category)
 
 
 class _Strict(BaseModel):

@@ -122,7 +122,8 @@ def build_dot(model: ThreatModel, analysis: Analysis | None = None, options: Dia
         cluster_of[bid] = cluster
     for bid in boundaries:  # attach children to parents after all clusters exist
         parent = model.boundaries[bid].parent
-        cluster_of[parent if parent in cluster_of else None].add_subgraph(cluster_of[bid])
+        # pydot annotates add_subgraph(Subgraph), but takes a Cluster too (it checks for both)
+        cluster_of[parent if parent in cluster_of else None].add_subgraph(cluster_of[bid])  # type: ignore[arg-type]
 
     for cid in components:
         component = model.components[cid]
@@ -143,7 +144,7 @@ def build_dot(model: ThreatModel, analysis: Analysis | None = None, options: Dia
         if component.kind == "process":
             attrs["margin"] = "0.05"
         parent = component.boundary if component.boundary in cluster_of else None
-        cluster_of[parent].add_node(pydot.Node(node_ids[cid], **attrs))
+        cluster_of[parent].add_node(pydot.Node(node_ids[cid], obj_dict=None, **attrs))
 
     crossing = (analysis.topology if analysis is not None else Topology(model)).crossings
     for fid in flows:
@@ -160,14 +161,16 @@ def build_dot(model: ThreatModel, analysis: Analysis | None = None, options: Dia
             attrs.update(color=CROSSING_COLOR, fontcolor=CROSSING_COLOR, penwidth="2.0")
         if flow.out_of_scope:
             attrs["style"] = "dashed"
-        graph.add_edge(pydot.Edge(node_ids[flow.source], node_ids[flow.target], **attrs))
+        graph.add_edge(pydot.Edge(node_ids[flow.source], node_ids[flow.target], obj_dict=None, **attrs))
 
     if options.legend:
-        graph.add_subgraph(_legend(options.color_by_findings and analysis is not None))
+        graph.add_subgraph(_legend(options.color_by_findings and analysis is not None))  # type: ignore[arg-type]  # as above
     return graph.to_string()
 
 
-def _selection(model: ThreatModel, analysis: Analysis | None, boundary: str | None):
+def _selection(
+    model: ThreatModel, analysis: Analysis | None, boundary: str | None
+) -> tuple[list[str], list[str], list[str]]:
     """Components, flows and boundaries to draw, in model order."""
     if boundary is None:
         return list(model.components), list(model.flows), list(model.boundaries)

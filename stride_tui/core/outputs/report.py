@@ -34,7 +34,7 @@ def reference_url(reference: str) -> str | None:
     return None
 
 
-def facts_of(element) -> list[tuple[str, str]]:
+def facts_of(element: object) -> list[tuple[str, str]]:
     """The facts an element has set, as (key, value) in canonical order."""
     return [(k, format_value(v)) for k, v in element.__dict__.items() if v is not None and k not in _SKIP]
 
@@ -161,12 +161,12 @@ def report_markdown(analysis: Analysis, dot_source: str | None = None) -> str:
 
     if model.boundaries:
         out += ["## Trust boundaries and their crossings", ""]
-        for bid, crossings in boundary_crossings(analysis).items():
+        for bid, crossing_flows in boundary_crossings(analysis).items():
             out += [f"### {md(model.display_name(bid))} ({code(bid)})", ""]
-            if not crossings:
+            if not crossing_flows:
                 out += ["No flow crosses this boundary.", ""]
                 continue
-            for c in crossings:
+            for c in crossing_flows:
                 worst = _worst(c.findings)
                 out.append(
                     f"- {md(c.flow_name)} ({code(c.flow_id)}, {c.direction}): {len(c.findings)} findings"

@@ -197,7 +197,7 @@ def report_html(analysis: Analysis, svg: str | None = None, diagram_note: str | 
             "<p>Decisions kept in the model whose finding no longer fires:</p><ul>"
             + "".join(
                 f"<li><code>{h(k)}</code>: {h(model.decisions[k].status.replace('_', ' '))}"
-                + (f" — {h(model.decisions[k].note)}" if model.decisions[k].note else "")
+                + (f" — {h(model.decisions[k].note or '')}" if model.decisions[k].note else "")
                 + "</li>"
                 for k in analysis.orphans
             )

@@ -159,8 +159,8 @@ def layered_ranks(model: ThreatModel) -> dict[str, tuple[int, float]]:
         layers.setdefault(rank[cid], []).append(cid)
     position = {cid: float(i) for layer in layers.values() for i, cid in enumerate(layer)}
     predecessors: dict[str, list[str]] = {cid: [] for cid in ids}
-    for node, children in successors.items():
-        for child in children:
+    for node, targets in successors.items():
+        for child in targets:
             predecessors[child].append(node)
     chain = Topology(model).component_chain
     for _ in range(2):  # barycentre passes; keep members of one boundary together
@@ -270,8 +270,8 @@ def _frames(model: ThreatModel, boxes: dict[str, Box], topology: Topology) -> di
             members[bid].append(box)
     levels = {bid: len(topology.chains.get(bid, ())) for bid in model.boundaries}
     below = dict.fromkeys(model.boundaries, 0)  # how many frame levels nest inside
-    for bid, chain in topology.chains.items():
-        if bid is None:
+    for boundary, chain in topology.chains.items():
+        if boundary is None:
             continue
         for depth, ancestor in enumerate(chain):
             below[ancestor] = max(below[ancestor], depth)
@@ -320,7 +320,7 @@ class _Canvas:
             self.put(r, c, char, tag)
 
     def box(self, box: Box, borders: str, name: str, detail: str, tag: str) -> None:
-        tl, tr, bl, br, horizontal, vertical = borders
+        tl, tr, bl, br, horizontal, vertical = tuple(borders)  # six characters
         right, bottom = box.col + box.width - 1, box.row + box.height - 1
         for r in range(box.row, bottom + 1):
             for c in range(box.col, right + 1):

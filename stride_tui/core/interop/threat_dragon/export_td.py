@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from stride_tui.core.analysis.engine import Analysis, Finding, flow_display_name
 from stride_tui.core.files.storage import model_to_data
-from stride_tui.core.interop.threat_dragon.layout import layout_model
+from stride_tui.core.interop.threat_dragon.layout import Layout, layout_model
 from stride_tui.core.interop.threat_dragon.mapping import (
     EMBED_KEY,
     FORMAT_VERSION,
@@ -153,7 +153,9 @@ def _embed(element_id: str, body: dict, written: dict) -> dict:
     return {"id": element_id, "element": body, "written": written}
 
 
-def _box(bid: str, body: dict, layout, cell_id: dict[str, str], contained: list[str], crossing: list[str]) -> dict:
+def _box(
+    bid: str, body: dict, layout: Layout, cell_id: dict[str, str], contained: list[str], crossing: list[str]
+) -> dict:
     place = layout.boxes[bid]
     name = body.get("name") or bid
     description = body.get("description") or ""
@@ -188,7 +190,7 @@ def _style(has_open: bool, out_of_scope: bool) -> dict:
     }
 
 
-def _node(cid: str, body: dict, layout, cell_id: dict[str, str], threats: list[dict], z: int) -> dict:
+def _node(cid: str, body: dict, layout: Layout, cell_id: dict[str, str], threats: list[dict], z: int) -> dict:
     kind = body["kind"]
     shape = SHAPE_OF_KIND[kind]
     place = layout.nodes[cid]

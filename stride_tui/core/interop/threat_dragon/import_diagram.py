@@ -103,7 +103,7 @@ def _read_cells(title: str, cells: list, state: ImportState) -> _Cells:
             points = None if any(p is None for p in ends) else ends
             crossing = data.get("crossingFlows")
             listed = {as_text(x) for x in crossing} if isinstance(crossing, list) else None
-            read.curves.append(CurveInfo(cell_id, name, points, listed))  # type: ignore[arg-type]
+            read.curves.append(CurveInfo(cell_id, name, points, listed))
             read.other_cells[cell_id] = f"trust-boundary curve {name!r}"
         elif shape in FLOW_SHAPES or shape == "edge":
             if shape == "edge":

@@ -45,6 +45,11 @@ def node_size(kind: str, name: str) -> tuple[float, float]:
     return min(max(160, 8 * length + 30), 300), 80
 
 
+# (what, id, x, y, w, h) of a node or box inside its container; a measured box: (id, w, h, items)
+_Item = tuple[str, str, float, float, float, float]
+_Measured = tuple[str, float, float, list[_Item]]
+
+
 def layout_model(model: ThreatModel) -> Layout:
     """Positions for every component and boundary of ``model``."""
     children: dict[str | None, list[str]] = {None: []}
@@ -58,9 +63,9 @@ def layout_model(model: ThreatModel) -> Layout:
         members.setdefault(where, []).append(cid)
     result = Layout()
 
-    def measure(container: str | None, depth: int) -> tuple[float, float, list]:
+    def measure(container: str | None, depth: int) -> tuple[float, float, list[_Item]]:
         """Size of a container and the relative placement of what it holds."""
-        items: list[tuple[str, str, float, float, float, float]] = []  # (what, id, x, y, w, h)
+        items: list[_Item] = []
         y = 0.0
         width = 0.0
         for kind in KIND_ORDER:
@@ -76,17 +81,17 @@ def layout_model(model: ThreatModel) -> Layout:
                 width = max(width, x - GAP_X)
                 y += row_height + GAP_Y
         kids = children.get(container, [])
-        measured_all = [(bid, *measure(bid, depth + 1)) for bid in kids]
-        rows: list[list] = []
+        measured_all: list[_Measured] = [(bid, *measure(bid, depth + 1)) for bid in kids]
+        rows: list[list[_Measured]] = []
         for entry in measured_all:
             if rows:
-                row = rows[-1]
+                last = rows[-1]
                 if container is not None:
-                    full = len(row) >= BOXES_PER_ROW
+                    full = len(last) >= BOXES_PER_ROW
                 else:
-                    full = sum(w + GAP_X for _, w, _, _ in row) + entry[1] > MAX_TOP_ROW_WIDTH
+                    full = sum(w + GAP_X for _, w, _, _ in last) + entry[1] > MAX_TOP_ROW_WIDTH
                 if not full:
-                    row.append(entry)
+                    last.append(entry)
                     continue
             rows.append([entry])
         for measured in rows:

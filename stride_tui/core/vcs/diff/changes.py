@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel
+
 from stride_tui.core.analysis.engine import Finding, flow_display_name
 from stride_tui.core.model.elements import (
     COMPONENT_CLASSES,
@@ -21,7 +23,7 @@ SECTIONS = ("boundaries", "components", "flows", "threats")
 """The tables diffed element by element (decisions are diffed on their own)."""
 
 
-def _key_order(*classes) -> list[str]:
+def _key_order(*classes: type[BaseModel]) -> list[str]:
     order: list[str] = []
     for cls in classes:
         for name, info in cls.model_fields.items():

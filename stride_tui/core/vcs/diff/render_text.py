@@ -53,25 +53,25 @@ def diff_text(d: ModelDiff, fail_on: str | None = None) -> str:
         out += ["", f"Findings ({finding_counts(d)}; {d.old_findings} → {d.new_findings} in total):"]
         out += [f"+ {finding_line(f)}" for f in d.findings_new]
         out += [f"- {finding_line(f)}" for f in d.findings_gone]
-        for c in d.findings_changed:
+        for fc in d.findings_changed:
             parts = []
-            if c.old.severity != c.new.severity:
-                parts.append(f"severity {c.old.severity} → {c.new.severity}")
-            if c.old.status != c.new.status:
-                parts.append(f"status {c.old.status.replace('_', ' ')} → {c.new.status.replace('_', ' ')}")
-            out.append(f"~ [{c.new.severity}] {c.new.id}: {'; '.join(parts)}")
+            if fc.old.severity != fc.new.severity:
+                parts.append(f"severity {fc.old.severity} → {fc.new.severity}")
+            if fc.old.status != fc.new.status:
+                parts.append(f"status {fc.old.status.replace('_', ' ')} → {fc.new.status.replace('_', ' ')}")
+            out.append(f"~ [{fc.new.severity}] {fc.new.id}: {'; '.join(parts)}")
     if d.decisions:
         out += ["", f"Decisions ({section_counts(d.decisions)}):"]
         out += [f"+ {key}: {decision_text(body)}" for key, body in d.decisions.added]
         out += [f"- {key}: {decision_text(body)}" for key, body in d.decisions.removed]
         renamed_to = {new: old for old, new in d.decisions.renamed}
         for old, new in d.decisions.renamed:
-            if not any(c.id == new for c in d.decisions.changed):
+            if not any(dc.id == new for dc in d.decisions.changed):
                 out.append(f"~ {new} (was {old}; its element was renamed)")
-        for c in d.decisions.changed:
-            suffix = f" (was {renamed_to[c.id]})" if c.id in renamed_to else ""
-            out.append(f"~ {c.id}{suffix}")
-            for change in c.changes:
+        for dc in d.decisions.changed:
+            suffix = f" (was {renamed_to[dc.id]})" if dc.id in renamed_to else ""
+            out.append(f"~ {dc.id}{suffix}")
+            for change in dc.changes:
                 out += _change_lines(change, "    ")
     out += _section_text(d, "threats", "Custom threats")
     if d.orphans_new:
