@@ -8,7 +8,9 @@ run reports all problems of a file.
 from __future__ import annotations
 
 import gc
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from stride_tui.core.files.schema_errors import translate_errors
 from stride_tui.core.files.semantics import check_references
 from stride_tui.core.files.text_warnings import suspicious_text_warnings
 from stride_tui.core.model.elements import FORMAT_VERSION, ThreatModel
+from stride_tui.core.text_safety import replace_unprintable
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 24
@@ -45,10 +48,15 @@ def load_model(path: str | Path) -> LoadedModel:
     """Read and validate the model file at ``path``; raise ``ModelError`` with every problem."""
     file = str(path)
     try:
-        size = Path(path).stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ModelError([_too_big(file, size)])
-        raw = Path(path).read_bytes()
+        st = os.stat(path)  # follows symlinks: what matters is what would be read
+        if not stat.S_ISREG(st.st_mode):
+            raise ModelError([Diagnostic(file, f"is {_file_type(st.st_mode)}, not a model file")])
+        if st.st_size > MAX_FILE_BYTES:
+            raise ModelError([_too_big(file, st.st_size)])
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # never more than the cap, whatever stat said
+        if len(raw) > MAX_FILE_BYTES:
+            raise ModelError([_too_big(file, len(raw))])
     except FileNotFoundError:
         raise ModelError([Diagnostic(file, "no such file")]) from None
     except IsADirectoryError:
@@ -93,8 +101,11 @@ def decode_model_text(raw: bytes, file: str) -> str:
         raw = raw[len(_BOM) :]
     if not raw.strip():
         raise ModelError([Diagnostic(file, "file is empty; `stride-tui new FILE` writes a minimal model")])
-    if b"\x00" in raw[:8192]:
-        raise ModelError([Diagnostic(file, "binary file, not a TOML model")])
+    encoding = _wide_encoding(raw)
+    if encoding is not None:
+        raise ModelError([Diagnostic(file, f"the file is {encoding}; save it as UTF-8 (a model file is UTF-8)")])
+    if b"\x00" in raw:
+        _refuse_nul(raw, file)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -125,6 +136,72 @@ def decode_model_text(raw: bytes, file: str) -> str:
             ]
         )
     return text
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32 (little-endian, with a byte-order mark)"),
+    (b"\x00\x00\xfe\xff", "UTF-32 (big-endian, with a byte-order mark)"),
+    (b"\xff\xfe", "UTF-16 (little-endian, with a byte-order mark)"),
+    (b"\xfe\xff", "UTF-16 (big-endian, with a byte-order mark)"),
+)
+
+
+_WIDE_CODECS = (
+    ("utf-32-le", 4, "UTF-32 (little-endian, no byte-order mark)"),
+    ("utf-32-be", 4, "UTF-32 (big-endian, no byte-order mark)"),
+    ("utf-16-le", 2, "UTF-16 (little-endian, no byte-order mark)"),
+    ("utf-16-be", 2, "UTF-16 (big-endian, no byte-order mark)"),
+)
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """The name of the UTF-16 or UTF-32 encoding ``raw`` is in (with or without a byte-order
+    mark), or None: such files are text, and calling them "binary" would send the user astray."""
+    for bom, name in _WIDE_BOMS:
+        if raw.startswith(bom):
+            return name
+    sample = raw[:4096]
+    # a model's keys are ASCII, so in UTF-16 about half its bytes are zero (in UTF-32, three in
+    # four); a UTF-8 file with a stray NUL has almost none
+    if sample.count(0) < 0.3 * len(sample):
+        return None
+    for codec, unit, name in _WIDE_CODECS:
+        try:
+            text = sample[: len(sample) - len(sample) % unit].decode(codec)
+        except UnicodeDecodeError:
+            continue
+        # text in that encoding: no NUL once decoded, and (nearly) every character printable
+        lines = "".join(text.split())
+        unprintable = replace_unprintable(lines, "\x00").count("\x00")
+        if lines and "\x00" not in text and unprintable <= 0.05 * len(lines):
+            return name
+    return None
+
+
+def _refuse_nul(raw: bytes, file: str) -> None:
+    """A text file with a stray NUL gets its place; anything else with NULs is binary."""
+    index = raw.index(b"\x00")
+    try:
+        raw.replace(b"\x00", b"").decode("utf-8")
+    except UnicodeDecodeError:
+        raise ModelError([Diagnostic(file, "binary file, not a TOML model")]) from None
+    if raw.count(b"\x00") > 16:
+        raise ModelError([Diagnostic(file, "binary file, not a TOML model")])
+    line = raw.count(b"\n", 0, index) + 1
+    col = len(raw[raw.rfind(b"\n", 0, index) + 1 : index].decode("utf-8", "replace")) + 1
+    raise ModelError([Diagnostic(file, "NUL character (U+0000): a model file cannot hold one; delete it", line, col)])
 
 
 def parse_toml(text: str, file: str) -> dict:
@@ -161,9 +238,73 @@ def _toml_error(exc: tomli.TOMLDecodeError, text: str, file: str) -> Diagnostic:
             "not a TOML model: this looks like JSON (a Threat Dragon file is imported with "
             "`stride-tui import FILE --from threat-dragon -o MODEL`)"
         )
+    elif _looks_like_yaml(text):
+        message = (
+            'not a TOML model: this looks like YAML (`key: value`); a model is TOML (`key = "value"`), '
+            "and `stride-tui new FILE` writes one to start from"
+        )
+    elif exc.msg == "Cannot overwrite a value" or exc.msg.startswith("Cannot declare"):
+        message = f"invalid TOML: {_duplicate(exc, text)}"
+    elif _looks_like_ini(text):
+        message = f'invalid TOML: {message} (this looks like an INI file: TOML needs text in quotes, name = "API")'
     else:
         message = f"invalid TOML: {message}"
     return Diagnostic(file, message, exc.lineno, exc.colno)
+
+
+_TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(r'^\s*((?:"[^"]*"|\'[^\']*\'|[\w.-]+)(?:\s*\.\s*(?:"[^"]*"|\'[^\']*\'|[\w-]+))*)\s*=')
+_YAML_KEY = re.compile(r"^\s*(?:- )?[\w.\"'-]+:(?:\s|$)")
+_TOML_KEY = re.compile(r"^\s*[\w.\"'-]+\s*=")
+_INI_VALUE = re.compile(r"^\s*[\w.-]+\s*[=:]\s*[A-Za-z][^\"'\[{]*$")
+
+
+def _content_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith(("#", ";"))]
+
+
+def _looks_like_yaml(text: str) -> bool:
+    lines = _content_lines(text)
+    if not lines:
+        return False
+    if lines[0].strip() == "---":
+        return True
+    yaml = sum(1 for line in lines if _YAML_KEY.match(line))
+    toml = sum(1 for line in lines if _TOML_KEY.match(line) or _TABLE_HEADER.match(line))
+    return yaml >= 2 and yaml > 2 * toml
+
+
+def _looks_like_ini(text: str) -> bool:
+    lines = _content_lines(text)
+    return any(_TABLE_HEADER.match(line) for line in lines) and any(_INI_VALUE.match(line) for line in lines)
+
+
+def _duplicate(exc: tomli.TOMLDecodeError, text: str) -> str:
+    """ "duplicate key `title` in [model], already set at line 4": which key, which table, where."""
+    lines = text.splitlines()
+    number = exc.lineno or 1
+    here = lines[number - 1] if 0 < number <= len(lines) else ""
+    header = _TABLE_HEADER.match(here)
+    if header is not None:  # a table declared twice
+        earlier = next((i + 1 for i, line in enumerate(lines[: number - 1]) if _same_header(line, header)), None)
+        where = f", already declared at line {earlier}" if earlier else ", already declared above"
+        return f"duplicate table [{header.group(1)}]{where}: merge the two into one"
+    key_match = _KEY.match(here)
+    key = key_match.group(1) if key_match else "?"
+    table, start = "the top level", 0
+    for index in range(number - 2, -1, -1):
+        found = _TABLE_HEADER.match(lines[index])
+        if found is not None:
+            table, start = f"[{found.group(1)}]", index + 1
+            break
+    earlier = next((i + 1 for i in range(start, number - 1) if (m := _KEY.match(lines[i])) and m.group(1) == key), None)
+    where = f", already set at line {earlier}" if earlier else ", already set above"
+    return f"duplicate key `{key}` in {table}{where}: a key may be set only once in a table"
+
+
+def _same_header(line: str, header: re.Match[str]) -> bool:
+    match = _TABLE_HEADER.match(line)
+    return match is not None and match.group(1) == header.group(1)
 
 
 def _check_version(data: dict, file: str, source_map: SourceMap) -> list[Diagnostic]:
