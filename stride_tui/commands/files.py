@@ -8,11 +8,12 @@ import json
 import sys
 from pathlib import Path
 
+from stride_tui.core.editing import EditError, build_meta
 from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import ModelError
 from stride_tui.core.files.loader import LoadedModel, load_model
 from stride_tui.core.files.storage import Fingerprint, SaveError, atomic_write, encode_model
-from stride_tui.core.model.elements import ModelMeta, ThreatModel
+from stride_tui.core.model.elements import ThreatModel
 from stride_tui.core.model.json_schema import json_schema
 
 from .output import print_diagnostics
@@ -69,9 +70,12 @@ def run_new(args: argparse.Namespace) -> ExitCode:
         return ExitCode.BAD_INPUT
     title = args.title if args.title is not None else _title_from(path)
     try:
-        model = ThreatModel(model=ModelMeta(title=title))
-    except ValueError as exc:
-        print(f"{path}: error: invalid --title: {_first_error(exc)}", file=sys.stderr)
+        model = ThreatModel(model=build_meta({"title": title}))
+    except EditError as exc:
+        problem = exc.errors.get("title", str(exc))
+        if problem == "required":
+            problem = "a title needs visible text"
+        print(f"{path}: error: invalid --title: {problem}", file=sys.stderr)
         return ExitCode.BAD_INPUT
     try:
         atomic_write(path, encode_model(model))
@@ -165,10 +169,3 @@ def _print_diff(name: str, old: bytes, new: bytes) -> None:
 def _title_from(path: Path) -> str:
     stem = path.stem.replace("-", " ").replace("_", " ").strip()
     return stem[:1].upper() + stem[1:] if stem else "Threat model"
-
-
-def _first_error(exc: ValueError) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        return errors()[0]["msg"]
-    return str(exc)

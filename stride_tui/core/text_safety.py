@@ -82,6 +82,11 @@ def find_invisible(text: str) -> tuple[int, str] | None:
     return (match.start(), match.group()) if match else None
 
 
+def shows_nothing(text: str) -> bool:
+    """True when ``text`` is only whitespace and invisible characters: not a usable name."""
+    return not _INVISIBLE.sub("", text).strip()
+
+
 def split_invisible(text: str) -> Iterator[tuple[str, bool]]:
     """``text`` in non-empty pieces, (piece, is_invisible), each invisible character its own
     piece: for a display that marks them (the editor shows them reversed)."""

@@ -172,8 +172,15 @@ def test_set_meta_requires_a_title_and_keeps_rule_files() -> None:
     meta = edits.build_meta({"title": "New", "owner": "squad", "rule_files": model.model.rule_files})
     new = edits.set_meta(model, meta)
     assert new.model.title == "New" and new.model.rule_files == ["r.toml"]
-    with pytest.raises(EditError):
-        edits.set_meta(model, ModelMeta(title=" "))
+    with pytest.raises(EditError) as caught:
+        edits.build_meta({"title": " "})
+    assert caught.value.errors == {"title": "required"}
+    for invisible in ("\u200b", "\u202e \u2066"):  # a title must show something
+        with pytest.raises(EditError) as caught:
+            edits.build_meta({"title": invisible})
+        assert caught.value.errors["title"].endswith(
+            "needs visible text: blanks and invisible characters alone are not a name"
+        )
 
 
 # --------------------------------------------------------------------------- renaming

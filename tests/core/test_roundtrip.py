@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,6 +14,7 @@ from stride_tui.core.model.elements import (
     CATEGORIES,
     SEVERITIES,
     STATUSES,
+    VISIBLE_LINE_PATTERN,
     ThreatModel,
 )
 
@@ -59,6 +62,8 @@ long_text = st.text(
     st.characters(exclude_categories=("Cs",), exclude_characters=_FORBIDDEN.replace("\n", "").replace("\t", "")),
     max_size=3000,
 )
+# titles and names must show something (blank or only invisible characters is an error)
+visible_line = one_line.filter(lambda text: re.fullmatch(VISIBLE_LINE_PATTERN, text) is not None)
 ids = st.from_regex(r"[a-z][a-z0-9_-]{0,20}", fullmatch=True)
 maybe_bool = st.sampled_from([None, True, False])
 
@@ -75,7 +80,7 @@ def models(draw) -> ThreatModel:
     boundaries = {}
     for i, bid in enumerate(boundary_ids):
         parent = draw(st.sampled_from([None, *boundary_ids[:i]]))  # earlier only: never a cycle
-        boundaries[bid] = _drop_none({"name": draw(one_line), "parent": parent, "internet": draw(maybe_bool)})
+        boundaries[bid] = _drop_none({"name": draw(visible_line), "parent": parent, "internet": draw(maybe_bool)})
     components = {}
     for cid in component_ids:
         kind = draw(st.sampled_from(["external_entity", "process", "data_store"]))
@@ -90,7 +95,7 @@ def models(draw) -> ThreatModel:
         components[cid] = _drop_none(
             {
                 "kind": kind,
-                "name": draw(one_line),
+                "name": draw(visible_line),
                 "description": draw(st.one_of(st.none(), long_text)),
                 "tags": draw(st.one_of(st.none(), st.lists(one_line.filter(bool), max_size=3))),
                 "boundary": draw(st.sampled_from([None, *boundary_ids])),
@@ -117,7 +122,7 @@ def models(draw) -> ThreatModel:
     }
     threats = {
         f"t{n}": {
-            "title": draw(one_line),
+            "title": draw(visible_line),
             "category": draw(st.sampled_from(CATEGORIES)),
             "target": draw(st.sampled_from(component_ids)),
             "severity": draw(st.sampled_from(SEVERITIES)),
@@ -126,7 +131,7 @@ def models(draw) -> ThreatModel:
     }
     data = {
         "stride_tui": 1,
-        "model": {"title": draw(one_line), "description": draw(long_text)},
+        "model": {"title": draw(visible_line), "description": draw(long_text)},
         "boundaries": boundaries,
         "components": components,
         "flows": flows,

@@ -124,3 +124,42 @@ def test_never_more_than_the_size_cap_is_read(tmp_path: Path, monkeypatch: pytes
         load_model(path)
     assert reads == [1001]
     assert "the limit for a model is 1,000 bytes" in str(info.value.diagnostics[0])
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\u200b", "\u202e\u2066 ", "\ufeff"])
+def test_titles_and_names_need_visible_text(blank: str) -> None:
+    raw = f'stride_tui = 1\n[model]\ntitle = "T"\n[components.api]\nkind = "process"\nname = "{blank}"\n'
+    assert error_of(raw.encode()) == (
+        "m.toml:6:1: error: `components.api.name` needs visible text: blanks and invisible characters alone are not a name"
+    )
+
+
+def test_a_threat_dragon_name_of_invisible_characters_gets_the_fallback_name(tmp_path: Path, run_cli) -> None:
+    import json
+
+    document = json.loads((Path(__file__).resolve().parents[1] / "threat_dragon" / "generic-cms.json").read_text())
+
+    def blank_names(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "name" and isinstance(value, str):
+                    node[key] = "\u200b "
+                else:
+                    blank_names(value)
+        elif isinstance(node, list):
+            for item in node:
+                blank_names(item)
+
+    blank_names(document)
+    source = tmp_path / "td.json"
+    source.write_text(json.dumps(document))
+    target = tmp_path / "model.toml"
+    code, _, err = run_cli("import", source, "--from", "threat-dragon", "-o", target)
+    assert code == 0, err
+    model = load_model(target).model
+    assert all(c.name and c.name.strip() for c in model.components.values())
+
+
+def test_new_refuses_a_title_that_shows_nothing(tmp_path: Path, run_cli) -> None:
+    code, _, err = run_cli("new", tmp_path / "m.toml", "--title", "\u200b")
+    assert code == 2 and "needs visible text" in err and not (tmp_path / "m.toml").exists()

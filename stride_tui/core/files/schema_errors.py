@@ -21,6 +21,7 @@ from stride_tui.core.model.elements import (
     ID_PATTERN,
     LINE_PATTERN,
     TEXT_PATTERN,
+    VISIBLE_LINE_PATTERN,
     Boundary,
     Decision,
     Flow,
@@ -187,6 +188,10 @@ def _unknown_component_keys(data: dict, loc: tuple, file: str, source_map: Sourc
 
 
 def _pattern_message(where: str, value: str, pattern: str) -> str:
+    if pattern == VISIBLE_LINE_PATTERN:
+        if find_control(value, one_line=True) is None:
+            return f"`{where}` needs visible text: blanks and invisible characters alone are not a name"
+        pattern = LINE_PATTERN  # the control character is the first thing to fix
     if pattern in (TEXT_PATTERN, LINE_PATTERN):
         found = find_control(value)
         if found is None and pattern == LINE_PATTERN:

@@ -39,9 +39,12 @@ def check_references(data: dict, file: str, source_map: SourceMap) -> list[Diagn
     for section, table in (("boundaries", boundaries), ("components", components), ("flows", flows)):
         for element_id in table:
             if element_id in seen:
+                first = seen[element_id]
+                line = (source_map.position((first, element_id)) or (None, None))[0]
+                where = f" (line {line})" if line else ""
                 report(
                     (section, element_id),
-                    f"id `{element_id}` is used by both [{seen[element_id]}] and [{section}]; "
+                    f"id `{element_id}` is used by both [{first}]{where} and [{section}]; "
                     "ids must be unique across boundaries, components and flows",
                 )
             else:

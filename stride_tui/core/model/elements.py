@@ -11,7 +11,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from stride_tui.core.text_safety import CONTROL_CHARS, LINE_CONTROL_CHARS
+from stride_tui.core.text_safety import CONTROL_CHARS, INVISIBLE_CHARS, LINE_CONTROL_CHARS
 
 FORMAT_VERSION = 1
 
@@ -22,6 +22,9 @@ DECISION_KEY_PATTERN = r"^[a-z][a-z0-9_.-]{0,63}@[a-z][a-z0-9_-]{0,63}$"
 # reach the user's terminal as escape sequences (DESIGN §5, reliability notes §6).
 TEXT_PATTERN = f"^[^{CONTROL_CHARS}]*$"
 LINE_PATTERN = f"^[^{LINE_CONTROL_CHARS}]*$"  # one line: no newline or tab either
+# A title or a name must show something: blank, whitespace or invisible characters alone would
+# draw an empty box in the diagram and an empty row in the editor.
+VISIBLE_LINE_PATTERN = f"^[^{LINE_CONTROL_CHARS}]*[^\\s{INVISIBLE_CHARS}{LINE_CONTROL_CHARS}][^{LINE_CONTROL_CHARS}]*$"
 
 MAX_NAME = 200
 MAX_TEXT = 20_000
@@ -29,6 +32,7 @@ MAX_TEXT = 20_000
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 DecisionKey = Annotated[str, StringConstraints(pattern=DECISION_KEY_PATTERN)]
 Name = Annotated[str, StringConstraints(pattern=LINE_PATTERN, max_length=MAX_NAME)]
+VisibleName = Annotated[str, StringConstraints(pattern=VISIBLE_LINE_PATTERN, max_length=MAX_NAME)]
 Text = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, max_length=MAX_TEXT)]
 Tag = Annotated[str, StringConstraints(pattern=LINE_PATTERN, min_length=1, max_length=64)]
 RelPath = Annotated[str, StringConstraints(pattern=LINE_PATTERN, min_length=1, max_length=1024)]
@@ -63,7 +67,7 @@ class _Strict(BaseModel):
 class ModelMeta(_Strict):
     """The ``[model]`` table: what the model is about and who owns it."""
 
-    title: Name
+    title: VisibleName
     description: Text | None = None
     owner: Name | None = None
     rule_files: list[RelPath] | None = Field(default=None, description="extra rule files, relative to the model file")
@@ -72,7 +76,7 @@ class ModelMeta(_Strict):
 class Boundary(_Strict):
     """A trust zone; ``parent`` nests it inside another boundary."""
 
-    name: Name | None = None
+    name: VisibleName | None = None
     description: Text | None = None
     parent: Id | None = None
     internet: bool | None = Field(default=None, description="this zone is the public internet (raises exposure)")
@@ -82,7 +86,7 @@ class _ComponentBase(_Strict):
     """Keys every component kind shares."""
 
     kind: Kind
-    name: Name | None = None
+    name: VisibleName | None = None
     description: Text | None = None
     technology: Name | None = None
     tags: list[Tag] | None = None
@@ -138,7 +142,7 @@ class Flow(_Strict):
 
     source: Id = Field(alias="from")
     target: Id = Field(alias="to")
-    name: Name | None = None
+    name: VisibleName | None = None
     description: Text | None = None
     data: Text | None = None
     protocol: Name | None = None
@@ -165,7 +169,7 @@ class Decision(_Strict):
 class Threat(_Strict):
     """A threat written by hand against a component or flow."""
 
-    title: Name
+    title: VisibleName
     category: Category
     target: Id
     severity: Severity | None = None

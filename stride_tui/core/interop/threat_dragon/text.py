@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from stride_tui.core.model.elements import MAX_NAME, MAX_TEXT
-from stride_tui.core.text_safety import replace_controls, strip_controls
+from stride_tui.core.text_safety import replace_controls, shows_nothing, strip_controls
 
 _SPACES = re.compile(r"\s+")
 
@@ -25,6 +25,8 @@ def clean_line(value: object, limit: int = MAX_NAME) -> tuple[str, bool]:
     """One line of text: whitespace runs (newlines too) become one space; returns (text, truncated)."""
     text = replace_controls(as_text(value), " ", one_line=True)  # then one space per run, below
     text = _SPACES.sub(" ", text).strip()
+    if shows_nothing(text):
+        return "", False  # invisible characters alone are no name: the caller's fallback applies
     if len(text) > limit:
         return text[: limit - 1].rstrip() + "…", True
     return text, False
