@@ -10,9 +10,8 @@ from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import ModelError
 from stride_tui.core.files.loader import load_model
 from stride_tui.core.files.storage import Fingerprint, SaveError, save_model
-from stride_tui.core.text_safety import escape_controls, show_invisible
 
-from .output import print_diagnostics
+from .output import print_diagnostics, shown
 
 _EXAMPLES = """\
 examples:
@@ -48,12 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.set_defaults(run=run_add)
 
 
-def _shown(text: str) -> str:
-    return show_invisible(escape_controls(text, one_line=True))
-
-
 def run_add(args: argparse.Namespace) -> ExitCode:
-    name = _shown(args.model)
+    name = shown(args.model)
     try:
         loaded = load_model(args.model)
     except ModelError as exc:
@@ -67,11 +62,11 @@ def run_add(args: argparse.Namespace) -> ExitCode:
         try:
             result = apply_sketch(model, line)
         except SketchError as error:
-            shown = _shown(line)
-            print(f"{name}: error: line {number}, {error}\n  {shown}", file=sys.stderr)
+            safe_line = shown(line)
+            print(f"{name}: error: line {number}, {error}\n  {safe_line}", file=sys.stderr)
             # the caret line counts characters as shown, so escapes before the error shift it
-            offset = len(_shown(line[: error.start]))
-            width = max(len(_shown(line[error.start : error.end])), 1)
+            offset = len(shown(line[: error.start]))
+            width = max(len(shown(line[error.start : error.end])), 1)
             print("  " + " " * offset + "^" * width, file=sys.stderr)
             print(f"{name}: nothing written", file=sys.stderr)
             return ExitCode.BAD_INPUT
@@ -90,12 +85,12 @@ def run_add(args: argparse.Namespace) -> ExitCode:
         try:
             save_model(model, args.model, fingerprint)
         except SaveError as exc:
-            print(f"{name}: error: {_shown(str(exc))}", file=sys.stderr)
+            print(f"{name}: error: {shown(str(exc))}", file=sys.stderr)
             return ExitCode.BAD_INPUT
     verb = "would change" if args.dry_run else "changed"
     print(f"{name}: {verb}:")
     for change in changes:
-        print(f"  {_shown(change)}")
+        print(f"  {shown(change)}")
     for note in notes:
         print(f"note: {note}")
     return ExitCode.OK

@@ -12,11 +12,18 @@ from stride_tui.core.editing import EditError, build_meta
 from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import ModelError
 from stride_tui.core.files.loader import LoadedModel, load_model
-from stride_tui.core.files.storage import Fingerprint, SaveError, atomic_write, encode_model
+from stride_tui.core.files.storage import (
+    Fingerprint,
+    SaveError,
+    atomic_write,
+    encode_model,
+    leftover_temp_files,
+    remove_leftovers,
+)
 from stride_tui.core.model.elements import ThreatModel
 from stride_tui.core.model.json_schema import json_schema
 
-from .output import print_diagnostics
+from .output import print_diagnostics, shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -109,6 +116,9 @@ def run_fmt(args: argparse.Namespace) -> ExitCode:
             continue
         canonical = encode_model(loaded.model)
         if canonical == loaded.raw:
+            if not args.check:  # nothing to rewrite, but what an interrupted save left goes
+                for leftover in remove_leftovers(leftover_temp_files(name)):
+                    print(f"removed {shown(str(leftover))}, left by an interrupted save")
             continue
         if args.diff:
             _print_diff(name, loaded.raw, canonical)

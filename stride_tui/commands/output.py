@@ -6,10 +6,16 @@ import sys
 from collections.abc import Iterable
 
 from stride_tui.core.files.diagnostics import Diagnostic
-from stride_tui.core.text_safety import escape_controls
+from stride_tui.core.text_safety import escape_controls, show_invisible
 
 
 def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
     """Write each diagnostic on its own line to stderr, control characters shown as ``\\uXXXX``."""
     for diagnostic in diagnostics:
         print(escape_controls(str(diagnostic)), file=sys.stderr)
+
+
+def shown(text: str) -> str:
+    """User text (a path, a name, a message) as one safe terminal line: control characters as
+    ``\\uXXXX``, bidi and invisible characters as ``<U+202E>``."""
+    return show_invisible(escape_controls(text, one_line=True))

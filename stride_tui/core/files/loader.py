@@ -21,6 +21,7 @@ from stride_tui.core.files.diagnostics import Diagnostic, ModelError
 from stride_tui.core.files.key_positions import SourceMap, comment_lines
 from stride_tui.core.files.schema_errors import translate_errors
 from stride_tui.core.files.semantics import check_references
+from stride_tui.core.files.storage import leftover_temp_files
 from stride_tui.core.files.text_warnings import suspicious_text_warnings
 from stride_tui.core.model.elements import FORMAT_VERSION, ThreatModel
 from stride_tui.core.text_safety import replace_unprintable
@@ -63,7 +64,14 @@ def load_model(path: str | Path) -> LoadedModel:
         raise ModelError([Diagnostic(file, "is a directory, not a model file")]) from None
     except OSError as exc:
         raise ModelError([Diagnostic(file, f"cannot read: {exc.strerror or exc}")]) from None
-    return parse_model(raw, file)
+    loaded = parse_model(raw, file)
+    for leftover in leftover_temp_files(path):
+        loaded.warnings.append(
+            Diagnostic(
+                file, f"{leftover.name} was left by an interrupted save; the next save removes it", level="warning"
+            )
+        )
+    return loaded
 
 
 def parse_model(raw: bytes, file: str = "<model>") -> LoadedModel:

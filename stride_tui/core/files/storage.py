@@ -96,8 +96,34 @@ def save_model(model: ThreatModel, path: str | Path, expected: Fingerprint | Non
     return atomic_write(path, data, expected)
 
 
+TEMP_MARK = ".stride-tui-save-"
+"""In the name of every temporary file a save writes, so a leftover is recognisable."""
+
+
+def temp_prefix(path: str | Path) -> str:
+    """The start of the name of a temporary file saving ``path`` writes: ``.model.toml.stride-tui-save-``."""
+    return f".{os.path.basename(os.path.realpath(path))}{TEMP_MARK}"
+
+
+def leftover_temp_files(path: str | Path) -> list[Path]:
+    """Temporary files that an interrupted save of ``path`` left next to it (a kill -9 mid-save)."""
+    real = Path(os.path.realpath(path))
+    prefix = temp_prefix(real)
+    try:
+        names = os.listdir(real.parent)
+    except OSError:
+        return []
+    return sorted(real.parent / name for name in names if name.startswith(prefix) and name.endswith(".tmp"))
+
+
 def atomic_write(path: str | Path, data: bytes, expected: Fingerprint | None = None) -> Fingerprint:
-    """Replace the file at ``path`` with ``data`` so readers see the old or the new bytes, never a mix."""
+    """Replace the file at ``path`` with ``data`` so readers see the old or the new bytes, never a mix.
+
+    The one way stride-tui writes a file (models, outputs, recovery files), so every command and
+    the editor follow the same rules: a read-only file is refused (even for root), a file changed
+    since ``expected`` is refused, and temporary files that an interrupted save left behind are
+    removed once a save succeeds.
+    """
     real = os.path.realpath(path)
     folder = os.path.dirname(real) or "."
     try:
@@ -105,15 +131,20 @@ def atomic_write(path: str | Path, data: bytes, expected: Fingerprint | None = N
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise SaveError(_why(exc, path)) from exc
+        raise SaveError(_why(exc, path, folder)) from exc
     if st is not None and not stat.S_ISREG(st.st_mode):
         raise SaveError(f"cannot save {path}: not a regular file")
+    if st is not None and (not st.st_mode & 0o222 or not os.access(real, os.W_OK)):
+        raise SaveError(
+            f"cannot save {path}: the file is read-only (chmod u+w to allow saving); the file on disk is unchanged"
+        )
     if expected is not None and not expected.same_content(Fingerprint.of(real)):
         raise ConflictError(f"{path} changed on disk since it was loaded")
     mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask()
+    leftovers = leftover_temp_files(real)
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(real), suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -125,13 +156,24 @@ def atomic_write(path: str | Path, data: bytes, expected: Fingerprint | None = N
         os.replace(tmp, real)
         tmp = None
     except OSError as exc:
-        raise SaveError(_why(exc, path)) from exc
+        raise SaveError(_why(exc, path, folder)) from exc
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
     _fsync_folder(folder)
+    remove_leftovers(leftovers)  # found before this save started: what a killed save left
     return Fingerprint.of(real)  # type: ignore[return-value]
+
+
+def remove_leftovers(leftovers: list[Path]) -> list[Path]:
+    """Delete these leftover temporary files (see `leftover_temp_files`); return those removed."""
+    removed = []
+    for leftover in leftovers:
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+            removed.append(leftover)
+    return removed
 
 
 def _fsync_folder(folder: str) -> None:
@@ -153,10 +195,15 @@ def _umask() -> int:
     return mask
 
 
-def _why(exc: OSError, path: str | Path) -> str:
+def _why(exc: OSError, path: str | Path, folder: str) -> str:
     reason = exc.strerror or str(exc)
     if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
         return f"cannot save {path}: disk full ({reason}); the file on disk is unchanged"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and not os.access(folder, os.W_OK):
+        return (
+            f"cannot save {path}: its folder {folder} is not writable ({reason}); a safe save writes a "
+            "temporary file in the folder and renames it over the model; the file on disk is unchanged"
+        )
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"cannot save {path}: permission denied ({reason}); the file on disk is unchanged"
     return f"cannot save {path}: {reason}; the file on disk is unchanged"
