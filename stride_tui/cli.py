@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from . import __version__
 from .commands import analysis, editing, files, interop, outputs, vcs
+from .commands.output import shown
 from .core.exit_codes import ExitCode
 
 _DESCRIPTION = """\
@@ -94,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("STRIDE_TUI_DEBUG"):
             raise
         print(
-            f"stride-tui: internal error: {type(exc).__name__}: {exc}\n"
+            f"stride-tui: internal error: {type(exc).__name__}: {shown(str(exc))}\n"
             "(please report it; set STRIDE_TUI_DEBUG=1 to see the traceback)",
             file=sys.stderr,
         )

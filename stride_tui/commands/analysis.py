@@ -16,7 +16,7 @@ from stride_tui.core.outputs.finding_formats import findings_csv, findings_json,
 from stride_tui.core.outputs.sarif import findings_sarif
 
 from .common import add_rules_option, load_and_analyse
-from .output import print_diagnostics
+from .output import print_diagnostics, shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -69,12 +69,12 @@ def run_threats(args: argparse.Namespace) -> ExitCode:
     findings = analysis.findings
     if args.boundary is not None:
         if args.boundary not in model.boundaries:
-            print(f"{args.model}: error: no boundary `{args.boundary}`", file=sys.stderr)
+            print(f"{shown(args.model)}: error: no boundary `{shown(args.boundary)}`", file=sys.stderr)
             return ExitCode.BAD_INPUT
         findings = analysis.for_boundary(args.boundary)
     if args.element is not None:
         if args.element not in model.components and args.element not in model.flows:
-            print(f"{args.model}: error: no component or flow `{args.element}`", file=sys.stderr)
+            print(f"{shown(args.model)}: error: no component or flow `{shown(args.element)}`", file=sys.stderr)
             return ExitCode.BAD_INPUT
         findings = [f for f in findings if f.element_id == args.element]
     if args.status:
@@ -115,11 +115,13 @@ def _check_one(args: argparse.Namespace) -> ExitCode:
     findings = analysis.findings
     blocking = [f for f in findings if f.status == "open" and SEVERITIES.index(f.severity) >= threshold]
     open_count = sum(f.status == "open" for f in findings)
-    print(f"{args.model}: {len(findings)} findings, {open_count} open, {len(blocking)} open at or above {args.fail_on}")
+    print(
+        f"{shown(args.model)}: {len(findings)} findings, {open_count} open, {len(blocking)} open at or above {args.fail_on}"
+    )
     for f in blocking:
-        print(f"  [{f.severity}] {f.id}: {f.title}")
+        print(f"  [{f.severity}] {shown(f.id)}: {shown(f.title)}")
     for key in analysis.orphans:
-        print(f"  orphan decision: {key} (its finding no longer fires; remove it or fix the id)")
+        print(f"  orphan decision: {shown(key)} (its finding no longer fires; remove it or fix the id)")
     if blocking:
         print(
             f"FAILED: decide these findings (set a status in [decisions]) or mitigate them; "

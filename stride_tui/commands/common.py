@@ -12,7 +12,7 @@ from stride_tui.core.analysis.rules import RuleSet, rules_for
 from stride_tui.core.files.diagnostics import ModelError
 from stride_tui.core.files.loader import LoadedModel, load_model
 
-from .output import print_diagnostics
+from .output import print_diagnostics, shown
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
@@ -44,6 +44,7 @@ def load_and_analyse(args: argparse.Namespace) -> Analysed | None:
     analysis = analyse(loaded.model, ruleset)
     for error in analysis.errors:
         print(
-            f"{args.model}: error: rule error: {error.rule_id} ({error.element_id}): {error.message}", file=sys.stderr
+            f"{shown(args.model)}: error: rule error: {shown(error.rule_id)} ({shown(error.element_id)}): {shown(error.message)}",
+            file=sys.stderr,
         )
     return None if analysis.errors else Analysed(loaded, ruleset, analysis)

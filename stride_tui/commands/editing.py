@@ -92,5 +92,5 @@ def run_add(args: argparse.Namespace) -> ExitCode:
     for change in changes:
         print(f"  {shown(change)}")
     for note in notes:
-        print(f"note: {note}")
+        print(f"note: {shown(note)}")
     return ExitCode.OK

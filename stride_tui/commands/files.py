@@ -73,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_new(args: argparse.Namespace) -> ExitCode:
     path = Path(args.model)
     if path.exists():
-        print(f"{path}: error: already exists; not overwriting it", file=sys.stderr)
+        print(f"{shown(str(path))}: error: already exists; not overwriting it", file=sys.stderr)
         return ExitCode.BAD_INPUT
     title = args.title if args.title is not None else _title_from(path)
     try:
@@ -82,14 +82,14 @@ def run_new(args: argparse.Namespace) -> ExitCode:
         problem = exc.errors.get("title", str(exc))
         if problem == "required":
             problem = "a title needs visible text"
-        print(f"{path}: error: invalid --title: {problem}", file=sys.stderr)
+        print(f"{shown(str(path))}: error: invalid --title: {problem}", file=sys.stderr)
         return ExitCode.BAD_INPUT
     try:
         atomic_write(path, encode_model(model))
     except SaveError as exc:
-        print(f"{path}: error: {exc}", file=sys.stderr)
+        print(f"{shown(str(path))}: error: {shown(str(exc))}", file=sys.stderr)
         return ExitCode.BAD_INPUT
-    print(f"created {path}")
+    print(f"created {shown(str(path))}")
     return ExitCode.OK
 
 
@@ -103,7 +103,9 @@ def run_validate(args: argparse.Namespace) -> ExitCode:
         print_diagnostics(loaded.warnings)
         if not args.quiet:
             m = loaded.model
-            print(f"{name}: ok ({len(m.components)} components, {len(m.flows)} flows, {len(m.boundaries)} boundaries)")
+            print(
+                f"{shown(name)}: ok ({len(m.components)} components, {len(m.flows)} flows, {len(m.boundaries)} boundaries)"
+            )
     return status
 
 
@@ -123,13 +125,13 @@ def run_fmt(args: argparse.Namespace) -> ExitCode:
         if args.diff:
             _print_diff(name, loaded.raw, canonical)
         if args.check:
-            print(f"{name}: not canonical (run `stride-tui fmt {name}`)", file=sys.stderr)
+            print(f"{shown(name)}: not canonical (run `stride-tui fmt {shown(name)}`)", file=sys.stderr)
             status = max(status, ExitCode.FAILED)
             continue
         if loaded.comment_lines and not args.drop_comments:
             lines = ", ".join(str(n) for n in loaded.comment_lines[:10])
             print(
-                f"{name}:{loaded.comment_lines[0]}: error: has comments (lines {lines}) that a "
+                f"{shown(name)}:{loaded.comment_lines[0]}: error: has comments (lines {lines}) that a "
                 "rewrite would drop; move them into `description` fields, or pass --drop-comments",
                 file=sys.stderr,
             )
@@ -138,10 +140,10 @@ def run_fmt(args: argparse.Namespace) -> ExitCode:
         try:
             atomic_write(name, canonical, Fingerprint.of(name))
         except SaveError as exc:
-            print(f"{name}: error: {exc}", file=sys.stderr)
+            print(f"{shown(name)}: error: {shown(str(exc))}", file=sys.stderr)
             status = ExitCode.BAD_INPUT
             continue
-        print(f"reformatted {name}")
+        print(f"reformatted {shown(name)}")
     return status
 
 
@@ -151,7 +153,7 @@ def run_schema(args: argparse.Namespace) -> ExitCode:
         try:
             atomic_write(args.output, text.encode())
         except SaveError as exc:
-            print(f"{args.output}: error: {exc}", file=sys.stderr)
+            print(f"{shown(str(args.output))}: error: {shown(str(exc))}", file=sys.stderr)
             return ExitCode.BAD_INPUT
     else:
         sys.stdout.write(text)
@@ -170,8 +172,8 @@ def _print_diff(name: str, old: bytes, new: bytes) -> None:
     diff = difflib.unified_diff(
         old.decode("utf-8", "replace").splitlines(keepends=True),
         new.decode().splitlines(keepends=True),
-        fromfile=f"{name} (on disk)",
-        tofile=f"{name} (canonical)",
+        fromfile=f"{shown(name)} (on disk)",
+        tofile=f"{shown(name)} (canonical)",
     )
     sys.stdout.writelines(diff)
 

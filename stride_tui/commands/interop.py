@@ -19,9 +19,8 @@ from stride_tui.core.files.diagnostics import Diagnostic, ModelError
 from stride_tui.core.files.loader import load_model
 from stride_tui.core.files.storage import SaveError, atomic_write, encode_model
 from stride_tui.core.interop.threat_dragon import export_threat_dragon, import_threat_dragon
-from stride_tui.core.text_safety import escape_controls
 
-from .output import print_diagnostics
+from .output import print_diagnostics, shown
 
 FORMATS = ("threat-dragon",)
 
@@ -67,14 +66,17 @@ def _refuse_existing(path: str, force: bool) -> bool:
     if path == "-" or force:
         return False
     if os.path.lexists(path):
-        print(f"{path}: error: already exists; not overwriting it (pass --force to replace it)", file=sys.stderr)
+        print(
+            f"{shown(str(path))}: error: already exists; not overwriting it (pass --force to replace it)",
+            file=sys.stderr,
+        )
         return True
     return False
 
 
 def _warn(file: str, warnings: list[str]) -> None:
     for message in warnings:
-        print(escape_controls(f"{file}: warning: {message}"), file=sys.stderr)
+        print(shown(f"{file}: warning: {message}"), file=sys.stderr)
 
 
 def _write(path: str, data: bytes) -> bool:
@@ -85,14 +87,17 @@ def _write(path: str, data: bytes) -> bool:
     try:
         atomic_write(path, data)
     except SaveError as exc:
-        print(f"{path}: error: {exc}", file=sys.stderr)
+        print(f"{shown(str(path))}: error: {shown(str(exc))}", file=sys.stderr)
         return False
     return True
 
 
 def run_import(args: argparse.Namespace) -> ExitCode:
     if args.output != "-" and os.path.isdir(args.output):
-        print(f"{args.output}: error: is a directory; give the path of the model file to write", file=sys.stderr)
+        print(
+            f"{shown(str(args.output))}: error: is a directory; give the path of the model file to write",
+            file=sys.stderr,
+        )
         return ExitCode.BAD_INPUT
     if _refuse_existing(args.output, args.force):
         return ExitCode.BAD_INPUT
@@ -117,15 +122,15 @@ def run_import(args: argparse.Namespace) -> ExitCode:
     try:
         data = encode_model(result.model)
     except SaveError as exc:
-        print(f"{args.output}: error: {exc}", file=sys.stderr)
+        print(f"{shown(str(args.output))}: error: {shown(str(exc))}", file=sys.stderr)
         return ExitCode.BAD_INPUT
     if not _write(args.output, data):
         return ExitCode.BAD_INPUT
     c = result.counts
     where = "stdout" if args.output == "-" else args.output
     print(
-        escape_controls(
-            f"imported {args.file} → {where}: {c['components']} components, {c['flows']} flows, "
+        shown(
+            f"imported {shown(args.file)} → {shown(str(where))}: {c['components']} components, {c['flows']} flows, "
             f"{c['boundaries']} boundaries, {c['threats']} threats, {c['decisions']} decisions"
             + (
                 f" ({len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''})"
@@ -140,7 +145,7 @@ def run_import(args: argparse.Namespace) -> ExitCode:
 
 def run_export(args: argparse.Namespace) -> ExitCode:
     if args.output != "-" and os.path.isdir(args.output):
-        print(f"{args.output}: error: is a directory; give the path of the file to write", file=sys.stderr)
+        print(f"{shown(str(args.output))}: error: is a directory; give the path of the file to write", file=sys.stderr)
         return ExitCode.BAD_INPUT
     if _refuse_existing(args.output, args.force):
         return ExitCode.BAD_INPUT
@@ -154,7 +159,7 @@ def run_export(args: argparse.Namespace) -> ExitCode:
     if analysis.errors:
         for error in analysis.errors:
             print(
-                f"{args.model}: error: rule error: {error.rule_id} ({error.element_id}): {error.message}",
+                f"{shown(args.model)}: error: rule error: {shown(error.rule_id)} ({shown(error.element_id)}): {shown(error.message)}",
                 file=sys.stderr,
             )
         return ExitCode.BAD_INPUT
@@ -165,7 +170,7 @@ def run_export(args: argparse.Namespace) -> ExitCode:
     c = result.counts
     where = "stdout" if args.output == "-" else args.output
     print(
-        f"exported {args.model} → {where}: {c['components']} components, {c['flows']} flows, "
+        f"exported {shown(args.model)} → {shown(str(where))}: {c['components']} components, {c['flows']} flows, "
         f"{c['boundaries']} boundaries, {c['threats']} threats",
         file=sys.stderr if args.output == "-" else sys.stdout,
     )

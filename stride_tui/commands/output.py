@@ -10,9 +10,9 @@ from stride_tui.core.text_safety import escape_controls, show_invisible
 
 
 def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
-    """Write each diagnostic on its own line to stderr, control characters shown as ``\\uXXXX``."""
+    """Write each diagnostic on its own line to stderr, safe for a terminal (see `shown`)."""
     for diagnostic in diagnostics:
-        print(escape_controls(str(diagnostic)), file=sys.stderr)
+        print(shown(str(diagnostic)), file=sys.stderr)
 
 
 def shown(text: str) -> str:

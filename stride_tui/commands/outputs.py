@@ -16,6 +16,7 @@ from stride_tui.core.outputs.report_html import report_html
 from stride_tui.core.outputs.stories import DEFAULT_STATUSES, build_stories, stories_csv, stories_json, stories_markdown
 
 from .common import add_rules_option, load_and_analyse
+from .output import shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -124,7 +125,7 @@ def run_report(args: argparse.Namespace) -> ExitCode:
             svg = run_dot(build_dot(analysis.model, analysis), "svg", timeout=args.timeout).decode("utf-8")
         except RenderError as exc:
             note = f"Diagram not included: {exc}"
-            print(f"stride-tui: warning: {note}", file=sys.stderr)
+            print(f"stride-tui: warning: {shown(note)}", file=sys.stderr)
         text = report_html(analysis, svg, note)
     return _emit(text.encode("utf-8"), args.output)
 
@@ -174,7 +175,7 @@ def run_render(args: argparse.Namespace) -> ExitCode:
     analysis = prepared.analysis
     model = analysis.model
     if args.boundary is not None and args.boundary not in model.boundaries:
-        print(f"{args.model}: error: no boundary `{args.boundary}`", file=sys.stderr)
+        print(f"{shown(args.model)}: error: no boundary `{shown(args.boundary)}`", file=sys.stderr)
         return ExitCode.BAD_INPUT
     options = DiagramOptions(direction=args.direction, boundary=args.boundary, color_by_findings=not args.no_color)
     dot_text = build_dot(model, None if args.no_color else analysis, options)
@@ -184,7 +185,7 @@ def run_render(args: argparse.Namespace) -> ExitCode:
         try:
             data = run_dot(dot_text, fmt, timeout=args.timeout, engine=args.engine)
         except RenderError as exc:
-            print(f"stride-tui: error: {exc}", file=sys.stderr)
+            print(f"stride-tui: error: {shown(str(exc))}", file=sys.stderr)
             return ExitCode.BAD_INPUT
     return _emit(data, args.output)
 
@@ -203,7 +204,7 @@ def _emit(data: bytes, output: str | None) -> ExitCode:
     try:
         atomic_write(output, data)
     except SaveError as exc:
-        print(f"stride-tui: error: {exc}", file=sys.stderr)
+        print(f"stride-tui: error: {shown(str(exc))}", file=sys.stderr)
         return ExitCode.BAD_INPUT
-    print(f"wrote {output}", file=sys.stderr)
+    print(f"wrote {shown(str(output))}", file=sys.stderr)
     return ExitCode.OK

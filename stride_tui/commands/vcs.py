@@ -23,12 +23,12 @@ from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import Diagnostic, ModelError
 from stride_tui.core.files.loader import LoadedModel, load_model, parse_model
 from stride_tui.core.model.elements import SEVERITIES
-from stride_tui.core.text_safety import escape_controls
+from stride_tui.core.text_safety import escape_controls, show_invisible
 from stride_tui.core.vcs.diff import diff_json, diff_markdown, diff_models, diff_text
 from stride_tui.core.vcs.revisions import read_blob, read_revision, split_spec
 from stride_tui.core.vcs.textconv import render_readable
 
-from .output import print_diagnostics
+from .output import print_diagnostics, shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -112,7 +112,10 @@ def _analyse(spec: str, loaded: LoadedModel, ruleset: RuleSet) -> Analysis | Non
     analysis = analyse(loaded.model, ruleset)
     if analysis.errors:
         for error in analysis.errors:
-            print(f"{spec}: error: rule error: {error.rule_id} ({error.element_id}): {error.message}", file=sys.stderr)
+            print(
+                f"{shown(spec)}: error: rule error: {shown(error.rule_id)} ({shown(error.element_id)}): {shown(error.message)}",
+                file=sys.stderr,
+            )
         return None
     return analysis
 
@@ -139,9 +142,9 @@ def run_diff(args: argparse.Namespace) -> ExitCode:
     if args.format == "json":
         text = diff_json(result, args.fail_on)
     elif args.format == "markdown":
-        text = escape_controls(diff_markdown(result, args.fail_on))
+        text = show_invisible(escape_controls(diff_markdown(result, args.fail_on)))
     else:
-        text = escape_controls(diff_text(result, args.fail_on))
+        text = show_invisible(escape_controls(diff_text(result, args.fail_on)))
     sys.stdout.write(text)
     if args.fail_on is not None and result.newly_open(args.fail_on):
         return ExitCode.FAILED
@@ -166,7 +169,7 @@ def run_textconv(args: argparse.Namespace) -> ExitCode:
     except ModelError as exc:
         first = exc.diagnostics[0].message if exc.diagnostics else "invalid"
         sys.stdout.write(escape_controls(f"stride-tui: not a valid model ({first}); the file as it is:\n"))
-        sys.stdout.write(escape_controls(raw.decode("utf-8", "replace")))
+        sys.stdout.write(show_invisible(escape_controls(raw.decode("utf-8", "replace"))))
         if raw and not raw.endswith(b"\n"):
             sys.stdout.write("\n")
         return ExitCode.OK
@@ -181,5 +184,7 @@ def run_textconv(args: argparse.Namespace) -> ExitCode:
         if args.rules:
             note = "built-in rules and " + ", ".join(args.rules)
     analysis = analyse(loaded.model, ruleset)
-    sys.stdout.write(escape_controls(render_readable(loaded.model, analysis, note, findings=not args.no_findings)))
+    sys.stdout.write(
+        show_invisible(escape_controls(render_readable(loaded.model, analysis, note, findings=not args.no_findings)))
+    )
     return ExitCode.OK

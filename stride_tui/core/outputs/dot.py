@@ -18,7 +18,7 @@ import pydot
 from stride_tui.core.analysis.engine import Analysis, flow_display_name
 from stride_tui.core.model.elements import SEVERITIES, ThreatModel
 from stride_tui.core.model.topology import Topology, boundary_chain
-from stride_tui.core.text_safety import REPLACEMENT_CHARACTER, replace_controls
+from stride_tui.core.text_safety import REPLACEMENT_CHARACTER, replace_controls, show_invisible
 
 SHAPES = {"external_entity": "box", "process": "ellipse", "data_store": "cylinder"}
 SEVERITY_FILL = {"critical": "#f1948a", "high": "#f8c471", "medium": "#f7dc6f", "low": "#aed6f1"}
@@ -36,7 +36,7 @@ def html_label(*lines: str, bold_first: bool = False, small_rest: bool = True) -
     Graphviz escString sequences such as ``\\N`` stay literal; checked against dot 2.43)."""
     parts = []
     for i, line in enumerate(lines):
-        text = replace_controls(line, REPLACEMENT_CHARACTER)
+        text = show_invisible(replace_controls(line, REPLACEMENT_CHARACTER))
         if len(text) > MAX_LABEL:
             text = text[: MAX_LABEL - 1] + "…"
         escaped = html.escape(text, quote=True).replace("\\", "\\\\").replace("\n", "<BR/>")
@@ -50,7 +50,7 @@ def html_label(*lines: str, bold_first: bool = False, small_rest: bool = True) -
 
 def quoted(text: str, limit: int = MAX_TOOLTIP) -> str:
     """A DOT double-quoted string whose content is exactly ``text`` (escString-safe)."""
-    text = replace_controls(text, REPLACEMENT_CHARACTER)
+    text = show_invisible(replace_controls(text, REPLACEMENT_CHARACTER))
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     # the DOT parser and then escString expansion each halve backslashes: quadruple them
