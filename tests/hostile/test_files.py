@@ -163,3 +163,14 @@ def test_a_threat_dragon_name_of_invisible_characters_gets_the_fallback_name(tmp
 def test_new_refuses_a_title_that_shows_nothing(tmp_path: Path, run_cli) -> None:
     code, _, err = run_cli("new", tmp_path / "m.toml", "--title", "\u200b")
     assert code == 2 and "needs visible text" in err and not (tmp_path / "m.toml").exists()
+
+
+def test_a_threat_dragon_file_with_a_lone_surrogate_names_the_field(tmp_path: Path, run_cli) -> None:
+    text = (Path(__file__).resolve().parents[1] / "threat_dragon" / "generic-cms.json").read_text()
+    source = tmp_path / "td.json"
+    source.write_text(text.replace('"name": "product managers"', '"name": "product \\ud800managers"', 1))
+    target = tmp_path / "model.toml"
+    code, _, err = run_cli("import", source, "--from", "threat-dragon", "-o", target)
+    assert code == 2 and not target.exists()
+    assert "invalid text at `detail.contributors[1].name`: it holds a lone UTF-16 surrogate" in err
+    assert "internal error" not in err

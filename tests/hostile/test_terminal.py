@@ -98,3 +98,15 @@ def test_no_escape_sequence_or_invisible_character_from_user_data_reaches_the_te
     for char in INVISIBLE:
         assert char not in text, (char, text[:400])
     assert "Traceback" not in text
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path: Path, run_cli) -> None:
+    import json
+
+    name = "threat model #1 ?v=2 100% é.toml"
+    (tmp_path / name).write_text((SAMPLES / "three-tier.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, _ = run_cli("threats", tmp_path / name, "--format", "sarif")
+    assert code == 0
+    run = json.loads(out)["runs"][0]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert uris == {"threat%20model%20%231%20%3Fv%3D2%20100%25%20%C3%A9.toml"}

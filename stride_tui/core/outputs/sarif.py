@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from pathlib import Path
 
 from stride_tui import __version__
@@ -61,7 +62,10 @@ def findings_sarif(
 ) -> str:
     """A SARIF log with one run; result locations are relative to the repository root."""
     root = find_repository_root(model_file.resolve().parent)
-    uri = model_file.resolve().relative_to(root).as_posix()
+    path = model_file.resolve().relative_to(root).as_posix()
+    # a URI reference: `#`, `?`, `%`, spaces and non-ASCII in a file name must not start a
+    # fragment or a query, or read as an escape (RFC 3986); `/` stays a separator
+    uri = urllib.parse.quote(path, safe="/")
     source_map = SourceMap(model_text)
     rule_ids: list[str] = []
     rules: list[dict] = []
@@ -118,7 +122,7 @@ def findings_sarif(
                         "rules": rules,
                     }
                 },
-                "automationDetails": {"id": f"stride-tui/{uri}/"},
+                "automationDetails": {"id": f"stride-tui/{path}/"},
                 "results": results,
             }
         ],

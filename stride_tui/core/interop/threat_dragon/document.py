@@ -28,7 +28,7 @@ def parse_json(raw: bytes, file: str) -> object:
         raise ValueError(f"{name} is not valid JSON")
 
     try:
-        return json.loads(text, parse_constant=reject_constant)
+        document = json.loads(text, parse_constant=reject_constant)
     except json.JSONDecodeError as exc:
         hint = ""
         if text.lstrip().startswith(("stride_tui", "[model]", "#")):
@@ -38,6 +38,32 @@ def parse_json(raw: bytes, file: str) -> object:
         raise _refuse(file, f"invalid JSON: {exc}") from None
     except RecursionError:
         raise _refuse(file, "invalid JSON: values nested too deeply") from None
+    where = _lone_surrogate(document)
+    if where is not None:
+        raise _refuse(
+            file,
+            f"invalid text at `{where}`: it holds a lone UTF-16 surrogate (a `\\ud800`-style escape that "
+            "is not a character); fix that text in Threat Dragon and save again",
+        )
+    return document
+
+
+def _lone_surrogate(value: object, path: str = "") -> str | None:
+    """The JSON path of the first string holding a lone surrogate (JSON allows the escape, but
+    it is no character and cannot be written to a UTF-8 model), or None."""
+    stack = [(value, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                return where or "(the document)"
+        elif isinstance(node, dict):
+            stack.extend((item, f"{where}.{key}" if where else str(key)) for key, item in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((item, f"{where}[{index}]") for index, item in reversed(list(enumerate(node))))
+    return None
 
 
 def check_document(document: object, file: str) -> list:
