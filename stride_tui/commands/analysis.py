@@ -38,12 +38,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         "check",
         help="CI gate: fail when open findings reach a severity",
         description="Exit 1 if any finding at or above --fail-on is still `open` (undecided); "
-        "print a summary and every orphan decision. Exit 2 on bad input. With several models "
-        "(as pre-commit passes them), each is checked and the worst result is the exit code.",
+        "print a summary, every orphan decision and every disabled rule (which rule, by which "
+        "file, why). Exit 2 on bad input. With several models (as pre-commit passes them), each is "
+        "checked and the worst result is the exit code.",
     )
     check.add_argument("models", metavar="MODEL", nargs="+")
     check.add_argument(
         "--fail-on", choices=SEVERITIES, default="high", help="lowest severity that fails (default: high)"
+    )
+    check.add_argument(
+        "--refuse-model-rules",
+        action="store_true",
+        help="fail when the model lists rule files of its own (a pull request cannot bring rules that quiet the gate)",
+    )
+    check.add_argument(
+        "--refuse-disabled-rules",
+        action="store_true",
+        help="fail when any rule file disables a rule (built-in rules always run)",
     )
     add_rules_option(check)
     check.set_defaults(run=run_check)
@@ -122,13 +133,27 @@ def _check_one(args: argparse.Namespace) -> ExitCode:
         print(f"  [{f.severity}] {shown(f.id)}: {shown(f.title)}")
     for key in analysis.orphans:
         print(f"  orphan decision: {shown(key)} (its finding no longer fires; remove it or fix the id)")
+    for disabled in analysis.disabled:
+        print(f"  disabled rule: {shown(str(disabled))}")
+    refusals = []
+    model_rule_files = prepared.loaded.model.model.rule_files or []
+    if args.refuse_model_rules and model_rule_files:
+        listed = ", ".join(shown(entry) for entry in model_rule_files)
+        refusals.append(
+            f"the model loads rule files of its own ({listed}) and this gate runs with --refuse-model-rules"
+        )
+    if args.refuse_disabled_rules and analysis.disabled:
+        refusals.append(f"{len(analysis.disabled)} rule(s) disabled and this gate runs with --refuse-disabled-rules")
+    for refusal in refusals:
+        print(f"FAILED: {refusal}")
     if blocking:
         print(
             f"FAILED: decide these findings (set a status in [decisions]) or mitigate them; "
             f"gate is --fail-on {args.fail_on}",
         )
+    if blocking or refusals:
         return ExitCode.FAILED
-    print("passed")
+    print("passed" + (f" ({len(analysis.disabled)} rule(s) disabled, listed above)" if analysis.disabled else ""))
     return ExitCode.OK
 
 
@@ -158,6 +183,7 @@ def run_rules(args: argparse.Namespace) -> ExitCode:
                     "references": list(r.references),
                     "file": r.file,
                     "enabled": r.id not in ruleset.disabled,
+                    "disabled": vars(ruleset.disabled[r.id]) if r.id in ruleset.disabled else None,
                 }
                 for r in rules
             ]
@@ -166,7 +192,8 @@ def run_rules(args: argparse.Namespace) -> ExitCode:
         return ExitCode.OK
     width = max((len(r.id) for r in rules), default=10)
     for r in rules:
-        flag = "  (disabled)" if r.id in ruleset.disabled else ""
+        disabled = ruleset.disabled.get(r.id)
+        flag = f"  (disabled by {shown(disabled.file)}: {shown(disabled.reason)})" if disabled else ""
         print(
             f"{r.id:<{width}}  {r.category:<22}  {r.severity:<8}  {'/'.join(r.targets):<15}  {', '.join(r.references)}{flag}"
         )

@@ -74,7 +74,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _builtin_file() -> RuleFile:
     builtin = builtin_rules()
-    return RuleFile("<built-in>", list(builtin.rules.values()), [(rid, None) for rid in builtin.disabled])
+    disabled: list[tuple[str, str, int | None]] = [(d.rule_id, d.reason, None) for d in builtin.disabled.values()]
+    return RuleFile("<built-in>", list(builtin.rules.values()), disabled)
 
 
 def _load_side(spec: str, extra_rules: list[str]) -> tuple[LoadedModel, RuleSet]:
@@ -146,7 +147,7 @@ def run_diff(args: argparse.Namespace) -> ExitCode:
     else:
         text = show_invisible(escape_controls(diff_text(result, args.fail_on)))
     sys.stdout.write(text)
-    if args.fail_on is not None and result.newly_open(args.fail_on):
+    if args.fail_on is not None and result.gate_reasons(args.fail_on):
         return ExitCode.FAILED
     return ExitCode.OK
 

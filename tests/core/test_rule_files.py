@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stride_tui.core.analysis.rules import combine, model_rule_paths, parse_rule_file, rules_for
+from stride_tui.core.analysis.rules import DisabledRule, combine, model_rule_paths, parse_rule_file, rules_for
 from stride_tui.core.files.diagnostics import ModelError
 
 GOOD = """\
@@ -103,14 +103,27 @@ def test_duplicate_id_across_files_never_shadows():
     assert str(info.value).startswith("b.toml:3: error: rule my-rule: id already defined in a.toml:3")
 
 
-def test_disable_turns_off_by_id_and_refuses_unknown_ids():
+def test_disable_turns_off_by_id_with_a_reason_and_refuses_unknown_ids():
     base = parse_rule_file(GOOD.encode(), "a.toml")
-    off = parse_rule_file(b'stride_tui_rules = 1\ndisable = ["my-rule"]\n', "off.toml")
+    off = parse_rule_file(b'stride_tui_rules = 1\n\n[disable]\nmy-rule = "the mesh does it"\n', "off.toml")
     ruleset = combine([base, off])
-    assert ruleset.for_kind("process") == [] and ruleset.disabled == {"my-rule": "off.toml"}
-    bad = parse_rule_file(b'stride_tui_rules = 1\ndisable = ["nope"]\n', "bad.toml")
+    assert ruleset.for_kind("process") == []
+    assert ruleset.disabled == {"my-rule": DisabledRule("my-rule", "off.toml", "the mesh does it")}
+    assert str(ruleset.disabled["my-rule"]) == "my-rule (disabled by off.toml: the mesh does it)"
+    bad = parse_rule_file(b'stride_tui_rules = 1\n[disable]\nnope = "x"\n', "bad.toml")
     with pytest.raises(ModelError, match="`disable` names unknown rule `nope`"):
         combine([base, bad])
+
+
+def test_a_disabled_rule_needs_a_reason():
+    with pytest.raises(ModelError) as listed:
+        parse_rule_file(b'stride_tui_rules = 1\ndisable = ["my-rule", "other"]\n', "old.toml")
+    assert str(listed.value) == (
+        "old.toml:2: error: a disabled rule needs a reason, so reviewers see why: write\n[disable]\n"
+        'my-rule = "why it does not apply here"\nother = "why it does not apply here"\n'
+    )
+    with pytest.raises(ModelError, match="disabled rule `my-rule` needs a reason that says why"):
+        parse_rule_file(b'stride_tui_rules = 1\n[disable]\nmy-rule = "  "\n', "blank.toml")
 
 
 def test_model_rule_files_must_stay_inside_the_repository(tmp_path):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from stride_tui.core.analysis.conditions import explain
 from stride_tui.core.analysis.facts import FactBase
-from stride_tui.core.analysis.rules import Rule, RuleSet
+from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
 from stride_tui.core.model.elements import SEVERITIES, ThreatModel
 from stride_tui.core.model.topology import Crossing, Topology
 
@@ -72,6 +72,9 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
     errors: list[RuleError] = field(default_factory=list)
+    disabled: tuple[DisabledRule, ...] = ()
+    """Rules a rule file switched off, with who and why: every output that reports the
+    analysis says so, because a disabled rule is a finding nobody will see."""
 
     def for_element(self, element_id: str) -> list[Finding]:
         """Findings on one component or flow."""
@@ -116,7 +119,7 @@ class Analyzer:
     def _analyse(self, model: ThreatModel) -> Analysis:
         topology = Topology(model)
         facts = FactBase(model, topology)
-        analysis = Analysis(model, topology)
+        analysis = Analysis(model, topology, disabled=tuple(self.ruleset.disabled.values()))
         custom_by_target: dict[str, list[str]] = {}
         for tid, threat in model.threats.items():
             custom_by_target.setdefault(threat.target, []).append(tid)

@@ -38,6 +38,7 @@ from stride_tui.core.model.elements import (
     MAX_NAME,
     RULE_ID_PATTERN,
     TEXT_PATTERN,
+    VISIBLE_LINE_PATTERN,
     Category,
     Severity,
 )
@@ -51,6 +52,7 @@ RuleId = Annotated[str, StringConstraints(pattern=RULE_ID_PATTERN)]
 Reference = Annotated[str, StringConstraints(pattern=r"^(CAPEC-\d{1,6}|CWE-\d{1,6}|https://[^\s<>\"]{1,300})$")]
 RuleText = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, min_length=1, max_length=4000)]
 RuleTitle = Annotated[str, StringConstraints(pattern=LINE_PATTERN, min_length=1, max_length=MAX_NAME)]
+RuleReason = Annotated[str, StringConstraints(pattern=VISIBLE_LINE_PATTERN, max_length=MAX_NAME)]
 
 
 class _RuleSpec(BaseModel):
@@ -74,7 +76,7 @@ class _RuleFileSpec(BaseModel):
 
     stride_tui_rules: Literal[1]
     rules: dict[str, dict] = Field(default_factory=dict)
-    disable: list[RuleId] = Field(default_factory=list)
+    disable: dict[RuleId, RuleReason] | list[RuleId] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -127,12 +129,25 @@ class Template:
         return "".join(out)
 
 
+@dataclass(frozen=True)
+class DisabledRule:
+    """A rule switched off by a rule file: which file, and the reason it gives (shown by
+    `check`, `threats`, reports and SARIF, so a change that quiets the gate is seen)."""
+
+    rule_id: str
+    file: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} (disabled by {self.file}: {self.reason})"
+
+
 @dataclass
 class RuleSet:
     """Rules by id in load order, and where each came from."""
 
     rules: dict[str, Rule] = field(default_factory=dict)
-    disabled: dict[str, str] = field(default_factory=dict)  # rule id -> file that disabled it
+    disabled: dict[str, DisabledRule] = field(default_factory=dict)
 
     def for_kind(self, kind: str) -> list[Rule]:
         """The enabled rules that look at elements of ``kind``."""
@@ -149,7 +164,8 @@ class RuleFile:
 
     file: str
     rules: list[Rule]
-    disable: list[tuple[str, int | None]]
+    disable: list[tuple[str, str, int | None]]
+    """(rule id, reason, line) for each rule the file switches off."""
 
 
 def parse_rule_file(raw: bytes, file: str) -> RuleFile:
@@ -181,6 +197,8 @@ def parse_rule_file(raw: bytes, file: str) -> RuleFile:
             loc = tuple(p for p in error["loc"] if p != "[key]")
             if error["type"] == "extra_forbidden":
                 report(loc, f"unknown key `{loc[-1]}` (a rule file holds stride_tui_rules, rules and disable)")
+            elif loc[:1] == ("disable",) and error["type"] == "string_pattern_mismatch":
+                report(loc, f"disabled rule `{loc[-1]}` needs a reason that says why (one line of visible text)")
             elif loc == ("stride_tui_rules",):
                 report(loc, "a rule file must start with `stride_tui_rules = 1`")
             else:
@@ -196,7 +214,16 @@ def parse_rule_file(raw: bytes, file: str) -> RuleFile:
             rules.append(rule)
     if problems:
         raise ModelError(sorted(problems, key=lambda d: (d.line or 0, d.message)))
-    disable = [(rid, (source_map.position(("disable",)) or (None,))[0]) for rid in spec.disable]
+    if isinstance(spec.disable, list) and spec.disable:
+        line = (source_map.position(("disable",)) or (None,))[0]
+        table = "".join(f'{rid} = "why it does not apply here"\n' for rid in spec.disable)
+        raise ModelError(
+            [Diagnostic(file, "a disabled rule needs a reason, so reviewers see why: write\n[disable]\n" + table, line)]
+        )
+    disable = [
+        (rid, reason, (source_map.position(("disable", rid)) or (None,))[0])
+        for rid, reason in (spec.disable.items() if isinstance(spec.disable, dict) else ())
+    ]
     return RuleFile(file, rules, disable)
 
 
@@ -294,11 +321,11 @@ def combine(files: list[RuleFile]) -> RuleSet:
                 )
                 continue
             ruleset.rules[rule.id] = rule
-        for rule_id, line in rule_file.disable:
+        for rule_id, reason, line in rule_file.disable:
             if rule_id not in ruleset.rules:
                 problems.append(Diagnostic(rule_file.file, f"`disable` names unknown rule `{rule_id}`", line))
             else:
-                ruleset.disabled[rule_id] = rule_file.file
+                ruleset.disabled[rule_id] = DisabledRule(rule_id, rule_file.file, reason)
     if problems:
         raise ModelError(problems)
     return ruleset

@@ -54,6 +54,8 @@ Category = Literal[
 
 KINDS: tuple[str, ...] = get_args(Kind)
 STATUSES: tuple[str, ...] = get_args(Status)
+UNDECIDED: tuple[str, ...] = ("open", "investigating")
+"""Statuses of a finding nobody has decided yet (DESIGN §8: the same word everywhere)."""
 SEVERITIES: tuple[str, ...] = get_args(Severity)
 CATEGORIES: tuple[str, ...] = get_args(Category)
 

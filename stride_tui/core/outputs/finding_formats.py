@@ -56,6 +56,7 @@ def findings_json(analysis: Analysis, findings: list[Finding]) -> str:
         "findings": [finding_dict(f) for f in findings],
         "orphans": analysis.orphans,
         "rule_errors": [vars(e) for e in analysis.errors],
+        "disabled_rules": [vars(d) for d in analysis.disabled],
         "summary": summary(findings),
     }
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
@@ -131,7 +132,20 @@ def findings_markdown(analysis: Analysis, findings: list[Finding]) -> str:
     if analysis.orphans:
         lines += ["", "## Orphan decisions", ""]
         lines += [f"- {escape.markdown_code(key)}: its finding no longer fires" for key in analysis.orphans]
+    lines += disabled_rules_markdown(analysis)
     return "\n".join(lines) + "\n"
+
+
+def disabled_rules_markdown(analysis: Analysis) -> list[str]:
+    """A "Disabled rules" section (empty when none is): which rule, which file, why."""
+    if not analysis.disabled:
+        return []
+    lines = ["", "## Disabled rules", ""]
+    for d in analysis.disabled:
+        lines.append(
+            f"- {escape.markdown_code(d.rule_id)}, by {escape.markdown_code(d.file)}: {escape.markdown(d.reason)}"
+        )
+    return lines
 
 
 def findings_text(analysis: Analysis, findings: list[Finding]) -> str:
@@ -152,4 +166,6 @@ def findings_text(analysis: Analysis, findings: list[Finding]) -> str:
     out.append(f"{counts['total']} findings" + (f" ({statuses})" if statuses else ""))
     for key in analysis.orphans:
         out.append(f"orphan decision: {key} (its finding no longer fires)")
+    for disabled in analysis.disabled:
+        out.append(f"disabled rule: {disabled}")
     return "\n".join(out) + "\n"

@@ -18,7 +18,7 @@ from stride_tui.core.analysis.engine import (
 from stride_tui.core.files.storage import model_to_data
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 from stride_tui.core.outputs import escape
-from stride_tui.core.outputs.finding_formats import finding_dict, summary
+from stride_tui.core.outputs.finding_formats import disabled_rules_markdown, finding_dict, summary
 from stride_tui.core.stride import CATEGORY_LABELS
 
 _SKIP = {"kind", "name", "description", "boundary", "source", "target", "out_of_scope", "out_of_scope_reason"}
@@ -83,6 +83,7 @@ def report_json(analysis: Analysis) -> str:
         ],
         "findings": [finding_dict(f) for f in analysis.findings],
         "orphans": analysis.orphans,
+        "disabled_rules": [vars(d) for d in analysis.disabled],
     }
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
@@ -204,6 +205,7 @@ def report_markdown(analysis: Analysis, dot_source: str | None = None) -> str:
             )
     else:
         out.append("None.")
+    out += disabled_rules_markdown(analysis)
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -205,6 +205,13 @@ def report_html(analysis: Analysis, svg: str | None = None, diagram_note: str | 
         )
     else:
         parts.append("<p>None.</p>")
+    if analysis.disabled:
+        parts.append("<h2>Disabled rules</h2><ul>")
+        parts += [
+            f"<li><code>{h(d.rule_id)}</code>, by <code>{h(d.file)}</code>: {h(d.reason)}</li>"
+            for d in analysis.disabled
+        ]
+        parts.append("</ul>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 

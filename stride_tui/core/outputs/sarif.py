@@ -110,21 +110,25 @@ def findings_sarif(
                 }
             ]
         results.append(result)
-    log = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "stride-tui",
-                        "version": __version__,
-                        "rules": rules,
-                    }
-                },
-                "automationDetails": {"id": f"stride-tui/{path}/"},
-                "results": results,
-            }
-        ],
+    run: dict[str, object] = {
+        "tool": {"driver": {"name": "stride-tui", "version": __version__, "rules": rules}},
+        "automationDetails": {"id": f"stride-tui/{path}/"},
+        "results": results,
     }
+    if analysis.disabled:
+        # a disabled rule reports nothing: say so in the log, where the gate's reader looks
+        run["invocations"] = [
+            {
+                "executionSuccessful": True,
+                "toolConfigurationNotifications": [
+                    {
+                        "level": "warning",
+                        "descriptor": {"id": d.rule_id},
+                        "message": {"text": _text(f"rule {d.rule_id} is disabled by {d.file}: {d.reason}")},
+                    }
+                    for d in analysis.disabled
+                ],
+            }
+        ]
+    log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from stride_tui.core.analysis.engine import Finding, flow_display_name
+from stride_tui.core.analysis.rules import DisabledRule
 from stride_tui.core.model.elements import (
     COMPONENT_CLASSES,
     SEVERITIES,
+    UNDECIDED,
     Boundary,
     Decision,
     Flow,
@@ -121,6 +123,8 @@ class ModelDiff:
     new_findings: int
     orphans_new: list[str] = field(default_factory=list)  # decisions that became orphans in the new version
     added_crossings: dict[str, tuple[Crossing, ...]] = field(default_factory=dict)  # added flow -> its crossings
+    rules_disabled: list[DisabledRule] = field(default_factory=list)
+    """Rules disabled in the new version that ran in the old one."""
 
     @property
     def empty(self) -> bool:
@@ -133,7 +137,40 @@ class ModelDiff:
             or self.findings_gone
             or self.findings_changed
             or self.orphans_new
+            or self.rules_disabled
         )
+
+    def suppressing_decisions(self) -> list[str]:
+        """Decisions (and hand-written threats) that newly take a finding off the open list:
+        added with, or changed to, a status other than open or investigating (an orphan decision
+        covers nothing, so it takes nothing off)."""
+        out = [key for key, body in self.decisions.added if body.get("status") not in UNDECIDED]
+        for change in self.decisions.changed:
+            for field_change in change.changes:
+                if field_change.key == "status" and field_change.new not in UNDECIDED and field_change.old in UNDECIDED:
+                    out.append(change.id)
+        out = [key for key in out if key not in self.orphans_new]
+        for key, body in self.sections["threats"].added:
+            if body.get("status", "open") not in UNDECIDED:
+                out.append(key)
+        for change in self.sections["threats"].changed:
+            for field_change in change.changes:
+                if (
+                    field_change.key == "status"
+                    and field_change.new not in UNDECIDED
+                    and field_change.old in (*UNDECIDED, None)
+                ):
+                    out.append(change.id)
+        return out
+
+    def gate_reasons(self, fail_on: str) -> list[str]:
+        """Why ``diff --fail-on`` fails: new open findings at the level, and changes that quiet
+        the gate (a rule disabled, a finding decided away) — those trip it at any level, so a
+        reviewer always looks at them."""
+        reasons = [f"new open finding [{f.severity}] {f.id}" for f in self.newly_open(fail_on)]
+        reasons += [f"rule disabled: {d}" for d in self.rules_disabled]
+        reasons += [f"decision takes a finding off the open list: {key}" for key in self.suppressing_decisions()]
+        return reasons
 
     def newly_open(self, fail_on: str) -> list[Finding]:
         """Findings open at or above ``fail_on`` in the new version that were not so in the old.

@@ -149,6 +149,7 @@ def diff_models(
         len(new_analysis.findings),
         orphans_new,
         {fid: new_analysis.topology.crossings[fid] for fid, _ in sections["flows"].added},
+        [d for d in new_analysis.disabled if d.rule_id not in {o.rule_id for o in old_analysis.disabled}],
     )
 
 

@@ -54,8 +54,10 @@ def diff_json(d: ModelDiff, fail_on: str | None = None) -> str:
         if fail_on is None
         else {
             "fail_on": fail_on,
-            "failed": bool(d.newly_open(fail_on)),
+            "failed": bool(d.gate_reasons(fail_on)),
             "blocking": [f.id for f in d.newly_open(fail_on)],
+            "rules_disabled": [vars(r) for r in d.rules_disabled],
+            "suppressing_decisions": d.suppressing_decisions(),
         },
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

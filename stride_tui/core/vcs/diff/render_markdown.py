@@ -28,7 +28,10 @@ def diff_markdown(d: ModelDiff, fail_on: str | None = None) -> str:
         out += [f"**{md(gate)}**", ""]
         blocking = d.newly_open(fail_on) if fail_on else []
         out += [f"- {md(f.severity)} · {code(f.id)} — {md(f.title)}" for f in blocking]
-        if blocking:
+        quieting = [f"- rule disabled: {code(r.rule_id)} by {code(r.file)}: {md(r.reason)}" for r in d.rules_disabled]
+        quieting += [f"- decided: {code(key)}" for key in d.suppressing_decisions()] if fail_on else []
+        out += quieting
+        if blocking or quieting:
             out.append("")
     summary = summary_line(d)
     out.append(md(summary[:1].upper() + summary[1:]) + ".")

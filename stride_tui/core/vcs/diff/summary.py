@@ -147,6 +147,10 @@ def gate_line(d: ModelDiff, fail_on: str | None) -> str | None:
     if fail_on is None:
         return None
     blocking = d.newly_open(fail_on)
-    if blocking:
-        return f"FAILED --fail-on {fail_on}: {counted(len(blocking), 'new open finding')} at or above {fail_on}"
+    quieting = len(d.rules_disabled) + len(d.suppressing_decisions())
+    if blocking or quieting:
+        parts = [f"{counted(len(blocking), 'new open finding')} at or above {fail_on}"] if blocking else []
+        if quieting:
+            parts.append(f"{counted(quieting, 'change')} that quiet the gate (rules disabled, findings decided)")
+        return f"FAILED --fail-on {fail_on}: " + "; ".join(parts)
     return f"passed --fail-on {fail_on}: no new open findings at or above {fail_on}"
