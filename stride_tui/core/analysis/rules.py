@@ -69,6 +69,13 @@ class _RuleSpec(BaseModel):
     references: list[Reference] = Field(default_factory=list, max_length=20)
     when: object = None
     raise_severity: bool = True
+    remedy: RuleId | None = None
+    """The fix that settles this rule: findings of rules sharing a remedy on one element are one
+    threat (DESIGN §8). Defaults to the rule's own id."""
+    control: RuleTitle | None = None
+    """The missing control, in words ("TLS on the flow")."""
+    remedy_on: Literal["element", "source", "target"] = "element"
+    """Which element owns the control: the element itself, or for a flow its source or target."""
 
 
 class _RuleFileSpec(BaseModel):
@@ -95,6 +102,12 @@ class Rule:
     raise_severity: bool
     file: str
     line: int | None = None
+    remedy: str = ""
+    """The fix that settles the rule (its own id unless the file names a shared one)."""
+    control: str = ""
+    """The missing control, in words."""
+    remedy_on: str = "element"
+    """``element``, or for a flow rule ``source`` / ``target``: who owns the control."""
     predicate: Predicate | None = field(default=None, compare=False, repr=False)
     facts_read: tuple[str, ...] = field(default=(), compare=False, repr=False)
     title_template: Template = field(init=False, compare=False, repr=False)
@@ -256,6 +269,9 @@ def _parse_rule(
     if "flow" in targets and len(targets) > 1:
         report((*path, "target"), f"rule {rule_id}: a rule targets either flows or components, not both")
         return None
+    if spec.remedy_on != "element" and "flow" not in targets:
+        report((*path, "remedy_on"), f"rule {rule_id}: `remedy_on` = {spec.remedy_on!r} is for flow rules")
+        return None
     condition = None
     if spec.when is not None:
         try:
@@ -277,6 +293,9 @@ def _parse_rule(
         raise_severity=spec.raise_severity,
         file=file,
         line=line,
+        remedy=spec.remedy or rule_id,
+        control=spec.control or spec.title,
+        remedy_on=spec.remedy_on,
     )
 
 
@@ -326,6 +345,17 @@ def combine(files: list[RuleFile]) -> RuleSet:
                 problems.append(Diagnostic(rule_file.file, f"`disable` names unknown rule `{rule_id}`", line))
             else:
                 ruleset.disabled[rule_id] = DisabledRule(rule_id, rule_file.file, reason)
+    for rule in ruleset.rules.values():
+        owner = ruleset.rules.get(rule.remedy)
+        if owner is not None and owner is not rule:
+            problems.append(
+                Diagnostic(
+                    rule.file,
+                    f"rule {rule.id}: remedy `{rule.remedy}` is the id of rule {owner.id}; remedy ids and "
+                    "rule ids share one namespace, so every decision key has one meaning",
+                    rule.line,
+                )
+            )
     if problems:
         raise ModelError(problems)
     return ruleset
