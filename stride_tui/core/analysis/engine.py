@@ -7,6 +7,7 @@ kept as orphans. Analysis never changes the model.
 
 from __future__ import annotations
 
+import datetime
 import gc
 from dataclasses import dataclass, field, replace
 
@@ -99,8 +100,10 @@ class Analyzer:
     edited element (and the neighbours whose derived facts changed) is evaluated again.
     """
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, today: datetime.date | None = None) -> None:
         self.ruleset = ruleset
+        self.today = today or datetime.date.today()
+        """The day decisions' ``expires`` dates are compared with."""
         self._by_kind = {kind: ruleset.for_kind(kind) for kind in KIND_LABELS}
         self._cache: dict[tuple, tuple[tuple[Finding, ...], tuple[RuleError, ...]]] = {}
         # the same rule on the same fact values explains itself the same way: compute it once
@@ -126,6 +129,7 @@ class Analyzer:
         cache: dict[tuple, tuple[tuple[Finding, ...], tuple[RuleError, ...]]] = {}
         names = {bid: b.name or bid for bid, b in model.boundaries.items()}
         names.update({cid: c.name or cid for cid, c in model.components.items()})
+        decide = _Decider(model, self.ruleset, self.today)
 
         def run(element: _Element) -> None:
             key = element.cache_key()
@@ -134,7 +138,7 @@ class Analyzer:
                 result = _evaluate(self._by_kind[element.kind], element, self._explanations)
             cache[key] = result
             findings, errors = result
-            analysis.findings.extend(_decided(f, model) for f in findings)
+            analysis.findings.extend(decide(f) for f in findings)
             analysis.errors.extend(errors)
 
         for cid, component in model.components.items():
@@ -172,8 +176,7 @@ class Analyzer:
         if len(self._explanations) > 50_000:
             self._explanations.clear()
 
-        fired = {f.id for f in analysis.findings}
-        analysis.orphans = [key for key in model.decisions if key not in fired]
+        analysis.orphans = [key for key in model.decisions if key not in decide.covering]
         return analysis
 
 
@@ -257,11 +260,50 @@ def _evaluate(
     return tuple(findings), tuple(errors)
 
 
-def _decided(finding: Finding, model: ThreatModel) -> Finding:
-    decision = model.decisions.get(finding.id)
-    if decision is None:
-        return finding
-    return replace(finding, status=decision.status, note=decision.note, ticket=decision.ticket)
+class _Decider:
+    """Puts on each finding the decision that covers it, the most specific first: the finding
+    (``rule@element``), its threat (``remedy@owner``), its rule everywhere (``rule@*``), its
+    element (``*@element``). A decision past its ``expires`` date covers nothing: the finding is
+    open again and says why. Remembers which decisions covered something (the rest are orphans)."""
+
+    def __init__(self, model: ThreatModel, ruleset: RuleSet, today: datetime.date) -> None:
+        self.model = model
+        self.ruleset = ruleset
+        self.today = today
+        self.covering: set[str] = set()
+        """Keys of the decisions that cover at least one finding."""
+
+    def __call__(self, finding: Finding) -> Finding:
+        decisions = self.model.decisions
+        if not decisions:
+            return finding
+        chosen = None
+        for key in self._keys(finding):
+            decision = decisions.get(key)
+            if decision is None:
+                continue
+            self.covering.add(key)
+            if chosen is None:
+                chosen = (key, decision)
+        if chosen is None:
+            return finding
+        key, decision = chosen
+        if decision.expires is not None and decision.expires < self.today:
+            note = f"decision {key} ({decision.status}) expired on {decision.expires.isoformat()}"
+            return replace(finding, note=note, ticket=decision.ticket)
+        return replace(finding, status=decision.status, note=decision.note, ticket=decision.ticket)
+
+    def _keys(self, finding: Finding) -> list[str]:
+        """Decision keys that could cover ``finding``, the most specific first."""
+        keys = [finding.id]
+        rule = self.ruleset.rules.get(finding.rule_id)
+        if rule is not None:
+            owner = finding.element_id
+            if rule.remedy_on != "element":
+                flow = self.model.flows[finding.element_id]
+                owner = flow.source if rule.remedy_on == "source" else flow.target
+            keys += [f"{rule.remedy}@{owner}", f"{rule.id}@*", f"*@{finding.element_id}"]
+        return keys
 
 
 def _finding(rule: Rule, element: _Element, explanations: dict[tuple, tuple[str, ...]]) -> Finding:

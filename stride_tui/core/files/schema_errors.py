@@ -123,6 +123,8 @@ def _message(error: ErrorDetails, loc: tuple, is_key: bool, data: dict) -> str:
         return f"`{where}` must be a string in quotes, not {_show(value)}"
     if kind in ("int_type", "int_parsing"):
         return f"`{where}` must be an integer, not {_show(value)}"
+    if kind.startswith("date"):
+        return f"`{where}` must be a date without quotes, like 2027-01-31, not {_show(value)}"
     if kind in ("list_type",):
         return f'`{where}` must be a list like ["a", "b"], not {_show(value)}'
     if kind in ("dict_type", "model_type", "model_attributes_type"):
@@ -140,9 +142,11 @@ def _message(error: ErrorDetails, loc: tuple, is_key: bool, data: dict) -> str:
 def _bad_key_message(loc: tuple, key: str) -> str:
     section = str(loc[0]) if loc else ""
     if section == "decisions":
+        if key == "*@*":
+            return 'invalid decision key "*@*" in [decisions]: a decision covers one rule or one element, never the whole model'
         return (
-            f"invalid decision key {_show(key)} in [decisions]: it must be "
-            '`<rule-id>@<element-id>`, e.g. "tls-missing@web-to-api"'
+            f"invalid decision key {_show(key)} in [decisions]: it must be `<rule>@<element>` (one finding), "
+            '`<remedy>@<element>` (one threat), `<rule>@*` or `*@<element>`, e.g. "tls-in-transit@web-to-api"'
         )
     hint = slugify(key)
     return (
@@ -214,7 +218,10 @@ def _pattern_message(where: str, value: str, pattern: str) -> str:
             f"letter), not {_show(value)}" + (f" (try `{hint}`)" if hint else "")
         )
     if pattern == DECISION_KEY_PATTERN:
-        return f"`{where}` must be `<rule-id>@<element-id>`, not {_show(value)}"
+        return (
+            f"`{where}` must be `<rule>@<element>`, `<remedy>@<element>`, `<rule>@*` or `*@<element>`, "
+            f"not {_show(value)}"
+        )
     return f"`{where}` has an invalid value {_show(value)}"
 
 

@@ -57,6 +57,9 @@ class Fingerprint:
 def model_to_data(model: ThreatModel) -> dict:
     """The plain TOML document of a model: unknown facts left out, empty sections dropped."""
     data = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for key, decision in model.decisions.items():
+        if decision.expires is not None:  # a TOML date, not the string JSON mode makes of it
+            data["decisions"][key]["expires"] = decision.expires
     for section in SECTIONS:
         if not data.get(section):
             data.pop(section, None)

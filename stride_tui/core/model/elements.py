@@ -7,6 +7,7 @@ serialiser leaves it out, so what a user wrote is exactly what gets written back
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -17,7 +18,9 @@ FORMAT_VERSION = 1
 
 ID_PATTERN = r"^[a-z][a-z0-9_-]{0,63}$"
 RULE_ID_PATTERN = r"^[a-z][a-z0-9_.-]{0,63}$"
-DECISION_KEY_PATTERN = r"^[a-z][a-z0-9_.-]{0,63}@[a-z][a-z0-9_-]{0,63}$"
+# rule@element (one finding), remedy@element (one threat), rule@* (one rule everywhere),
+# *@element (everything on one element); never *@* (that would decide the whole model)
+DECISION_KEY_PATTERN = r"^(?:[a-z][a-z0-9_.-]{0,63}@(?:[a-z][a-z0-9_-]{0,63}|\*)|\*@[a-z][a-z0-9_-]{0,63})$"
 # Text may hold tab and newline but no other C0 control, no DEL and no C1 control: those would
 # reach the user's terminal as escape sequences (DESIGN §5, reliability notes §6).
 TEXT_PATTERN = f"^[^{CONTROL_CHARS}]*$"
@@ -161,11 +164,16 @@ class Flow(_Strict):
 
 
 class Decision(_Strict):
-    """The team's verdict on one finding, keyed ``<rule-id>@<element-id>``."""
+    """The team's verdict, keyed by what it covers: ``<rule>@<element>`` (one finding),
+    ``<remedy>@<element>`` (one threat), ``<rule>@*`` (a rule everywhere) or ``*@<element>``
+    (everything on an element); the most specific one that covers a finding wins."""
 
     status: Status
     note: Text | None = None
     ticket: Name | None = None
+    expires: datetime.date | None = Field(
+        default=None, description="after this date the decision no longer holds: the finding is open again"
+    )
 
 
 class Threat(_Strict):
