@@ -125,7 +125,8 @@ class FlowForm(ElementForm):
         return ""
 
     def build(self, values: dict[str, object]) -> object:
-        return edits.build_flow(values)
+        # the form has no field for `response_to` yet: an edit keeps what the flow answers
+        return edits.build_flow({**values, "response_to": self._get("response_to")})
 
     def context_errors(self, new_id: str, item: object) -> dict[str, str]:
         return edits.flow_errors(self.model, new_id, item, self.old_id)  # type: ignore[arg-type]

@@ -141,9 +141,10 @@ def test_boxes_membership_bidirectional_flows_and_duplicate_threat_titles():
     components = _by_name(model, "components")
     assert components["Web UI"][1].boundary == boundaries["Internet"][0]
     assert components["PostgresSQL"][1].boundary == boundaries["Public Cloud"][0]
-    assert "web-service-to-postgressql-reverse" in model.flows
-    reverse = model.flows["web-service-to-postgressql-reverse"]
+    assert "web-service-to-postgressql-response" in model.flows
+    reverse = model.flows["web-service-to-postgressql-response"]
     assert (reverse.source, reverse.target) == ("postgressql", "web-service")
+    assert reverse.response_to == "web-service-to-postgressql"
     assert set(model.threats) == {"store-sensitive-data", "store-sensitive-data-2"}
     assert {t.status for t in model.threats.values()} == {"mitigated"}
     online = _import((FIXTURES / "online-game.json").read_bytes()).model

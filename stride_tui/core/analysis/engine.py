@@ -105,6 +105,8 @@ class Analyzer:
         self.today = today or datetime.date.today()
         """The day decisions' ``expires`` dates are compared with."""
         self._by_kind = {kind: ruleset.for_kind(kind) for kind in KIND_LABELS}
+        # a response is analysed for what it carries, never as a call
+        self._by_kind["response"] = [rule for rule in self._by_kind["flow"] if not rule.caller]
         self._cache: dict[tuple, tuple[tuple[Finding, ...], tuple[RuleError, ...]]] = {}
         # the same rule on the same fact values explains itself the same way: compute it once
         self._explanations: dict[tuple, tuple[str, ...]] = {}
@@ -135,7 +137,8 @@ class Analyzer:
             key = element.cache_key()
             result = cache.get(key) or self._cache.get(key)
             if result is None:
-                result = _evaluate(self._by_kind[element.kind], element, self._explanations)
+                rules = self._by_kind["response" if element.facts.get("is_response") else element.kind]
+                result = _evaluate(rules, element, self._explanations)
             cache[key] = result
             findings, errors = result
             analysis.findings.extend(decide(f) for f in findings)
@@ -298,12 +301,22 @@ class _Decider:
         keys = [finding.id]
         rule = self.ruleset.rules.get(finding.rule_id)
         if rule is not None:
-            owner = finding.element_id
-            if rule.remedy_on != "element":
-                flow = self.model.flows[finding.element_id]
-                owner = flow.source if rule.remedy_on == "source" else flow.target
+            owner = control_owner(self.model, finding.element_id, rule.remedy_on)
             keys += [f"{rule.remedy}@{owner}", f"{rule.id}@*", f"*@{finding.element_id}"]
         return keys
+
+
+def control_owner(model: ThreatModel, element_id: str, remedy_on: str) -> str:
+    """The element that owns the control a rule asks for on ``element_id``: the element, or a
+    flow's source or target; a response's own findings belong to its request (one threat)."""
+    flow = model.flows.get(element_id)
+    if flow is None:
+        return element_id
+    if remedy_on == "source":
+        return flow.source
+    if remedy_on == "target":
+        return flow.target
+    return flow.response_to if flow.response_to in model.flows else element_id
 
 
 def _finding(rule: Rule, element: _Element, explanations: dict[tuple, tuple[str, ...]]) -> Finding:

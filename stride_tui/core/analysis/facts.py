@@ -10,7 +10,9 @@ from stride_tui.core.model.elements import COMPONENT_CLASSES, Flow, ThreatModel
 from stride_tui.core.model.topology import Topology
 
 COMPONENT_DERIVED = ("in_internet", "untrusted", "internet_facing")
-FLOW_DERIVED = ("crosses_boundary", "from_internet")
+FLOW_DERIVED = ("crosses_boundary", "from_internet", "is_response")
+RESPONSE_INHERITS = ("protocol", "encrypted", "signed")
+"""Transport facts a response takes from its request when it does not set them itself."""
 _NOT_FACTS = {"name", "description", "out_of_scope", "out_of_scope_reason"}
 
 COMPONENT_FACTS: dict[str, frozenset[str]] = {
@@ -53,6 +55,12 @@ class FactBase:
         for fid, flow in model.flows.items():
             facts = _set_fields(flow)
             del facts["source"], facts["target"]
+            request = model.flows.get(flow.response_to) if flow.response_to else None
+            facts["is_response"] = request is not None
+            if request is not None:
+                for key in RESPONSE_INHERITS:
+                    if facts.get(key) is None and getattr(request, key) is not None:
+                        facts[key] = getattr(request, key)
             facts["crosses_boundary"] = bool(topology.crossings[fid])
             facts["from_internet"] = bool(components.get(flow.source, {}).get("untrusted"))
             facts.update(as_source.get(flow.source, {}))

@@ -76,6 +76,9 @@ class _RuleSpec(BaseModel):
     """The missing control, in words ("TLS on the flow")."""
     remedy_on: Literal["element", "source", "target"] = "element"
     """Which element owns the control: the element itself, or for a flow its source or target."""
+    caller: bool = False
+    """A rule about the call itself (the caller's authentication, timeouts, SSRF…): it never
+    fires on a response flow, which only carries data back."""
 
 
 class _RuleFileSpec(BaseModel):
@@ -108,6 +111,8 @@ class Rule:
     """The missing control, in words."""
     remedy_on: str = "element"
     """``element``, or for a flow rule ``source`` / ``target``: who owns the control."""
+    caller: bool = False
+    """About the call itself: never fires on a response flow."""
     predicate: Predicate | None = field(default=None, compare=False, repr=False)
     facts_read: tuple[str, ...] = field(default=(), compare=False, repr=False)
     title_template: Template = field(init=False, compare=False, repr=False)
@@ -269,6 +274,9 @@ def _parse_rule(
     if "flow" in targets and len(targets) > 1:
         report((*path, "target"), f"rule {rule_id}: a rule targets either flows or components, not both")
         return None
+    if spec.caller and "flow" not in targets:
+        report((*path, "caller"), f"rule {rule_id}: `caller` is for flow rules")
+        return None
     if spec.remedy_on != "element" and "flow" not in targets:
         report((*path, "remedy_on"), f"rule {rule_id}: `remedy_on` = {spec.remedy_on!r} is for flow rules")
         return None
@@ -296,6 +304,7 @@ def _parse_rule(
         remedy=spec.remedy or rule_id,
         control=spec.control or spec.title,
         remedy_on=spec.remedy_on,
+        caller=spec.caller,
     )
 
 

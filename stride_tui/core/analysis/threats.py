@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from stride_tui.core.analysis.engine import Analysis, Finding
+from stride_tui.core.analysis.engine import Analysis, Finding, control_owner
 from stride_tui.core.analysis.rules import RuleSet
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES, UNDECIDED
 
@@ -35,14 +35,6 @@ class Threat:
         return tuple(f.id for f in self.findings)
 
 
-def owner_of(finding: Finding, remedy_on: str, analysis: Analysis) -> str:
-    """The element that owns the control a finding asks for."""
-    if remedy_on == "element":
-        return finding.element_id
-    flow = analysis.model.flows[finding.element_id]
-    return flow.source if remedy_on == "source" else flow.target
-
-
 def group_threats(analysis: Analysis, ruleset: RuleSet) -> list[Threat]:
     """The threats of an analysis, highest severity first, then by id."""
     groups: dict[tuple[str, str], list[Finding]] = {}
@@ -53,7 +45,7 @@ def group_threats(analysis: Analysis, ruleset: RuleSet) -> list[Threat]:
             key = (finding.id, finding.element_id)
             controls[key] = finding.title
         else:
-            key = (rule.remedy, owner_of(finding, rule.remedy_on, analysis))
+            key = (rule.remedy, control_owner(analysis.model, finding.element_id, rule.remedy_on))
             controls.setdefault(key, rule.control)
         groups.setdefault(key, []).append(finding)
     threats = [_threat(key, controls[key], findings) for key, findings in groups.items()]

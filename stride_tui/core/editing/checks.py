@@ -80,6 +80,20 @@ def flow_errors(model: ThreatModel, flow_id: str, flow: Flow, old_id: str | None
             errors[key] = f"no component `{end}`"
     if flow.source == flow.target and "to" not in errors:
         errors["to"] = "a flow goes from one component to another, not to itself"
+    if flow.response_to is not None:
+        request = model.flows.get(flow.response_to)
+        if flow.response_to in (flow_id, old_id):
+            errors["response_to"] = "a flow cannot answer itself"
+        elif request is None:
+            errors["response_to"] = f"no flow `{flow.response_to}`"
+        elif (request.source, request.target) != (flow.target, flow.source):
+            errors["response_to"] = f"a response goes back the other way: {request.target} → {request.source}"
+        elif request.response_to is not None:
+            errors["response_to"] = f"`{flow.response_to}` is itself a response; answer the request"
+    answered_by = [fid for fid, f in model.flows.items() if old_id is not None and f.response_to == old_id]
+    old = model.flows.get(old_id) if old_id is not None else None
+    if answered_by and old is not None and (old.source, old.target) != (flow.source, flow.target):
+        errors.setdefault("from", f"{', '.join(answered_by)} answer this flow: keep its ends, or change them first")
     return errors
 
 

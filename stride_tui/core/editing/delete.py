@@ -26,7 +26,8 @@ class DeleteImpact:
         """One plain sentence per consequence; empty when the item goes alone."""
         lines = []
         if self.flows:
-            lines.append(_counted(self.flows, "flow", "flows", "its flows") + " will be deleted")
+            what = "its flows" if self.section == "components" else "its responses"
+            lines.append(_counted(self.flows, "flow", "flows", what) + " will be deleted")
         if self.threats:
             lines.append(
                 _counted(self.threats, "hand-written threat", "hand-written threats", "on it") + " will be deleted"
@@ -60,7 +61,9 @@ def delete_impact(model: ThreatModel, section: str, element_id: str) -> DeleteIm
         gone = {element_id, *flows}
         return DeleteImpact(section, element_id, flows=flows, **_attached(model, gone))
     if section == "flows":
-        return DeleteImpact(section, element_id, **_attached(model, {element_id}))
+        # a response means nothing without its request: it goes too
+        responses = tuple(f for f, x in model.flows.items() if x.response_to == element_id)
+        return DeleteImpact(section, element_id, flows=responses, **_attached(model, {element_id, *responses}))
     if section == "boundaries":
         parent = model.boundaries[element_id].parent
         return DeleteImpact(
@@ -88,14 +91,14 @@ def _attached(model: ThreatModel, gone: set[str]) -> _Attached:
 def delete(model: ThreatModel, section: str, element_id: str) -> ThreatModel:
     """Delete one item and what depends on it (see ``delete_impact``).
 
-    A component goes with its flows, and a component or flow with the threats and decisions on
+    A component goes with its flows, a flow with its responses, and a component or flow with the threats and decisions on
     them; a boundary's components and nested boundaries move up to its parent.
     """
     impact = delete_impact(model, section, element_id)
     update: dict[str, dict] = {section: without(getattr(model, section), {element_id})}
     if section in ("components", "flows"):
         if impact.flows:
-            update["flows"] = without(model.flows, set(impact.flows))
+            update["flows"] = without(update.get("flows", model.flows), set(impact.flows))
         update["threats"] = without(model.threats, set(impact.threats))
         update["decisions"] = without(model.decisions, set(impact.decisions))
     elif section == "boundaries":

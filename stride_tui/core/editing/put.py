@@ -14,6 +14,7 @@ callers import every edit from.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 
@@ -138,20 +139,33 @@ def set_meta(model: ThreatModel, meta: ModelMeta) -> ThreatModel:
     return model.model_copy(update={"model": meta})
 
 
+class _Keep:
+    """The value of an argument that leaves what the model has as it is."""
+
+
+KEEP = _Keep()
+
+
 def set_decision(
     model: ThreatModel,
     finding_id: str,
     status: str,
     note: str | None = None,
     ticket: str | None = None,
+    expires: datetime.date | _Keep | None = KEEP,
 ) -> ThreatModel:
-    """Record the team's decision on a finding.
+    """Record the team's decision on a finding (or, with a ``remedy@element``, ``rule@*`` or
+    ``*@element`` key, on what that key covers).
 
-    A rule finding's decision goes to ``[decisions."<finding-id>"]``; "open" with no note and no
+    A rule finding's decision goes to ``[decisions."<key>"]``; "open" with no note and no
     ticket is the same as no decision, so it removes the entry. A hand-written threat (its
-    finding id is the threat id) keeps its decision in its own status, note and ticket.
+    finding id is the threat id) keeps its decision in its own status, note and ticket. The
+    decision's ``expires`` date is kept unless one is given.
     """
-    decision = build_decision({"status": status, "note": note, "ticket": ticket})
+    existing = model.decisions.get(finding_id)
+    if isinstance(expires, _Keep):
+        expires = existing.expires if existing is not None else None
+    decision = build_decision({"status": status, "note": note, "ticket": ticket, "expires": expires})
     if "@" not in finding_id:
         threat = model.threats.get(finding_id)
         if threat is None:
@@ -162,7 +176,7 @@ def set_decision(
         return model.model_copy(update={"threats": put_entry(model.threats, finding_id, updated, finding_id)})
     if not _DECISION_KEY_RE.match(finding_id):
         raise EditError({GENERAL: f"`{finding_id}` is not a finding id (`<rule-id>@<element-id>`)"})
-    if decision.status == "open" and decision.note is None and decision.ticket is None:
+    if decision.status == "open" and decision.note is None and decision.ticket is None and decision.expires is None:
         return delete_decision(model, finding_id) if finding_id in model.decisions else model
     return model.model_copy(update={"decisions": put_entry(model.decisions, finding_id, decision, finding_id)})
 

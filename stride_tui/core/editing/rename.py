@@ -28,6 +28,8 @@ def references_to(model: ThreatModel, element_id: str) -> list[str]:
                 refs.append(f"flows.{fid}.from")
             if flow.target == element_id:
                 refs.append(f"flows.{fid}.to")
+    elif section == "flows":
+        refs += [f"flows.{f}.response_to" for f, x in model.flows.items() if x.response_to == element_id]
     if section in ("components", "flows"):
         refs += [f"threats.{t}.target" for t, x in model.threats.items() if x.target == element_id]
         refs += [f'decisions."{k}"' for k in model.decisions if k.endswith("@" + element_id)]
@@ -50,6 +52,11 @@ def rename_id(model: ThreatModel, old_id: str, new_id: str) -> ThreatModel:
     elif section in ("components", "flows"):
         if section == "components":
             update["flows"] = {fid: _renamed_ends(f, old_id, new_id) for fid, f in model.flows.items()}
+        else:
+            update["flows"] = {
+                fid: f.model_copy(update={"response_to": new_id}) if f.response_to == old_id else f
+                for fid, f in update["flows"].items()
+            }
         update["threats"] = {
             tid: t.model_copy(update={"target": new_id}) if t.target == old_id else t
             for tid, t in model.threats.items()

@@ -94,6 +94,11 @@ def check_references(data: dict, file: str, source_map: SourceMap) -> list[Diagn
                 )
         if flow.get("from") is not None and flow.get("from") == flow.get("to"):
             report(("flows", fid, "to"), f"flow `{fid}` goes from `{flow['to']}` to itself")
+        request_id = _ref(flow.get("response_to"))
+        if request_id is not None:
+            problem = _response_problem(fid, flow, request_id, flows)
+            if problem:
+                report(("flows", fid, "response_to"), problem)
 
     for tid, threat in _table(data, "threats").items():
         target = _ref(threat.get("target")) if isinstance(threat, dict) else None
@@ -103,6 +108,24 @@ def check_references(data: dict, file: str, source_map: SourceMap) -> list[Diagn
                 f"`threats.{tid}.target` names `{target}`, which is no component or flow",
             )
     return out
+
+
+def _response_problem(fid: str, flow: dict, request_id: str, flows: dict) -> str | None:
+    """Why ``flow`` cannot answer ``request_id``: it must name another flow, going the other way,
+    that is itself a request."""
+    request = flows.get(request_id)
+    if request_id == fid:
+        return f"flow `{fid}` cannot be the response to itself"
+    if not isinstance(request, dict):
+        return f"`flows.{fid}.response_to` names unknown flow `{request_id}`" + _known(flows)
+    if (request.get("from"), request.get("to")) != (flow.get("to"), flow.get("from")):
+        return (
+            f"flow `{fid}` ({flow.get('from')} → {flow.get('to')}) cannot answer `{request_id}` "
+            f"({request.get('from')} → {request.get('to')}): a response goes back the other way"
+        )
+    if request.get("response_to") is not None:
+        return f"flow `{fid}` answers `{request_id}`, which is itself a response; answer the request"
+    return None
 
 
 def _too_deep_boundaries(boundaries: dict) -> list[tuple[str, int]]:

@@ -147,6 +147,10 @@ class Flow(_Strict):
 
     source: Id = Field(alias="from")
     target: Id = Field(alias="to")
+    response_to: Id | None = Field(
+        default=None,
+        description="the flow this one answers: analysed for what it carries, never as a call",
+    )
     name: VisibleName | None = None
     description: Text | None = None
     data: Text | None = None

@@ -136,12 +136,14 @@ def _add_flows(flows: list[Flow], state: ImportState) -> None:
         for threat in flow.threats:
             state.pending.append(PendingThreat(flow.id, flow.name or flow.id, threat, label))
         if flow.bidirectional:
-            reverse = dict(flow.body, **{"from": flow.body["to"], "to": flow.body["from"]})
-            if reverse.get("name"):
-                reverse["name"] = clean_line(f"{reverse['name']} (reverse)")[0]
-            reverse_id = state.element_id(None, f"{flow.id}-reverse", "flow")
-            state.flows[reverse_id] = ordered(reverse, FLOW_ORDER)
+            # a request and its response: the response is analysed for what it carries, and
+            # takes the request's transport facts
+            response = {"from": flow.body["to"], "to": flow.body["from"], "response_to": flow.id}
+            if flow.body.get("name"):
+                response["name"] = clean_line(f"{flow.body['name']} (response)")[0]
+            response_id = state.element_id(None, f"{flow.id}-response", "flow")
+            state.flows[response_id] = ordered(response, FLOW_ORDER)
             state.report(
-                f"flow {label} is bidirectional: imported as two flows, `{flow.id}` and `{reverse_id}` "
-                "(its threats stay on the first)"
+                f"flow {label} is bidirectional: imported as `{flow.id}` and its response `{response_id}` "
+                "(its threats stay on the request)"
             )

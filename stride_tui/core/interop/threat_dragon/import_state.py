@@ -19,7 +19,7 @@ COMPONENT_ORDER = (
     "out_of_scope",
     "out_of_scope_reason",
 )
-FLOW_ORDER = ("from", "to", "name", "description", "data", "protocol")
+FLOW_ORDER = ("from", "to", "response_to", "name", "description", "data", "protocol")
 _QUOTES = re.compile(r"['\u2019`]")  # "Bob's" should give the id ``bobs``, not ``bob-s``
 
 
