@@ -64,9 +64,7 @@ def score(folder: Path) -> Scores:
     model = load_model(folder / "model.toml").model
     ruleset = builtin_rules()
     analysis = analyse(model, ruleset)
-    threats = {
-        (t.remedy, t.element_id): t.severity for t in group_threats(analysis, ruleset) if not t.findings[0].custom
-    }
+    threats = {(t.remedy, t.element_id): t.severity for t in group_threats(analysis) if not t.findings[0].custom}
     expected_data = tomllib.loads((folder / "expected.toml").read_text(encoding="utf-8"))
     expected = {(t["remedy"], t["element"]): t["risk"] for t in expected_data.get("threat", [])}
     return Scores(

@@ -74,7 +74,7 @@ def test_a_response_takes_its_requests_transport_facts() -> None:
 def test_a_responses_findings_join_the_requests_threat() -> None:
     ruleset = builtin_rules()
     analysis = analyse(load(), ruleset)
-    threats = {t.id: t for t in group_threats(analysis, ruleset)}
+    threats = {t.id: t for t in group_threats(analysis)}
     tls = threats["tls-in-transit@page-request"]
     assert {f.element_id for f in tls.findings} == {"page-request", "page"}
     assert not [t for t in threats if t.endswith("@page")]

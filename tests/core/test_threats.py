@@ -51,7 +51,7 @@ data = "customer rows"
 def threats():
     ruleset = builtin_rules()
     analysis = analyse(parse_model(EDGE, "edge.toml").model, ruleset)
-    return analysis, {t.id: t for t in group_threats(analysis, ruleset)}
+    return analysis, {t.id: t for t in group_threats(analysis)}
 
 
 def test_every_built_in_rule_names_a_remedy_outside_the_rule_namespace() -> None:

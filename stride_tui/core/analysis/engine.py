@@ -53,6 +53,12 @@ class Finding:
     note: str | None = None
     ticket: str | None = None
     custom: bool = False
+    remedy: str = ""
+    """The fix its rule names (a hand-written threat: its own id)."""
+    threat_id: str = ""
+    """The threat it belongs to: ``<remedy>@<element that owns the control>``."""
+    control: str = ""
+    """The missing control, in words (the threat's title)."""
 
 
 @dataclass
@@ -131,7 +137,7 @@ class Analyzer:
         cache: dict[tuple, tuple[tuple[Finding, ...], tuple[RuleError, ...]]] = {}
         names = {bid: b.name or bid for bid, b in model.boundaries.items()}
         names.update({cid: c.name or cid for cid, c in model.components.items()})
-        decide = _Decider(model, self.ruleset, self.today)
+        decide = _Decider(model, self.today)
 
         def run(element: _Element) -> None:
             key = element.cache_key()
@@ -243,7 +249,9 @@ class _Element:
             hash(facts)
         except TypeError:  # a list fact (tags)
             facts = tuple((k, _hashable(v)) for k, v in facts)
-        return (self.id, self.kind, facts, tuple(self.values.values()), self.boundaries, self.crossing_text)
+        flow = self.model.flows.get(self.id) if self.kind == "flow" else None
+        ends = (flow.source, flow.target) if flow is not None else ()  # who owns a control can move
+        return (self.id, self.kind, facts, tuple(self.values.values()), self.boundaries, self.crossing_text, ends)
 
 
 def _evaluate(
@@ -269,9 +277,8 @@ class _Decider:
     element (``*@element``). A decision past its ``expires`` date covers nothing: the finding is
     open again and says why. Remembers which decisions covered something (the rest are orphans)."""
 
-    def __init__(self, model: ThreatModel, ruleset: RuleSet, today: datetime.date) -> None:
+    def __init__(self, model: ThreatModel, today: datetime.date) -> None:
         self.model = model
-        self.ruleset = ruleset
         self.today = today
         self.covering: set[str] = set()
         """Keys of the decisions that cover at least one finding."""
@@ -298,12 +305,9 @@ class _Decider:
 
     def _keys(self, finding: Finding) -> list[str]:
         """Decision keys that could cover ``finding``, the most specific first."""
-        keys = [finding.id]
-        rule = self.ruleset.rules.get(finding.rule_id)
-        if rule is not None:
-            owner = control_owner(self.model, finding.element_id, rule.remedy_on)
-            keys += [f"{rule.remedy}@{owner}", f"{rule.id}@*", f"*@{finding.element_id}"]
-        return keys
+        if finding.custom:
+            return [finding.id]
+        return [finding.id, finding.threat_id, f"{finding.rule_id}@*", f"*@{finding.element_id}"]
 
 
 def control_owner(model: ThreatModel, element_id: str, remedy_on: str) -> str:
@@ -352,6 +356,9 @@ def _finding(rule: Rule, element: _Element, explanations: dict[tuple, tuple[str,
         explanation=explanation,
         mitigations=rule.mitigations,
         references=rule.references,
+        remedy=rule.remedy,
+        threat_id=f"{rule.remedy}@{control_owner(element.model, element.id, rule.remedy_on)}",
+        control=rule.control,
     )
 
 
@@ -419,5 +426,8 @@ def _add_custom(threat_ids: list[str], element_id: str, kind: str, analysis: Ana
                 note=threat.note,
                 ticket=threat.ticket,
                 custom=True,
+                remedy=tid,
+                threat_id=tid,
+                control=threat.title,
             )
         )

@@ -3,7 +3,8 @@
 A flow without TLS fires several rules (sniffing, tampering in transit, credentials in clear);
 reviewers count that as one threat with one fix. Each rule names its remedy and which element
 owns the control (the element, or a flow's source or target: parameterised queries live in the
-process that sends them); findings that share both are one `Threat`, id ``<remedy>@<element>``,
+process that sends them); each finding knows its threat (``Finding.threat_id``), and findings
+that share one are one `Threat`, id ``<remedy>@<element>``,
 covering every STRIDE category of its findings (DESIGN §8). A hand-written threat stays one.
 """
 
@@ -12,8 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from stride_tui.core.analysis.engine import Analysis, Finding, control_owner
-from stride_tui.core.analysis.rules import RuleSet
+from stride_tui.core.analysis.engine import Analysis, Finding
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES, UNDECIDED
 
 
@@ -35,35 +35,25 @@ class Threat:
         return tuple(f.id for f in self.findings)
 
 
-def group_threats(analysis: Analysis, ruleset: RuleSet) -> list[Threat]:
+def group_threats(analysis: Analysis) -> list[Threat]:
     """The threats of an analysis, highest severity first, then by id."""
-    groups: dict[tuple[str, str], list[Finding]] = {}
-    controls: dict[tuple[str, str], str] = {}
+    groups: dict[str, list[Finding]] = {}
     for finding in analysis.findings:
-        rule = ruleset.rules.get(finding.rule_id) if not finding.custom else None
-        if rule is None:  # a hand-written threat is a threat of its own
-            key = (finding.id, finding.element_id)
-            controls[key] = finding.title
-        else:
-            key = (rule.remedy, control_owner(analysis.model, finding.element_id, rule.remedy_on))
-            controls.setdefault(key, rule.control)
-        groups.setdefault(key, []).append(finding)
-    threats = [_threat(key, controls[key], findings) for key, findings in groups.items()]
+        groups.setdefault(finding.threat_id, []).append(finding)
+    threats = [_threat(findings) for findings in groups.values()]
     return sorted(threats, key=lambda t: (-SEVERITIES.index(t.severity), t.id))
 
 
-def _threat(key: tuple[str, str], control: str, findings: list[Finding]) -> Threat:
-    remedy, element_id = key
-    custom = len(findings) == 1 and findings[0].custom
+def _threat(findings: list[Finding]) -> Threat:
+    first = findings[0]
     categories = tuple(c for c in CATEGORIES if any(f.category == c for f in findings))
-    severity = max((f.severity for f in findings), key=SEVERITIES.index)
     return Threat(
-        id=remedy if custom else f"{remedy}@{element_id}",
-        remedy=remedy,
-        element_id=element_id,
-        control=control,
+        id=first.threat_id,
+        remedy=first.remedy,
+        element_id=first.threat_id.rpartition("@")[2] if not first.custom else first.element_id,
+        control=first.control,
         categories=categories,
-        severity=severity,
+        severity=max((f.severity for f in findings), key=SEVERITIES.index),
         status=threat_status([f.status for f in findings]),
         findings=tuple(findings),
     )
