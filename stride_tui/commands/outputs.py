@@ -3,20 +3,36 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+from stride_tui.core.analysis.engine import Analysis, analyse
+from stride_tui.core.analysis.rules import rules_for
+from stride_tui.core.analysis.threats import group_threats
 from stride_tui.core.exit_codes import ExitCode
+from stride_tui.core.files.diagnostics import ModelError
+from stride_tui.core.files.loader import parse_model
 from stride_tui.core.files.storage import SaveError, atomic_write
 from stride_tui.core.model.elements import SEVERITIES, STATUSES
 from stride_tui.core.outputs.dot import DiagramOptions, build_dot
 from stride_tui.core.outputs.graphviz import DEFAULT_TIMEOUT, RenderError, run_dot
 from stride_tui.core.outputs.report import report_json, report_markdown
 from stride_tui.core.outputs.report_html import report_html
-from stride_tui.core.outputs.stories import DEFAULT_STATUSES, build_stories, stories_csv, stories_json, stories_markdown
+from stride_tui.core.outputs.stories import (
+    DEFAULT_LIMIT,
+    DEFAULT_STATUSES,
+    Story,
+    build_stories,
+    stories_csv,
+    stories_json,
+    stories_markdown,
+    top_stories,
+)
+from stride_tui.core.vcs.revisions import read_revision
 
 from .common import add_rules_option, load_and_analyse
-from .output import shown
+from .output import print_diagnostics, shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -80,11 +96,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     stories = sub.add_parser(
         "stories",
-        help="turn findings into security stories for the backlog",
-        description="Each finding to act on becomes a security story (title, As a … I want … so that …, "
-        "acceptance criteria from the mitigations, labels, finding ids). Findings of one rule share "
-        "one remedy and merge into one story. CSV columns: Summary, Description, Issue Type, "
-        "Priority, Labels, Story ID, Finding IDs.",
+        help="the security stories for the backlog: the top 6 by risk",
+        description="One story per remedy across the undecided threats that need it (title, As a … I want "
+        "… so that …, acceptance criteria, the closing line to record in the model, labels, the threats it "
+        "covers, the notes and tickets already on them), most urgent first. Prints the top 6 and says how "
+        "many more there are; decided threats leave the list. CSV columns: Summary, Description, Issue "
+        "Type, Priority, Labels, Story ID, Threat IDs, Tickets.",
     )
     stories.add_argument("model", metavar="MODEL")
     stories.add_argument("-o", "--output", metavar="OUT")
@@ -98,7 +115,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"statuses to act on (default: {','.join(DEFAULT_STATUSES)})",
     )
     stories.add_argument("--min-severity", choices=SEVERITIES, default="low", help="leave out less severe stories")
-    stories.add_argument("--limit", type=int, metavar="N", help="only the N most severe stories")
+    how_many = stories.add_mutually_exclusive_group()
+    how_many.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        default=DEFAULT_LIMIT,
+        help=f"the N most urgent stories (default {DEFAULT_LIMIT})",
+    )
+    how_many.add_argument("--all", action="store_true", help="every story")
+    stories.add_argument(
+        "--since",
+        metavar="REV",
+        help="only stories with threats new or worse than at git revision REV (a feature branch's stories)",
+    )
     add_rules_option(stories)
     stories.set_defaults(run=run_stories)
 
@@ -153,15 +183,50 @@ def run_stories(args: argparse.Namespace) -> ExitCode:
     analysis = prepared.analysis
     floor = SEVERITIES.index(args.min_severity)
     stories = [s for s in build_stories(analysis, statuses) if SEVERITIES.index(s.severity) >= floor]
-    stories = stories[: args.limit] if args.limit else stories
+    if args.since:
+        since = _new_since(args, stories, statuses, analysis)
+        if since is None:
+            return ExitCode.BAD_INPUT
+        stories = since
+    shown_stories, more = top_stories(stories, None if args.all else args.limit)
     title = analysis.model.model.title
     if fmt == "csv":
-        text = stories_csv(stories)
+        text = stories_csv(shown_stories)
+        if more:
+            print(f"stride-tui: {more} more undecided stories; --all lists every one", file=sys.stderr)
     elif fmt == "json":
-        text = stories_json(title, stories)
+        text = stories_json(title, shown_stories, more)
     else:
-        text = stories_markdown(title, stories)
+        text = stories_markdown(title, shown_stories, more)
     return _emit(text.encode("utf-8"), args.output)
+
+
+def _new_since(
+    args: argparse.Namespace, stories: list[Story], statuses: tuple[str, ...], analysis: Analysis
+) -> list[Story] | None:
+    """``stories`` cut to the threats that are new, or worse, than at git revision ``--since``."""
+    # git reads `REV:./PATH` relative to where it runs: the model as the user named it
+    relative = os.path.relpath(args.model)
+    spec = f"{args.since}:{relative if relative.startswith('..') else './' + relative}"
+    try:
+        revision = read_revision(spec)
+        old_model = parse_model(revision.content, spec).model
+        old_rules = rules_for(Path(args.model), old_model.model.rule_files, args.rules)
+    except ModelError as exc:
+        print_diagnostics(exc.diagnostics)
+        return None
+    old_threats = {t.id: t for t in group_threats(analyse(old_model, old_rules))}
+
+    def new_or_worse(threat_id: str, severity: str) -> bool:
+        old = old_threats.get(threat_id)
+        return old is None or old.status not in statuses or SEVERITIES.index(severity) > SEVERITIES.index(old.severity)
+
+    current = {t.id: t for t in group_threats(analysis)}
+    kept = []
+    for story in stories:
+        if any(new_or_worse(tid, current[tid].severity) for tid in story.threat_ids if tid in current):
+            kept.append(story)
+    return kept
 
 
 def run_render(args: argparse.Namespace) -> ExitCode:

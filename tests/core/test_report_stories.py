@@ -12,6 +12,7 @@ import pytest
 
 from stride_tui.core.analysis.engine import analyse
 from stride_tui.core.analysis.rules import builtin_rules
+from stride_tui.core.analysis.threats import group_threats
 from stride_tui.core.files.loader import load_model
 from stride_tui.core.outputs.report_html import sanitize_svg
 from stride_tui.core.outputs.stories import build_stories
@@ -151,35 +152,83 @@ def test_findings_of_one_rule_merge_into_one_story(checkout_analysis):
     assert len(covered) == len(set(covered))  # every finding in at most one story
 
 
-def test_story_has_narrative_criteria_labels(checkout_analysis):
-    story = next(s for s in build_stories(checkout_analysis) if s.id == "service-auth-static-secret")
+def test_a_story_is_one_remedy_across_the_threats_that_need_it(checkout_analysis):
+    stories = build_stories(checkout_analysis)
+    story = next(s for s in stories if s.id == "credential-rotation")
+    assert story.remedy == "credential-rotation"
     assert story.narrative.startswith("As a service owner, I want every caller of ")
     assert story.acceptance_criteria[0].startswith("Replace the shared secret")
-    assert story.acceptance_criteria[-1].startswith("The threat model records the outcome")
+    assert all("`" not in c or not c.startswith("Set `") for c in story.acceptance_criteria)  # bookkeeping moved
+    assert story.bookkeeping.startswith("Then record it in the threat model: ")
     assert story.labels == ("security", "stride-spoofing", f"severity-{story.severity}")
-    assert story.title.endswith(f"({len(story.finding_ids)} data flows)")
+    assert story.title.startswith("Short-lived or rotated credentials instead of a shared static secret: ")
+    assert len(story.threat_ids) >= 2 and all(t.startswith("credential-rotation@") for t in story.threat_ids)
+    assert len({s.id for s in stories}) == len(stories)  # one story per remedy
 
 
-def test_decided_findings_are_left_out_by_default(checkout_analysis):
+def test_decided_threats_leave_the_list(checkout_analysis):
     stories = build_stories(checkout_analysis)
-    decided = {f.id for f in checkout_analysis.findings if f.status in ("mitigated", "not_applicable", "transferred")}
-    assert decided and not decided & {fid for s in stories for fid in s.finding_ids}
+    covered = {fid for s in stories for fid in s.finding_ids}
+    decided = {f.id for f in checkout_analysis.findings if f.status not in ("open", "investigating")}
+    assert decided
+    threats_with_only_decided = {f.threat_id for f in checkout_analysis.findings} - {
+        f.threat_id for f in checkout_analysis.findings if f.status in ("open", "investigating")
+    }
+    assert threats_with_only_decided and not threats_with_only_decided & {t for s in stories for t in s.threat_ids}
+    assert covered  # and what is undecided is there
+
+
+def test_stories_carry_the_tickets_and_notes_of_what_they_cover(checkout_analysis):
+    stories = build_stories(checkout_analysis, ("open", "investigating", "accepted", "mitigated"))
+    with_ticket = [s for s in stories if s.tickets]
+    assert with_ticket
+    for story in with_ticket:
+        findings = [f for f in checkout_analysis.findings if f.id in story.finding_ids]
+        assert set(story.tickets) == {f.ticket for f in findings if f.ticket}
+
+
+def test_stories_default_to_the_top_six_and_say_how_many_more(run_cli):
+    code, out, _ = run_cli("stories", SAMPLES / "checkout.toml", "--format", "json")
+    document = json.loads(out)
+    assert code == 0 and len(document["stories"]) == 6 and document["more"] > 0
+    every = json.loads(run_cli("stories", SAMPLES / "checkout.toml", "--format", "json", "--all")[1])
+    assert len(every["stories"]) == 6 + document["more"] and every["more"] == 0
+    assert [s["id"] for s in every["stories"][:6]] == [s["id"] for s in document["stories"]]
+    markdown = run_cli("stories", SAMPLES / "checkout.toml")[1]
+    assert markdown.rstrip().endswith("`stride-tui stories --all` lists every one.")
+    for key in ("id", "remedy", "title", "severity", "threat_ids", "elements", "tickets"):
+        assert key in document["stories"][0]
 
 
 def test_stories_csv_columns_and_options(run_cli):
-    code, out, _ = run_cli(
+    code, out, err = run_cli(
         "stories", SAMPLES / "checkout.toml", "--format", "csv", "--min-severity", "high", "--limit", "4"
     )
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == 4
-    assert list(rows[0]) == ["Summary", "Description", "Issue Type", "Priority", "Labels", "Story ID", "Finding IDs"]
+    assert list(rows[0]) == [
+        "Summary",
+        "Description",
+        "Issue Type",
+        "Priority",
+        "Labels",
+        "Story ID",
+        "Threat IDs",
+        "Tickets",
+    ]
     assert rows[0]["Priority"] in ("Highest", "High") and rows[0]["Issue Type"] == "Story"
     assert rows[0]["Description"].startswith("As a ")
+    assert "more undecided stories; --all lists every one" in err
 
 
 def test_stories_json_and_status_filter(run_cli):
-    document = json.loads(run_cli("stories", SAMPLES / "checkout.toml", "--format", "json", "--status", "accepted")[1])
-    ids = [fid for s in document["stories"] for fid in s["finding_ids"]]
-    assert ids == ["flow-unencrypted-crossing@checkout-to-order"]
+    document = json.loads(run_cli("stories", SAMPLES / "checkout.toml", "--format", "json", "--status", "mitigated")[1])
+    threats = {t.id: t for t in group_threats(analyse(load_model(SAMPLES / "checkout.toml").model, builtin_rules()))}
+    shown = [tid for s in document["stories"] for tid in s["threat_ids"]]
+    mitigated = sorted(tid for tid, t in threats.items() if t.status == "mitigated")
+    assert mitigated and sorted(shown) == mitigated  # a threat's status: undecided while any finding is
+    accepted = json.loads(run_cli("stories", SAMPLES / "checkout.toml", "--format", "json", "--status", "accepted")[1])
+    assert accepted["stories"] == []  # its accepted finding's threat still has open findings
     assert run_cli("stories", SAMPLES / "checkout.toml", "--status", "done")[0] == 2
     assert run_cli("stories", SAMPLES / "checkout.toml", "--limit", "0")[0] == 2
+    assert run_cli("stories", SAMPLES / "checkout.toml", "--limit", "2", "--all")[0] == 2

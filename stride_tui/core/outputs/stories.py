@@ -1,9 +1,11 @@
-"""Security stories for the backlog: findings to act on, merged per rule, as Markdown, CSV, JSON.
+"""Security stories for the backlog: one per remedy, across the threats that need it (DESIGN §8).
 
 A story is what a squad puts in the sprint: a title, "As a … I want … so that …", acceptance
-criteria taken from the mitigations, labels, and the finding ids it covers so a later export
-can be matched to the same story. Findings of one rule share one remedy, so they merge into one
-story that names every element it covers; hand-written threats each get their own.
+criteria taken from the mitigations of the rules it covers, labels, and the threat and finding
+ids it covers so a later export matches the same story. Only undecided threats (open or
+investigating) become stories by default: a decided one leaves the list. The notes and tickets
+already on what a story covers come with it, so a rerun never files the same ticket twice.
+Stories are ranked by risk, most urgent first; the default output is the top `DEFAULT_LIMIT`.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ import json
 from dataclasses import dataclass
 
 from stride_tui.core.analysis.engine import Analysis, Finding
-from stride_tui.core.model.elements import SEVERITIES
+from stride_tui.core.analysis.threats import Threat, group_threats
+from stride_tui.core.model.elements import SEVERITIES, UNDECIDED
 from stride_tui.core.outputs import escape
 from stride_tui.core.stride import CATEGORY_LABELS
 
-DEFAULT_STATUSES = ("open", "investigating", "accepted")
+DEFAULT_STATUSES = UNDECIDED
+DEFAULT_LIMIT = 6
+"""Stories shown unless asked for more: the 3–6 a squad takes into one sprint."""
 
 # who wants it, what they want for the elements, and the benefit, per STRIDE category
 _NARRATIVE = {
@@ -58,9 +63,10 @@ _PRIORITY = {"critical": "Highest", "high": "High", "medium": "Medium", "low": "
 
 @dataclass(frozen=True)
 class Story:
-    """One backlog item and the findings it covers."""
+    """One backlog item: one remedy, the threats and findings it settles."""
 
     id: str
+    remedy: str
     title: str
     category: str
     severity: str
@@ -68,91 +74,109 @@ class Story:
     i_want: str
     so_that: str
     acceptance_criteria: tuple[str, ...]
+    bookkeeping: str
     labels: tuple[str, ...]
+    threat_ids: tuple[str, ...]
     finding_ids: tuple[str, ...]
     elements: tuple[str, ...]
-    threat: str
-    merged: bool
+    tickets: tuple[str, ...]
+    notes: tuple[str, ...]
 
     @property
     def narrative(self) -> str:
         """The user-story sentence."""
         return f"As a {self.as_a}, I want {self.i_want}, so that {self.so_that}."
 
+    @property
+    def merged(self) -> bool:
+        """True when the story settles more than one finding."""
+        return len(self.finding_ids) > 1
+
 
 def build_stories(analysis: Analysis, statuses: tuple[str, ...] = DEFAULT_STATUSES) -> list[Story]:
-    """Stories for the findings whose status is in ``statuses``, most severe first."""
-    groups: dict[str, list[Finding]] = {}
-    for finding in analysis.findings:
-        if finding.status not in statuses:
-            continue
-        key = f"custom:{finding.id}" if finding.custom else finding.rule_id
-        groups.setdefault(key, []).append(finding)
-    stories = [_story(key, findings) for key, findings in groups.items()]
-    stories.sort(key=lambda s: (-SEVERITIES.index(s.severity), -len(s.finding_ids), s.id))
+    """Every story for the threats whose status is in ``statuses``, most urgent first."""
+    groups: dict[str, list[Threat]] = {}
+    for threat in group_threats(analysis):
+        if threat.status in statuses:
+            groups.setdefault(threat.remedy, []).append(threat)
+    stories = [_story(remedy, threats) for remedy, threats in groups.items()]
+    stories.sort(key=lambda s: (-SEVERITIES.index(s.severity), -len(s.threat_ids), s.id))
     return stories
 
 
-def _story(key: str, findings: list[Finding]) -> Story:
-    first = findings[0]
-    severity = max((f.severity for f in findings), key=SEVERITIES.index)
-    elements = tuple(dict.fromkeys(f.element_name for f in findings))
-    role, want, benefit = _NARRATIVE[first.category]
-    element_text = _list_names(elements)
-    criteria = list(first.mitigations) or [f"{first.title}: mitigated and verified"]
-    ids = tuple(f.id for f in findings)
-    criteria.append(
-        "The threat model records the outcome: set `status` in [decisions] for "
-        + ", ".join(ids[:5])
-        + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-        if not first.custom
-        else "The threat model records the outcome: set `status` of this threat in [threats]"
-    )
-    if len(findings) == 1:
-        title = first.title
-    else:
-        title = f"{_short(criteria[0])} ({len(findings)} {_plural(first.element_kind, len(findings))})"
+def _story(remedy: str, threats: list[Threat]) -> Story:
+    findings = [f for t in threats for f in t.findings]
+    worst = max(findings, key=lambda f: SEVERITIES.index(f.severity))
+    severity = worst.severity
+    elements = tuple(dict.fromkeys(f.element_name for f in findings if f.element_id in {t.element_id for t in threats}))
+    elements = elements or tuple(dict.fromkeys(f.element_name for f in findings))
+    role, want, benefit = _NARRATIVE[worst.category]
+    criteria, bookkeeping = _criteria(findings)
+    custom = worst.custom
+    title = worst.title if custom else f"{_capitalised(worst.control)}: {_list_names(elements)}"
     return Story(
-        id=first.id if first.custom else key,
+        id=remedy,
+        remedy=remedy,
         title=title,
-        category=first.category,
+        category=worst.category,
         severity=severity,
         as_a=role,
-        i_want=want.format(elements=element_text),
+        i_want=want.format(elements=_list_names(elements)),
         so_that=benefit,
-        acceptance_criteria=tuple(criteria),
-        labels=("security", f"stride-{first.category.replace('_', '-')}", f"severity-{severity}"),
-        finding_ids=ids,
+        acceptance_criteria=criteria,
+        bookkeeping=bookkeeping,
+        labels=("security", f"stride-{worst.category.replace('_', '-')}", f"severity-{severity}"),
+        threat_ids=tuple(t.id for t in threats),
+        finding_ids=tuple(f.id for f in findings),
         elements=elements,
-        threat=first.title if len(findings) == 1 else _generic_threat(first),
-        merged=len(findings) > 1,
+        tickets=tuple(dict.fromkeys(f.ticket for f in findings if f.ticket)),
+        notes=tuple(dict.fromkeys(f.note for f in findings if f.note)),
     )
 
 
-def _generic_threat(finding: Finding) -> str:
-    return f"{CATEGORY_LABELS[finding.category]}: {finding.rule_id.replace('-', ' ')}"
+_MAX_CRITERIA = 6
 
 
-def _short(sentence: str, limit: int = 80) -> str:
-    """A story title from a mitigation: its first clause, cut at a word if still long."""
-    sentence = sentence.strip().rstrip(".")
-    for stop in (";", " — ", ": ", " (", ", then ", ", or ", ", which ", ", and "):
-        head = sentence.split(stop, 1)[0]
-        if 25 <= len(head) < len(sentence):
-            sentence = head
-            break
-    if len(sentence) <= limit:
-        return sentence
-    return sentence[: sentence.rfind(" ", 0, limit)].rstrip(",;") + "…"
+def _criteria(findings: list[Finding]) -> tuple[tuple[str, ...], str]:
+    """The engineering work (each mitigation once, in rule order) and one closing line of model
+    bookkeeping: what to write in the threat model once it is done."""
+    work: list[str] = []
+    bookkeeping: list[str] = []
+    for finding in findings:
+        for mitigation in finding.mitigations:
+            target = bookkeeping if _is_bookkeeping(mitigation) else work
+            if mitigation not in target:
+                target.append(mitigation)
+    if not work:
+        work = [f"{findings[0].title}: mitigated and verified"]
+    ids = sorted({f.threat_id for f in findings})
+    if findings[0].custom:
+        decide = f"set `status` of threat `{ids[0]}` in [threats]"
+    else:
+        decide = f"set `status` in [decisions] for {', '.join(ids[:3])}" + (
+            f" and {len(ids) - 3} more" if len(ids) > 3 else ""
+        )
+    # the facts that settle it, when the rules say which; else the decision that records it
+    record = "Then record it in the threat model: " + (" ".join(bookkeeping) if bookkeeping else decide)
+    return tuple(work[:_MAX_CRITERIA]), record
 
 
-def _plural(kind: str, n: int) -> str:
-    word = {"flow": "data flow", "external_entity": "external entity", "data_store": "data store"}.get(kind, kind)
-    if n == 1:
-        return word
-    if word.endswith("y"):
-        return word[:-1] + "ies"
-    return word + ("es" if word.endswith("s") else "s")
+def _is_bookkeeping(mitigation: str) -> bool:
+    """A mitigation that asks for an edit of the model file rather than of the system."""
+    lower = mitigation.lower()
+    asks_for_a_fact = "`" in mitigation and lower.startswith(("set `", "update `", "record "))
+    return asks_for_a_fact or ("`" in mitigation and "the model" in lower)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def top_stories(stories: list[Story], limit: int | None = DEFAULT_LIMIT) -> tuple[list[Story], int]:
+    """The first ``limit`` stories (all of them for None) and how many more there are."""
+    if limit is None:
+        return stories, 0
+    return stories[:limit], max(len(stories) - limit, 0)
 
 
 def _list_names(names: tuple[str, ...]) -> str:
@@ -163,11 +187,15 @@ def _list_names(names: tuple[str, ...]) -> str:
     return ", ".join(names[:3]) + f" and {len(names) - 3} more"
 
 
-def stories_markdown(title: str, stories: list[Story]) -> str:
-    """One section per story, ready to paste into a backlog tool."""
+def _more_line(more: int) -> str:
+    return f"{more} more undecided {'story' if more == 1 else 'stories'}: `stride-tui stories --all` lists every one."
+
+
+def stories_markdown(title: str, stories: list[Story], more: int = 0) -> str:
+    """One section per story, ready to paste into a backlog tool; ``more`` stories left out."""
     lines = [f"# Security stories: {escape.markdown(title)}", ""]
     if not stories:
-        lines.append("No findings to act on.")
+        lines.append("No undecided threats: nothing to add to the backlog.")
     for n, story in enumerate(stories, start=1):
         lines += [
             f"## {n}. {escape.markdown(story.title)}",
@@ -183,23 +211,34 @@ def stories_markdown(title: str, stories: list[Story]) -> str:
             "",
         ]
         lines += [f"- [ ] {escape.markdown(c)}" for c in story.acceptance_criteria]
+        lines += ["", escape.markdown(story.bookkeeping), ""]
+        if story.tickets:
+            lines += ["**Tickets already filed:** " + ", ".join(escape.markdown_code(t) for t in story.tickets), ""]
+        if story.notes:
+            lines += ["**Notes so far**", ""] + [f"- {escape.markdown(n)}" for n in story.notes] + [""]
         lines += [
-            "",
-            f"**Covers** ({len(story.finding_ids)} finding{'s' if len(story.finding_ids) != 1 else ''}"
-            + (", merged: same rule and remedy" if story.merged else "")
-            + ")",
+            _covers(story),
             "",
         ]
-        lines += [f"- {escape.markdown_code(fid)}" for fid in story.finding_ids]
+        lines += [f"- {escape.markdown_code(tid)}" for tid in story.threat_ids]
         lines.append("")
+    if more:
+        lines += [_more_line(more), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-CSV_COLUMNS = ("Summary", "Description", "Issue Type", "Priority", "Labels", "Story ID", "Finding IDs")
+def _covers(story: Story) -> str:
+    threats, findings = len(story.threat_ids), len(story.finding_ids)
+    return (
+        f"**Covers** {threats} threat{'s' if threats != 1 else ''} ({findings} finding{'s' if findings != 1 else ''})"
+    )
+
+
+CSV_COLUMNS = ("Summary", "Description", "Issue Type", "Priority", "Labels", "Story ID", "Threat IDs", "Tickets")
 
 
 def stories_csv(stories: list[Story]) -> str:
-    """CSV for Jira's and GitHub's importers (columns documented in the README)."""
+    """CSV for Jira's, GitHub's and GitLab's importers (columns documented in the README)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -207,7 +246,8 @@ def stories_csv(stories: list[Story]) -> str:
         description = "\n".join(
             [story.narrative, "", "Acceptance criteria:"]
             + [f"- {c}" for c in story.acceptance_criteria]
-            + ["", "Findings: " + ", ".join(story.finding_ids)]
+            + ["", story.bookkeeping, "", "Threats: " + ", ".join(story.threat_ids)]
+            + (["Notes so far: " + " / ".join(story.notes)] if story.notes else [])
         )
         writer.writerow(
             [
@@ -219,7 +259,8 @@ def stories_csv(stories: list[Story]) -> str:
                     _PRIORITY[story.severity],
                     " ".join(story.labels),
                     story.id,
-                    " ".join(story.finding_ids),
+                    " ".join(story.threat_ids),
+                    " ".join(story.tickets),
                 )
             ]
         )
@@ -227,9 +268,10 @@ def stories_csv(stories: list[Story]) -> str:
 
 
 def story_dict(story: Story) -> dict:
-    """The JSON shape of one story."""
+    """The JSON shape of one story (DESIGN §8: id, remedy, title, severity, threat_ids, elements, tickets…)."""
     return {
         "id": story.id,
+        "remedy": story.remedy,
         "title": story.title,
         "category": story.category,
         "severity": story.severity,
@@ -238,15 +280,17 @@ def story_dict(story: Story) -> dict:
         "i_want": story.i_want,
         "so_that": story.so_that,
         "acceptance_criteria": list(story.acceptance_criteria),
+        "bookkeeping": story.bookkeeping,
         "labels": list(story.labels),
+        "threat_ids": list(story.threat_ids),
         "finding_ids": list(story.finding_ids),
         "elements": list(story.elements),
-        "merged": story.merged,
+        "tickets": list(story.tickets),
+        "notes": list(story.notes),
     }
 
 
-def stories_json(title: str, stories: list[Story]) -> str:
-    """``{"model": …, "stories": [...]}``."""
-    return (
-        json.dumps({"model": title, "stories": [story_dict(s) for s in stories]}, indent=2, ensure_ascii=False) + "\n"
-    )
+def stories_json(title: str, stories: list[Story], more: int = 0) -> str:
+    """``{"model": …, "stories": [...], "more": N}``."""
+    document = {"model": title, "stories": [story_dict(s) for s in stories], "more": more}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,46 @@
+"""`stories --since REV`: only the stories of threats new or worse than at a git revision."""
+
+from __future__ import annotations
+
+import json
+
+from ..shared import MINIMAL
+
+NEW_FLOW = """
+[components.ledger]
+kind = "data_store"
+name = "Ledger"
+
+[flows.api-to-ledger]
+from = "api"
+to = "ledger"
+data = "refunds"
+encrypted = false
+"""
+
+
+def test_since_keeps_the_stories_of_the_feature_branch(git_repo, run_cli, monkeypatch) -> None:
+    monkeypatch.chdir(git_repo.path)
+    model = git_repo / "threat-model.toml"
+    model.write_text(MINIMAL)
+    git_repo.git("add", "threat-model.toml")
+    git_repo.git("commit", "-q", "-m", "v1")
+
+    def threats_now() -> set[str]:
+        stories = json.loads(run_cli("stories", model, "--all", "--format", "json")[1])["stories"]
+        return {t for s in stories for t in s["threat_ids"]}
+
+    before = threats_now()
+    model.write_text(MINIMAL + NEW_FLOW)
+    new = threats_now() - before
+    code, out, err = run_cli("stories", model, "--since", "HEAD", "--all", "--format", "json")
+    assert code == 0, err
+    since = json.loads(out)["stories"]
+    assert since and {"timeouts@api-to-ledger", "encryption-at-rest@ledger"} <= new
+    for story in since:  # each story shown has a threat the branch added
+        assert set(story["threat_ids"]) & new, story["id"]
+    shown = {t for s in since for t in s["threat_ids"]}
+    assert new <= shown
+    assert len(since) < len(json.loads(run_cli("stories", model, "--all", "--format", "json")[1])["stories"])
+    code, _, err = run_cli("stories", model, "--since", "no-such-rev")
+    assert code == 2 and "no-such-rev" in err
