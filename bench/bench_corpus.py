@@ -25,7 +25,7 @@ from stride_tui.core.analysis.engine import analyse
 from stride_tui.core.analysis.rules import builtin_rules
 from stride_tui.core.analysis.threats import group_threats
 from stride_tui.core.files.loader import load_model
-from stride_tui.core.outputs.stories import build_stories
+from stride_tui.core.outputs.stories import build_stories, top_stories
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SEVERE = ("high", "critical")
@@ -40,6 +40,7 @@ class Scores:
     findings: int
     threats: dict[tuple[str, str], str]  # (remedy, element) -> highest severity
     stories: int
+    default_stories: int
     expected: dict[tuple[str, str], str]  # (remedy, element) -> reviewer's risk
 
     @property
@@ -73,6 +74,7 @@ def score(folder: Path) -> Scores:
         findings=len(analysis.findings),
         threats=threats,
         stories=len(build_stories(analysis)),
+        default_stories=len(top_stories(build_stories(analysis))[0]),
         expected=expected,
     )
 
@@ -83,7 +85,7 @@ def main() -> int:
     args = parser.parse_args()
     rows = [score(folder) for folder in sorted(p for p in CORPUS.iterdir() if (p / "expected.toml").exists())]
     header = (
-        f"{'model':<22}{'elements':>9}{'findings':>9}{'threats':>8}{'per el.':>8}{'stories':>8}"
+        f"{'model':<22}{'elements':>9}{'findings':>9}{'threats':>8}{'per el.':>8}{'stories':>8}{'default':>8}"
         f"{'expected':>9}{'matched':>8}{'precision':>10}{'prec. h/c':>10}{'recall':>8}"
     )
     print(header)
@@ -92,7 +94,7 @@ def main() -> int:
         severe = sum(1 for severity in row.threats.values() if severity in SEVERE)
         print(
             f"{row.name:<22}{row.elements:>9}{row.findings:>9}{len(row.threats):>8}"
-            f"{len(row.threats) / row.elements:>8.2f}{row.stories:>8}{len(row.expected):>9}{len(row.matched):>8}"
+            f"{len(row.threats) / row.elements:>8.2f}{row.stories:>8}{row.default_stories:>8}{len(row.expected):>9}{len(row.matched):>8}"
             f"{row.precision:>10.0%}{row.severe_precision:>10.0%}{row.recall:>8.2f}"
         )
         totals["threats"] += len(row.threats)
@@ -101,7 +103,7 @@ def main() -> int:
         totals["severe"] += severe
         totals["severe_matched"] += len({k for k, s in row.threats.items() if s in SEVERE} & set(row.expected))
     print(
-        f"{'all':<22}{'':>9}{'':>9}{totals['threats']:>8}{'':>8}{'':>8}{totals['expected']:>9}"
+        f"{'all':<22}{'':>9}{'':>9}{totals['threats']:>8}{'':>8}{'':>8}{'':>8}{totals['expected']:>9}"
         f"{totals['matched']:>8}{totals['matched'] / max(totals['threats'], 1):>10.0%}"
         f"{totals['severe_matched'] / max(totals['severe'], 1):>10.0%}"
         f"{totals['matched'] / max(totals['expected'], 1):>8.2f}"
