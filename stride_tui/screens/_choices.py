@@ -39,6 +39,15 @@ def target_choices(model: ThreatModel) -> list[tuple[Text, str]]:
     return [(Text("component ").append_text(label), cid) for label, cid in component_choices(model)] + flows
 
 
+def request_choices(model: ThreatModel, exclude: str | None) -> list[tuple[Text, str]]:
+    """Every flow that is a request (not itself a response), but ``exclude``: what a flow can answer."""
+    return [
+        (_label(flow_display_name(model, fid), fid), fid)
+        for fid, flow in model.flows.items()
+        if fid != exclude and flow.response_to is None
+    ]
+
+
 def enum_choices(values: Iterable[str]) -> list[tuple[Text, str]]:
     """Enum values, labelled as the file spells them."""
     return [(Text(value), value) for value in values]

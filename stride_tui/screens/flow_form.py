@@ -8,7 +8,7 @@ from stride_tui.core import editing as edits
 from stride_tui.core.model.elements import ThreatModel
 from widgets import FormField, safe_text
 
-from ._choices import component_choices, enum_choices
+from ._choices import component_choices, enum_choices, request_choices
 from ._element_form import ElementForm
 
 _AUTHENTICATION = ("none", "api_key", "static_secret", "session", "jwt", "oauth2", "mtls")
@@ -95,6 +95,18 @@ class FlowForm(ElementForm):
         for key, label, kind, help_text in _FACTS:
             choices = enum_choices(_ENUMS[key]) if key in _ENUMS else ()
             fields.append(FormField(key, label, kind, value=self._get(key), choices=choices, help=help_text))  # type: ignore[arg-type]
+        fields.append(
+            FormField(
+                "response_to",
+                "answers",
+                "choice",
+                value=self._get("response_to"),
+                choices=request_choices(self.model, self.old_id),
+                blank="nothing (it is a request)",
+                help="The request this flow answers (it goes back the other way): analysed for what it "
+                "carries, never as a call; it takes the request's protocol and encryption.",
+            )
+        )
         fields += [
             FormField("tags", "tags", "tags", value=self._get("tags"), help="Comma-separated words."),
             FormField(
@@ -125,8 +137,7 @@ class FlowForm(ElementForm):
         return ""
 
     def build(self, values: dict[str, object]) -> object:
-        # the form has no field for `response_to` yet: an edit keeps what the flow answers
-        return edits.build_flow({**values, "response_to": self._get("response_to")})
+        return edits.build_flow(values)
 
     def context_errors(self, new_id: str, item: object) -> dict[str, str]:
         return edits.flow_errors(self.model, new_id, item, self.old_id)  # type: ignore[arg-type]
