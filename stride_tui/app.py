@@ -16,7 +16,7 @@ from rich.segment import Segments
 from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import LoadingIndicator
 
@@ -31,8 +31,8 @@ from stride_tui.core.files.recovery import (
     release_instance,
 )
 from stride_tui.core.model.elements import MAX_NAME, ModelMeta
-from stride_tui.screens import Choice, ChoiceScreen, LoadErrorScreen, MainScreen
-from stride_tui.screens._file_actions import ModelPathChanged
+from stride_tui.messages import ModelPathChanged
+from stride_tui.screens import Choice, ChoiceScreen, LoadErrorScreen, MainScreen, keymap
 from stride_tui.screens.too_small_screen import TooSmallScreen, too_small
 from widgets import safe_text, strip_controls
 
@@ -52,9 +52,7 @@ class StrideApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "stride-tui"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keymap.bindings("app")
     """
     | Key(s) | Description |
     | :- | :- |
@@ -265,7 +263,7 @@ class StrideApp(App[None]):
         editor = self._editor()
         if editor is None:
             return None
-        written = editor.emergency_save()
+        written = editor.guard.emergency_save()
         if written is not None:
             self.recovery_written = written
         return written

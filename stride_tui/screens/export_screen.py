@@ -14,9 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
+from stride_tui.core.files.paths import folder_problem
 from widgets import TextInput, safe_text
 
-from stride_tui.core.files.paths import folder_problem
 from .dialog import Dialog
 
 # what -> (label, formats with their file extension)

@@ -16,32 +16,8 @@ from textual.widgets import Static
 from stride_tui.core.stride import STRIDE
 
 from .dialog import Dialog
+from .keymap import HELP_ROWS
 
-KEYS: tuple[tuple[str, str], ...] = (
-    ("tab / shift+tab, 1 2 3 4", "move between panes; 1 2 3 4 jump to components, flows, boundaries, STRIDE"),
-    ("↑ ↓ pgup pgdn home end", "move in a pane; the STRIDE panel follows the selection"),
-    ("c / f / b / t", "add a component / flow / boundary / hand-written threat"),
-    ("enter, e", "edit what is selected (in the STRIDE panel: open the finding and decide it)"),
-    ("delete, x", "delete what is selected (asks first and says what goes with it)"),
-    ("d", "decide the finding under the STRIDE cursor"),
-    ("s / v", "STRIDE filter: next status / next minimum severity"),
-    ("escape", "STRIDE panel: the whole model's findings (not just the selection)"),
-    ("o", "orphan decisions and rule errors"),
-    ("m", "model title, description, owner, rule files"),
-    ("ctrl+z / ctrl+y", "undo / redo"),
-    ("ctrl+s / w", "save / save as"),
-    ("g", "diagram view instead of the panes, and back; edits, undo and save work there too"),
-    ("[ / ]", "diagram: highlight the previous / next trust boundary and its crossing flows"),
-    ("l", "diagram: Graphviz layout (when installed) or the built-in layered one"),
-    ("arrows, pgup pgdn", "diagram: scroll (shift+pgup/pgdn sideways; the mouse wheel too; click a box to select it)"),
-    ("ctrl+e", "export the diagram (SVG, PNG, DOT), the report (Markdown, HTML, JSON) or the stories"),
-    ("ctrl+t", "start a 30-minute session (asks the phase lengths); while one runs: pause / resume"),
-    ("T", "stop the session and see what it produced (then export the stories)"),
-    ("? / f1", "this help"),
-    ("ctrl+p", "command palette: every action by name"),
-    ("ctrl+q", "quit (asks when there are unsaved changes)"),
-    ("in forms", "tab between fields, ctrl+s or enter saves, esc cancels; yes/no/unknown: ← → or y n u"),
-)
 SESSION_HELP = (
     "A session walks the squad through the 30-minute threat model: 1. draw the data flow, "
     "2. STRIDE each trust boundary, 3. capture 3–6 stories. The status bar shows the phase and the "
@@ -71,8 +47,8 @@ class HelpScreen(Dialog[None]):
         keys = Table.grid(padding=(0, 2))
         keys.add_column(style="bold", no_wrap=True)
         keys.add_column()
-        for key, what in KEYS:
-            keys.add_row(key, what)
+        for row in HELP_ROWS:
+            keys.add_row(row.keys, row.text)
         stride = Table.grid(padding=(0, 2))
         stride.add_column(style="bold", no_wrap=True)
         stride.add_column()

@@ -1,60 +1,57 @@
-"""The editor's main screen: panes for components, flows and boundaries, the STRIDE panel, details.
+"""The editor's main screen: the one place that changes the model, routing what its parts report.
 
-The screen is the one place that holds the model (through its `Document`): widgets get values
-through their ``show`` methods and report the user's moves with messages; edits arrive as new
-models from the forms (which ask core for them), are recorded for undo, and trigger analysis.
+Widgets get values through ``show`` methods and report the user's moves with messages; dialogs
+hand back new models (core makes them), which are recorded for undo and analysed. Parts with
+state of their own (diagram pane, session bar, exports, model file and disk guard) live apart.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import ClassVar, Literal, NamedTuple
+from typing import ClassVar, NamedTuple
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header
 
-from stride_tui.core import LoadedModel, ModelError, ThreatModel
-from stride_tui.core.analysis.engine import Analysis, Analyzer, Finding
-from stride_tui.core.analysis.rules import builtin_rules, rules_for
-from stride_tui.core.files.storage import Fingerprint
-from stride_tui.core.model.topology import Topology
-from stride_tui.core.session import DEFAULT_MINUTES, Session
-from widgets import (
-    BoundaryTree,
-    ComponentTable,
-    DetailView,
-    DiagramView,
-    FlowTable,
-    StatusLine,
-    StridePanel,
-    safe_text,
-    strip_controls,
-)
+from stride_tui.core import LoadedModel, ThreatModel
+from stride_tui.core import editing as edits
+from stride_tui.core.analysis.engine import Analysis
+from stride_tui.core.analysis.finding_index import FindingIndex
+from stride_tui.core.analysis.rule_cache import RuleCache
+from stride_tui.core.editing.changes import changed_element
+from stride_tui.core.editing.document import Document
+from stride_tui.core.outputs.session_summary import session_summary
+from stride_tui.core.outputs.stories import build_stories
+from stride_tui.messages import ModelPathChanged
+from widgets import BoundaryTree, ComponentTable, FlowTable, StridePanel, strip_controls
+from widgets.detail_pane import DetailPane
+from widgets.diagram_pane import DiagramPane
+from widgets.diagram_view import DiagramView
+from widgets.element_panes import ElementKind, ElementPanes
 
-from ._diagram_actions import DiagramActions, DiagramLayout, Ranks
-from ._edit_actions import EditActions
-from ._export_actions import ExportActions
-from ._file_actions import FileActions
-from ._guard_actions import GuardActions
-from ._session_actions import SessionActions
+from . import keymap
 from .command_provider import EditorCommands
-from .document import Document
+from .edit_dialogs import EditDialogs
+from .export_status import ExportStatus
+from .help_screen import HelpScreen
+from .model_file import ModelFile
+from .session_bar import SessionBar
+from .stride_heading import StrideHeading
 
 SYNC_ANALYSIS_LIMIT = 300
 """Models with at most this many components and flows are analysed on the spot; larger ones in
 a thread, so the editor never waits on analysis (a 1,000-element model takes ~0.2 s here)."""
 
-SelectionKind = Literal["component", "flow", "boundary"]
+SelectionKind = ElementKind
+_SECTIONS = {"component": "components", "flow": "flows", "boundary": "boundaries"}
 
 
 class Selection(NamedTuple):
@@ -64,76 +61,18 @@ class Selection(NamedTuple):
     element_id: str
 
 
-class MainScreen(EditActions, FileActions, GuardActions, SessionActions, ExportActions, DiagramActions, Screen[None]):
+class MainScreen(Screen[None]):
     """One model in panes; the STRIDE panel and the detail pane follow the selection."""
 
     COMMANDS: ClassVar = {EditorCommands}
-
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
-        (0, "-narrow"),
-        (110, "-wide"),
-    ]
+    # Textual declares the breakpoints as instance variables: they cannot be ClassVars here
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
     """Below 110 columns the two columns share the width equally (see app.tcss)."""
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
-        (0, "-short"),
-        (32, "-tall"),
-    ]
+    VERTICAL_BREAKPOINTS: list[tuple[int, str]] | None = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
     """Below 32 lines the focused pane of the left column grows (see app.tcss)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save"),
-        Binding("ctrl+z", "undo", "Undo"),
-        Binding("ctrl+y", "redo", "Redo", show=False),
-        Binding("c", "add_component", "Component"),
-        Binding("f", "add_flow", "Flow"),
-        Binding("b", "add_boundary", "Boundary"),
-        Binding("t", "add_threat", "Threat", show=False),
-        Binding("e", "edit", "Edit"),
-        Binding("delete,x", "delete", "Delete", key_display="del"),
-        Binding("d", "decide", "Decide"),
-        Binding("g", "toggle_diagram", "Diagram"),
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
-        Binding("ctrl+e", "export", "Export", show=False),
-        Binding("ctrl+t", "session", "Session timer", show=False),
-        Binding("T", "session_stop", "Stop session", show=False),
-        # the diagram's own keys are named on its title line, not in the crowded footer
-        Binding("left_square_bracket", "diagram_boundary(-1)", "Prev boundary", key_display="[", show=False),
-        Binding("right_square_bracket", "diagram_boundary(1)", "Next boundary", key_display="]", show=False),
-        Binding("l", "diagram_layout", "Layout", show=False),
-        Binding("escape", "select_none", "Whole model", show=False),
-        Binding("s", "cycle_status", "Status filter", show=False),
-        Binding("v", "cycle_severity", "Severity filter", show=False),
-        Binding("o", "orphans", "Orphan decisions", show=False),
-        Binding("m", "edit_model", "Model info", show=False),
-        Binding("w", "save_as", "Save as", show=False),
-        Binding("1", "focus_pane('components')", "Components pane", show=False),
-        Binding("2", "focus_pane('flows')", "Flows pane", show=False),
-        Binding("3", "focus_pane('boundaries')", "Boundaries pane", show=False),
-        Binding("4", "focus_pane('stride-findings')", "STRIDE pane", show=False),
-        Binding("tab", "app.focus_next", "Next pane", show=False),
-        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
-    ]
-    """
-    | Key(s) | Description |
-    | :- | :- |
-    | ctrl+s, w | Save; save as. |
-    | ctrl+z, ctrl+y | Undo, redo. |
-    | c, f, b, t | Add a component, flow, boundary, hand-written threat. |
-    | e, enter | Edit the selection (in the STRIDE panel: open the finding). |
-    | delete, x | Delete the selection (asks first). |
-    | d | Decide the finding under the STRIDE cursor. |
-    | s, v | Next status filter, next severity filter. |
-    | o | Orphan decisions and rule errors. |
-    | escape | Show the whole model's findings in the STRIDE panel. |
-    | m | Model title, description, owner, rule files. |
-    | 1 2 3 4, tab | Focus a pane. |
-    | g | Diagram view instead of the panes (and back). |
-    | [, ] | In the diagram: highlight the previous / next boundary. |
-    | l | In the diagram: Graphviz or layered layout. |
-    | ctrl+e | Export the diagram, the report or the stories. |
-    | ctrl+t, T | Start, pause or resume a session; stop it. |
-    | ?, f1 | Help. |
-    """
+    BINDINGS: ClassVar[list[BindingType]] = keymap.bindings()
+    """Every key, its footer label and its help row are defined once, in `keymap.KEY_ACTIONS`."""
 
     DIAGRAM_ONLY: ClassVar[frozenset[str]] = frozenset({"diagram_boundary", "diagram_layout"})
     """Actions that only work while the diagram view is shown."""
@@ -154,36 +93,17 @@ class MainScreen(EditActions, FileActions, GuardActions, SessionActions, ExportA
         """The element the STRIDE panel shows; None shows the whole model."""
         self.analysis: Analysis | None = None
         """The analysis of the current model, once it is done."""
-        self._by_element: dict[str, list[Finding]] = {}
-        self._rules: tuple[tuple, Analyzer] | None = None
-        self.rules_problem: str | None = None
-        """Why the model's own rule files could not be used (built-in rules run instead)."""
-        # the session (see _session_actions)
-        self.session: Session | None = None
-        """The running 30-minute session, if any."""
-        self.session_minutes: tuple[int, int, int] = DEFAULT_MINUTES
-        """Phase lengths of the last session started (offered for the next one)."""
-        self.session_clock: Callable[[], float] = time.monotonic
-        """Seconds for the session clock (tests replace it)."""
-        self._session_start: ThreatModel | None = None
-        self._session_timer: Timer | None = None
-        # the diagram view (see _diagram_actions)
-        self.diagram_layout: DiagramLayout = "auto"
-        """``auto``: Graphviz's layout when installed, else layered; ``layered``: always layered."""
-        self._graphviz_layout: tuple[tuple, Ranks] | None = None
-        self._graphviz_pending: tuple | None = None
-        self._graphviz_failed: tuple | None = None
-        self._focus_before_diagram: Widget | None = None
-        # exports, disk watch and recovery journal (see _export_actions, _guard_actions)
-        self._exports_running = 0
-        self._disk_check_running = False
-        self._asking_disk = False
-        self._disk_change_seen: Fingerprint | str | None = None
-        self._journaled: ThreatModel | None = None
-        self._journal_running = False
-        self._journal_problem_shown = False
-
-    # ------------------------------------------------------------------ properties
+        self.rules: RuleCache = RuleCache()
+        """The analyzer for the model's rule files (and why they could not be used, if so)."""
+        self.findings: FindingIndex | None = None
+        """The findings of `analysis` by element."""
+        # the parts that own their behaviour; each module says what it does
+        self.diagram = DiagramPane(id="diagram-pane")
+        self.session_bar = SessionBar(id="session-bar")
+        self.exports = ExportStatus(id="activity")
+        self.dialogs = EditDialogs()
+        self.file = ModelFile(self.document)
+        self.guard = self.file.guard
 
     @property
     def model(self) -> ThreatModel:
@@ -195,160 +115,113 @@ class MainScreen(EditActions, FileActions, GuardActions, SessionActions, ExportA
         """Where the model is saved."""
         return self.document.path
 
-    # --------------------------------------------------------------------- layout
-
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="panes"):
-            with Vertical(id="left-column"):
-                yield ComponentTable(id="components")
-                yield FlowTable(id="flows")
-                yield BoundaryTree(id="boundaries")
+            yield ElementPanes(id="left-column")
             with Vertical(id="right-column"):
                 yield StridePanel(id="stride")
-                with VerticalScroll(id="detail-pane") as detail_pane:
-                    detail_pane.border_title = "Details"
-                    yield DetailView(id="detail")
-        with Vertical(id="diagram-pane"):
-            yield Static("", id="diagram-title", markup=False)
-            yield DiagramView(id="diagram")
-        yield StatusLine(id="activity")
-        yield StatusLine(id="session-bar")
+                yield DetailPane(id="detail-pane")
+        yield self.diagram
+        yield self.exports
+        yield self.session_bar
         yield Footer()
+        yield self.dialogs
+        yield self.file
 
     def on_mount(self) -> None:
-        self.query_one("#diagram-pane").display = False
+        self.diagram.display = False
         self.show_model()
         self.call_after_refresh(self._post_focused_selection)
-        self.start_guards()
-
-    # -------------------------------------------------------------- model changes
 
     def show_model(self) -> None:
         """Hand the current model to every pane and start analysing it."""
-        model = self.model
-        self._refresh_header()
-        self.query_one(ComponentTable).show(model)
-        self.query_one(FlowTable).show(model, Topology(model))
-        self.query_one(BoundaryTree).show(model)
-        if self.selection is not None and not self._exists(self.selection):
+        model, document = self.model, self.document
+        self.title = strip_controls(model.model.title)
+        marks = [*(["new file"] if not document.on_disk else []), *(["● unsaved"] if document.dirty else [])]
+        self.sub_title = strip_controls(document.path.name) + (f"  [{', '.join(marks)}]" if marks else "")
+        self.query_one(ElementPanes).show(model)
+        selection = self.selection
+        if selection is not None and selection.element_id not in getattr(model, _SECTIONS[selection.kind]):
             self.selection = None
         self._show_detail()
         self._request_analysis()
         self.redraw_diagram()
         self.refresh_bindings()
 
-    def _refresh_header(self) -> None:
-        document = self.document
-        self.title = strip_controls(self.model.model.title)
-        marks = []
-        if not document.on_disk:
-            marks.append("new file")
-        if document.dirty:
-            marks.append("● unsaved")
-        suffix = f"  [{', '.join(marks)}]" if marks else ""
-        self.sub_title = strip_controls(document.path.name) + suffix
+    def _record(self, model: ThreatModel, label: str, select: tuple[str, str] | None = None) -> None:
+        """Make ``model`` current (undoable as ``label``) and show it."""
+        if not self.document.history.record(model, label):
+            self.notify("Nothing changed.", markup=False, timeout=2)
+            return
+        self._after_change(select)
 
-    def _exists(self, selection: Selection) -> bool:
-        table = {"component": self.model.components, "flow": self.model.flows, "boundary": self.model.boundaries}
-        return selection.element_id in table[selection.kind]
+    def _after_change(self, select: tuple[str, str] | None = None) -> None:
+        self.show_model()
+        if select is not None:
+            self._reveal(*select)
+        else:
+            self._post_focused_selection()
 
-    # ------------------------------------------------------------------ analysis
+    def _reveal(self, section: str, element_id: str) -> None:
+        """Select ``element_id``: a finding or threat in the STRIDE panel, an element in its pane."""
+        if section == "findings" or (section == "threats" and element_id in self.model.threats):
+            self.query_one(StridePanel).select_finding(element_id)
+        else:
+            self.query_one(ElementPanes).reveal(section, element_id)
 
-    def _analyzer(self, model: ThreatModel, path: Path) -> Analyzer:
-        """The analyzer for the model's rules; it keeps findings of unchanged elements between edits."""
-        key = (str(path.resolve()), tuple(model.model.rule_files or ()))
-        if self._rules is not None and self._rules[0] == key:
-            return self._rules[1]
-        try:
-            rules = rules_for(path, model.model.rule_files)
-            self.rules_problem = None
-        except ModelError as error:
-            rules = builtin_rules()
-            first = error.diagnostics[0] if error.diagnostics else None
-            self.rules_problem = f"rule files not used: {first}" if first else "rule files not used"
-        self._rules = (key, Analyzer(rules))
-        return self._rules[1]
+    def restore(self, model: ThreatModel, when: str) -> None:
+        """Make ``model`` (unsaved edits kept from ``when``) the current model, as an undoable edit."""
+        if self.document.history.record(model, "restore unsaved changes"):
+            self._after_change()
+        message = f"Restored unsaved changes from {when}: ctrl+s saves them, ctrl+z takes them back."
+        self.notify(message, title="Restored", timeout=10, markup=False)
 
     def _request_analysis(self) -> None:
         model = self.model
         if len(model.components) + len(model.flows) <= SYNC_ANALYSIS_LIMIT:
-            self._analysis_done(self._analyzer(model, self.path).analyse(model))
+            self._analysis_done(self.rules.analyse(model, self.path))
         else:
             self._analyse_in_thread(model, self.path)
 
     @work(thread=True, exclusive=True, group="analysis", exit_on_error=False)
     def _analyse_in_thread(self, model: ThreatModel, path: Path) -> None:
-        analysis = self._analyzer(model, path).analyse(model)
-        self.app.call_from_thread(self._analysis_done, analysis)
+        self.app.call_from_thread(self._analysis_done, self.rules.analyse(model, path))
 
     def _analysis_done(self, analysis: Analysis) -> None:
         if analysis.model is not self.model:
             return  # an edit came in meanwhile; its own analysis follows
-        self.analysis = analysis
-        by_element: dict[str, list[Finding]] = {}
-        for finding in analysis.findings:
-            by_element.setdefault(finding.element_id, []).append(finding)
-        self._by_element = by_element
+        self.analysis, self.findings = analysis, FindingIndex(analysis)
         self.show_stride()
         self.redraw_diagram()  # colours follow the worst open finding
         panel = self.query_one(StridePanel)
         if panel.table.has_focus and panel.highlighted is not None:
-            self.query_one(DetailView).show_finding(self.model, panel.highlighted)
+            self.query_one(DetailPane).show_finding(self.model, panel.highlighted)
 
-    def findings_for(self, selection: Selection | None) -> list[Finding]:
-        """The findings the STRIDE panel shows for ``selection`` (before its filters)."""
+    @property
+    def current_analysis(self) -> Analysis | None:
+        """The analysis of the model as it is now (None while it runs)."""
         analysis = self.analysis
-        if analysis is None:
-            return []
-        if selection is None:
-            return analysis.findings
-        if selection.kind == "boundary":
-            flows = analysis.topology.flows_crossing(selection.element_id)
-            return [f for flow in flows for f in self._by_element.get(flow, ())]
-        return list(self._by_element.get(selection.element_id, ()))
+        return analysis if analysis is not None and analysis.model is self.model else None
 
     def show_stride(self) -> None:
         """Fill the STRIDE panel for the current selection."""
         panel = self.query_one(StridePanel)
-        analysis = self.analysis
-        if analysis is None or analysis.model is not self.model:
+        analysis, selection = self.current_analysis, self.selection
+        if analysis is None:
             panel.show([], Text("analysing…"), empty_text="Analysing…")
             return
-        selection = self.selection
-        findings = self.findings_for(selection)
-        model = self.model
-        if selection is None:
-            title, empty = Text("whole model"), "No findings: add components and flows (c, f)."
-        elif selection.kind == "boundary":
-            crossing = len(analysis.topology.flows_crossing(selection.element_id))
-            title = Text("boundary ").append_text(safe_text(model.display_name(selection.element_id), limit=40))
-            title.append(f" · {crossing} flow{'s' if crossing != 1 else ''} cross")
-            empty = "No flow crosses this boundary." if not crossing else "No findings on its crossing flows."
-        else:
-            title = Text(f"{selection.kind} ").append_text(
-                safe_text(model.display_name(selection.element_id), limit=40)
-            )
-            element = model.components.get(selection.element_id) or model.flows.get(selection.element_id)
-            out = element is not None and element.out_of_scope
-            empty = "Out of scope: not analysed." if out else "No findings."
-        notes = []
-        if analysis.orphans:
-            count = len(analysis.orphans)
-            notes.append((f"⚠ {count} orphan decision{'s' if count != 1 else ''} (o)", "orphans"))
-        if analysis.errors:
-            notes.append((f"⚠ {len(analysis.errors)} rule error(s) (o)", "orphans"))
-        if self.rules_problem:
-            notes.append(("⚠ rule files not used (o)", "orphans"))
-        panel.show(
-            findings,
-            title,
-            show_element=selection is None or selection.kind == "boundary",
-            notes=notes,
-            empty_text=empty,
-        )
+        kind, element_id = selection or (None, "")
+        heading = StrideHeading.of(analysis, kind, element_id, self.rules.problem)
+        findings = self.findings.for_selection(kind, element_id) if self.findings is not None else []
+        show_element = kind in (None, "boundary")
+        panel.show(findings, heading.title, show_element=show_element, notes=heading.notes, empty_text=heading.empty)
 
-    # ------------------------------------------------------------------ selection
+    @property
+    def selected_boundary(self) -> str | None:
+        """The boundary highlighted in the diagram: the selected one, if a boundary is selected."""
+        selection = self.selection
+        return selection.element_id if selection is not None and selection.kind == "boundary" else None
 
     def _select(self, selection: Selection | None) -> None:
         boundary = self.selected_boundary
@@ -358,62 +231,31 @@ class MainScreen(EditActions, FileActions, GuardActions, SessionActions, ExportA
         if self.selected_boundary != boundary:
             self.redraw_diagram()
 
-    def _selection_of(self, kind: SelectionKind, element_id: str) -> Selection:
-        return Selection(kind, element_id)
-
     def _show_detail(self) -> None:
-        detail = self.query_one(DetailView)
-        selection = self.selection
-        model = self.model
-        if selection is None:
-            if not (model.components or model.flows or model.boundaries):
-                detail.show_message(
-                    "This model is empty: no components, flows or boundaries yet. "
-                    "Press c to add a component, b a trust boundary, ? for help."
-                )
-            else:
-                detail.show_message("Nothing selected: the STRIDE panel shows the whole model.")
-        elif selection.kind == "component":
-            detail.show_component(model, selection.element_id)
-        elif selection.kind == "flow":
-            analysis = self.analysis
-            topology = analysis.topology if analysis is not None and analysis.model is model else None
-            detail.show_flow(model, selection.element_id, topology)
-        else:
-            detail.show_boundary(model, selection.element_id)
+        analysis = self.current_analysis
+        kind, element_id = self.selection or (None, "")
+        topology = analysis.topology if analysis is not None else None
+        self.query_one(DetailPane).show_selection(self.model, kind, element_id, topology)
 
     def _post_focused_selection(self) -> None:
         """Make the focused pane's cursor the selection again (after a refill or a delete)."""
-        focused = self.focused
-        if isinstance(focused, (ComponentTable, FlowTable, BoundaryTree)):
-            focused._post_selected()
+        self.query_one(ElementPanes).repost_selection()
 
-    def on_component_table_selected(self, message: ComponentTable.Selected) -> None:
-        self._select(Selection("component", message.component_id))
-
-    def on_flow_table_selected(self, message: FlowTable.Selected) -> None:
-        self._select(Selection("flow", message.flow_id))
-
-    def on_boundary_tree_selected(self, message: BoundaryTree.Selected) -> None:
-        entry = message.entry
-        if entry.kind == "boundary" and entry.element_id is not None:
-            self._select(Selection("boundary", entry.element_id))
-        elif entry.kind == "component" and entry.element_id is not None:
-            self._select(Selection("component", entry.element_id))
-        else:
-            self._select(None)
-            self.query_one(DetailView).show_message("Components listed here sit in no trust boundary.")
+    def on_element_panes_selected(self, message: ElementPanes.Selected) -> None:
+        self._select(Selection(message.kind, message.element_id) if message.kind is not None else None)
+        if message.note is not None:
+            self.query_one(DetailPane).show_message(message.note)
 
     def on_stride_panel_finding_highlighted(self, message: StridePanel.FindingHighlighted) -> None:
         if message.finding is not None:
-            self.query_one(DetailView).show_finding(self.model, message.finding)
+            self.query_one(DetailPane).show_finding(self.model, message.finding)
         else:
             self._show_detail()
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         panel = self.query_one(StridePanel)
         if event.widget is panel.table and panel.highlighted is not None:
-            self.query_one(DetailView).show_finding(self.model, panel.highlighted)
+            self.query_one(DetailPane).show_finding(self.model, panel.highlighted)
         elif isinstance(event.widget, (ComponentTable, FlowTable, BoundaryTree)):
             self._show_detail()
 
@@ -423,3 +265,233 @@ class MainScreen(EditActions, FileActions, GuardActions, SessionActions, ExportA
 
     def action_focus_pane(self, pane_id: str) -> None:
         self.query_one(f"#{pane_id}").focus()
+
+    def _target(self) -> tuple[str, str] | None:
+        """(section, id) of what edit and delete act on: the focused pane's selection."""
+        panel, panes = self.query_one(StridePanel), self.query_one(ElementPanes)
+        if self.focused is panel.table:
+            finding = panel.highlighted
+            if finding is None:
+                return None
+            return ("threats", finding.id) if finding.custom else ("findings", finding.id)
+        if panes.focused_pane is not None:
+            return panes.target()
+        if self.selection is not None:
+            return (_SECTIONS[self.selection.kind], self.selection.element_id)
+        return None
+
+    def _boundary_in_view(self) -> str | None:
+        """The boundary a new component goes in: the selected one, or (in the boundaries
+        pane) the one holding the selected component."""
+        selection = self.selection
+        if selection is None or selection.kind == "flow":
+            return None
+        if selection.kind == "boundary":
+            return selection.element_id
+        component = self.model.components.get(selection.element_id)
+        return component.boundary if component is not None and isinstance(self.focused, BoundaryTree) else None
+
+    def on_edit_dialogs_edited(self, message: EditDialogs.Edited) -> None:
+        self._record(message.model, message.label, message.select)
+
+    def on_edit_dialogs_decision_dropped(self, message: EditDialogs.DecisionDropped) -> None:
+        self._record(edits.delete_decision(self.model, message.key), f"delete decision {message.key}")
+
+    def action_add_component(self) -> None:
+        self.dialogs.add_component(self.model, self._boundary_in_view())
+
+    def action_add_flow(self) -> None:
+        selection = self.selection
+        source = selection.element_id if selection is not None and selection.kind == "component" else None
+        self.dialogs.add_flow(self.model, source)
+
+    def action_add_boundary(self) -> None:
+        self.dialogs.add_boundary(self.model, self.selected_boundary)
+
+    def action_add_threat(self) -> None:
+        panel, selection, analysis = self.query_one(StridePanel), self.selection, self.analysis
+        target = None
+        if panel.highlighted is not None:
+            target = panel.highlighted.element_id
+        elif selection is not None and selection.kind in ("component", "flow"):
+            target = selection.element_id
+        elif selection is not None and analysis is not None:
+            crossing = analysis.topology.flows_crossing(selection.element_id)
+            target = crossing[0] if crossing else None
+        self.dialogs.add_threat(self.model, target, panel.highlighted_category)
+
+    def action_edit_model(self) -> None:
+        self.dialogs.edit_model(self.model)
+
+    def action_edit(self) -> None:
+        target = self._target()
+        if target is None:
+            self.notify("Nothing selected to edit.", markup=False, timeout=3)
+        elif target[0] == "findings":
+            self.action_decide()
+        else:
+            self.dialogs.edit(self.model, *target)
+
+    def action_decide(self) -> None:
+        panel = self.query_one(StridePanel)
+        if panel.highlighted is None:
+            panel.table.focus()
+            self.notify("Move to a finding in the STRIDE panel, then press d (or enter).", markup=False, timeout=4)
+        else:
+            self.dialogs.decide(self.model, panel.highlighted)
+
+    def action_delete(self) -> None:
+        target = self._target()
+        if target is None:
+            self.notify("Nothing selected to delete.", markup=False, timeout=3)
+        else:
+            self.dialogs.delete(self.model, *target)
+
+    def action_orphans(self) -> None:
+        if self.analysis is not None:
+            self.dialogs.orphans(self.model, self.analysis, self.rules.problem)
+
+    def on_element_panes_edit_requested(self, _: ElementPanes.EditRequested) -> None:
+        self.action_edit()
+
+    def on_stride_panel_finding_activated(self, event: StridePanel.FindingActivated) -> None:
+        event.stop()
+        self.dialogs.decide(self.model, event.finding)
+
+    def on_stride_panel_note_clicked(self, event: StridePanel.NoteClicked) -> None:
+        event.stop()
+        self.action_orphans()
+
+    def action_undo(self) -> None:
+        self._travel(self.document.history.undo, "Undone", "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        self._travel(self.document.history.redo, "Redone", "Nothing to redo.")
+
+    def _travel(self, step: Callable[[], str | None], done: str, nothing: str) -> None:
+        """Undo or redo (``step``), then show what came back or changed."""
+        before = self.model
+        label = step()
+        if label is None:
+            self.notify(nothing, markup=False, timeout=2)
+            return
+        self._after_change(changed_element(before, self.model))
+        self.notify(f"{done}: {label}", markup=False, timeout=3)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.app.screen is not self:
+            # Keys typed while a form opens were queued for this screen: they must not act here.
+            return False
+        if action in self.DIAGRAM_ONLY:
+            return self.diagram_shown
+        if action == "undo":
+            return True if self.document.history.can_undo else None
+        if action == "redo":
+            return True if self.document.history.can_redo else None
+        return True
+
+    def action_cycle_status(self) -> None:
+        self.query_one(StridePanel).cycle_status()
+
+    def action_cycle_severity(self) -> None:
+        self.query_one(StridePanel).cycle_severity()
+
+    def action_set_status_filter(self, value: str) -> None:
+        self.query_one(StridePanel).status_filter = value
+
+    def action_set_severity_filter(self, value: str) -> None:
+        self.query_one(StridePanel).severity_filter = value
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    @property
+    def diagram_shown(self) -> bool:
+        """Whether the diagram view is on screen (instead of the panes)."""
+        return bool(self.diagram.display)
+
+    def redraw_diagram(self) -> None:
+        """Hand the diagram pane the current model (it draws only while shown)."""
+        self.diagram.show(self.model, self.current_analysis, self.selected_boundary)
+
+    def action_toggle_diagram(self) -> None:
+        """Swap the panes for the diagram view, or back."""
+        showing = not self.diagram_shown
+        self.query_one("#panes").display = not showing
+        if showing:
+            self.diagram.open(self.model, self.current_analysis, self.selected_boundary)
+        else:
+            self.diagram.close(fallback=self.query_one("#components"))
+        self.refresh_bindings()
+
+    def action_diagram_boundary(self, step: int) -> None:
+        """Highlight the next (``step`` 1) or previous (-1) boundary; past the last, none."""
+        if not self.diagram_shown:
+            self.action_toggle_diagram()
+        if not self.model.boundaries:
+            self.notify("This model has no trust boundaries yet (b adds one).", markup=False, timeout=3)
+            return
+        chosen = self.diagram.next_boundary(self.selected_boundary, step)
+        self._select(None if chosen is None else Selection("boundary", chosen))
+        if chosen is not None:
+            self.diagram.scroll_to_boundary(chosen)
+
+    def action_diagram_layout(self) -> None:
+        """Switch between Graphviz's layout (when installed) and the built-in layered one."""
+        if not self.diagram_shown:
+            self.action_toggle_diagram()
+        self.diagram.toggle_layout()
+
+    def on_diagram_view_component_clicked(self, message: DiagramView.ComponentClicked) -> None:
+        self._select(Selection("component", message.component_id))
+        name = self.model.display_name(message.component_id)
+        self.notify(f"Selected {name}: e edits it, g shows the panes.", markup=False, timeout=3)
+
+    def action_session(self) -> None:
+        """Start a session (asking for the phase lengths), or pause / resume the running one."""
+        self.session_bar.toggle(self.model)
+
+    def action_session_stop(self) -> None:
+        """Stop the running session now and show what it produced."""
+        self.session_bar.stop()
+
+    def on_session_bar_finished(self, message: SessionBar.Finished) -> None:
+        analysis = self.current_analysis
+        stories = len(build_stories(analysis)) if analysis is not None else 0
+        summary = session_summary(message.start, self.model, stories)
+        self.session_bar.show_summary(summary, message.elapsed, self.document.dirty)
+
+    def on_session_bar_stories_wanted(self, _: SessionBar.StoriesWanted) -> None:
+        self.action_export("stories")
+
+    def action_export(self, kind: str = "diagram", fmt: str = "") -> None:
+        """Open the export dialog with ``kind`` (and ``fmt``) picked."""
+        self.exports.ask(self.path, kind, fmt or None)
+
+    def on_export_status_requested(self, message: ExportStatus.Requested) -> None:
+        analyse = partial(self.rules.analyse, path=self.path)
+        self.exports.start(message.request, self.model, self.current_analysis, analyse)
+
+    def action_save(self) -> None:
+        self.file.save_now()
+
+    def action_save_as(self) -> None:
+        self.file.save_as()
+
+    def request_quit(self) -> None:
+        """Quit, asking first when there are unsaved changes."""
+        if self.app.screen is not self:
+            self.notify("Close this dialog first (esc), then quit.", markup=False, timeout=3)
+        else:
+            self.file.quit()
+
+    def on_model_file_saved(self, message: ModelFile.Saved) -> None:
+        self.rules.forget()  # rule files are relative to the model file, which may have moved
+        if message.path != message.previous:
+            self.app.post_message(ModelPathChanged(message.previous, message.path))
+        self.show_model()
+
+    def on_model_file_reloaded(self, _: ModelFile.Reloaded) -> None:
+        self.rules.forget()
+        self.show_model()
+        self._post_focused_selection()

@@ -11,9 +11,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
+from stride_tui.core.files.paths import folder_problem
 from widgets import TextInput, safe_text
 
-from stride_tui.core.files.paths import folder_problem
 from .dialog import Dialog
 
 

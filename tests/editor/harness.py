@@ -11,6 +11,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from stride_tui.app import StrideApp
 from stride_tui.screens import MainScreen
@@ -52,6 +53,8 @@ encrypted = true
 """
 
 Scenario = Callable[[StrideApp, Pilot], Awaitable[None]]
+WAIT_SECONDS = 20.0
+"""The longest any helper here waits for workers (a slow CI machine analyses in well under that)."""
 
 
 def write(tmp_path: Path, text: str = MODEL, name: str = "model.toml") -> Path:
@@ -73,12 +76,18 @@ def run(path: Path, scenario: Scenario, *, size: tuple[int, int] = (120, 40)) ->
     return app
 
 
+async def wait_workers(app: StrideApp, *groups: str, timeout: float = WAIT_SECONDS) -> None:
+    """Wait until the running workers of ``groups`` (of every group, if none) are done, at most
+    ``timeout`` seconds: a worker that waits on a dialog's answer fails the test, never hangs it."""
+    busy = [w for w in app.workers if not w.is_finished and (not groups or w.group in groups)]
+    if busy:
+        await asyncio.wait_for(app.workers.wait_for_complete(busy), timeout)
+
+
 async def settle(app: StrideApp, pilot: Pilot) -> None:
     """Let opening, analysis and refreshes finish (never waits on a dialog's answer)."""
     for _ in range(3):
-        busy = [w for w in app.workers if w.group in ("open-model", "analysis") and not w.is_finished]
-        if busy:
-            await app.workers.wait_for_complete(busy)
+        await wait_workers(app, "open-model", "analysis")
         await pilot.pause()
 
 
@@ -88,11 +97,27 @@ def main_screen(app: StrideApp) -> MainScreen:
 
 
 async def type_text(pilot: Pilot, text: str) -> None:
-    await pilot.press(*text)
+    """Enter ``text`` where the focus is: straight into an input or text box (typing it key by key
+    is slow and not what these tests test; tests of typing press keys themselves), else as keys."""
+    focused = pilot.app.focused
+    if isinstance(focused, Input):
+        focused.insert_text_at_cursor(text)
+    elif isinstance(focused, TextArea):
+        focused.insert(text)
+    else:
+        await pilot.press(*text)
+    await pilot.pause()
 
 
 async def clear_and_type(pilot: Pilot, text: str) -> None:
-    await pilot.press("home", "ctrl+k")  # Input: to the start, delete everything right of it
+    """Replace what the focused input holds with ``text``."""
+    focused = pilot.app.focused
+    if isinstance(focused, Input):
+        focused.value = text
+        focused.cursor_position = len(text)
+        await pilot.pause()
+        return
+    await pilot.press("home", "ctrl+k")  # to the start, delete everything right of it
     await type_text(pilot, text)
 
 

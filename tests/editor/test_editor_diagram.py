@@ -13,11 +13,10 @@ from stride_tui.app import StrideApp
 from stride_tui.core.files.storage import save_model
 from stride_tui.core.model.elements import Flow, ModelMeta, Process, ThreatModel
 from stride_tui.screens import MainScreen
-from stride_tui.screens.help_screen import KEYS, STRIDE
 from widgets import DiagramView
 
 from ..shared import SAMPLES, needs_graphviz
-from .harness import add_component, main_screen, run, write
+from .harness import add_component, main_screen, run, wait_workers, write
 
 
 def diagram_text(screen: MainScreen) -> str:
@@ -31,7 +30,7 @@ def test_g_shows_the_diagram_that_follows_edits_and_undo(tmp_path: Path) -> None
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
-        screen.diagram_layout = "layered"
+        screen.diagram.layout_mode = "layered"
         await pilot.press("g")
         await pilot.pause()
         assert screen.diagram_shown and not screen.query_one("#panes").display
@@ -55,7 +54,7 @@ def test_brackets_highlight_a_boundary_and_its_crossing_flows(tmp_path: Path) ->
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
-        screen.diagram_layout = "layered"
+        screen.diagram.layout_mode = "layered"
         await pilot.press("right_square_bracket")  # only in the diagram view
         assert screen.selected_boundary is None
         await pilot.press("g", "right_square_bracket")
@@ -79,7 +78,7 @@ def test_clicking_a_box_selects_its_component(tmp_path: Path) -> None:
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
-        screen.diagram_layout = "layered"
+        screen.diagram.layout_mode = "layered"
         await pilot.press("g")
         await pilot.pause()
         view = screen.query_one(DiagramView)
@@ -103,9 +102,9 @@ def test_a_large_diagram_is_drawn_off_the_ui_thread_and_scrolls(tmp_path: Path) 
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
-        screen.diagram_layout = "layered"
+        screen.diagram.layout_mode = "layered"
         await pilot.press("g")
-        await app.workers.wait_for_complete()
+        await wait_workers(app)
         await pilot.pause()
         view = screen.query_one(DiagramView)
         assert view.diagram is not None and view.virtual_size.height > 1000
@@ -127,7 +126,7 @@ def test_graphviz_layout_replaces_the_layered_one(tmp_path: Path) -> None:
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
         await pilot.press("g")
-        await app.workers.wait_for_complete()
+        await wait_workers(app)
         await pilot.pause()
         assert screen.query_one(DiagramView).diagram.layout_source == "graphviz"
         await pilot.press("l")  # the built-in layout on request
@@ -139,33 +138,17 @@ def test_graphviz_layout_replaces_the_layered_one(tmp_path: Path) -> None:
 
 def test_without_graphviz_the_layered_layout_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path)
-    monkeypatch.setattr("stride_tui.screens._diagram_actions.find_dot", lambda: None)
+    monkeypatch.setattr("widgets.diagram_pane.find_dot", lambda: None)
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
         await pilot.press("g")
-        await app.workers.wait_for_complete()
+        await wait_workers(app)
         await pilot.pause()
         assert screen.query_one(DiagramView).diagram.layout_source == "layered"
         assert "Graphviz not installed" in str(screen.query_one("#diagram-title").visual)
 
     run(path, scenario)
-
-
-_KEY_NAMES = {"question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]", "f1": "f1"}
-
-
-def test_help_names_every_binding_and_each_stride_category() -> None:
-    listed = " ".join(key for key, _ in KEYS)
-    for binding in MainScreen.BINDINGS:
-        if binding.action.startswith("app.focus"):
-            continue
-        for key in binding.key.split(","):
-            name = _KEY_NAMES.get(key, key)
-            assert name in listed, binding
-    assert [entry.letter for entry in STRIDE] == list("STRIDE")
-    for entry in STRIDE:
-        assert entry.threat and entry.violates and entry.example and entry.mitigations
 
 
 def test_diagram_view_snapshot(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -174,10 +157,10 @@ def test_diagram_view_snapshot(snap_compare, tmp_path: Path, monkeypatch: pytest
 
     async def run_before(pilot: Pilot) -> None:
         app = pilot.app
-        await app.workers.wait_for_complete()
+        await wait_workers(app)
         await pilot.pause()
         screen = main_screen(app)
-        screen.diagram_layout = "layered"  # the same picture with or without Graphviz
+        screen.diagram.layout_mode = "layered"  # the same picture with or without Graphviz
         await pilot.press("g")
         await pilot.pause()
         await pilot.press("right_square_bracket", "right_square_bracket")

@@ -14,15 +14,15 @@ from stride_tui.app import StrideApp
 from stride_tui.core.files.loader import load_model
 from stride_tui.screens import ChoiceScreen
 
-from .harness import MODEL, add_component, main_screen, run, settle, wait_for, write
+from .harness import MODEL, add_component, main_screen, run, settle, wait_for, wait_workers, write
 
 THEIRS = MODEL.replace('title = "Shop"', 'title = "Theirs"')
 
 
 async def poll(app: StrideApp, pilot: Pilot) -> None:
     """What the two-second timer does, now."""
-    main_screen(app).poll_disk()
-    await app.workers.wait_for_complete()
+    main_screen(app).guard.poll_disk()
+    await wait_workers(app, "disk-poll")
     await pilot.pause()
 
 
@@ -113,9 +113,17 @@ def test_a_change_is_not_asked_about_while_a_form_is_open(tmp_path: Path) -> Non
         await pilot.pause()
         await poll(app, pilot)
         await wait_for(app, pilot, ChoiceScreen)
-        await pilot.press("l")
+        assert app.screen.question == "The file changed on disk"
+        await pilot.press("l")  # later: keep editing
+        await pilot.pause()
+        screen = main_screen(app)
+        assert app.screen is screen
+        assert "web" in screen.model.components and screen.document.dirty
+        await poll(app, pilot)
+        assert app.screen is screen  # the same change is asked about once
 
     run(path, scenario)
+    assert load_model(path).model.model.title == "Theirs"  # nothing was written over their change
 
 
 def run_with_notifications(path: Path, scenario) -> StrideApp:

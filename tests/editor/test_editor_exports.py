@@ -16,15 +16,15 @@ from stride_tui.app import StrideApp
 from stride_tui.core.analysis.engine import analyse
 from stride_tui.core.analysis.rules import builtin_rules
 from stride_tui.core.files.loader import load_model
+from stride_tui.core.outputs.exports import render_export
 from stride_tui.core.outputs.graphviz import RenderError
 from stride_tui.screens import ChoiceScreen
-from stride_tui.screens._export_actions import render_export
 from stride_tui.screens.component_form import ComponentForm
 from stride_tui.screens.export_screen import EXPORTS, ExportScreen, default_path
 from widgets import StatusLine
 
-from ..shared import SAMPLES, needs_graphviz
-from .harness import main_screen, settle, wait_for, write
+from ..shared import SAMPLES
+from .harness import main_screen, settle, wait_for, wait_workers, write
 
 
 def run(path: Path, scenario) -> StrideApp:
@@ -41,39 +41,6 @@ def run(path: Path, scenario) -> StrideApp:
 
 def checkout_analysis():
     return analyse(load_model(SAMPLES / "checkout.toml").model, builtin_rules())
-
-
-@pytest.mark.parametrize(
-    ("kind", "fmt", "start"),
-    [
-        ("diagram", "dot", b"digraph"),
-        ("report", "markdown", b"# "),
-        ("report", "json", b"{"),
-        ("stories", "markdown", b"# "),
-        ("stories", "csv", b"Summary,"),
-        ("stories", "json", b"{"),
-    ],
-)
-def test_render_export_without_graphviz(kind: str, fmt: str, start: bytes) -> None:
-    data, note = render_export(kind, fmt, checkout_analysis())
-    assert data.lstrip().startswith(start) and note is None
-
-
-def test_the_html_report_says_when_the_diagram_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    def missing(*args, **kwargs):
-        raise RenderError("Graphviz `dot` not found")
-
-    monkeypatch.setattr("stride_tui.screens._export_actions.run_dot", missing)
-    data, note = render_export("report", "html", checkout_analysis())
-    assert data.startswith(b"<!DOCTYPE html>") or b"<html" in data[:200]
-    assert note is not None and "not found" in note
-
-
-@needs_graphviz()
-@pytest.mark.parametrize(("fmt", "magic"), [("svg", b"<svg"), ("png", b"\x89PNG")])
-def test_render_export_with_graphviz(fmt: str, magic: bytes) -> None:
-    data, _ = render_export("diagram", fmt, checkout_analysis())
-    assert magic in data[:400]
 
 
 def test_default_paths_sit_next_to_the_model() -> None:
@@ -98,7 +65,7 @@ def test_export_the_report_then_confirm_overwrite(tmp_path: Path) -> None:
         assert app.screen.query_one("#export-path", Input).value == str(target)
         await pilot.press("enter")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await wait_workers(app)
         await pilot.pause()
         assert json.loads(target.read_text())["model"]["model"]["title"] == "Shop"
         assert any("Exported" in n.message for n in app._notifications)
@@ -117,7 +84,7 @@ def test_export_the_report_then_confirm_overwrite(tmp_path: Path) -> None:
         await wait_for(app, pilot, ChoiceScreen)
         await pilot.press("o")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await wait_workers(app)
         await pilot.pause()
         assert target.read_text().startswith("{")
 
@@ -130,14 +97,14 @@ def test_a_failed_render_is_a_message_and_writes_nothing(tmp_path: Path, monkeyp
     def timed_out(*args, **kwargs):
         raise RenderError("Graphviz timed out after 60 s [/] [bold]")
 
-    monkeypatch.setattr("stride_tui.screens._export_actions.run_dot", timed_out)
+    monkeypatch.setattr("stride_tui.core.outputs.exports.run_dot", timed_out)
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         main_screen(app).action_export("diagram", "svg")
         await wait_for(app, pilot, ExportScreen)
         await pilot.press("enter")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await wait_workers(app)
         await pilot.pause()
         errors = [n for n in app._notifications if n.severity == "error"]
         assert errors and "timed out" in errors[0].message and "[/]" in errors[0].message
@@ -156,7 +123,7 @@ def test_an_export_never_blocks_typing(tmp_path: Path, monkeypatch: pytest.Monke
         release.wait(5)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("stride_tui.screens._export_actions.render_export", slow)
+    monkeypatch.setattr("stride_tui.screens.export_status.render_export", slow)
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
@@ -169,7 +136,7 @@ def test_an_export_never_blocks_typing(tmp_path: Path, monkeypatch: pytest.Monke
         await wait_for(app, pilot, ComponentForm)
         await pilot.press("escape")
         release.set()
-        await app.workers.wait_for_complete()
+        await wait_workers(app)
         await pilot.pause()
         assert not screen.query_one("#activity").display
         assert (tmp_path / "model-stories.md").read_text().startswith("#")

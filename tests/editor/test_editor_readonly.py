@@ -34,6 +34,8 @@ from widgets import (
     safe_text,
 )
 
+from .harness import wait_workers
+
 MINIMAL = """\
 stride_tui = 1
 
@@ -176,7 +178,7 @@ def _run_app(
 
     async def main() -> None:
         async with app.run_test(size=size, notifications=notifications) as pilot:
-            await app.workers.wait_for_complete()
+            await wait_workers(app)
             await pilot.pause()
             await scenario(app, pilot)
 

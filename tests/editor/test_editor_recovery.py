@@ -17,7 +17,7 @@ from stride_tui.core.files.recovery import _marker, read_recovery, recovery_path
 from stride_tui.screens import ChoiceScreen, MainScreen
 from stride_tui.screens.too_small_screen import TooSmallScreen
 
-from .harness import MODEL, add_component, main_screen, run, settle, wait_for, write
+from .harness import MODEL, add_component, main_screen, run, settle, wait_for, wait_workers, write
 
 SECRET = "Secret-Ledger"
 ORIGINAL_HELP = MainScreen.action_help
@@ -145,27 +145,27 @@ def test_the_journal_keeps_unsaved_edits_and_goes_away_with_them(tmp_path: Path)
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
-        screen.refresh_journal()
-        await app.workers.wait_for_complete()
+        screen.guard.refresh_journal()
+        await wait_workers(app)
         assert read_recovery(path) is None  # nothing unsaved, nothing written
         await add_component(app, pilot, "Web")
-        screen.refresh_journal()
-        await app.workers.wait_for_complete()
+        screen.guard.refresh_journal()
+        await wait_workers(app)
         await pilot.pause()
         recovery = read_recovery(path)
         assert recovery is not None and "web" in recovery.model.components  # as kill -9 would find it
         written = recovery_path(path).stat().st_mtime_ns
-        screen.refresh_journal()  # unchanged since: not written again
-        await app.workers.wait_for_complete()
+        screen.guard.refresh_journal()  # unchanged since: not written again
+        await wait_workers(app)
         assert recovery_path(path).stat().st_mtime_ns == written
         await pilot.press("ctrl+z")  # back to what the file holds: nothing to recover
         await pilot.pause()
-        screen.refresh_journal()
+        screen.guard.refresh_journal()
         await pilot.pause()
         assert read_recovery(path) is None
         await add_component(app, pilot, "Cache")
-        screen.refresh_journal()
-        await app.workers.wait_for_complete()
+        screen.guard.refresh_journal()
+        await wait_workers(app)
         await pilot.pause()
         assert read_recovery(path) is not None
         await pilot.press("ctrl+s")
@@ -181,8 +181,8 @@ def test_quitting_without_saving_removes_the_journal(tmp_path: Path) -> None:
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
         await add_component(app, pilot, "Web")
-        screen.refresh_journal()
-        await app.workers.wait_for_complete()
+        screen.guard.refresh_journal()
+        await wait_workers(app)
         await pilot.pause()
         assert read_recovery(path) is not None
         await pilot.press("ctrl+q")

@@ -147,14 +147,6 @@ def test_control_characters_typed_into_a_form_are_refused(tmp_path: Path) -> Non
 # ------------------------------------------------------------------- keyboard
 
 
-def test_every_binding_is_in_the_footer_or_the_palette() -> None:
-    in_palette = {action for _, _, action in ACTIONS}
-    for binding in MainScreen.BINDINGS:
-        if binding.action.startswith("app.focus"):
-            continue  # tab and shift+tab
-        assert binding.show or binding.action in in_palette, binding
-
-
 def test_the_command_palette_runs_editor_actions(tmp_path: Path) -> None:
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         await pilot.press("ctrl+p")

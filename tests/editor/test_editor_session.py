@@ -11,13 +11,12 @@ from textual.widgets import Input
 
 from stride_tui.app import StrideApp
 from stride_tui.screens import ChoiceScreen
-from stride_tui.screens._session_actions import session_summary
 from stride_tui.screens.export_screen import ExportScreen
 from stride_tui.screens.session_form import SessionForm
 from widgets import StatusLine
 
 from ..shared import SAMPLES
-from .harness import add_component, main_screen, settle, wait_for, write
+from .harness import add_component, main_screen, settle, wait_for, wait_workers, write
 
 
 class FakeClock:
@@ -50,7 +49,7 @@ def test_a_session_walks_the_phases_and_ends_with_the_stories(tmp_path: Path) ->
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
         clock = FakeClock()
-        screen.session_clock = clock
+        screen.session_bar.clock = clock
         assert not screen.query_one("#session-bar").display
         await pilot.press("ctrl+t")
         await wait_for(app, pilot, SessionForm)
@@ -60,30 +59,30 @@ def test_a_session_walks_the_phases_and_ends_with_the_stories(tmp_path: Path) ->
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        assert screen.session is not None
+        assert screen.session_bar.session is not None
         assert "1/3 Draw the data flow 01:00 left · 03:00 in all" in bar(app)
         await add_component(app, pilot, "Web")
         clock.now += 61
-        screen._tick_session()
+        screen.session_bar.tick()
         await pilot.pause()
         assert "2/3 STRIDE the boundaries 00:59 left · 01:59 in all" in bar(app)
         assert any("Phase 2/3" in n.message for n in app._notifications)
         await pilot.press("ctrl+t")  # pause
         clock.now += 500
-        screen._tick_session()
+        screen.session_bar.tick()
         await pilot.pause()
         assert "(paused)" in bar(app) and "00:59 left" in bar(app)
         await pilot.press("ctrl+t")  # resume
         clock.now += 60
-        screen._tick_session()
+        screen.session_bar.tick()
         assert "3/3 Capture stories" in bar(app)
         clock.now += 60
-        screen._tick_session()
+        screen.session_bar.tick()
         await wait_for(app, pilot, ChoiceScreen)
         assert app.screen.question == "Session finished"
         text = "\n".join(line.plain for line in app.screen.lines)
         assert "1 element added" in text and "for the backlog" in text
-        assert screen.session is None and not screen.query_one("#session-bar").display
+        assert screen.session_bar.session is None and not screen.query_one("#session-bar").display
         await pilot.press("e")  # offer the stories export
         await wait_for(app, pilot, ExportScreen)
         assert app.screen.kind == "stories"
@@ -97,8 +96,8 @@ def test_stop_ends_the_session_now(tmp_path: Path) -> None:
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
-        screen.session_clock = FakeClock()
-        screen.start_session((10, 10, 10))
+        screen.session_bar.clock = FakeClock()
+        screen.session_bar.start((10, 10, 10), screen.model)
         await pilot.press("T")
         await wait_for(app, pilot, ChoiceScreen)
         assert app.screen.question == "Session finished"
@@ -121,21 +120,12 @@ def test_the_palette_starts_a_session(tmp_path: Path) -> None:
         await wait_for(app, pilot, SessionForm)
         await pilot.press("enter")  # 10/10/10
         await pilot.pause()
-        assert main_screen(app).session is not None and main_screen(app).session.lengths == (600.0,) * 3
+        assert (
+            main_screen(app).session_bar.session is not None
+            and main_screen(app).session_bar.session.lengths == (600.0,) * 3
+        )
 
     run(path, scenario)
-
-
-def test_summary_counts_added_elements_and_decisions() -> None:
-    from stride_tui.core.files.loader import load_model
-    from stride_tui.core.model.elements import Decision
-
-    start = load_model(SAMPLES / "checkout.toml").model
-    decisions = dict(start.decisions)
-    decisions["new-rule@x"] = Decision(status="mitigated")
-    end = start.model_copy(update={"decisions": decisions, "components": start.components, "flows": {}})
-    summary = session_summary(start, end, 4)
-    assert (summary.elements_added, summary.findings_decided, summary.stories) == (0, 1, 4)
 
 
 def test_session_status_bar_snapshot(snap_compare, tmp_path: Path, monkeypatch) -> None:
@@ -144,16 +134,16 @@ def test_session_status_bar_snapshot(snap_compare, tmp_path: Path, monkeypatch) 
 
     async def run_before(pilot: Pilot) -> None:
         app = pilot.app
-        await app.workers.wait_for_complete()
+        await wait_workers(app)
         await pilot.pause()
         screen = main_screen(app)
         clock = FakeClock()
-        screen.session_clock = clock
-        screen.start_session((10, 10, 10))
+        screen.session_bar.clock = clock
+        screen.session_bar.start((10, 10, 10), screen.model)
         clock.now += 95
-        screen._tick_session()
-        if screen._session_timer is not None:
-            screen._session_timer.pause()  # frozen clock: nothing changes while the snapshot is taken
+        screen.session_bar.tick()
+        if screen.session_bar.timer is not None:
+            screen.session_bar.timer.pause()  # frozen clock: nothing changes while the snapshot is taken
         await pilot.pause()
         app.clear_notifications()
         await pilot.pause()

@@ -20,6 +20,7 @@ from stride_tui.core.files.loader import load_model
 from stride_tui.core.files.storage import SaveError
 from stride_tui.screens import ChoiceScreen, MainScreen
 from stride_tui.screens.component_form import ComponentForm
+from stride_tui.screens.disk_guard import DiskGuard
 from stride_tui.screens.finding_screen import FindingScreen
 from stride_tui.screens.flow_form import FlowForm
 from stride_tui.screens.form_screen import FormScreen
@@ -436,7 +437,7 @@ def test_quit_without_changes_does_not_ask(tmp_path: Path) -> None:
 
 def test_a_file_changed_on_disk_is_never_overwritten_silently(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # the save's own check, without the two-second disk watch (test_editor_disk covers that)
-    monkeypatch.setattr(MainScreen, "disk_poll_seconds", 3600.0)
+    monkeypatch.setattr(DiskGuard, "poll_seconds", 3600.0)
     path = write(tmp_path)
     theirs = MODEL.replace('title = "Shop"', 'title = "Theirs"')
 
@@ -546,7 +547,7 @@ def test_a_failed_save_keeps_the_edits_and_says_why(tmp_path: Path, monkeypatch:
         await open_form(app, pilot, "c", ComponentForm)
         await type_text(pilot, "Web")
         await save_form(app, pilot)
-        monkeypatch.setattr("stride_tui.screens.document.save_model", disk_full)
+        monkeypatch.setattr("stride_tui.core.editing.document.save_model", disk_full)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         messages = [n.message for n in app._notifications]

@@ -1,0 +1,127 @@
+"""The dialogs that edit the model: add / edit forms, deciding a finding, deleting, orphan decisions.
+
+Each dialog gets the model as it is when it opens; what the user confirms comes back to the
+screen as a message (`EditDialogs.Edited`), and the screen records it for undo.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+
+from stride_tui.core import editing as edits
+from stride_tui.core.analysis.engine import Analysis, Finding
+from stride_tui.core.model.elements import ThreatModel
+
+from .boundary_form import BoundaryForm
+from .component_form import ComponentForm
+from .delete_confirmation import NOUNS, delete_confirmation
+from .finding_screen import FindingScreen
+from .flow_form import FlowForm
+from .form_screen import FormResult
+from .model_form import ModelForm
+from .orphans_screen import OrphansScreen
+from .threat_form import ThreatForm
+
+_FORMS: dict[str, type[ComponentForm | FlowForm | BoundaryForm | ThreatForm]] = {
+    "components": ComponentForm,
+    "flows": FlowForm,
+    "boundaries": BoundaryForm,
+    "threats": ThreatForm,
+}
+
+
+class EditDialogs(Widget):
+    """Opens the editing dialogs and posts what they produced; shows nothing itself."""
+
+    DEFAULT_CSS = """
+    EditDialogs {
+        display: none;
+    }
+    """
+
+    class Edited(Message):
+        """A dialog produced a new model (``select``: the (section, id) to show afterwards)."""
+
+        def __init__(self, model: ThreatModel, label: str, select: tuple[str, str] | None = None) -> None:
+            super().__init__()
+            self.model: ThreatModel = model
+            """The model with the edit made."""
+            self.label: str = label
+            """What undo will say it takes back."""
+            self.select: tuple[str, str] | None = select
+            """What to select once the edit is shown."""
+
+    class DecisionDropped(Message):
+        """The user deleted an orphan decision (the screen deletes it from the current model)."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key: str = key
+            """The decision's key."""
+
+    def open_form(self, form: Screen[FormResult | None]) -> None:
+        """Open ``form``; a saved form posts `Edited`."""
+
+        def saved(result: FormResult | None) -> None:
+            if result is not None:
+                self.post_message(self.Edited(result.model, result.label, result.select))
+
+        self.app.push_screen(form, saved)
+
+    def add_component(self, model: ThreatModel, boundary: str | None) -> None:
+        self.open_form(ComponentForm(model, boundary=boundary))
+
+    def add_flow(self, model: ThreatModel, source: str | None) -> None:
+        if len(model.components) < 2:
+            self.notify("A flow connects two components: add them first (c).", severity="warning", markup=False)
+            return
+        self.open_form(FlowForm(model, source=source))
+
+    def add_boundary(self, model: ThreatModel, parent: str | None) -> None:
+        self.open_form(BoundaryForm(model, parent=parent))
+
+    def add_threat(self, model: ThreatModel, target: str | None, category: str | None) -> None:
+        if not (model.components or model.flows):
+            self.notify("A threat is about a component or flow: add one first (c).", severity="warning", markup=False)
+            return
+        self.open_form(ThreatForm(model, target=target, category=category))
+
+    def edit_model(self, model: ThreatModel) -> None:
+        self.open_form(ModelForm(model))
+
+    def edit(self, model: ThreatModel, section: str, element_id: str) -> None:
+        """Edit a component, flow, boundary or hand-written threat."""
+        self.open_form(_FORMS[section](model, element_id))
+
+    def decide(self, model: ThreatModel, finding: Finding) -> None:
+        """Open ``finding``: why it fired, and its decision."""
+        self.open_form(FindingScreen(model, finding))
+
+    def delete(self, model: ThreatModel, section: str, element_id: str) -> None:
+        """Ask before deleting ``element_id`` (and say what goes with it); a rule's finding cannot go."""
+        if section == "findings":
+            self.notify(
+                "A rule's finding cannot be deleted; decide it instead (d): e.g. not_applicable, with a note.",
+                markup=False,
+            )
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "delete":
+                label = f"delete {NOUNS[section]} {element_id}"
+                self.post_message(self.Edited(edits.delete(model, section, element_id), label))
+
+        self.app.push_screen(delete_confirmation(model, section, element_id), answered)
+
+    def orphans(self, model: ThreatModel, analysis: Analysis, rules_problem: str | None) -> None:
+        """Decisions whose finding no longer fires, and rule errors; each decision can be deleted."""
+        orphans = [(key, model.decisions[key]) for key in analysis.orphans if key in model.decisions]
+        if rules_problem:
+            self.notify(rules_problem, severity="warning", markup=False, timeout=10)
+
+        def dropped(key: str) -> None:
+            self.post_message(self.DecisionDropped(key))
+
+        self.app.push_screen(OrphansScreen(orphans, list(analysis.errors), dropped))

@@ -1,0 +1,44 @@
+"""What the STRIDE panel says above its findings: whose they are, what an empty list means, notes."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from rich.text import Text
+
+from stride_tui.core.analysis.engine import Analysis
+from widgets import safe_text
+
+
+class StrideHeading(NamedTuple):
+    """The STRIDE panel's title, its text when there are no findings, and its notes (text, action)."""
+
+    title: Text
+    empty: str
+    notes: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, analysis: Analysis, kind: str | None, element_id: str, rules_problem: str | None) -> StrideHeading:
+        """The heading for the whole model (``kind`` None) or for one element of ``analysis.model``."""
+        model = analysis.model
+        if kind is None:
+            title, empty = Text("whole model"), "No findings: add components and flows (c, f)."
+        else:
+            title = Text(f"{kind} ").append_text(safe_text(model.display_name(element_id), limit=40))
+            if kind == "boundary":
+                crossing = len(analysis.topology.flows_crossing(element_id))
+                title.append(f" · {crossing} flow{'s' if crossing != 1 else ''} cross")
+                empty = "No flow crosses this boundary." if not crossing else "No findings on its crossing flows."
+            else:
+                element = model.components.get(element_id) or model.flows.get(element_id)
+                out = element is not None and element.out_of_scope
+                empty = "Out of scope: not analysed." if out else "No findings."
+        notes = []
+        if analysis.orphans:
+            count = len(analysis.orphans)
+            notes.append((f"⚠ {count} orphan decision{'s' if count != 1 else ''} (o)", "orphans"))
+        if analysis.errors:
+            notes.append((f"⚠ {len(analysis.errors)} rule error(s) (o)", "orphans"))
+        if rules_problem:
+            notes.append(("⚠ rule files not used (o)", "orphans"))
+        return cls(title, empty, notes)

@@ -1,0 +1,45 @@
+"""The details pane: a scrolling `DetailView` of the selection, or of the finding under the cursor."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+
+from stride_tui.core.analysis.engine import Finding
+from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.model.topology import Topology
+
+from .detail_view import DetailView
+
+
+class DetailPane(VerticalScroll):
+    """Details of what is selected; the screen says what that is."""
+
+    def compose(self) -> ComposeResult:
+        self.border_title = "Details"
+        yield DetailView(id="detail")
+
+    def show_selection(self, model: ThreatModel, kind: str | None, element_id: str, topology: Topology | None) -> None:
+        """Show a component, flow or boundary of ``model``; with ``kind`` None, say what the panel shows."""
+        detail = self.query_one(DetailView)
+        if kind is None and not (model.components or model.flows or model.boundaries):
+            detail.show_message(
+                "This model is empty: no components, flows or boundaries yet. "
+                "Press c to add a component, b a trust boundary, ? for help."
+            )
+        elif kind is None:
+            detail.show_message("Nothing selected: the STRIDE panel shows the whole model.")
+        elif kind == "component":
+            detail.show_component(model, element_id)
+        elif kind == "flow":
+            detail.show_flow(model, element_id, topology)
+        else:
+            detail.show_boundary(model, element_id)
+
+    def show_finding(self, model: ThreatModel, finding: Finding) -> None:
+        """Show why ``finding`` fired and its decision."""
+        self.query_one(DetailView).show_finding(model, finding)
+
+    def show_message(self, message: str) -> None:
+        """Show a line of help instead of an element."""
+        self.query_one(DetailView).show_message(message)
