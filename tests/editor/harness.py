@@ -99,6 +99,7 @@ def main_screen(app: StrideApp) -> MainScreen:
 async def type_text(pilot: Pilot, text: str) -> None:
     """Enter ``text`` where the focus is: straight into an input or text box (typing it key by key
     is slow and not what these tests test; tests of typing press keys themselves), else as keys."""
+    await pilot.pause()  # a focus() just called lands first
     focused = pilot.app.focused
     if isinstance(focused, Input):
         focused.insert_text_at_cursor(text)
@@ -111,6 +112,7 @@ async def type_text(pilot: Pilot, text: str) -> None:
 
 async def clear_and_type(pilot: Pilot, text: str) -> None:
     """Replace what the focused input holds with ``text``."""
+    await pilot.pause()  # a focus() just called lands first
     focused = pilot.app.focused
     if isinstance(focused, Input):
         focused.value = text
@@ -130,10 +132,15 @@ def rendered(widget: Widget) -> str:
 
 
 async def open_form(app: StrideApp, pilot: Pilot, key: str, cls: type[FormScreen]) -> FormScreen:
+    """Press ``key`` and wait until its form has focused its first field (a test's own
+    ``focus()`` after this is never undone by the form's opening)."""
     await pilot.press(key)
-    await pilot.pause()
-    assert isinstance(app.screen, cls), app.screen
-    return app.screen
+    for _ in range(100):
+        await pilot.pause()
+        screen = app.screen
+        if isinstance(screen, cls) and screen.is_mounted and not screen.holding_keys:
+            return screen
+    raise AssertionError(f"{cls.__name__} did not open; on top: {app.screen}")
 
 
 async def save_form(app: StrideApp, pilot: Pilot) -> None:
