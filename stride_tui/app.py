@@ -17,6 +17,7 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import LoadingIndicator
 
@@ -34,7 +35,7 @@ from stride_tui.core.model.elements import MAX_NAME, ModelMeta
 from stride_tui.messages import ModelPathChanged
 from stride_tui.screens import Choice, ChoiceScreen, LoadErrorScreen, MainScreen, keymap
 from stride_tui.screens.too_small_screen import TooSmallScreen, too_small
-from widgets import safe_text, strip_controls
+from widgets import plain_text, safe_text, strip_controls
 
 _MAX_WARNINGS_SHOWN = 5
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -80,6 +81,19 @@ class StrideApp(App[None]):
         self._crash: BaseException | None = None
         self._claimed: Path | None = None
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notice of the editor: it can name a file or an element, so it is shown as
+        plain text (never markup) with no control or invisible character reaching the terminal."""
+        super().notify(plain_text(message), title=plain_text(title), severity=severity, timeout=timeout, markup=False)
+
     def compose(self) -> ComposeResult:
         yield LoadingIndicator()  # shown only while the file is read and validated
 
@@ -106,7 +120,7 @@ class StrideApp(App[None]):
             editor = MainScreen(path, _new_model(path))
             await self._show(editor)
             self.notify(
-                f"{strip_controls(path.name)} does not exist yet: this is a new, empty model.",
+                f"{path.name} does not exist yet: this is a new, empty model.",
                 markup=False,
             )
             self._opened(editor, recovery)
@@ -125,7 +139,7 @@ class StrideApp(App[None]):
         editor = MainScreen(path, loaded.model, loaded)
         await self._show(editor)
         for warning in loaded.warnings[:_MAX_WARNINGS_SHOWN]:
-            self.notify(strip_controls(str(warning)), severity="warning", markup=False)
+            self.notify(str(warning), severity="warning", markup=False)
         if len(loaded.warnings) > _MAX_WARNINGS_SHOWN:
             more = len(loaded.warnings) - _MAX_WARNINGS_SHOWN
             self.notify(
@@ -320,7 +334,7 @@ class StrideApp(App[None]):
             )
         else:
             message = f"stride-tui: {name} received; there were no unsaved changes."
-        self.exit(return_code=128 + signum, message=message)
+        self.exit(return_code=128 + signum, message=plain_text(message))
 
     # ------------------------------------------------------------------- small terminals
 
@@ -360,7 +374,7 @@ def run_editor(path: Path) -> int:
     finally:
         app._release()
     for line in app.load_errors:
-        print(strip_controls(line), file=sys.stderr)
+        print(plain_text(line), file=sys.stderr)
     return app.return_code if app.return_code is not None else ExitCode.OK
 
 

@@ -7,7 +7,7 @@ from .diagram_view import DiagramView
 from .finding_text import finding_details, severity_badge, status_text
 from .flow_table import FlowTable
 from .form_field import FormField
-from .safe_text import safe_text, strip_controls
+from .safe_text import plain_text, safe_text, strip_controls
 from .status_line import StatusLine
 from .stride_panel import StridePanel
 from .text_input import TextBox, TextInput
@@ -31,6 +31,7 @@ __all__ = [
     "TriState",
     "VirtualTable",
     "finding_details",
+    "plain_text",
     "safe_text",
     "severity_badge",
     "status_text",

@@ -40,3 +40,9 @@ def safe_text(text: str, *, limit: int | None = None, style: str = "") -> Text:
         else:
             result.append(piece)
     return result
+
+
+def plain_text(text: str) -> str:
+    """User text in a plain string (a notification, an exit message): no control characters,
+    and invisible or direction-changing characters shown as ``<U+202E>``."""
+    return text_safety.show_invisible(strip_controls(text))

@@ -124,4 +124,4 @@ class EditDialogs(Widget):
         def dropped(key: str) -> None:
             self.post_message(self.DecisionDropped(key))
 
-        self.app.push_screen(OrphansScreen(orphans, list(analysis.errors), dropped))
+        self.app.push_screen(OrphansScreen(orphans, list(analysis.errors), dropped, analysis.disabled))

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from widgets import safe_text, strip_controls
+from widgets import plain_text, safe_text
 
 
 class LoadErrorScreen(Screen[None]):
@@ -58,4 +58,4 @@ class LoadErrorScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = strip_controls(self.path.name)
+        self.sub_title = plain_text(self.path.name)

@@ -31,7 +31,7 @@ from stride_tui.core.editing.document import Document
 from stride_tui.core.outputs.session_summary import session_summary
 from stride_tui.core.outputs.stories import build_stories
 from stride_tui.messages import ModelPathChanged
-from widgets import BoundaryTree, ComponentTable, FlowTable, StridePanel, strip_controls
+from widgets import BoundaryTree, ComponentTable, FlowTable, StridePanel, plain_text
 from widgets.detail_pane import DetailPane
 from widgets.diagram_pane import DiagramPane
 from widgets.diagram_view import DiagramView
@@ -137,9 +137,9 @@ class MainScreen(Screen[None]):
     def show_model(self) -> None:
         """Hand the current model to every pane and start analysing it."""
         model, document = self.model, self.document
-        self.title = strip_controls(model.model.title)
+        self.title = plain_text(model.model.title)
         marks = [*(["new file"] if not document.on_disk else []), *(["● unsaved"] if document.dirty else [])]
-        self.sub_title = strip_controls(document.path.name) + (f"  [{', '.join(marks)}]" if marks else "")
+        self.sub_title = plain_text(document.path.name) + (f"  [{', '.join(marks)}]" if marks else "")
         self.query_one(ElementPanes).show(model)
         selection = self.selection
         if selection is not None and selection.element_id not in getattr(model, _SECTIONS[selection.kind]):

@@ -19,6 +19,7 @@ from textual.widget import Widget
 
 from stride_tui.core import ModelError
 from stride_tui.core.editing.document import Document
+from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.storage import ConflictError, SaveError
 from widgets import safe_text
 
@@ -82,7 +83,7 @@ class ModelFile(Widget):
 
     def _exit(self) -> None:
         self.guard.discard_journal()
-        self.app.exit(return_code=0)
+        self.app.exit(return_code=ExitCode.OK)
 
     # ------------------------------------------------------------------------ workers
 
@@ -247,10 +248,11 @@ class ModelFile(Widget):
                     safe_text(str(target), style="bold"),
                     " was changed (or removed) by something else since it was opened or last saved.",
                 ),
-                Text("Saving now would overwrite that change."),
+                Text("Saving now would overwrite that change. Reload drops your edits here; Overwrite "
+                     "replaces their change; Save as keeps both."),
             ]
             choices = [
-                Choice("reload", "Reload (drop my edits)", "r", "error"),
+                Choice("reload", "Reload", "r", "error"),
                 Choice("overwrite", "Overwrite", "o", "warning"),
                 Choice("save_as", "Save as…", "a", "primary"),
                 Choice("cancel", "Cancel", "c"),

@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from stride_tui.core.analysis.engine import RuleError
+from stride_tui.core.analysis.rules import DisabledRule
 from stride_tui.core.model.elements import Decision
 from widgets import Column, TableRow, VirtualTable, safe_text, status_text
 
@@ -46,12 +47,14 @@ class OrphansScreen(Dialog[None]):
         orphans: Sequence[tuple[str, Decision]],
         errors: Sequence[RuleError],
         on_delete: Callable[[str], None],
+        disabled: Sequence[DisabledRule] = (),
     ) -> None:
         """
         Args:
             orphans: (key, decision) of every orphan decision.
             errors: Rules that failed on an element.
             on_delete: Called with a decision key to delete it from the model.
+            disabled: Rules a rule file switched off (with which file and why).
         """
         super().__init__()
         self.orphans: list[tuple[str, Decision]] = list(orphans)
@@ -59,6 +62,8 @@ class OrphansScreen(Dialog[None]):
         self.rule_errors: list[RuleError] = list(errors)
         """The rule errors."""
         self._on_delete = on_delete
+        self.disabled_rules: list[DisabledRule] = list(disabled)
+        """The disabled rules: a finding nobody sees is named here."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="orphans-dialog", classes="dialog"):
@@ -78,6 +83,11 @@ class OrphansScreen(Dialog[None]):
                 for error in self.rule_errors:
                     lines.append_text(safe_text(f"  {error.rule_id} on {error.element_id}: {error.message}\n"))
                 yield Static(lines, id="orphans-rule-errors", markup=False)
+            if self.disabled_rules:
+                lines = Text("Disabled rules (their findings are not shown anywhere):\n", style="bold yellow")
+                for disabled in self.disabled_rules:
+                    lines.append_text(safe_text(f"  {disabled}\n"))
+                yield Static(lines, id="orphans-disabled-rules", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(Text("Delete  [x]"), id="orphans-delete", variant="error", compact=True)
                 yield Button(Text("Close  [esc]"), id="orphans-close", compact=True)

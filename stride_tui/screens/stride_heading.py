@@ -39,6 +39,8 @@ class StrideHeading(NamedTuple):
             notes.append((f"⚠ {count} orphan decision{'s' if count != 1 else ''} (o)", "orphans"))
         if analysis.errors:
             notes.append((f"⚠ {len(analysis.errors)} rule error(s) (o)", "orphans"))
+        if analysis.disabled:
+            notes.append((f"⚠ {len(analysis.disabled)} rule(s) disabled (o)", "orphans"))
         if rules_problem:
             notes.append(("⚠ rule files not used (o)", "orphans"))
         return cls(title, empty, notes)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from stride_tui.app import StrideApp
 from stride_tui.core.model.elements import COMPONENT_CLASSES, Boundary, Flow, ModelMeta, Threat
@@ -20,7 +21,19 @@ from stride_tui.screens.model_form import ModelForm
 from stride_tui.screens.threat_form import ThreatForm
 from widgets import StridePanel
 
-from .harness import MODEL, main_screen, open_form, rendered, run, save_form, settle, type_text, write
+from .harness import (
+    MODEL,
+    add_component,
+    main_screen,
+    open_form,
+    rendered,
+    run,
+    save_form,
+    settle,
+    type_text,
+    wait_for,
+    write,
+)
 
 EVIL = "[@click=app.quit]x[/]"
 HOSTILE = f"""\
@@ -256,3 +269,55 @@ def test_help_lists_keys_and_stride(tmp_path: Path) -> None:
         assert isinstance(app.screen, MainScreen)
 
     run(write(tmp_path), scenario)
+
+
+def test_disabled_rules_are_shown_in_the_panel_and_the_orphans_view(tmp_path: Path) -> None:
+    (tmp_path / "quiet.toml").write_text(
+        'stride_tui_rules = 1\n\n[disable]\nexternal-entity-spoofing = "users sign in through the SSO portal"\n'
+    )
+    model = MODEL.replace('title = "Shop"', 'title = "Shop"\nrule_files = ["quiet.toml"]')
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+        assert "1 rule(s) disabled (o)" in rendered(screen.query_one("#stride"))
+        await pilot.press("o")
+        await pilot.pause()
+        from stride_tui.screens.orphans_screen import OrphansScreen
+
+        dialog = app.screen
+        assert isinstance(dialog, OrphansScreen)
+        shown = " ".join(rendered(dialog.query_one("#orphans-disabled-rules")).split())
+        assert "external-entity-spoofing (disabled by" in shown and "users sign in through the SSO portal" in shown
+
+    run(write(tmp_path, model), scenario)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_every_button_of_the_conflict_and_quit_dialogs_fits(tmp_path: Path, size: tuple[int, int]) -> None:
+    path = write(tmp_path)
+
+    def assert_buttons_fit(app: StrideApp) -> None:
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceScreen)
+        box = dialog.query_one("#choice-dialog").region
+        buttons = list(dialog.query(Button))
+        assert len(buttons) == len(dialog.choices)
+        for button in buttons:
+            region = button.region
+            assert region.width > 0 and region.x >= box.x and region.right <= box.right, (button.label, region, box)
+            assert region.right <= size[0]
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        await add_component(app, pilot, "Web")
+        path.write_text(path.read_text().replace('title = "Shop"', 'title = "Theirs"'))
+        await pilot.press("ctrl+s")
+        await wait_for(app, pilot, ChoiceScreen)
+        assert_buttons_fit(app)  # the file changed on disk: reload, overwrite, save as, cancel
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await wait_for(app, pilot, ChoiceScreen)
+        assert_buttons_fit(app)  # unsaved changes: save and quit, quit without saving, cancel
+        await pilot.press("c")
+
+    run(path, scenario, size=size)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from pathlib import Path
 
 from stride_tui.core.editing.history import History
 from stride_tui.core.files.loader import LoadedModel, load_model
-from stride_tui.core.files.storage import ConflictError, Fingerprint, SaveError, save_model
+from stride_tui.core.files.storage import ConflictError, Fingerprint, save_model
 from stride_tui.core.model.elements import ThreatModel
 
 
@@ -86,10 +85,7 @@ class Document:
         expected = self.fingerprint if same_file and not overwrite else None
         if not overwrite and expected is None and target.exists():
             raise ConflictError(f"{target} exists already")
-        read_only = _read_only(target)
-        if read_only is not None:
-            raise SaveError(read_only)
-        model = self.model
+        model = self.model  # the one save path refuses a read-only file, as every command does
         fingerprint = save_model(model, target, expected)
         self.path = target
         self.fingerprint = fingerprint
@@ -112,15 +108,3 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return os.path.abspath(a) == os.path.abspath(b)
-
-
-def _read_only(path: Path) -> str | None:
-    """Why ``path`` must not be replaced: it is a read-only file (even for root, as an editor
-    refuses to write a file the user marked read-only); None when it may be."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None  # missing (a new file) or unreachable: the save itself says why
-    if stat.S_ISREG(st.st_mode) and (not st.st_mode & 0o222 or not os.access(path, os.W_OK)):
-        return f"cannot save {path}: the file is read-only (chmod u+w to allow saving); the file on disk is unchanged"
-    return None
