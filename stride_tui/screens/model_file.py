@@ -248,8 +248,10 @@ class ModelFile(Widget):
                     safe_text(str(target), style="bold"),
                     " was changed (or removed) by something else since it was opened or last saved.",
                 ),
-                Text("Saving now would overwrite that change. Reload drops your edits here; Overwrite "
-                     "replaces their change; Save as keeps both."),
+                Text(
+                    "Saving now would overwrite that change. Reload drops your edits here; Overwrite "
+                    "replaces their change; Save as keeps both."
+                ),
             ]
             choices = [
                 Choice("reload", "Reload", "r", "error"),
