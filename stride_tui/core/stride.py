@@ -18,11 +18,6 @@ class StrideCategory(NamedTuple):
     example: str
     mitigations: str
 
-    @property
-    def category(self) -> str:
-        """The label, under the name the help screen's own table used for it."""
-        return self.label
-
 
 STRIDE: tuple[StrideCategory, ...] = (
     StrideCategory(
