@@ -1,7 +1,14 @@
 """Editing a threat model: each operation returns a new, checked ``ThreatModel``.
 
-Every edit is importable from here; ``put`` puts elements, threats, the ``[model]`` table
-and decisions, the other modules build, check, rename and delete.
+Models are values: no operation changes the model it is given, so an editor can keep earlier
+models for undo. What an operation adds is validated twice over — the element by pydantic
+(``build``), and its links by ``checks`` (ids unique and well formed, references that resolve,
+boundaries that nest without a cycle, responses that answer a request) — and a problem raises
+``EditError`` with one message per field, ready to show next to a form field. A rename
+(``rename``) carries every reference along: flow ends, component boundaries, boundary parents,
+responses, decision keys and threat targets; a delete (``delete``) says first what goes with
+it. ``put`` puts elements, threats, the ``[model]`` table and decisions; ``sketch`` turns one
+typed line into one edit. Every edit is importable from here.
 """
 
 from __future__ import annotations

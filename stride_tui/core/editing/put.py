@@ -1,16 +1,5 @@
-"""Editing a threat model: each operation returns a new, checked ``ThreatModel``.
-
-Models are values: no operation changes the model it is given, so an editor can keep earlier
-models for undo. What an operation adds is validated twice over — the element by pydantic
-(``edit_build``), and its links by ``edit_checks`` (ids unique and well formed, references that
-resolve, boundaries that nest without a cycle) — and a problem raises ``EditError`` with one
-message per field, ready to show next to a form field. A rename (``edit_rename``) carries every
-reference along: flow ends, component boundaries, boundary parents, decision keys
-``<rule>@<id>`` and threat targets; a delete (``edit_delete``) says first what goes with it.
-
-This module puts elements, threats, the ``[model]`` table and decisions, and is the one place
-callers import every edit from.
-"""
+"""Putting elements, threats, the ``[model]`` table and decisions into a model (each returns a
+new, checked model and raises ``EditError`` with one message per field)."""
 
 from __future__ import annotations
 
@@ -19,7 +8,6 @@ import re
 from collections.abc import Callable
 
 from stride_tui.core.editing.base import (
-    ELEMENT_SECTIONS,
     GENERAL,
     EditError,
     put_entry,
@@ -28,24 +16,15 @@ from stride_tui.core.editing.base import (
     without,
 )
 from stride_tui.core.editing.build import (
-    build_boundary,
-    build_component,
     build_decision,
-    build_flow,
-    build_meta,
-    build_threat,
 )
 from stride_tui.core.editing.checks import (
     boundary_errors,
     component_errors,
-    element_ids,
     flow_errors,
-    id_error,
-    propose_id,
     threat_errors,
 )
-from stride_tui.core.editing.delete import DeleteImpact, delete, delete_impact
-from stride_tui.core.editing.rename import references_to, rename_id, section_of
+from stride_tui.core.editing.rename import rename_id
 from stride_tui.core.model.elements import (
     DECISION_KEY_PATTERN,
     Boundary,
@@ -55,38 +34,6 @@ from stride_tui.core.model.elements import (
     Threat,
     ThreatModel,
 )
-
-__all__ = [
-    "ELEMENT_SECTIONS",
-    "GENERAL",
-    "DeleteImpact",
-    "EditError",
-    "boundary_errors",
-    "build_boundary",
-    "build_component",
-    "build_decision",
-    "build_flow",
-    "build_meta",
-    "build_threat",
-    "component_errors",
-    "delete",
-    "delete_decision",
-    "delete_impact",
-    "element_ids",
-    "flow_errors",
-    "id_error",
-    "propose_id",
-    "put_boundary",
-    "put_component",
-    "put_flow",
-    "put_threat",
-    "references_to",
-    "rename_id",
-    "section_of",
-    "set_decision",
-    "set_meta",
-    "threat_errors",
-]
 
 _DECISION_KEY_RE = re.compile(DECISION_KEY_PATTERN)
 

@@ -1,7 +1,14 @@
 """Semantic diff of two versions of a model: what a reviewer of a pull request needs to see.
 
-``compare`` computes the diff; ``changes`` holds its values, ``summary`` and the ``render_*``
-modules show it. Every name callers need is importable from here.
+Elements (boundaries, components, flows, custom threats) added, removed, renamed and changed —
+with each changed key, old → new; flows whose boundary crossings changed; findings new, gone and
+changed (analysis runs on both versions); decisions added, removed and changed; rules newly
+disabled. A **rename** is an element whose id changed while everything else stayed the same;
+finding and decision ids follow renames too, so a rename alone shows no finding churn.
+Everything is ordered deterministically.
+
+``compare`` computes the diff, ``changes`` holds its values and the gate, ``summary`` and the
+``render_*`` modules show it. Every name callers need is importable from here.
 """
 
 from __future__ import annotations

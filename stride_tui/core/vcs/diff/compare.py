@@ -1,19 +1,7 @@
-"""Semantic diff of two versions of a model: what a reviewer of a pull request needs to see.
+"""Computing the diff of two models and their analyses (see the package for what it holds).
 
-Elements (boundaries, components, flows, custom threats) added, removed, renamed and changed —
-with each changed key, old → new; flows whose boundary crossings changed; findings new, gone and
-changed (analysis runs on both versions); decisions added, removed and changed.
-
-A **rename** is an element whose id changed while everything else stayed the same (references
-to renamed elements are followed, so renaming a component does not make its flows "changed").
-Finding and decision ids follow renames too, so a rename alone shows no finding churn.
-
-Everything is ordered deterministically: added and changed items in the new file's order,
-removed ones in the old file's order, findings by severity (highest first) then id.
-
-This module computes the diff; ``diff_render_text``, ``diff_render_json`` and
-``diff_render_markdown`` show it, and every name is importable from here.
-"""
+Added and changed items come in the new file's order, removed ones in the old file's order,
+findings by severity (highest first) then id; references to renamed elements are followed."""
 
 from __future__ import annotations
 
@@ -33,27 +21,6 @@ from stride_tui.core.vcs.diff.changes import (
     element_name,
     finding_order,
 )
-from stride_tui.core.vcs.diff.render_json import diff_json
-from stride_tui.core.vcs.diff.render_markdown import diff_markdown
-from stride_tui.core.vcs.diff.render_text import diff_text
-from stride_tui.core.vcs.diff.summary import gate_line, summary_line
-
-__all__ = [
-    "KEY_ORDER",
-    "SECTIONS",
-    "CrossingChange",
-    "ElementChange",
-    "FieldChange",
-    "FindingChange",
-    "ModelDiff",
-    "SectionDiff",
-    "diff_json",
-    "diff_markdown",
-    "diff_models",
-    "diff_text",
-    "gate_line",
-    "summary_line",
-]
 
 
 def diff_models(
