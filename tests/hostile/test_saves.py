@@ -4,6 +4,7 @@ words for an unwritable folder, and nothing left behind by a save killed half-wa
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -81,3 +82,49 @@ def test_kill_9_during_saves_leaves_old_or_new_bytes(tmp_path: Path) -> None:
     save_model(load_model(model).model, model)
     assert leftover_temp_files(model) == []
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+
+
+def test_kill_9_of_the_editor_during_saves_leaves_old_or_new_bytes(tmp_path: Path) -> None:
+    """The editor, in a real terminal, saving (ctrl+s) a large model and killed at once: the file
+    always loads whole, and the next save leaves no temporary file behind."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    model = tmp_path / "platform.toml"
+    original = (SAMPLES / "platform.toml").read_bytes()
+    model.write_bytes(original)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    env.update(TERM="xterm-256color", XDG_STATE_HOME=str(tmp_path / "state"))
+    saves = 0
+    for delay in (0.0, 0.01, 0.03, 0.06, 0.1, 0.2, 0.4):
+        inode = os.stat(model).st_ino
+        leader, follower = pty.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        editor = subprocess.Popen(
+            [sys.executable, "-m", "stride_tui", str(model)],
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            env=env,
+            start_new_session=True,
+        )
+        os.close(follower)
+        deadline = time.monotonic() + 15
+        seen = b""
+        while b"Retail platform" not in seen and time.monotonic() < deadline:  # the model is open
+            ready, _, _ = select.select([leader], [], [], 0.1)
+            if ready:
+                seen += os.read(leader, 65536)
+        os.write(leader, b"\x13")  # ctrl+s
+        time.sleep(delay)  # from before the save starts to after it ends
+        editor.send_signal(signal.SIGKILL)
+        editor.wait()
+        os.close(leader)
+        loaded = load_model(model)  # old or new bytes: a whole model either way
+        assert loaded.model.components
+        saves += os.stat(model).st_ino != inode  # a finished save renamed a new file over it
+    assert saves, "no save finished before a kill: the loop tested nothing"
+    save_model(load_model(model).model, model)
+    assert leftover_temp_files(model) == []
