@@ -14,6 +14,7 @@ from stride_tui.core.files.loader import load_model
 from stride_tui.core.model.elements import SEVERITIES, STATUSES
 from stride_tui.core.outputs.finding_formats import findings_csv, findings_json, findings_markdown, findings_text
 from stride_tui.core.outputs.sarif import findings_sarif
+from stride_tui.core.text_safety import escape_controls, show_invisible
 
 from .common import add_rules_option, load_and_analyse
 from .output import print_diagnostics, shown
@@ -108,6 +109,8 @@ def run_threats(args: argparse.Namespace) -> ExitCode:
         text = findings_sarif(analysis, findings, ruleset, Path(args.model), loaded.raw.decode("utf-8-sig"))
     else:
         text = findings_text(analysis, findings)
+    if args.format in ("text", "markdown"):  # read by a person: no control or invisible character obeyed
+        text = show_invisible(escape_controls(text))
     sys.stdout.write(text)
     return ExitCode.OK
 

@@ -60,7 +60,8 @@ def hostile(tmp_path: Path) -> Path:
     """A folder with the checkout sample under a hostile file name, its names full of bidi and
     zero-width characters (allowed in a model, but never to be obeyed by a terminal)."""
     text = (SAMPLES / "checkout.toml").read_text(encoding="utf-8")
-    text = text.replace('name = "Customer"', f'name = "Cust{RIGHT_TO_LEFT}omer\u200b"', 1)
+    text = text.replace('name = "Customer browser"', f'name = "Cust{RIGHT_TO_LEFT}omer\u200b browser"', 1)
+    assert RIGHT_TO_LEFT + "omer" in text
     text = text.replace('title = "', f'title = "\u2066Evil{RIGHT_TO_LEFT} ', 1)
     (tmp_path / HOSTILE_FILE).write_text(text, encoding="utf-8")
     (tmp_path / "broken\x1b[31m.toml").write_text("stride_tui = 1\n[model\n", encoding="utf-8")
