@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from . import __version__
 from .commands import analysis, editing, files, interop, outputs, vcs
-from .commands.output import shown
+from .commands.printing import shown
 from .core.exit_codes import ExitCode
 
 _DESCRIPTION = """\

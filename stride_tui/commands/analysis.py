@@ -17,7 +17,7 @@ from stride_tui.core.outputs.sarif import findings_sarif
 from stride_tui.core.text_safety import escape_controls, show_invisible
 
 from .common import add_rules_option, load_and_analyse
-from .output import print_diagnostics, shown
+from .printing import print_diagnostics, shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -12,7 +12,7 @@ from stride_tui.core.analysis.rules import RuleSet, rules_for
 from stride_tui.core.files.diagnostics import ModelError
 from stride_tui.core.files.loader import LoadedModel, load_model
 
-from .output import print_diagnostics, shown
+from .printing import print_diagnostics, shown
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ from stride_tui.core.files.diagnostics import ModelError
 from stride_tui.core.files.loader import load_model
 from stride_tui.core.files.storage import Fingerprint, SaveError, save_model
 
-from .output import print_diagnostics, shown
+from .printing import print_diagnostics, shown
 
 _EXAMPLES = """\
 examples:

@@ -23,7 +23,7 @@ from stride_tui.core.files.storage import (
 from stride_tui.core.model.elements import ThreatModel
 from stride_tui.core.model.json_schema import json_schema
 
-from .output import print_diagnostics, shown
+from .printing import print_diagnostics, shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:

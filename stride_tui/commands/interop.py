@@ -20,7 +20,7 @@ from stride_tui.core.files.loader import load_model
 from stride_tui.core.files.storage import SaveError, atomic_write, encode_model
 from stride_tui.core.interop.threat_dragon import export_threat_dragon, import_threat_dragon
 
-from .output import print_diagnostics, shown
+from .printing import print_diagnostics, shown
 
 FORMATS = ("threat-dragon",)
 

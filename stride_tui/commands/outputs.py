@@ -32,7 +32,7 @@ from stride_tui.core.outputs.stories import (
 from stride_tui.core.vcs.revisions import read_revision
 
 from .common import add_rules_option, load_and_analyse
-from .output import print_diagnostics, shown
+from .printing import print_diagnostics, shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:

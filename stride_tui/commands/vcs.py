@@ -28,7 +28,7 @@ from stride_tui.core.vcs.diff import diff_json, diff_markdown, diff_models, diff
 from stride_tui.core.vcs.revisions import read_blob, read_revision, split_spec
 from stride_tui.core.vcs.textconv import render_readable
 
-from .output import print_diagnostics, shown
+from .printing import print_diagnostics, shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:
