@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from stride_tui.core.analysis.engine import Analysis, analyse
-from stride_tui.core.analysis.rules import RuleSet, rules_for
-from stride_tui.core.files.diagnostics import ModelError
-from stride_tui.core.files.loader import LoadedModel, load_model
+from stride_tui.core.analysis.rules import (
+    RuleFile,
+    RuleSet,
+    builtin_rules,
+    combine,
+    load_rule_file,
+    parse_rule_file,
+    rules_for,
+)
+from stride_tui.core.files.diagnostics import Diagnostic, ModelError
+from stride_tui.core.files.loader import LoadedModel, load_model, parse_model
+from stride_tui.core.vcs.revisions import read_blob, read_revision, split_spec
 
 from .printing import print_diagnostics, shown
 
@@ -48,3 +58,42 @@ def load_and_analyse(args: argparse.Namespace) -> Analysed | None:
             file=sys.stderr,
         )
     return None if analysis.errors else Analysed(loaded, ruleset, analysis)
+
+
+def builtin_file() -> RuleFile:
+    """The built-in rule library as one rule file (its disables kept), to combine with others."""
+    builtin = builtin_rules()
+    disabled: list[tuple[str, str, int | None]] = [(d.rule_id, d.reason, None) for d in builtin.disabled.values()]
+    return RuleFile("<built-in>", list(builtin.rules.values()), disabled)
+
+
+def load_side(spec: str, extra_rules: list[str]) -> tuple[LoadedModel, RuleSet]:
+    """A model and its rules, from a file or from ``REV:PATH`` (its rule files read at that
+    revision too), as `diff` and `stories --since` compare them."""
+    if os.path.exists(spec):
+        loaded = load_model(spec)
+        return loaded, rules_for(Path(spec), loaded.model.model.rule_files, extra_rules)
+    if split_spec(spec) is None:
+        raise ModelError([Diagnostic(spec, "no such file (nor a git revision of one, like main:threat-model.toml)")])
+    revision = read_revision(spec)
+    loaded = parse_model(revision.content, spec)
+    files = [builtin_file()]
+    problems = []
+    for entry in loaded.model.model.rule_files or []:
+        repo_path = revision.sibling(entry)
+        if repo_path is None:
+            problems.append(
+                Diagnostic(
+                    spec,
+                    f"rule file `{entry}` is outside the repository; refusing to load it",
+                    field=("model", "rule_files"),
+                )
+            )
+            continue
+        label = f"{revision.rev}:{repo_path}"
+        raw = read_blob(revision.rev, repo_path, revision.repo_root, label)
+        files.append(parse_rule_file(raw, label))
+    if problems:
+        raise ModelError(problems)
+    files += [load_rule_file(p) for p in extra_rules]
+    return loaded, combine(files)

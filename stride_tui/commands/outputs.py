@@ -8,11 +8,9 @@ import sys
 from pathlib import Path
 
 from stride_tui.core.analysis.engine import Analysis, analyse
-from stride_tui.core.analysis.rules import rules_for
 from stride_tui.core.analysis.threats import group_threats
 from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import ModelError
-from stride_tui.core.files.loader import parse_model
 from stride_tui.core.files.storage import SaveError, atomic_write
 from stride_tui.core.model.elements import SEVERITIES, STATUSES
 from stride_tui.core.outputs.dot import DiagramOptions, build_dot
@@ -29,9 +27,8 @@ from stride_tui.core.outputs.stories import (
     stories_markdown,
     top_stories,
 )
-from stride_tui.core.vcs.revisions import read_revision
 
-from .common import add_rules_option, load_and_analyse
+from .common import add_rules_option, load_and_analyse, load_side
 from .printing import print_diagnostics, shown
 
 
@@ -209,13 +206,11 @@ def _new_since(
     relative = os.path.relpath(args.model)
     spec = f"{args.since}:{relative if relative.startswith('..') else './' + relative}"
     try:
-        revision = read_revision(spec)
-        old_model = parse_model(revision.content, spec).model
-        old_rules = rules_for(Path(args.model), old_model.model.rule_files, args.rules)
+        old, old_rules = load_side(spec, args.rules)
     except ModelError as exc:
         print_diagnostics(exc.diagnostics)
         return None
-    old_threats = {t.id: t for t in group_threats(analyse(old_model, old_rules))}
+    old_threats = {t.id: t for t in group_threats(analyse(old.model, old_rules))}
 
     def new_or_worse(threat_id: str, severity: str) -> bool:
         old = old_threats.get(threat_id)

@@ -5,29 +5,24 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from stride_tui.core.analysis.engine import Analysis, analyse
 from stride_tui.core.analysis.rules import (
-    RuleFile,
     RuleSet,
-    builtin_rules,
     combine,
     load_rule_file,
-    parse_rule_file,
-    rules_for,
 )
 from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import Diagnostic, ModelError
-from stride_tui.core.files.loader import LoadedModel, load_model, parse_model
+from stride_tui.core.files.loader import LoadedModel, parse_model
 from stride_tui.core.model.elements import SEVERITIES
 from stride_tui.core.text_safety import escape_controls, show_invisible
 from stride_tui.core.vcs.diff import diff_json, diff_markdown, diff_models, diff_text
-from stride_tui.core.vcs.revisions import read_blob, read_revision, split_spec
 from stride_tui.core.vcs.textconv import render_readable
 
+from .common import builtin_file, load_side
 from .printing import print_diagnostics, shown
 
 
@@ -72,43 +67,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 # diff
 
 
-def _builtin_file() -> RuleFile:
-    builtin = builtin_rules()
-    disabled: list[tuple[str, str, int | None]] = [(d.rule_id, d.reason, None) for d in builtin.disabled.values()]
-    return RuleFile("<built-in>", list(builtin.rules.values()), disabled)
-
-
-def _load_side(spec: str, extra_rules: list[str]) -> tuple[LoadedModel, RuleSet]:
-    """A model and its rules, from a file or from ``REV:PATH``."""
-    if os.path.exists(spec):
-        loaded = load_model(spec)
-        return loaded, rules_for(Path(spec), loaded.model.model.rule_files, extra_rules)
-    if split_spec(spec) is None:
-        raise ModelError([Diagnostic(spec, "no such file (nor a git revision of one, like main:threat-model.toml)")])
-    revision = read_revision(spec)
-    loaded = parse_model(revision.content, spec)
-    files = [_builtin_file()]
-    problems = []
-    for entry in loaded.model.model.rule_files or []:
-        repo_path = revision.sibling(entry)
-        if repo_path is None:
-            problems.append(
-                Diagnostic(
-                    spec,
-                    f"rule file `{entry}` is outside the repository; refusing to load it",
-                    field=("model", "rule_files"),
-                )
-            )
-            continue
-        label = f"{revision.rev}:{repo_path}"
-        raw = read_blob(revision.rev, repo_path, revision.repo_root, label)
-        files.append(parse_rule_file(raw, label))
-    if problems:
-        raise ModelError(problems)
-    files += [load_rule_file(p) for p in extra_rules]
-    return loaded, combine(files)
-
-
 def _analyse(spec: str, loaded: LoadedModel, ruleset: RuleSet) -> Analysis | None:
     analysis = analyse(loaded.model, ruleset)
     if analysis.errors:
@@ -126,7 +84,7 @@ def run_diff(args: argparse.Namespace) -> ExitCode:
     failed = False
     for spec in (args.old, args.new):
         try:
-            loaded, ruleset = _load_side(spec, args.rules)
+            loaded, ruleset = load_side(spec, args.rules)
         except ModelError as exc:
             print_diagnostics(exc.diagnostics)
             failed = True
@@ -178,7 +136,7 @@ def run_textconv(args: argparse.Namespace) -> ExitCode:
     ruleset = RuleSet()
     if not args.no_findings:
         try:
-            ruleset = combine([_builtin_file(), *(load_rule_file(p) for p in args.rules)])
+            ruleset = combine([builtin_file(), *(load_rule_file(p) for p in args.rules)])
         except ModelError as exc:
             print_diagnostics(exc.diagnostics)
             return ExitCode.BAD_INPUT
