@@ -14,10 +14,9 @@ from stride_tui.core.files.loader import load_model
 from stride_tui.core.model.elements import SEVERITIES, STATUSES
 from stride_tui.core.outputs.finding_formats import findings_csv, findings_json, findings_markdown, findings_text
 from stride_tui.core.outputs.sarif import findings_sarif
-from stride_tui.core.text_safety import escape_controls, show_invisible
 
 from .common import add_rules_option, load_and_analyse
-from .printing import print_diagnostics, shown
+from .printing import print_diagnostics, shown, shown_document
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -110,7 +109,7 @@ def run_threats(args: argparse.Namespace) -> ExitCode:
     else:
         text = findings_text(analysis, findings)
     if args.format in ("text", "markdown"):  # read by a person: no control or invisible character obeyed
-        text = show_invisible(escape_controls(text))
+        text = shown_document(text)
     sys.stdout.write(text)
     return ExitCode.OK
 

@@ -19,3 +19,9 @@ def shown(text: str) -> str:
     """User text (a path, a name, a message) as one safe terminal line: control characters as
     ``\\uXXXX``, bidi and invisible characters as ``<U+202E>``."""
     return show_invisible(escape_controls(text, one_line=True))
+
+
+def shown_document(text: str) -> str:
+    """A whole document for a person to read in a terminal (diff, textconv, threats): as `shown`,
+    but line breaks and tabs are kept."""
+    return show_invisible(escape_controls(text))

@@ -18,12 +18,11 @@ from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import Diagnostic, ModelError
 from stride_tui.core.files.loader import LoadedModel, parse_model
 from stride_tui.core.model.elements import SEVERITIES
-from stride_tui.core.text_safety import escape_controls, show_invisible
 from stride_tui.core.vcs.diff import diff_json, diff_markdown, diff_models, diff_text
 from stride_tui.core.vcs.textconv import render_readable
 
 from .common import builtin_file, load_side
-from .printing import print_diagnostics, shown
+from .printing import print_diagnostics, shown, shown_document
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -101,9 +100,9 @@ def run_diff(args: argparse.Namespace) -> ExitCode:
     if args.format == "json":
         text = diff_json(result, args.fail_on)
     elif args.format == "markdown":
-        text = show_invisible(escape_controls(diff_markdown(result, args.fail_on)))
+        text = shown_document(diff_markdown(result, args.fail_on))
     else:
-        text = show_invisible(escape_controls(diff_text(result, args.fail_on)))
+        text = shown_document(diff_text(result, args.fail_on))
     sys.stdout.write(text)
     if args.fail_on is not None and result.gate_reasons(args.fail_on):
         return ExitCode.FAILED
@@ -127,8 +126,8 @@ def run_textconv(args: argparse.Namespace) -> ExitCode:
         loaded = parse_model(raw, args.model)
     except ModelError as exc:
         first = exc.diagnostics[0].message if exc.diagnostics else "invalid"
-        sys.stdout.write(escape_controls(f"stride-tui: not a valid model ({first}); the file as it is:\n"))
-        sys.stdout.write(show_invisible(escape_controls(raw.decode("utf-8", "replace"))))
+        sys.stdout.write(shown_document(f"stride-tui: not a valid model ({first}); the file as it is:\n"))
+        sys.stdout.write(shown_document(raw.decode("utf-8", "replace")))
         if raw and not raw.endswith(b"\n"):
             sys.stdout.write("\n")
         return ExitCode.OK
@@ -143,7 +142,5 @@ def run_textconv(args: argparse.Namespace) -> ExitCode:
         if args.rules:
             note = "built-in rules and " + ", ".join(args.rules)
     analysis = analyse(loaded.model, ruleset)
-    sys.stdout.write(
-        show_invisible(escape_controls(render_readable(loaded.model, analysis, note, findings=not args.no_findings)))
-    )
+    sys.stdout.write(shown_document(render_readable(loaded.model, analysis, note, findings=not args.no_findings)))
     return ExitCode.OK
