@@ -4,7 +4,9 @@ Layout comes from Graphviz when it is installed (``dot -Tplain``: node ranks and
 order) and from a simple layered layout otherwise (longest-path ranks, barycentre ordering).
 Drawing is ours: boxes per element (square = external entity, rounded = process, double lines
 = data store, dashed = out of scope), dashed frames for trust boundaries around their members,
-orthogonal arrows for flows. Every cell carries a *tag* (``"frame"``, ``"crossing"``…) so the
+orthogonal arrows for flows. A frame holds only its boundary's members: when the layout's own
+positions would put another box inside one, every boundary gets a band of columns of its own.
+Every cell carries a *tag* (``"frame"``, ``"crossing"``…) so the
 widget can style it without this module knowing about terminals.
 """
 
@@ -57,6 +59,8 @@ class TextDiagram:
     tags: list[list[str | None]]
     boxes: dict[str, Box] = field(default_factory=dict)
     layout_source: str = "layered"
+    frames: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    """Each drawn boundary frame: top row, left column, bottom row, right column (its borders)."""
 
     @property
     def width(self) -> int:
@@ -191,6 +195,11 @@ def draw(
     worst = worst_open_severity(analysis)
     boxes = _place(model, ranks, topology)
     frames = _frames(model, boxes, topology)
+    if not frames_fit(boxes, frames, topology):
+        # the free placement put a box inside a frame it does not belong to (or two frames
+        # overlap): give every boundary a band of columns of its own, which cannot
+        boxes = _place_in_bands(model, ranks, topology)
+        frames = _frames(model, boxes, topology)
     height = max([b.row + b.height for b in boxes.values()] + [f[1] + f[3] for f in frames.values()] + [0]) + 2
     width = max([b.col + b.width for b in boxes.values()] + [f[2] + f[4] for f in frames.values()] + [0]) + 2
     canvas = _Canvas(width, height)
@@ -234,7 +243,8 @@ def draw(
     for bid, (_, row, col, _, w) in ordered_frames:  # titles last, so no line crosses them
         canvas.text(row, col + 2, f" {clean(model.boundaries[bid].name or bid, w - 4)} ", frame_tag[bid])
     lines, tags = canvas.result()
-    return TextDiagram(lines, tags, boxes, source)
+    drawn = {bid: (row, col, row + h, col + w) for bid, (_, row, col, h, w) in frames.items()}
+    return TextDiagram(lines, tags, boxes, source, drawn)
 
 
 def _place(model: ThreatModel, ranks: dict[str, tuple[int, float]], topology: Topology) -> dict[str, Box]:
@@ -262,6 +272,150 @@ def _place(model: ThreatModel, ranks: dict[str, tuple[int, float]], topology: To
     return boxes
 
 
+def _margin_below(model: ThreatModel, topology: Topology) -> dict[str, int]:
+    """How many frame levels nest inside each boundary (its frame keeps that much room)."""
+    below = dict.fromkeys(model.boundaries, 0)
+    for boundary, chain in topology.chains.items():
+        if boundary is None:
+            continue
+        for depth, ancestor in enumerate(chain):
+            if ancestor in below:
+                below[ancestor] = max(below[ancestor], depth)
+    return below
+
+
+def _place_in_bands(model: ThreatModel, ranks: dict[str, tuple[int, float]], topology: Topology) -> dict[str, Box]:
+    """Boxes in nested bands of columns: each boundary owns a band of columns over the ranks its
+    members span, holding only its members and its inner boundaries' bands, so its frame
+    encloses nothing else. Bands whose ranks do not overlap share columns (one above the other:
+    frames of different ranks never touch), so a deep model does not grow ever wider.
+
+    The order of the bands (and of boxes in a band) follows the layout's horizontal positions.
+    """
+    depth = max((len(chain) for chain in topology.component_chain.values()), default=0)
+    below = _margin_below(model, topology)
+    children: dict[str | None, list[str]] = {}
+    for bid in model.boundaries:
+        chain = topology.chains.get(bid, ())
+        children.setdefault(chain[1] if len(chain) > 1 else None, []).append(bid)
+    direct: dict[str | None, list[str]] = {}
+    for cid in ranks:
+        chain = topology.component_chain[cid]
+        direct.setdefault(chain[0] if chain else None, []).append(cid)
+    xs: dict[str | None, list[float]] = {}
+    spans: dict[str | None, tuple[int, int]] = {}
+    for cid, (rank, x) in ranks.items():
+        zones: tuple[str | None, ...] = (*topology.component_chain[cid], None)
+        for zone in zones:
+            xs.setdefault(zone, []).append(x)
+            low, high = spans.get(zone, (rank, rank))
+            spans[zone] = (min(low, rank), max(high, rank))
+    widths = {cid: _box_width(model, cid) for cid in ranks}
+
+    # a part of a band: its own members (key ``("own", bid)``) or an inner boundary's band
+    Part = tuple[str, str | None]
+
+    def pad(bid: str | None) -> int:
+        return 2 * (1 + below[bid]) if bid is not None else 0
+
+    def parts(bid: str | None) -> list[Part]:
+        found: list[tuple[float, int, Part]] = []
+        if bid in direct:
+            cids = direct[bid]
+            found.append((sum(ranks[c][1] for c in cids) / len(cids), 0, ("own", bid)))
+        for i, child in enumerate(children.get(bid, [])):
+            if child in xs:
+                found.append((sum(xs[child]) / len(xs[child]), i + 1, ("band", child)))
+        return [part for _, _, part in sorted(found, key=lambda item: (item[0], item[1]))]
+
+    def own_span(bid: str | None) -> tuple[int, int]:
+        rows = [ranks[c][0] for c in direct[bid]]
+        return min(rows), max(rows)
+
+    def own_width(bid: str | None) -> int:
+        per_rank: dict[int, int] = {}
+        for cid in direct[bid]:
+            rank = ranks[cid][0]
+            per_rank[rank] = per_rank.get(rank, -COLUMN_GAP) + widths[cid] + COLUMN_GAP
+        return max(per_rank.values())
+
+    # lanes: columns shared by parts whose ranks do not overlap; (width, parts with their spans)
+    lanes_of: dict[str | None, list[tuple[int, list[tuple[Part, tuple[int, int]]]]]] = {}
+    band_width: dict[str | None, int] = {}
+
+    def measure(bid: str | None) -> int:
+        lanes: list[tuple[int, list[tuple[Part, tuple[int, int]]]]] = []
+        for part in parts(bid):
+            kind, key = part
+            width = own_width(key) if kind == "own" else measure(key)
+            span = own_span(key) if kind == "own" else spans[key]
+            for i, (lane_width, placed) in enumerate(lanes):
+                if all(span[1] < s[0] or s[1] < span[0] for _, s in placed):
+                    lanes[i] = (max(lane_width, width), [*placed, (part, span)])
+                    break
+            else:
+                lanes.append((width, [(part, span)]))
+        lanes_of[bid] = lanes
+        inner = sum(w for w, _ in lanes) + COLUMN_GAP * max(len(lanes) - 1, 0)
+        band_width[bid] = inner + 2 * pad(bid)
+        return band_width[bid]
+
+    boxes: dict[str, Box] = {}
+    top = 2 * depth + 1  # room above for the frames' borders and titles
+
+    def place(bid: str | None, start: int) -> None:
+        col = start + pad(bid)
+        for lane_width, placed in lanes_of[bid]:
+            for (kind, key), _ in placed:
+                if kind == "band":
+                    place(key, col)
+                    continue
+                next_col: dict[int, int] = {}
+                for cid in sorted(direct[key], key=lambda c: (ranks[c][1], c)):
+                    rank = ranks[cid][0]
+                    at = next_col.get(rank, col)
+                    boxes[cid] = Box(cid, top + rank * (BOX_HEIGHT + RANK_GAP + 2 * depth), at, widths[cid])
+                    next_col[rank] = at + widths[cid] + COLUMN_GAP
+            col += lane_width + COLUMN_GAP
+
+    measure(None)
+    place(None, COLUMN_GAP)
+    return boxes
+
+
+def frames_fit(boxes: dict[str, Box], frames: dict[str, tuple[int, int, int, int, int]], topology: Topology) -> bool:
+    """Whether every frame holds exactly its members: no other box touches it, and two frames
+    either nest (the inner one strictly inside) or stay apart."""
+
+    def rect(frame: tuple[int, int, int, int, int]) -> tuple[int, int, int, int]:
+        _, row, col, height, width = frame
+        return row, col, row + height, col + width  # borders included
+
+    def overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+        return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+    rects = {bid: rect(frame) for bid, frame in frames.items()}
+    for cid, box in boxes.items():
+        chain = set(topology.component_chain[cid])
+        area = (box.row, box.col, box.row + box.height - 1, box.col + box.width - 1)
+        for bid, r in rects.items():
+            if bid not in chain and overlaps(area, r):
+                return False
+    ids = list(rects)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            ra, rb = rects[a], rects[b]
+            if a in topology.chains.get(b, ()):
+                ra, rb = rb, ra  # ra: the inner one
+            elif b not in topology.chains.get(a, ()):
+                if overlaps(ra, rb):
+                    return False
+                continue
+            if not (rb[0] < ra[0] and rb[1] < ra[1] and ra[2] < rb[2] and ra[3] < rb[3]):
+                return False
+    return True
+
+
 def _frames(model: ThreatModel, boxes: dict[str, Box], topology: Topology) -> dict[str, tuple[int, int, int, int, int]]:
     """Each boundary's frame (depth, row, col, height, width) around its members and sub-frames."""
     members: dict[str, list[Box]] = {bid: [] for bid in model.boundaries}
@@ -269,12 +423,7 @@ def _frames(model: ThreatModel, boxes: dict[str, Box], topology: Topology) -> di
         for bid in topology.component_chain[cid]:
             members[bid].append(box)
     levels = {bid: len(topology.chains.get(bid, ())) for bid in model.boundaries}
-    below = dict.fromkeys(model.boundaries, 0)  # how many frame levels nest inside
-    for boundary, chain in topology.chains.items():
-        if boundary is None:
-            continue
-        for depth, ancestor in enumerate(chain):
-            below[ancestor] = max(below[ancestor], depth)
+    below = _margin_below(model, topology)
     frames = {}
     for bid, inside in members.items():
         if not inside:
