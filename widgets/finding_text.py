@@ -8,6 +8,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from stride_tui.core.analysis.engine import KIND_LABELS, Finding, describe_crossings
+from stride_tui.core.analysis.risk import risk_line
 from stride_tui.core.model.elements import ThreatModel
 from stride_tui.core.stride import CATEGORY_LABELS
 
@@ -83,10 +84,7 @@ def finding_details(finding: Finding, model: ThreatModel) -> Group:
     parts: list[RenderableType] = [head, title, where]
     if finding.element_kind == "flow" and not finding.custom:
         parts.append(safe_text(describe_crossings(model, finding.crossings), style="dim"))
-    if finding.severity_reasons:
-        raised = Text(f"severity raised from {finding.base_severity}: ", style="dim")
-        raised.append_text(safe_text(", ".join(finding.severity_reasons), style="dim"))
-        parts.append(raised)
+    parts.append(safe_text(risk_line(finding.severity, finding.risk_reasons), style="dim"))
     parts.append(Text(f"finding id {finding.id}", style="dim"))
     parts += _section("Why it fired", [safe_text(line) for line in finding.explanation])
     if finding.description:

@@ -1,5 +1,5 @@
 """The analysis engine on purpose-built models and rules: crossings, conditions, explanations,
-severity raising, decisions and orphans, custom threats."""
+risk (likelihood × impact) and provisional findings, decisions and orphans, custom threats."""
 
 from __future__ import annotations
 
@@ -148,7 +148,14 @@ def test_flow_rule_fires_with_explanation_and_filled_text(ruleset):
         "`encrypted` is unknown (not shown to be mitigated)",
     )
     assert finding.boundaries == ("internet", "vpc", "cluster", "ns")
-    assert finding.severity == "high" and finding.severity_reasons == ("comes from an untrusted or internet source",)
+    # the sender is on the internet, but encryption is only unknown: provisional, one step less likely
+    assert finding.rests_on == (("user-api", "encrypted"),) and finding.provisional
+    assert (finding.likelihood, finding.impact, finding.severity) == ("medium", "medium", "medium")
+    assert finding.risk_reasons == (
+        "likelihood medium: the sender is untrusted (on the internet or outside the team's control); "
+        "it rests only on unknown facts",
+        "impact medium: the data's classification is unknown",
+    )
 
 
 def test_known_mitigation_silences_and_known_weakness_is_named(ruleset):
@@ -158,11 +165,20 @@ def test_known_mitigation_silences_and_known_weakness_is_named(ruleset):
     assert ids["flow-plain@worker-api"].severity == "medium"
 
 
-def test_severity_raised_by_restricted_data_and_exposure_capped_at_critical(ruleset):
-    sections = {**NESTED, "flows": {"user-api": {"from": "user", "to": "api", "classification": "restricted"}}}
+def test_internet_sender_and_restricted_data_on_a_known_weakness_is_critical(ruleset):
+    flow = {"from": "user", "to": "api", "classification": "restricted", "encrypted": False}
+    sections = {**NESTED, "flows": {"user-api": flow}}
     (finding,) = [f for f in analyse(model(**sections), ruleset).findings if f.rule_id == "flow-plain"]
-    assert finding.base_severity == "medium" and finding.severity == "critical"
-    assert finding.severity_reasons == ("restricted data", "comes from an untrusted or internet source")
+    assert finding.base_severity == "medium" and not finding.provisional
+    assert (finding.likelihood, finding.impact, finding.severity) == ("high", "high", "critical")
+    assert finding.risk_reasons[1] == "impact high: the data is restricted"
+
+
+def test_the_same_gap_unknown_instead_of_known_is_rated_one_step_lower(ruleset):
+    flow = {"from": "user", "to": "api", "classification": "restricted"}
+    sections = {**NESTED, "flows": {"user-api": flow}}
+    (finding,) = [f for f in analyse(model(**sections), ruleset).findings if f.rule_id == "flow-plain"]
+    assert finding.provisional and (finding.likelihood, finding.severity) == ("medium", "high")
 
 
 def test_raise_severity_false_keeps_base(ruleset):
@@ -170,7 +186,8 @@ def test_raise_severity_false_keeps_base(ruleset):
         components={"p": {"kind": "process", "privileged": True, "boundary": "i"}}, boundaries={"i": {"internet": True}}
     )
     (finding,) = [f for f in analyse(m, ruleset).findings if f.rule_id == "proc-audit"]
-    assert finding.severity == "low" and finding.severity_reasons == ()
+    assert (finding.likelihood, finding.impact) == ("medium", "medium")  # medium × medium, capped at low
+    assert finding.severity == "low" and finding.risk_reasons[-1].startswith("kept at its rule's low")
     assert finding.explanation == ("`privileged` is true", "`audit_log` is unknown (not shown to be mitigated)")
 
 

@@ -182,7 +182,7 @@ def _word_pattern(words: tuple[object, ...]) -> re.Pattern[str]:
 def _contains_any(value: object, pattern: re.Pattern[str]) -> bool:
     if isinstance(value, str):
         return pattern.search(value.lower()) is not None
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return any(pattern.search(str(item).lower()) is not None for item in value)
     return False
 

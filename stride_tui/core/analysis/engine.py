@@ -13,8 +13,10 @@ from dataclasses import dataclass, field, replace
 
 from stride_tui.core.analysis.conditions import explain
 from stride_tui.core.analysis.facts import FactBase
+from stride_tui.core.analysis.risk import Risk, assess
 from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
-from stride_tui.core.model.elements import SEVERITIES, ThreatModel
+from stride_tui.core.analysis.unknowns import owner_of, settling_facts
+from stride_tui.core.model.elements import ThreatModel
 from stride_tui.core.model.topology import Crossing, Topology
 
 KIND_LABELS = {
@@ -37,8 +39,13 @@ class Finding:
     rule_id: str
     category: str
     severity: str
+    """The risk: likelihood × impact (DESIGN §8)."""
     base_severity: str
-    severity_reasons: tuple[str, ...]
+    """The rule's own severity, where the rating starts."""
+    likelihood: str
+    impact: str
+    risk_reasons: tuple[str, ...]
+    """Why the likelihood and the impact are what they are, in words."""
     element_id: str
     element_kind: str
     element_name: str
@@ -59,6 +66,13 @@ class Finding:
     """The threat it belongs to: ``<remedy>@<element that owns the control>``."""
     control: str = ""
     """The missing control, in words (the threat's title)."""
+    rests_on: tuple[tuple[str, str], ...] = ()
+    """``(element id, fact)`` of each unknown fact whose answer could switch this finding off;
+    a finding that rests on any is *provisional*."""
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.rests_on)
 
 
 @dataclass
@@ -93,7 +107,6 @@ class Analysis:
         return [f for f in self.findings if f.element_id in flows]
 
 
-_LEVEL = {severity: i for i, severity in enumerate(SEVERITIES)}
 # stands for the element's crossings in a cached explanation (they differ from flow to flow)
 _CROSSINGS = "\x00crossings\x00"
 
@@ -114,8 +127,10 @@ class Analyzer:
         # a response is analysed for what it carries, never as a call
         self._by_kind["response"] = [rule for rule in self._by_kind["flow"] if not rule.caller]
         self._cache: dict[tuple, tuple[tuple[Finding, ...], tuple[RuleError, ...]]] = {}
-        # the same rule on the same fact values explains itself the same way: compute it once
+        # the same rule on the same fact values explains and rates itself the same way: once
         self._explanations: dict[tuple, tuple[str, ...]] = {}
+        self._settling: dict[tuple, tuple[str, ...]] = {}
+        self._risks: dict[tuple, Risk] = {}
 
     def analyse(self, model: ThreatModel) -> Analysis:
         """Every finding of ``model``, with its decisions merged and orphans listed."""
@@ -144,7 +159,7 @@ class Analyzer:
             result = cache.get(key) or self._cache.get(key)
             if result is None:
                 rules = self._by_kind["response" if element.facts.get("is_response") else element.kind]
-                result = _evaluate(rules, element, self._explanations)
+                result = _evaluate(rules, element, self)
             cache[key] = result
             findings, errors = result
             analysis.findings.extend(decide(f) for f in findings)
@@ -182,8 +197,9 @@ class Analyzer:
                 )
             _add_custom(custom_by_target.get(fid, []), fid, "flow", analysis)
         self._cache = cache  # keep only what the current version uses
-        if len(self._explanations) > 50_000:
-            self._explanations.clear()
+        for memo in (self._explanations, self._settling, self._risks):
+            if len(memo) > 50_000:
+                memo.clear()
 
         analysis.orphans = [key for key in model.decisions if key not in decide.covering]
         return analysis
@@ -240,7 +256,7 @@ class _Element:
                 protocol=flow.protocol or "an unstated protocol",
             )
 
-        self.raise_reasons = _raise_reasons(self)
+        self.ends = (model.flows[element_id].source, model.flows[element_id].target) if kind == "flow" else None
 
     def cache_key(self) -> tuple:
         """Everything findings of this element are computed from (facts, names, crossings)."""
@@ -255,7 +271,7 @@ class _Element:
 
 
 def _evaluate(
-    rules: list[Rule], element: _Element, explanations: dict[tuple, tuple[str, ...]]
+    rules: list[Rule], element: _Element, memo: Analyzer
 ) -> tuple[tuple[Finding, ...], tuple[RuleError, ...]]:
     findings: list[Finding] = []
     errors: list[RuleError] = []
@@ -265,7 +281,7 @@ def _evaluate(
             predicate = rule.predicate
             if predicate is not None and not predicate(facts):
                 continue
-            findings.append(_finding(rule, element, explanations))
+            findings.append(_finding(rule, element, memo))
         except Exception as exc:  # fail closed: a broken rule is reported, never "no threat"
             errors.append(RuleError(rule.id, element.id, f"{type(exc).__name__}: {exc}"))
     return tuple(findings), tuple(errors)
@@ -323,29 +339,65 @@ def control_owner(model: ThreatModel, element_id: str, remedy_on: str) -> str:
     return flow.response_to if flow.response_to in model.flows else element_id
 
 
-def _finding(rule: Rule, element: _Element, explanations: dict[tuple, tuple[str, ...]]) -> Finding:
+_RISK_FACTS = (
+    "from_internet",
+    "crosses_boundary",
+    "authentication",
+    "classification",
+    "integrity",
+    "availability",
+    "privileged",
+    "stores_credentials",
+    "untrusted",
+    "reachable_from_internet",
+    "reachable_unauthenticated",
+    "entered_across_boundary",
+    "source.reachable_from_internet",
+    "source.forwards",
+    "target.privileged",
+    "target.stores_credentials",
+    "target.classification",
+    "target.integrity",
+    "target.availability",
+)
+"""Every fact `risk.assess` reads: its result is memoised on their values."""
+
+
+def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
     values = element.values
+    facts = element.facts
     if rule.condition is None:
         explanation: tuple[str, ...] = (f"applies to every {KIND_LABELS[element.kind]} (STRIDE per element)",)
+        settling: tuple[str, ...] = ()
     else:
-        facts = element.facts
-        key = (rule.id, *(_hashable(facts.get(k)) for k in rule.facts_read))
-        cached = explanations.get(key)
+        key = (rule.id, element.kind, *(_hashable(facts.get(k)) for k in rule.facts_read))
+        cached = memo._explanations.get(key)
         if cached is None:
             cached = tuple(explain(rule.condition, facts, _CROSSINGS))
-            explanations[key] = cached
+            memo._explanations[key] = cached
         explanation = (
             tuple(element.crossing_text if e is _CROSSINGS else e for e in cached) if _CROSSINGS in cached else cached
         )
-    reasons = element.raise_reasons if rule.raise_severity else ()
-    severity = SEVERITIES[min(_LEVEL[rule.severity] + len(reasons), len(SEVERITIES) - 1)]
+        settle_key = (*key, facts.get("source.kind"), facts.get("target.kind"))
+        settling_cached = memo._settling.get(settle_key)
+        if settling_cached is None:
+            settling_cached = settling_facts(rule, facts, element.kind)
+            memo._settling[settle_key] = settling_cached
+        settling = settling_cached
+    risk_key = (rule.id, element.kind, bool(settling), *(facts.get(k) for k in _RISK_FACTS))
+    risk = memo._risks.get(risk_key)
+    if risk is None:
+        risk = assess(rule, facts, element.kind, bool(settling))
+        memo._risks[risk_key] = risk
     return Finding(
         id=f"{rule.id}@{element.id}",
         rule_id=rule.id,
         category=rule.category,
-        severity=severity,
+        severity=risk.severity,
         base_severity=rule.severity,
-        severity_reasons=reasons,
+        likelihood=risk.likelihood,
+        impact=risk.impact,
+        risk_reasons=risk.reasons,
         element_id=element.id,
         element_kind=element.kind,
         element_name=element.name,
@@ -359,25 +411,8 @@ def _finding(rule: Rule, element: _Element, explanations: dict[tuple, tuple[str,
         remedy=rule.remedy,
         threat_id=f"{rule.remedy}@{control_owner(element.model, element.id, rule.remedy_on)}",
         control=rule.control,
+        rests_on=tuple(owner_of(fact, element.id, element.ends) for fact in settling),
     )
-
-
-def _raise_reasons(element: _Element) -> tuple[str, ...]:
-    facts = element.facts
-    reasons = []
-    classification = facts.get("classification")
-    if classification == "restricted":
-        reasons.append("restricted data")
-    elif classification == "confidential" and facts.get("crosses_boundary"):
-        reasons.append("confidential data crossing a boundary")
-    if element.kind == "flow":
-        if facts.get("from_internet"):
-            reasons.append("comes from an untrusted or internet source")
-    elif facts.get("internet_facing"):
-        reasons.append("internet-facing")
-    elif facts.get("in_internet"):
-        reasons.append("sits in the internet zone")
-    return tuple(reasons)
 
 
 def describe_crossings(model: ThreatModel, crossings: tuple[Crossing, ...]) -> str:
@@ -409,7 +444,9 @@ def _add_custom(threat_ids: list[str], element_id: str, kind: str, analysis: Ana
                 category=threat.category,
                 severity=severity,
                 base_severity=severity,
-                severity_reasons=(),
+                likelihood="",
+                impact="",
+                risk_reasons=(f"rated {severity} by hand in the model's [threats] table",),
                 element_id=element_id,
                 element_kind=kind,
                 element_name=(

@@ -2,15 +2,33 @@
 
 Facts are flat dicts. A component's are its set keys; a flow's add ``source.*`` and
 ``target.*`` copies of its endpoints' facts. A key that is absent is *unknown*.
+
+Exposure is computed, never typed (DESIGN §8): a component is ``reachable_from_internet`` when
+an untrusted caller's requests get to it directly or through components that ``forwards``
+(gateways, load balancers, proxies), and ``reachable_unauthenticated`` when that path has a hop
+with no authentication (an unknown method counts as none: fail closed). Responses are answers,
+not calls, so they expose nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from stride_tui.core.model.elements import COMPONENT_CLASSES, Flow, ThreatModel
 from stride_tui.core.model.topology import Topology
 
-COMPONENT_DERIVED = ("in_internet", "untrusted", "internet_facing")
-FLOW_DERIVED = ("crosses_boundary", "from_internet", "is_response")
+COMPONENT_DERIVED = (
+    "in_internet",
+    "untrusted",
+    "internet_facing",
+    "reachable_from_internet",
+    "reachable_unauthenticated",
+    "entered_across_boundary",
+)
+FLOW_DERIVED = ("crosses_boundary", "from_internet", "is_response", "enters", "enters_more_trusted")
+STRONG_AUTHENTICATION = ("jwt", "oauth2", "mtls", "session")
+"""Methods that prove a caller's identity per request (a shared static key does not)."""
+_AUTHENTICATED = ("api_key", "static_secret", *STRONG_AUTHENTICATION)
 RESPONSE_INHERITS = ("protocol", "encrypted", "signed")
 """Transport facts a response takes from its request when it does not set them itself."""
 _NOT_FACTS = {"name", "description", "out_of_scope", "out_of_scope_reason"}
@@ -32,7 +50,7 @@ class FactBase:
 
     def __init__(self, model: ThreatModel, topology: Topology) -> None:
         self.topology = topology
-        internet = {bid for bid, b in model.boundaries.items() if b.internet}
+        internet = {bid for bid, b in model.boundaries.items() if b.internet or b.kind == "internet"}
         components: dict[str, dict[str, object]] = {}
         for cid, component in model.components.items():
             facts = _set_fields(component)
@@ -41,13 +59,24 @@ class FactBase:
             facts["untrusted"] = in_internet or (component.kind == "external_entity" and component.trusted is not True)
             facts["internet_facing"] = False
             components[cid] = facts
-        for flow in model.flows.values():
-            if flow.out_of_scope:
-                continue  # an out-of-scope flow exposes nothing the analysis should count
-            source = components.get(flow.source)
-            target = components.get(flow.target)
-            if source is not None and target is not None and source["untrusted"]:
-                target["internet_facing"] = True
+        calls = {
+            fid: f
+            for fid, f in model.flows.items()
+            # an out-of-scope flow exposes nothing the analysis should count; an answer is no call
+            if not f.out_of_scope and f.response_to is None and f.source in components and f.target in components
+        }
+        for fid, flow in calls.items():
+            if topology.crossings[fid]:
+                components[flow.target]["entered_across_boundary"] = True
+        for flow in calls.values():
+            if components[flow.source]["untrusted"]:
+                components[flow.target]["internet_facing"] = True
+        reachable = _reach(components, calls.values(), lambda flow: True)
+        unauthenticated = _reach(components, calls.values(), lambda flow: flow.authentication not in _AUTHENTICATED)
+        for cid, facts in components.items():
+            facts["reachable_from_internet"] = cid in reachable
+            facts["reachable_unauthenticated"] = cid in unauthenticated
+            facts.setdefault("entered_across_boundary", False)
         self.components = components
         as_source = {cid: {f"source.{k}": v for k, v in f.items()} for cid, f in components.items()}
         as_target = {cid: {f"target.{k}": v for k, v in f.items()} for cid, f in components.items()}
@@ -61,8 +90,37 @@ class FactBase:
                 for key in RESPONSE_INHERITS:
                     if facts.get(key) is None and getattr(request, key) is not None:
                         facts[key] = getattr(request, key)
-            facts["crosses_boundary"] = bool(topology.crossings[fid])
+            crossings = topology.crossings[fid]
+            facts["crosses_boundary"] = bool(crossings)
+            facts["enters"] = tuple(c.boundary for c in crossings if c.direction == "entering")
+            facts["enters_more_trusted"] = bool(facts["enters"]) and not components.get(flow.target, {}).get(
+                "in_internet", False
+            )
             facts["from_internet"] = bool(components.get(flow.source, {}).get("untrusted"))
             facts.update(as_source.get(flow.source, {}))
             facts.update(as_target.get(flow.target, {}))
             self.flows[fid] = facts
+
+
+def _reach(components: dict[str, dict[str, object]], calls: Iterable[Flow], passes: Callable[[Flow], bool]) -> set[str]:
+    """Components an untrusted caller's requests reach over flows that ``passes`` admits: the
+    targets of calls from untrusted components, and onwards through components that forward."""
+    onward: dict[str, list[Flow]] = {}
+    for flow in calls:
+        onward.setdefault(flow.source, []).append(flow)
+    reached = {cid for cid, facts in components.items() if facts["untrusted"]}
+    pending = list(reached)
+    expanded: set[str] = set()
+    while pending:
+        cid = pending.pop()
+        if cid in expanded:
+            continue
+        expanded.add(cid)
+        # an untrusted caller reaches its targets; a reached forwarder passes requests on
+        if not (components[cid]["untrusted"] or components[cid].get("forwards") is True):
+            continue
+        for flow in onward.get(cid, ()):
+            if passes(flow) and flow.target not in reached:
+                reached.add(flow.target)
+                pending.append(flow.target)
+    return reached

@@ -25,14 +25,34 @@ class Threat:
     remedy: str
     element_id: str
     control: str
+    title: str
+    """The title of its most severe finding."""
     categories: tuple[str, ...]
     severity: str
+    """The risk of its most severe finding, whose likelihood, impact and reasons it shows."""
+    likelihood: str
+    impact: str
+    risk_reasons: tuple[str, ...]
     status: str
     findings: tuple[Finding, ...]
 
     @property
     def finding_ids(self) -> tuple[str, ...]:
         return tuple(f.id for f in self.findings)
+
+    @property
+    def elements(self) -> tuple[str, ...]:
+        """The components and flows its findings are on, in order."""
+        return tuple(dict.fromkeys(f.element_id for f in self.findings))
+
+    @property
+    def provisional(self) -> bool:
+        """Every finding rests on an unknown fact: answering the questions may settle it."""
+        return all(f.provisional for f in self.findings)
+
+    @property
+    def undecided(self) -> bool:
+        return self.status in UNDECIDED
 
 
 def group_threats(analysis: Analysis) -> list[Threat]:
@@ -46,14 +66,19 @@ def group_threats(analysis: Analysis) -> list[Threat]:
 
 def _threat(findings: list[Finding]) -> Threat:
     first = findings[0]
+    worst = max(findings, key=lambda f: SEVERITIES.index(f.severity))  # the first of the worst
     categories = tuple(c for c in CATEGORIES if any(f.category == c for f in findings))
     return Threat(
         id=first.threat_id,
         remedy=first.remedy,
         element_id=first.threat_id.rpartition("@")[2] if not first.custom else first.element_id,
         control=first.control,
+        title=worst.title,
         categories=categories,
-        severity=max((f.severity for f in findings), key=SEVERITIES.index),
+        severity=worst.severity,
+        likelihood=worst.likelihood,
+        impact=worst.impact,
+        risk_reasons=worst.risk_reasons,
         status=threat_status([f.status for f in findings]),
         findings=tuple(findings),
     )

@@ -51,6 +51,7 @@ from .put import (
     put_flow,
     put_threat,
     set_decision,
+    set_fact,
     set_meta,
 )
 from .rename import (
@@ -90,6 +91,7 @@ __all__ = [
     "require_existing",
     "section_of",
     "set_decision",
+    "set_fact",
     "set_meta",
     "threat_errors",
     "without",

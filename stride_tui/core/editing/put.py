@@ -7,8 +7,11 @@ import datetime
 import re
 from collections.abc import Callable
 
+from pydantic import ValidationError
+
 from stride_tui.core.editing.base import (
     GENERAL,
+    NOUNS,
     EditError,
     put_entry,
     raise_if,
@@ -133,3 +136,28 @@ def delete_decision(model: ThreatModel, key: str) -> ThreatModel:
     if key not in model.decisions:
         raise EditError({GENERAL: f"no decision `{key}`"})
     return model.model_copy(update={"decisions": without(model.decisions, {key})})
+
+
+def set_fact(model: ThreatModel, element_id: str, fact: str, value: object) -> ThreatModel:
+    """Set one fact of a component or flow (the answer to a question): a new, checked model.
+
+    ``value`` None makes the fact unknown again. Raises ``EditError`` for an element that does
+    not exist, a key its kind does not have, or a value the key does not take.
+    """
+    for section, put in (("components", put_component), ("flows", put_flow)):
+        element = getattr(model, section).get(element_id)
+        if element is None:
+            continue
+        if fact not in type(element).model_fields or fact in ("kind", "source", "target"):
+            raise EditError({GENERAL: f"a {NOUNS[section]} has no fact `{fact}`"})
+        data = element.model_dump(by_alias=True, exclude_none=True)
+        if value is None:
+            data.pop(fact, None)
+        else:
+            data[fact] = value
+        try:
+            changed = type(element).model_validate(data)
+        except ValidationError as exc:
+            raise EditError({fact: exc.errors()[0]["msg"]}) from None
+        return put(model, element_id, changed, element_id)  # type: ignore[operator]
+    raise EditError({GENERAL: f"there is no component or flow `{element_id}`"})

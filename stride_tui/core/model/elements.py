@@ -46,6 +46,8 @@ Classification = Literal["public", "internal", "confidential", "restricted"]
 SecretsHandling = Literal["none", "plaintext", "environment", "secrets_manager"]
 Status = Literal["open", "investigating", "mitigated", "accepted", "transferred", "not_applicable"]
 Severity = Literal["low", "medium", "high", "critical"]
+Rating = Literal["low", "medium", "high"]
+BoundaryKind = Literal["internet", "dmz", "network", "cluster", "namespace", "cloud_account", "host", "third_party"]
 Category = Literal[
     "spoofing",
     "tampering",
@@ -61,6 +63,8 @@ UNDECIDED: tuple[str, ...] = ("open", "investigating")
 """Statuses of a finding nobody has decided yet (DESIGN §8: the same word everywhere)."""
 SEVERITIES: tuple[str, ...] = get_args(Severity)
 CATEGORIES: tuple[str, ...] = get_args(Category)
+RATINGS: tuple[str, ...] = get_args(Rating)
+BOUNDARY_KINDS: tuple[str, ...] = get_args(BoundaryKind)
 
 
 class _Strict(BaseModel):
@@ -85,6 +89,12 @@ class Boundary(_Strict):
     description: Text | None = None
     parent: Id | None = None
     internet: bool | None = Field(default=None, description="this zone is the public internet (raises exposure)")
+    kind: BoundaryKind | None = Field(
+        default=None, description='what separates it: "internet" (same as internet = true), "dmz", "network", …'
+    )
+    enforced_by: Name | None = Field(
+        default=None, description="what enforces it: a firewall, security groups, a NetworkPolicy, a mesh policy"
+    )
 
 
 class _ComponentBase(_Strict):
@@ -96,6 +106,8 @@ class _ComponentBase(_Strict):
     technology: Name | None = None
     tags: list[Tag] | None = None
     boundary: Id | None = None
+    integrity: Rating | None = Field(default=None, description="how much harm a wrong or forged write does")
+    availability: Rating | None = Field(default=None, description="how much harm an outage does")
     out_of_scope: bool | None = None
     out_of_scope_reason: Text | None = None
 
@@ -112,6 +124,9 @@ class Process(_ComponentBase):
 
     kind: Literal["process"]
     privileged: bool | None = None
+    forwards: bool | None = Field(
+        default=None, description="passes requests on (gateway, load balancer, proxy): exposure flows through it"
+    )
     audit_log: bool | None = None
     least_privilege: bool | None = None
     validates_input: bool | None = None
@@ -162,6 +177,8 @@ class Flow(_Strict):
     circuit_breaker: bool | None = None
     correlation_id: bool | None = None
     classification: Classification | None = None
+    integrity: Rating | None = Field(default=None, description="how much harm a forged or altered message does")
+    availability: Rating | None = Field(default=None, description="how much harm losing this flow does")
     tags: list[Tag] | None = None
     out_of_scope: bool | None = None
     out_of_scope_reason: Text | None = None

@@ -8,6 +8,7 @@ import json
 from collections import Counter
 
 from stride_tui.core.analysis.engine import Analysis, Finding
+from stride_tui.core.analysis.risk import risk_line
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 from stride_tui.core.outputs import escape
 from stride_tui.core.stride import CATEGORY_LABELS
@@ -21,7 +22,13 @@ def finding_dict(finding: Finding) -> dict:
         "category": finding.category,
         "severity": finding.severity,
         "base_severity": finding.base_severity,
-        "severity_reasons": list(finding.severity_reasons),
+        "likelihood": finding.likelihood,
+        "impact": finding.impact,
+        "risk_reasons": list(finding.risk_reasons),
+        "provisional": finding.provisional,
+        "rests_on": [{"element_id": e, "fact": k} for e, k in finding.rests_on],
+        "remedy": finding.remedy,
+        "threat_id": finding.threat_id,
         "element_id": finding.element_id,
         "element_kind": finding.element_kind,
         "element_name": finding.element_name,
@@ -156,8 +163,7 @@ def findings_text(analysis: Analysis, findings: list[Finding]) -> str:
         out.append(f"  {f.title}")
         out.append(f"  on {f.element_name}" + (f"; boundaries: {', '.join(f.boundaries)}" if f.boundaries else ""))
         out.append("  why: " + "; ".join(f.explanation))
-        if f.severity_reasons:
-            out.append(f"  severity raised from {f.base_severity}: {', '.join(f.severity_reasons)}")
+        out.append("  " + risk_line(f.severity, f.risk_reasons))
         if f.ticket or f.note:
             out.append("  decision: " + " — ".join(x for x in (f.ticket, f.note) if x))
         out.append("")

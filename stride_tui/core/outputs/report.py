@@ -15,6 +15,7 @@ from stride_tui.core.analysis.engine import (
     describe_crossings,
     flow_display_name,
 )
+from stride_tui.core.analysis.risk import risk_line
 from stride_tui.core.files.storage import model_to_data
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 from stride_tui.core.outputs import escape
@@ -222,8 +223,7 @@ def _finding_markdown(f: Finding) -> list[str]:
         + (f", ticket {md(f.ticket)}" if f.ticket else "")
         + (f" — {md(f.note)}" if f.note else "")
     )
-    if f.severity_reasons:
-        lines.append(f"- Severity raised from {f.base_severity}: {md(', '.join(f.severity_reasons))}")
+    lines.append(f"- Risk: {md(risk_line(f.severity, f.risk_reasons))}")
     if f.description:
         lines += ["", md(f.description.strip())]
     lines += ["", "Why it fired:", ""] + [f"- {md(e)}" for e in f.explanation]

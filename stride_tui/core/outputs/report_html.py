@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from stride_tui.core.analysis.engine import KIND_LABELS, Analysis, Finding, describe_crossings
+from stride_tui.core.analysis.risk import risk_line
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 from stride_tui.core.outputs.escape import html_text as h
 from stride_tui.core.outputs.finding_formats import summary
@@ -226,10 +227,7 @@ def _finding(f: Finding) -> str:
         + (f": {h(f.note)}" if f.note else "")
         + "</p>",
     ]
-    if f.severity_reasons:
-        rows.append(
-            f'<p class="muted">Severity raised from {h(f.base_severity)}: {h(", ".join(f.severity_reasons))}</p>'
-        )
+    rows.append(f'<p class="muted">Risk: {h(risk_line(f.severity, f.risk_reasons))}</p>')
     if f.description:
         rows.append(f"<p>{_paragraphs(f.description.strip())}</p>")
     rows.append("<p>Why it fired:</p><ul>" + "".join(f"<li>{h(e)}</li>" for e in f.explanation) + "</ul>")

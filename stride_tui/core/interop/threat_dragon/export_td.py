@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 
 from stride_tui.core.analysis.engine import Analysis, Finding, flow_display_name
+from stride_tui.core.analysis.risk import risk_line
 from stride_tui.core.files.storage import model_to_data
 from stride_tui.core.interop.threat_dragon.layout import Layout, layout_model
 from stride_tui.core.interop.threat_dragon.mapping import (
@@ -297,8 +298,7 @@ def _threat(finding: Finding, number: int, model: ThreatModel) -> dict:
         mitigation = threat.mitigation or ""
     else:
         parts = [finding.description, "Why it fired: " + "; ".join(finding.explanation)]
-        if finding.severity_reasons:
-            parts.append(f"Severity raised from {finding.base_severity}: {', '.join(finding.severity_reasons)}.")
+        parts.append(f"Risk: {risk_line(finding.severity, finding.risk_reasons)}.")
         if finding.references:
             parts.append("References: " + ", ".join(finding.references))
         decision = model.decisions.get(finding.id)

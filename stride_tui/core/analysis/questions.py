@@ -1,0 +1,105 @@
+"""Questions instead of guesses: each unknown fact that provisional findings rest on, asked once.
+
+A finding that fires only because facts are unknown is provisional (`unknowns.settling_facts`).
+Rather than showing each of them, the editor asks about each unknown fact once — "Is Gateway →
+Refund service encrypted in transit?" — and lists the threats the answer settles; answering sets
+the fact (`stride_tui.core.editing.set_fact`). Decided threats ask nothing. `check` still counts
+provisional threats as open (fail closed) and says how many rest on questions (DESIGN §8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stride_tui.core.analysis.engine import Analysis, flow_display_name
+from stride_tui.core.analysis.threats import Threat
+from stride_tui.core.analysis.unknowns import ANSWERABLE
+
+# (question, the value "y" sets, the value "n" sets); {element}, {source} and {target} are names
+_BOOLEAN: dict[str, tuple[str, object, object]] = {
+    "trusted": ("Is {element} trusted (the team controls or vouches for it)?", True, False),
+    "privileged": ("Does {element} perform privileged actions (payments, admin, account changes)?", True, False),
+    "forwards": ("Does {element} pass requests on (a gateway, load balancer or proxy)?", True, False),
+    "audit_log": ("Does {element} write an audit record of every privileged action?", True, False),
+    "least_privilege": ("Are {element}'s credentials and permissions limited to what it needs?", True, False),
+    "validates_input": ("Does {element} validate every input against a schema or allow-list?", True, False),
+    "sanitizes_errors": ("Does {element} keep stack traces and internals out of its errors?", True, False),
+    "rate_limited": ("Are callers of {element} rate-limited?", True, False),
+    "is_log": ("Does {element} hold logs or audit records?", True, False),
+    "is_queue": ("Is {element} a queue, topic or event stream?", True, False),
+    "encrypted_at_rest": ("Is {element} encrypted at rest?", True, False),
+    "stores_credentials": ("Does {element} hold passwords, keys or tokens?", True, False),
+    "restricted_access": ("Can only named principals read or write {element}?", True, False),
+    "encrypted": ("Is {element} encrypted in transit (TLS)?", True, False),
+    "signed": ("Are the messages of {element} signed?", True, False),
+    "timeout": ("Does {source} call {target} with a timeout?", True, False),
+    "circuit_breaker": ("Does {source} stop calling {target} while it fails (a circuit breaker)?", True, False),
+    "correlation_id": ("Does {element} carry a correlation id?", True, False),
+}
+# facts with more than two answers: the question, what "n" sets (None: no one-key no)
+_CHOICE: dict[str, tuple[str, object]] = {
+    "authentication": ("How does {source} authenticate to {target}?", "none"),
+    "secrets": ("Where does {element} keep its secrets?", None),
+    "classification": ("How sensitive is the data of {element}?", None),
+    "integrity": ("How much harm does a forged or altered write to {element} do?", None),
+    "availability": ("How much harm does an outage of {element} do?", None),
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One unknown fact of one element, and the threats its answer settles."""
+
+    element_id: str
+    fact: str
+    text: str
+    threat_ids: tuple[str, ...]
+    answers: dict[str, object]
+    """What one key sets: ``{"y": True, "n": False}``; a fact with several values has only the
+    answers that are one word (``"n"`` for authentication is ``"none"``) and lists `choices`."""
+    choices: tuple[object, ...] = ()
+    """Every value the fact can take, for a fact that is not true/false (empty for free text)."""
+
+    @property
+    def id(self) -> str:
+        return f"{self.fact}@{self.element_id}"
+
+
+def questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
+    """The questions of every undecided threat, in threat order (the riskiest first)."""
+    asked: dict[tuple[str, str], list[str]] = {}
+    for threat in threats:
+        if not threat.undecided:
+            continue
+        for finding in threat.findings:
+            for key in finding.rests_on:
+                ids = asked.setdefault(key, [])
+                if threat.id not in ids:
+                    ids.append(threat.id)
+    return [_question(analysis, element_id, fact, tuple(ids)) for (element_id, fact), ids in asked.items()]
+
+
+def _question(analysis: Analysis, element_id: str, fact: str, threat_ids: tuple[str, ...]) -> Question:
+    model = analysis.model
+    flow = model.flows.get(element_id)
+    if flow is not None:
+        names = {
+            "element": flow_display_name(model, element_id),
+            "source": model.display_name(flow.source),
+            "target": model.display_name(flow.target),
+        }
+        kind = "flow"
+    else:
+        name = model.display_name(element_id)
+        names = {"element": name, "source": name, "target": name}
+        kind = model.components[element_id].kind
+    if fact in _BOOLEAN:
+        template, yes, no = _BOOLEAN[fact]
+        return Question(element_id, fact, template.format(**names), threat_ids, {"y": yes, "n": no}, (True, False))
+    choices = ANSWERABLE.get(kind, {}).get(fact) or ()
+    if fact in _CHOICE:
+        template, no_value = _CHOICE[fact]
+        answers = {"n": no_value} if no_value is not None else {}
+        return Question(element_id, fact, template.format(**names), threat_ids, answers, tuple(choices))
+    text = f"What is the `{fact}` of {names['element']}?"
+    return Question(element_id, fact, text, threat_ids, {}, tuple(choices))

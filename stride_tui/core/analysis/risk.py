@@ -1,0 +1,145 @@
+"""Risk = likelihood × impact, each low / medium / high, combined by the OWASP Risk Rating matrix.
+
+Likelihood comes from where an attacker must stand (an untrusted caller, the internet through
+gateways, another zone, a neighbour inside the zone), the caller's authentication, and whether
+the finding rests only on unknown facts. Impact comes from what is at stake for the finding's
+STRIDE category: the data's classification for disclosure, the ``integrity`` and
+``availability`` ratings for tampering and denial of service, the target's privilege for
+spoofing, elevation and repudiation. The rule's severity is the base: a weakness its rule rates
+critical weighs more, a generic per-element one less (DESIGN §8). Every level carries its
+reason in words, so every output can say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from stride_tui.core.analysis.facts import STRONG_AUTHENTICATION
+from stride_tui.core.analysis.rules import Rule
+
+LEVELS = ("low", "medium", "high")
+# OWASP Risk Rating: rows are impact, columns likelihood; its "note" is our low
+_MATRIX = (
+    ("low", "low", "medium"),
+    ("low", "medium", "high"),
+    ("medium", "high", "critical"),
+)
+_SEVERITY_INDEX = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+_CALLER_CATEGORIES = ("spoofing", "tampering", "elevation_of_privilege", "denial_of_service")
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    """One finding's rating and why."""
+
+    likelihood: str
+    impact: str
+    severity: str
+    reasons: tuple[str, ...]
+
+
+def combine(likelihood: str, impact: str) -> str:
+    """The OWASP matrix: low / medium / high likelihood and impact into low … critical."""
+    return _MATRIX[LEVELS.index(impact)][LEVELS.index(likelihood)]
+
+
+def assess(rule: Rule, facts: Mapping[str, object], kind: str, provisional: bool) -> Risk:
+    """Rate one finding of ``rule`` on an element of ``kind`` with ``facts``."""
+    level, why = (_flow_likelihood if kind == "flow" else _component_likelihood)(rule, facts)
+    likelihood_reasons = [why]
+    if provisional and level > 0:
+        level -= 1
+        likelihood_reasons.append("it rests only on unknown facts")
+    impact, impact_why = _impact(rule.category, facts, kind)
+    impact_reasons = [impact_why]
+    if rule.severity == "critical" and impact < 2:
+        impact += 1
+        impact_reasons.append("its rule rates the weakness critical")
+    elif rule.severity == "low" and impact > 0:
+        impact -= 1
+        impact_reasons.append("its rule rates it low on its own")
+    severity = combine(LEVELS[level], LEVELS[impact])
+    reasons = [
+        f"likelihood {LEVELS[level]}: {'; '.join(likelihood_reasons)}",
+        f"impact {LEVELS[impact]}: {'; '.join(impact_reasons)}",
+    ]
+    if not rule.raise_severity and _SEVERITY_INDEX[severity] > _SEVERITY_INDEX[rule.severity]:
+        severity = rule.severity
+        reasons.append(f"kept at its rule's {rule.severity} (the rule is never rated higher)")
+    return Risk(LEVELS[level], LEVELS[impact], severity, tuple(reasons))
+
+
+def _flow_likelihood(rule: Rule, facts: Mapping[str, object]) -> tuple[int, str]:
+    if facts.get("from_internet"):
+        level, why = 2, "the sender is untrusted (on the internet or outside the team's control)"
+    elif facts.get("source.reachable_from_internet") and facts.get("source.forwards") is True:
+        forwarded = rule.caller or rule.category in _CALLER_CATEGORIES
+        level, why = (2 if forwarded else 1), "the sender forwards requests that come from the internet"
+    elif facts.get("crosses_boundary"):
+        level, why = 1, "it crosses a trust boundary"
+    else:
+        return 0, "only a neighbour inside the same zone could try"
+    authentication = facts.get("authentication")
+    if authentication in STRONG_AUTHENTICATION and (rule.caller or rule.category in _CALLER_CATEGORIES):
+        return level - 1, f"{why}, but the caller authenticates ({authentication})"
+    return level, why
+
+
+def _component_likelihood(rule: Rule, facts: Mapping[str, object]) -> tuple[int, str]:
+    if facts.get("untrusted"):
+        return 2, "it is outside the team's control (on the internet or an outside entity)"
+    if facts.get("reachable_unauthenticated"):
+        return 2, "requests from the internet reach it without authentication"
+    if facts.get("reachable_from_internet"):
+        return 1, "requests from the internet reach it, after authentication"
+    if facts.get("entered_across_boundary"):
+        return 1, "it is called across a trust boundary"
+    return 0, "only a neighbour inside its zone can reach it"
+
+
+_CLASSIFICATION_IMPACT = {"restricted": 2, "confidential": 2, "internal": 1, "public": 0}
+_RATING = {"low": 0, "medium": 1, "high": 2}
+
+
+def _impact(category: str, facts: Mapping[str, object], kind: str) -> tuple[int, str]:
+    """What is at stake for ``category``: the level and the reason."""
+    # on a flow, what is at stake is what it carries and what it reaches
+    at = (
+        (lambda key: facts.get(key) if facts.get(key) is not None else facts.get(f"target.{key}"))
+        if kind == "flow"
+        else facts.get
+    )
+    target = "its target" if kind == "flow" else "it"
+    privileged = facts.get("target.privileged" if kind == "flow" else "privileged") is True
+    credentials = facts.get("target.stores_credentials" if kind == "flow" else "stores_credentials") is True
+    classification = at("classification")
+    if category == "information_disclosure":
+        if credentials:
+            return 2, f"{target} holds credentials"
+        if classification is not None:
+            return _CLASSIFICATION_IMPACT[str(classification)], f"the data is {classification}"
+        return 1, "the data's classification is unknown"
+    if category == "denial_of_service":
+        rating = at("availability")
+        if rating is not None:
+            return _RATING[str(rating)], f"availability is rated {rating}"
+        return 1, "availability is not rated"
+    if category == "tampering":
+        rating = at("integrity")
+        if rating is not None:
+            return _RATING[str(rating)], f"integrity is rated {rating}"
+    if privileged:
+        return 2, f"{target} performs privileged actions"
+    if credentials:
+        return 2, f"{target} holds credentials"
+    if category == "repudiation":
+        return 0, "no privileged action is at stake"
+    if classification in ("restricted", "confidential"):
+        return 2, f"the data is {classification}"
+    return 1, "nothing privileged or sensitive is recorded" if category != "tampering" else "integrity is not rated"
+
+
+def risk_line(severity: str, reasons: tuple[str, ...]) -> str:
+    """The rating and both factors in one line: "high risk: likelihood high: …; impact medium: …"."""
+    return f"{severity} risk: " + "; ".join(reasons) if reasons else f"{severity} risk"
