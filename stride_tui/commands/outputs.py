@@ -27,6 +27,7 @@ from stride_tui.core.outputs.stories import (
     stories_markdown,
     top_stories,
 )
+from stride_tui.core.outputs.story_trackers import stories_github, stories_gitlab, stories_jira
 
 from .common import add_rules_option, load_and_analyse, load_side
 from .printing import print_diagnostics, shown
@@ -98,12 +99,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         "… so that …, acceptance criteria, the closing line to record in the model, labels, the threats it "
         "covers, the notes and tickets already on them), most urgent first. Prints the top 6 and says how "
         "many more there are; decided threats leave the list. CSV columns: Summary, Description, Issue "
-        "Type, Priority, Labels, Story ID, Threat IDs, Tickets.",
+        "Type, Priority, Labels, Story ID, Threat IDs, Tickets. For trackers: gh (JSON Lines for `gh issue "
+        "create`, each body with a marker a rerun finds), jira (CSV for Jira's importer: one Labels column per "
+        "label, CRLF), gitlab (CSV with GitLab's title and description columns). See README, Stories into trackers.",
     )
     stories.add_argument("model", metavar="MODEL")
     stories.add_argument("-o", "--output", metavar="OUT")
     stories.add_argument(
-        "--format", choices=("markdown", "csv", "json"), help="default: from OUT's extension, else markdown"
+        "--format",
+        choices=("markdown", "csv", "json", "gh", "jira", "gitlab"),
+        help="default: from OUT's extension, else markdown",
+    )
+    stories.add_argument(
+        "--bom",
+        action="store_true",
+        help="start a CSV (csv, jira, gitlab) with a UTF-8 byte order mark, so Excel reads it as UTF-8",
     )
     stories.add_argument(
         "--status",
@@ -160,9 +170,14 @@ def run_report(args: argparse.Namespace) -> ExitCode:
 def run_stories(args: argparse.Namespace) -> ExitCode:
     fmt = (
         args.format
-        or _format_from(args.output, {"md": "markdown", "markdown": "markdown", "csv": "csv", "json": "json"})
+        or _format_from(
+            args.output, {"md": "markdown", "markdown": "markdown", "csv": "csv", "json": "json", "jsonl": "gh"}
+        )
         or "markdown"
     )
+    if args.bom and fmt not in ("csv", "jira", "gitlab"):
+        print(f"stride-tui: error: --bom is for CSV output (csv, jira, gitlab), not {fmt}", file=sys.stderr)
+        return ExitCode.BAD_INPUT
     statuses = tuple(s.strip() for s in args.status.split(",") if s.strip())
     unknown = [s for s in statuses if s not in STATUSES]
     if unknown or not statuses:
@@ -187,8 +202,15 @@ def run_stories(args: argparse.Namespace) -> ExitCode:
         stories = since
     shown_stories, more = top_stories(stories, None if args.all else args.limit)
     title = analysis.model.model.title
-    if fmt == "csv":
-        text = stories_csv(shown_stories)
+    if fmt in ("csv", "jira", "gitlab", "gh"):
+        if fmt == "csv":
+            text = ("\ufeff" if args.bom else "") + stories_csv(shown_stories)
+        elif fmt == "jira":
+            text = stories_jira(title, shown_stories, bom=args.bom)
+        elif fmt == "gitlab":
+            text = stories_gitlab(title, shown_stories, bom=args.bom)
+        else:
+            text = stories_github(title, shown_stories)
         if more:
             print(f"stride-tui: {more} more undecided stories; --all lists every one", file=sys.stderr)
     elif fmt == "json":
