@@ -7,7 +7,10 @@ import json
 import sys
 from pathlib import Path
 
+from stride_tui.core.analysis.questions import questions
 from stride_tui.core.analysis.rules import rules_for
+from stride_tui.core.analysis.scope import OUTSIDE, Scope, boundary_scope
+from stride_tui.core.analysis.threats import Threat, count_threats, group_threats
 from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import ModelError
 from stride_tui.core.files.loader import load_model
@@ -23,24 +26,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's subcommands to the parser."""
     threats = sub.add_parser(
         "threats",
-        help="list findings with category, severity, status and explanation",
-        description="Run the STRIDE rules on MODEL and list the findings. Exit 0, or 2 on bad input.",
+        help="list threats (missing controls, ranked by risk) with their findings and questions",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="""\
+Run the STRIDE rules on MODEL and list its threats, riskiest first. A threat is one missing
+control on one element (id REMEDY@ELEMENT); the findings of every rule it settles stay inside it.
+Risk is likelihood x impact (OWASP matrix), both explained. A provisional threat rests only on
+unknown facts: the questions at the end say which answer settles it. Exit 0, or 2 on bad input.""",
     )
     threats.add_argument("model", metavar="MODEL")
-    threats.add_argument("--boundary", metavar="ID", help="only findings on flows crossing this boundary")
-    threats.add_argument("--element", metavar="ID", help="only findings on this component or flow")
-    threats.add_argument("--status", metavar="S[,S…]", help=f"only these statuses ({', '.join(STATUSES)})")
+    where = threats.add_mutually_exclusive_group()
+    where.add_argument(
+        "--boundary",
+        metavar="ID",
+        help="the threats walked at this boundary: flows crossing it, then its members and the flows between them",
+    )
+    where.add_argument("--outside", action="store_true", help="the threats of what sits in no boundary")
+    threats.add_argument("--element", metavar="ID", help="only threats with a finding on this component or flow")
+    threats.add_argument("--status", metavar="S[,S…]", help=f"only threats with these statuses ({', '.join(STATUSES)})")
+    threats.add_argument("--min-severity", choices=SEVERITIES, default="low", help="leave out less risky threats")
     threats.add_argument("--format", choices=("text", "json", "csv", "markdown", "sarif"), default="text")
     add_rules_option(threats)
     threats.set_defaults(run=run_threats)
 
     check = sub.add_parser(
         "check",
-        help="CI gate: fail when open findings reach a severity",
-        description="Exit 1 if any finding at or above --fail-on is still `open` (undecided); "
-        "print a summary, every orphan decision and every disabled rule (which rule, by which "
-        "file, why). Exit 2 on bad input. With several models (as pre-commit passes them), each is "
-        "checked and the worst result is the exit code.",
+        help="CI gate: fail when open threats reach a risk level",
+        description="Exit 1 if any threat rated at or above --fail-on is still `open`; provisional "
+        "threats (resting only on unanswered questions) count too: fail closed. Print the counts "
+        "(undecided = open or investigating, and how many rest on questions), every orphan decision "
+        "and every disabled rule (which rule, by which file, why). Exit 2 on bad input. With several "
+        "models (as pre-commit passes them), each is checked and the worst result is the exit code.",
     )
     check.add_argument("models", metavar="MODEL", nargs="+")
     check.add_argument(
@@ -77,17 +93,19 @@ def run_threats(args: argparse.Namespace) -> ExitCode:
         return ExitCode.BAD_INPUT
     loaded, ruleset, analysis = prepared.loaded, prepared.ruleset, prepared.analysis
     model = loaded.model
-    findings = analysis.findings
+    threats = group_threats(analysis)
+    scope = None
     if args.boundary is not None:
         if args.boundary not in model.boundaries:
             print(f"{shown(args.model)}: error: no boundary `{shown(args.boundary)}`", file=sys.stderr)
             return ExitCode.BAD_INPUT
-        findings = analysis.for_boundary(args.boundary)
-    if args.element is not None:
-        if args.element not in model.components and args.element not in model.flows:
-            print(f"{shown(args.model)}: error: no component or flow `{shown(args.element)}`", file=sys.stderr)
-            return ExitCode.BAD_INPUT
-        findings = [f for f in findings if f.element_id == args.element]
+        scope = boundary_scope(analysis, threats, args.boundary)
+    elif args.outside:
+        scope = boundary_scope(analysis, threats, OUTSIDE)
+    if args.element is not None and args.element not in model.components and args.element not in model.flows:
+        print(f"{shown(args.model)}: error: no component or flow `{shown(args.element)}`", file=sys.stderr)
+        return ExitCode.BAD_INPUT
+    wanted = None
     if args.status:
         wanted = [s.strip() for s in args.status.split(",") if s.strip()]
         unknown = [s for s in wanted if s not in STATUSES]
@@ -97,17 +115,31 @@ def run_threats(args: argparse.Namespace) -> ExitCode:
                 file=sys.stderr,
             )
             return ExitCode.BAD_INPUT
-        findings = [f for f in findings if f.status in wanted]
+
+    def kept(threat: Threat) -> bool:
+        return (
+            (args.element is None or args.element == threat.element_id or args.element in threat.elements)
+            and (wanted is None or threat.status in wanted)
+            and SEVERITIES.index(threat.severity) >= SEVERITIES.index(args.min_severity)
+        )
+
+    if scope is not None:
+        scope = Scope(scope.boundary_id, tuple(filter(kept, scope.crossing)), tuple(filter(kept, scope.inside)))
+        threats = list(scope.threats)
+    else:
+        threats = [t for t in threats if kept(t)]
+    asked = questions(analysis, threats)
+    findings = [f for t in threats for f in t.findings]
     if args.format == "json":
-        text = findings_json(analysis, findings)
+        text = findings_json(analysis, threats, asked)
     elif args.format == "csv":
         text = findings_csv(findings)
     elif args.format == "markdown":
-        text = findings_markdown(analysis, findings)
+        text = findings_markdown(analysis, threats, asked, scope)
     elif args.format == "sarif":
         text = findings_sarif(analysis, findings, ruleset, Path(args.model), loaded.raw.decode("utf-8-sig"))
     else:
-        text = findings_text(analysis, findings)
+        text = findings_text(analysis, threats, asked, scope)
     if args.format in ("text", "markdown"):  # read by a person: no control or invisible character obeyed
         text = shown_document(text)
     sys.stdout.write(text)
@@ -125,16 +157,17 @@ def _check_one(args: argparse.Namespace) -> ExitCode:
         return ExitCode.BAD_INPUT
     analysis = prepared.analysis
     threshold = SEVERITIES.index(args.fail_on)
-    findings = analysis.findings
-    blocking = [f for f in findings if f.status == "open" and SEVERITIES.index(f.severity) >= threshold]
-    open_count = sum(f.status == "open" for f in findings)
-    print(
-        f"{shown(args.model)}: {len(findings)} findings, {open_count} open, {len(blocking)} open at or above {args.fail_on}"
-    )
-    for f in blocking:
-        print(f"  [{f.severity}] {shown(f.id)}: {shown(f.title)}")
+    threats = group_threats(analysis)
+    # fail closed: a provisional threat blocks like any other until its question is answered
+    blocking = [t for t in threats if t.status == "open" and SEVERITIES.index(t.severity) >= threshold]
+    print(f"{shown(args.model)}: {count_threats(threats).line()}; {len(blocking)} open at or above {args.fail_on}")
+    for t in blocking:
+        flag = ", provisional: answer its questions" if t.provisional else ""
+        print(
+            f"  [{t.severity}] {shown(t.id)}: {shown(t.title)} ({len(t.findings)} finding{'s' * (len(t.findings) != 1)}{flag})"
+        )
     for key in analysis.orphans:
-        print(f"  orphan decision: {shown(key)} (its finding no longer fires; remove it or fix the id)")
+        print(f"  orphan decision: {shown(key)} (it covers nothing that fires; remove it or fix the key)")
     for disabled in analysis.disabled:
         print(f"  disabled rule: {shown(str(disabled))}")
     refusals = []
@@ -150,8 +183,8 @@ def _check_one(args: argparse.Namespace) -> ExitCode:
         print(f"FAILED: {refusal}")
     if blocking:
         print(
-            f"FAILED: decide these findings (set a status in [decisions]) or mitigate them; "
-            f"gate is --fail-on {args.fail_on}",
+            "FAILED: decide these threats (a `remedy@element` key in [decisions] decides a whole threat) "
+            f"or mitigate them; gate is --fail-on {args.fail_on}",
         )
     if blocking or refusals:
         return ExitCode.FAILED

@@ -152,8 +152,10 @@ def test_flow_rule_fires_with_explanation_and_filled_text(ruleset):
     assert finding.rests_on == (("user-api", "encrypted"),) and finding.provisional
     assert (finding.likelihood, finding.impact, finding.severity) == ("medium", "medium", "medium")
     assert finding.risk_reasons == (
-        "likelihood medium: the sender is untrusted (on the internet or outside the team's control); "
-        "it rests only on unknown facts",
+        (
+            "likelihood medium: the sender is untrusted (on the internet or outside the team's control); "
+            "it rests only on unknown facts"
+        ),
         "impact medium: the data's classification is unknown",
     )
 

@@ -90,13 +90,17 @@ def test_diff_content(run_cli, monkeypatch):
     assert [t["id"] for t in d["threats"]["added"]] == ["card-skimming"]
 
 
-def test_gate_counts_new_reopened_and_raised_findings(run_cli, monkeypatch):
+def test_gate_counts_new_and_reopened_threats(run_cli, monkeypatch):
     monkeypatch.chdir(ROOT)
     code, out, _ = run_cli("diff", V1, V2, "--fail-on", "high", "--format", "json")
     gate = json.loads(out)["gate"]
     assert code == 1 and gate["failed"]
-    assert "process-broad-permissions@api" in gate["blocking"]  # re-opened: its decision was removed
-    assert "card-skimming" in gate["blocking"]  # a new custom threat
+    # one threat for the edge flow's missing TLS, however many of its rules fire
+    assert gate["blocking"] == ["card-skimming", "tls-in-transit@customer-to-api"]
+    _, out, _ = run_cli("diff", V1, V2, "--fail-on", "low", "--format", "json")
+    blocking = json.loads(out)["gate"]["blocking"]
+    assert "least-privilege@api" in blocking  # re-opened (low): its decision was removed
+    assert "least-privilege@payment-service" in blocking  # new with the new service
     assert run_cli("diff", V1, V2, "--fail-on", "critical")[0] == 0
     assert run_cli("diff", V1, V2)[0] == 0  # no --fail-on: never 1 for findings
 
@@ -256,4 +260,4 @@ def test_core_diff_needs_no_files():
     rules = builtin_rules()
     analysis = analyse(loaded.model, rules)
     d = diff_models(loaded.model, loaded.model, analysis, analysis)
-    assert d.empty and d.newly_open("low") == []
+    assert d.empty and d.newly_open_threats("low") == []

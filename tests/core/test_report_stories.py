@@ -109,8 +109,9 @@ def test_markdown_report_sections(run_cli):
         "## Elements",
         "### Components",
         "### Data flows",
-        "## Trust boundaries and their crossings",
-        "## Findings",
+        "## Threats by trust boundary",
+        "## Questions",
+        "## Threats",
         "## Hand-written threats",
         "## Orphan decisions",
     ):
@@ -121,12 +122,22 @@ def test_markdown_report_sections(run_cli):
 
 def test_json_report_has_model_boundaries_and_findings(run_cli):
     document = json.loads(run_cli("report", SAMPLES / "checkout.toml", "--format", "json")[1])
-    assert set(document) == {"model", "summary", "boundaries", "findings", "orphans", "disabled_rules"}
+    assert set(document) == {
+        "model",
+        "summary",
+        "threats",
+        "questions",
+        "boundaries",
+        "findings",
+        "orphans",
+        "disabled_rules",
+    }
     assert document["disabled_rules"] == []
     assert document["model"]["stride_tui"] == 1
     payments = next(b for b in document["boundaries"] if b["id"] == "payments-ns")
     assert {c["flow"] for c in payments["crossings"]} >= {"checkout-to-payment"}
-    assert document["summary"]["total"] == len(document["findings"])
+    assert document["summary"]["total"] == len(document["threats"])
+    assert document["summary"]["findings"] == len(document["findings"])
 
 
 # --- stories --------------------------------------------------------------------------------

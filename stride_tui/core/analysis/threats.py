@@ -92,3 +92,46 @@ def threat_status(statuses: list[str]) -> str:
             return undecided
     counts = Counter(statuses)
     return max(STATUSES, key=lambda s: (counts[s], -STATUSES.index(s)))
+
+
+@dataclass(frozen=True)
+class ThreatCounts:
+    """How many threats there are and where they stand: the same words and numbers everywhere
+    (panel, ``check``, reports, stories)."""
+
+    total: int
+    by_status: dict[str, int]
+    undecided: int
+    """Open or investigating."""
+    provisional: int
+    """Undecided threats that rest only on unanswered questions."""
+    findings: int
+
+    def line(self) -> str:
+        """ "12 threats: 9 undecided (8 open, 1 investigating), 4 of them resting only on
+        unanswered questions; 3 decided (29 findings)"."""
+        if not self.total:
+            return f"no threats ({self.findings} findings)"
+        parts = ", ".join(f"{self.by_status[s]} {s}" for s in UNDECIDED if self.by_status[s])
+        text = f"{self.total} threat{'s' * (self.total != 1)}: {self.undecided} undecided"
+        if parts:
+            text += f" ({parts})"
+        if self.provisional:
+            text += f", {self.provisional} of them resting only on unanswered questions"
+        decided = self.total - self.undecided
+        if decided:
+            text += f"; {decided} decided"
+        return text + f" ({self.findings} finding{'s' * (self.findings != 1)})"
+
+
+def count_threats(threats: list[Threat]) -> ThreatCounts:
+    """Counts of ``threats`` by status, undecided and provisional."""
+    by_status = {s: sum(t.status == s for t in threats) for s in STATUSES}
+    undecided = [t for t in threats if t.undecided]
+    return ThreatCounts(
+        total=len(threats),
+        by_status=by_status,
+        undecided=len(undecided),
+        provisional=sum(t.provisional for t in undecided),
+        findings=sum(len(t.findings) for t in threats),
+    )

@@ -159,5 +159,5 @@ def set_fact(model: ThreatModel, element_id: str, fact: str, value: object) -> T
             changed = type(element).model_validate(data)
         except ValidationError as exc:
             raise EditError({fact: exc.errors()[0]["msg"]}) from None
-        return put(model, element_id, changed, element_id)  # type: ignore[operator]
+        return put(model, element_id, changed, element_id)
     raise EditError({GENERAL: f"there is no component or flow `{element_id}`"})

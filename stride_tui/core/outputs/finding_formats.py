@@ -1,14 +1,17 @@
-"""Findings as text, JSON, CSV and Markdown: the outputs of ``stride-tui threats``."""
+"""Threats (with their findings and questions) as text, JSON, CSV and Markdown: the outputs of
+``stride-tui threats`` (DESIGN §8 JSON contract)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections import Counter
 
 from stride_tui.core.analysis.engine import Analysis, Finding
+from stride_tui.core.analysis.questions import Question
 from stride_tui.core.analysis.risk import risk_line
+from stride_tui.core.analysis.scope import Scope, threat_place
+from stride_tui.core.analysis.threats import Threat, count_threats
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 from stride_tui.core.outputs import escape
 from stride_tui.core.stride import CATEGORY_LABELS
@@ -47,7 +50,7 @@ def finding_dict(finding: Finding) -> dict:
 
 
 def summary(findings: list[Finding]) -> dict:
-    """Counts by category, severity and status, every key present (zeros included)."""
+    """Counts of findings by category, severity and status, every key present (zeros included)."""
     return {
         "total": len(findings),
         "by_category": {c: sum(f.category == c for f in findings) for c in CATEGORIES},
@@ -56,24 +59,81 @@ def summary(findings: list[Finding]) -> dict:
     }
 
 
-def findings_json(analysis: Analysis, findings: list[Finding]) -> str:
-    """``{"findings": [...], "orphans": [...], "summary": {...}}`` with sorted, stable keys."""
+def threat_dict(analysis: Analysis, threat: Threat, questions: list[Question]) -> dict:
+    """The JSON shape of one threat (DESIGN §8): the missing control, its risk and findings."""
+    where, crossing = threat_place(analysis, threat)
+    return {
+        "id": threat.id,
+        "remedy": threat.remedy,
+        "title": threat.title,
+        "control": threat.control,
+        "categories": list(threat.categories),
+        "severity": threat.severity,
+        "likelihood": threat.likelihood,
+        "impact": threat.impact,
+        "risk_reasons": list(threat.risk_reasons),
+        "element_id": threat.element_id,
+        "elements": list(threat.elements),
+        "finding_ids": list(threat.finding_ids),
+        "status": threat.status,
+        "provisional": threat.provisional,
+        "questions": [q.id for q in questions if threat.id in q.threat_ids],
+        "boundary": where,
+        "section": "crossing" if crossing else "inside",
+    }
+
+
+def question_dict(question: Question) -> dict:
+    """The JSON shape of one question: what to ask, what one key sets, what it settles."""
+    return {
+        "id": question.id,
+        "element_id": question.element_id,
+        "fact": question.fact,
+        "text": question.text,
+        "threat_ids": list(question.threat_ids),
+        "answers": question.answers,
+        "choices": list(question.choices),
+    }
+
+
+def threat_summary(threats: list[Threat]) -> dict:
+    """Counts of threats: total, by status, undecided, provisional, by severity."""
+    counts = count_threats(threats)
+    return {
+        "total": counts.total,
+        "undecided": counts.undecided,
+        "provisional": counts.provisional,
+        "by_status": counts.by_status,
+        "by_severity": {s: sum(t.severity == s for t in threats) for s in SEVERITIES},
+        "findings": counts.findings,
+    }
+
+
+def findings_json(analysis: Analysis, threats: list[Threat], questions: list[Question]) -> str:
+    """``{"threats": [...], "findings": [...], "questions": [...], ...}`` with stable keys."""
+    findings = [f for t in threats for f in t.findings]
     document = {
         "model": analysis.model.model.title,
+        "threats": [threat_dict(analysis, t, questions) for t in threats],
         "findings": [finding_dict(f) for f in findings],
+        "questions": [question_dict(q) for q in questions],
         "orphans": analysis.orphans,
         "rule_errors": [vars(e) for e in analysis.errors],
         "disabled_rules": [vars(d) for d in analysis.disabled],
-        "summary": summary(findings),
+        "summary": {**threat_summary(threats), "findings_by": summary(findings)},
     }
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 CSV_COLUMNS = (
     "id",
+    "threat_id",
     "rule_id",
     "category",
     "severity",
+    "likelihood",
+    "impact",
+    "provisional",
     "status",
     "element_id",
     "element_kind",
@@ -89,7 +149,8 @@ CSV_COLUMNS = (
 
 
 def findings_csv(findings: list[Finding]) -> str:
-    """One row per finding; list values joined with "; "."""
+    """One row per finding (a spreadsheet sorts and filters them; `threat_id` groups them);
+    list values joined with "; "."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -100,47 +161,59 @@ def findings_csv(findings: list[Finding]) -> str:
             value = row[column]
             if isinstance(value, list):
                 value = "; ".join(value)
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
             values.append(escape.csv_cell(value or ""))
         writer.writerow(values)
     return buffer.getvalue()
 
 
-def findings_markdown(analysis: Analysis, findings: list[Finding]) -> str:
-    """A Markdown table grouped by STRIDE category, then orphans."""
+def findings_markdown(
+    analysis: Analysis, threats: list[Threat], questions: list[Question], scope: Scope | None = None
+) -> str:
+    """Threats as Markdown tables, riskiest first (a boundary's in its two sections), then the
+    questions, orphans and disabled rules."""
     lines = [f"# Threats: {escape.markdown(analysis.model.model.title)}", ""]
-    counts = Counter(f.status for f in findings)
-    lines.append(
-        f"{len(findings)} findings: " + ", ".join(f"{counts[s]} {s.replace('_', ' ')}" for s in STATUSES if counts[s])
-        if findings
-        else "No findings."
-    )
-    for category in CATEGORIES:
-        group = [f for f in findings if f.category == category]
-        if not group:
-            continue
-        lines += ["", f"## {CATEGORY_LABELS[category]} ({len(group)})", ""]
-        lines.append("| Severity | Status | Element | Threat | Why | Finding |")
-        lines.append("|---|---|---|---|---|---|")
-        for f in group:
-            lines.append(
-                "| "
-                + " | ".join(
-                    [
-                        f.severity,
-                        f.status.replace("_", " "),
-                        escape.markdown_cell(f.element_name),
-                        escape.markdown_cell(f.title),
-                        escape.markdown_cell("; ".join(f.explanation)),
-                        escape.markdown_code(f.id),
-                    ]
-                )
-                + " |"
-            )
+    lines.append(escape.markdown(count_threats(threats).line()) + ".")
+    if scope is None:
+        lines += _threat_table(threats, None)
+    else:
+        name = escape.markdown(analysis.model.display_name(scope.boundary_id or ""))
+        lines += _threat_table(list(scope.crossing), f"Flows crossing {name}")
+        lines += _threat_table(list(scope.inside), f"Inside {name}: its members and the flows between them")
+    if questions:
+        lines += ["", "## Questions", "", "Answering one settles the threats listed with it.", ""]
+        for q in questions:
+            settles = ", ".join(escape.markdown_code(t) for t in q.threat_ids)
+            lines.append(f"- {escape.markdown(q.text)} ({escape.markdown_code(q.id)}; settles {settles})")
     if analysis.orphans:
         lines += ["", "## Orphan decisions", ""]
-        lines += [f"- {escape.markdown_code(key)}: its finding no longer fires" for key in analysis.orphans]
+        lines += [f"- {escape.markdown_code(key)}: it covers nothing that fires" for key in analysis.orphans]
     lines += disabled_rules_markdown(analysis)
     return "\n".join(lines) + "\n"
+
+
+def _threat_table(threats: list[Threat], heading: str | None) -> list[str]:
+    lines = [""]
+    if heading is not None:
+        lines += [f"## {heading} ({len(threats)})", ""]
+    if not threats:
+        return [*lines, "None."] if heading is not None else []
+    lines.append("| Risk | Status | Threat | Categories | Why this risk | Threat id |")
+    lines.append("|---|---|---|---|---|---|")
+    for t in threats:
+        risk = t.severity + (" (provisional)" if t.provisional else "")
+        categories = ", ".join(CATEGORY_LABELS[c] for c in t.categories)
+        cells = [
+            risk,
+            t.status.replace("_", " "),
+            escape.markdown_cell(t.title),
+            categories,
+            escape.markdown_cell("; ".join(t.risk_reasons)),
+            escape.markdown_code(t.id),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def disabled_rules_markdown(analysis: Analysis) -> list[str]:
@@ -155,23 +228,46 @@ def disabled_rules_markdown(analysis: Analysis) -> list[str]:
     return lines
 
 
-def findings_text(analysis: Analysis, findings: list[Finding]) -> str:
-    """Readable terminal output: one block per finding, then orphans."""
-    out = []
-    for f in findings:
-        out.append(f"[{f.severity}] {f.category}  {f.id}  ({f.status.replace('_', ' ')})")
-        out.append(f"  {f.title}")
-        out.append(f"  on {f.element_name}" + (f"; boundaries: {', '.join(f.boundaries)}" if f.boundaries else ""))
-        out.append("  why: " + "; ".join(f.explanation))
-        out.append("  " + risk_line(f.severity, f.risk_reasons))
-        if f.ticket or f.note:
-            out.append("  decision: " + " — ".join(x for x in (f.ticket, f.note) if x))
+def findings_text(
+    analysis: Analysis, threats: list[Threat], questions: list[Question], scope: Scope | None = None
+) -> str:
+    """Readable terminal output: one block per threat with its findings, then the questions."""
+    out: list[str] = []
+    if scope is None:
+        out += _threat_blocks(analysis, threats)
+    else:
+        name = analysis.model.display_name(scope.boundary_id or "")
+        out += [f"== Flows crossing {name} ({len(scope.crossing)})", ""]
+        out += _threat_blocks(analysis, list(scope.crossing))
+        out += [f"== Inside {name}: its members and the flows between them ({len(scope.inside)})", ""]
+        out += _threat_blocks(analysis, list(scope.inside))
+    if questions:
+        out.append(f"{len(questions)} question{'s' * (len(questions) != 1)} (answer one to settle its threats):")
+        for q in questions:
+            out.append(f"  {q.text}  [{q.id}; settles {len(q.threat_ids)}]")
         out.append("")
-    counts = summary(findings)
-    statuses = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts["by_status"].items() if n)
-    out.append(f"{counts['total']} findings" + (f" ({statuses})" if statuses else ""))
+    out.append(count_threats(threats).line())
     for key in analysis.orphans:
-        out.append(f"orphan decision: {key} (its finding no longer fires)")
+        out.append(f"orphan decision: {key} (it covers nothing that fires)")
     for disabled in analysis.disabled:
         out.append(f"disabled rule: {disabled}")
     return "\n".join(out) + "\n"
+
+
+def _threat_blocks(analysis: Analysis, threats: list[Threat]) -> list[str]:
+    out = []
+    for t in threats:
+        categories = ", ".join(CATEGORY_LABELS[c] for c in t.categories)
+        flag = ", provisional" if t.provisional else ""
+        out.append(f"[{t.severity}] {t.id}  ({t.status.replace('_', ' ')}{flag})  {categories}")
+        out.append(f"  {t.title}")
+        if t.control != t.title:  # a hand-written threat is its own control
+            out.append(f"  missing: {t.control}")
+        out.append("  " + risk_line(t.severity, t.risk_reasons))
+        for f in t.findings:
+            decided = "" if f.status == t.status else f" ({f.status.replace('_', ' ')})"
+            out.append(f"  - {f.id}{decided}: " + "; ".join(f.explanation))
+            if f.ticket or f.note:
+                out.append("    decision: " + " — ".join(x for x in (f.ticket, f.note) if x))
+        out.append("")
+    return out

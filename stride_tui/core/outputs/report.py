@@ -15,11 +15,21 @@ from stride_tui.core.analysis.engine import (
     describe_crossings,
     flow_display_name,
 )
+from stride_tui.core.analysis.questions import questions
 from stride_tui.core.analysis.risk import risk_line
+from stride_tui.core.analysis.scope import all_scopes
+from stride_tui.core.analysis.threats import Threat, count_threats, group_threats
 from stride_tui.core.files.storage import model_to_data
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 from stride_tui.core.outputs import escape
-from stride_tui.core.outputs.finding_formats import disabled_rules_markdown, finding_dict, summary
+from stride_tui.core.outputs.finding_formats import (
+    disabled_rules_markdown,
+    finding_dict,
+    question_dict,
+    summary,
+    threat_dict,
+    threat_summary,
+)
 from stride_tui.core.stride import CATEGORY_LABELS
 
 _SKIP = {"kind", "name", "description", "boundary", "source", "target", "out_of_scope", "out_of_scope_reason"}
@@ -68,9 +78,13 @@ def boundary_crossings(analysis: Analysis) -> dict[str, list[Crossing]]:
 def report_json(analysis: Analysis) -> str:
     """The report as JSON: the model, the findings, crossings per boundary, and a summary."""
     crossings = boundary_crossings(analysis)
+    threats = group_threats(analysis)
+    asked = questions(analysis, threats)
     document = {
         "model": model_to_data(analysis.model),
-        "summary": summary(analysis.findings),
+        "summary": {**threat_summary(threats), "findings_by": summary(analysis.findings)},
+        "threats": [threat_dict(analysis, t, asked) for t in threats],
+        "questions": [question_dict(q) for q in asked],
         "boundaries": [
             {
                 "id": bid,
@@ -101,20 +115,23 @@ def report_markdown(analysis: Analysis, dot_source: str | None = None) -> str:
     if model.model.owner:
         out += [f"Owner: {md(model.model.owner)}", ""]
 
-    counts = summary(analysis.findings)
+    threats = group_threats(analysis)
+    asked = questions(analysis, threats)
+    counts = count_threats(threats)
     out += ["## Summary", ""]
     out += [
         (
-            f"{counts['total']} findings on {len(model.components)} components, {len(model.flows)} flows "
+            f"{md(counts.line())}, on {len(model.components)} components, {len(model.flows)} flows "
             f"and {len(model.boundaries)} trust boundaries; "
-            f"{sum(1 for c in analysis.topology.crossings.values() if c)} flows cross a boundary."
+            f"{sum(1 for c in analysis.topology.crossings.values() if c)} flows cross a boundary. "
+            "A threat is one missing control on one element; its risk is likelihood × impact."
         ),
         "",
     ]
-    out += _count_table("Category", [(CATEGORY_LABELS[c], c) for c in CATEGORIES], analysis.findings, "category")
-    out += _count_table("Severity", [(s, s) for s in reversed(SEVERITIES)], analysis.findings, "severity")
-    out += ["| Status | Findings |", "|---|---|"]
-    out += [f"| {s.replace('_', ' ')} | {counts['by_status'][s]} |" for s in STATUSES]
+    out += _count_table("Category", [(CATEGORY_LABELS[c], c) for c in CATEGORIES], threats, "categories")
+    out += _count_table("Risk", [(s, s) for s in reversed(SEVERITIES)], threats, "severity")
+    out += ["| Status | Threats |", "|---|---|"]
+    out += [f"| {s.replace('_', ' ')} | {counts.by_status[s]} |" for s in STATUSES]
     out.append("")
 
     if dot_source is not None:
@@ -161,31 +178,46 @@ def report_markdown(analysis: Analysis, dot_source: str | None = None) -> str:
         )
     out.append("")
 
-    if model.boundaries:
-        out += ["## Trust boundaries and their crossings", ""]
-        for bid, crossing_flows in boundary_crossings(analysis).items():
-            out += [f"### {md(model.display_name(bid))} ({code(bid)})", ""]
-            if not crossing_flows:
-                out += ["No flow crosses this boundary.", ""]
-                continue
-            for c in crossing_flows:
-                worst = _worst(c.findings)
-                out.append(
-                    f"- {md(c.flow_name)} ({code(c.flow_id)}, {c.direction}): {len(c.findings)} findings"
-                    + (f", worst {worst}" if worst else "")
-                )
-                out += [
-                    f"  - [{f.severity}, {f.status.replace('_', ' ')}] {md(f.title)} ({code(f.id)})" for f in c.findings
-                ]
+    out += [
+        "## Threats by trust boundary",
+        "",
+        (
+            "Each threat is walked once: at the boundary its flow enters (or leaves), or inside the boundary "
+            "its element sits in."
+        ),
+        "",
+    ]
+    for walk in all_scopes(analysis, threats):
+        if walk.boundary_id is None and not walk.threats:
+            continue
+        name = f"{md(model.display_name(walk.boundary_id))} ({code(walk.boundary_id)})" if walk.boundary_id else ""
+        out += [f"### {name or 'Outside any boundary'}", ""]
+        sections = [("Flows crossing it", walk.crossing), ("Its members and the flows between them", walk.inside)]
+        if walk.boundary_id is None:
+            sections = [("Elements in no boundary", walk.inside)]
+        for heading, group in sections:
+            out.append(f"{heading}: " + (f"{len(group)} threats" if group else "none") + ".")
+            out += [f"- [{t.severity}, {t.status.replace('_', ' ')}] {md(t.title)} ({code(t.id)})" for t in group]
             out.append("")
 
-    out += ["## Findings", ""]
-    for category in CATEGORIES:
-        group = [f for f in analysis.findings if f.category == category]
-        if not group:
-            continue
-        out += [f"### {CATEGORY_LABELS[category]} ({len(group)})", ""]
-        for f in group:
+    if asked:
+        out += ["## Questions", "", "Each unknown fact asked once; answering it settles the threats listed.", ""]
+        out += [f"- {md(q.text)} ({code(q.id)}; settles {', '.join(code(t) for t in q.threat_ids)})" for q in asked]
+        out.append("")
+
+    out += ["## Threats", ""]
+    for t in threats:
+        categories = ", ".join(CATEGORY_LABELS[c] for c in t.categories)
+        out += [
+            f"### [{t.severity}] {md(t.title)}",
+            "",
+            f"- Threat: {code(t.id)} · {categories} · {t.status.replace('_', ' ')}"
+            + (" · provisional (rests only on unknown facts)" if t.provisional else ""),
+            f"- Missing control: {md(t.control)}",
+            f"- Risk: {md(risk_line(t.severity, t.risk_reasons))}",
+            "",
+        ]
+        for f in t.findings:
             out += _finding_markdown(f)
 
     customs = [f for f in analysis.findings if f.custom]
@@ -213,9 +245,9 @@ def report_markdown(analysis: Analysis, dot_source: str | None = None) -> str:
 def _finding_markdown(f: Finding) -> list[str]:
     md = escape.markdown
     lines = [
-        f"#### [{f.severity}] {md(f.title)}",
+        f"#### Finding {escape.markdown_code(f.id)}" + (" (written by hand)" if f.custom else ""),
         "",
-        f"- Finding: {escape.markdown_code(f.id)}" + (" (written by hand)" if f.custom else ""),
+        f"- {md(f.title)}",
     ]
     lines.append(f"- Element: {md(f.element_name)} ({KIND_LABELS[f.element_kind]})")
     lines.append(
@@ -239,13 +271,13 @@ def _finding_markdown(f: Finding) -> list[str]:
     return lines
 
 
-def _count_table(title: str, rows: list[tuple[str, str]], findings: list[Finding], attr: str) -> list[str]:
-    total = Counter(getattr(f, attr) for f in findings)
-    open_ = Counter(getattr(f, attr) for f in findings if f.status == "open")
-    lines = [f"| {title} | Findings | Open |", "|---|---|---|"]
-    lines += [f"| {label} | {total[key]} | {open_[key]} |" for label, key in rows]
+def _count_table(title: str, rows: list[tuple[str, str]], threats: list[Threat], attr: str) -> list[str]:
+    def keys(t: Threat) -> tuple[str, ...]:
+        value = getattr(t, attr)
+        return value if isinstance(value, tuple) else (value,)  # a threat may cover several categories
+
+    total = Counter(k for t in threats for k in keys(t))
+    undecided = Counter(k for t in threats if t.undecided for k in keys(t))
+    lines = [f"| {title} | Threats | Undecided |", "|---|---|---|"]
+    lines += [f"| {label} | {total[key]} | {undecided[key]} |" for label, key in rows]
     return [*lines, ""]
-
-
-def _worst(findings: list[Finding]) -> str | None:
-    return max((f.severity for f in findings), key=SEVERITIES.index, default=None)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 
 from stride_tui.core.analysis.engine import KIND_LABELS, Analysis, Finding, describe_crossings
+from stride_tui.core.analysis.questions import questions
 from stride_tui.core.analysis.risk import risk_line
+from stride_tui.core.analysis.scope import all_scopes
+from stride_tui.core.analysis.threats import count_threats, group_threats
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 from stride_tui.core.outputs.escape import html_text as h
-from stride_tui.core.outputs.finding_formats import summary
-from stride_tui.core.outputs.report import boundary_crossings, facts_of, reference_url
+from stride_tui.core.outputs.report import facts_of, reference_url
 from stride_tui.core.stride import CATEGORY_LABELS
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -41,7 +43,6 @@ def sanitize_svg(svg: str) -> str:
 def report_html(analysis: Analysis, svg: str | None = None, diagram_note: str | None = None) -> str:
     """The report as HTML; ``svg`` is Graphviz output (sanitised here) or None."""
     model = analysis.model
-    counts = summary(analysis.findings)
     title = h(model.model.title)
     parts = [
         "<!DOCTYPE html>",
@@ -57,19 +58,23 @@ def report_html(analysis: Analysis, svg: str | None = None, diagram_note: str | 
         parts.append(f"<p>Owner: {h(model.model.owner)}</p>")
 
     crossing_flows = sum(1 for c in analysis.topology.crossings.values() if c)
+    threats = group_threats(analysis)
+    asked = questions(analysis, threats)
+    counts = count_threats(threats)
     parts.append("<h2>Summary</h2>")
     parts.append(
-        f"<p>{counts['total']} findings on {len(model.components)} components, {len(model.flows)} flows and "
-        f"{len(model.boundaries)} trust boundaries; {crossing_flows} flows cross a boundary.</p>"
+        f"<p>{h(counts.line())}, on {len(model.components)} components, {len(model.flows)} flows and "
+        f"{len(model.boundaries)} trust boundaries; {crossing_flows} flows cross a boundary. A threat is one "
+        "missing control on one element; its risk is likelihood × impact.</p>"
     )
     parts.append(
         _table(
-            ["Category", "Findings", "Open"],
+            ["Category", "Threats", "Undecided"],
             [
                 [
                     CATEGORY_LABELS[c],
-                    str(counts["by_category"][c]),
-                    str(sum(f.category == c and f.status == "open" for f in analysis.findings)),
+                    str(sum(c in t.categories for t in threats)),
+                    str(sum(c in t.categories and t.undecided for t in threats)),
                 ]
                 for c in CATEGORIES
             ],
@@ -77,19 +82,19 @@ def report_html(analysis: Analysis, svg: str | None = None, diagram_note: str | 
     )
     parts.append(
         _table(
-            ["Severity", "Findings", "Open"],
+            ["Risk", "Threats", "Undecided"],
             [
                 [
                     _sev(s),
-                    str(counts["by_severity"][s]),
-                    str(sum(f.severity == s and f.status == "open" for f in analysis.findings)),
+                    str(sum(t.severity == s for t in threats)),
+                    str(sum(t.severity == s and t.undecided for t in threats)),
                 ]
                 for s in reversed(SEVERITIES)
             ],
             raw_first=True,
         )
     )
-    parts.append(_table(["Status", "Findings"], [[s.replace("_", " "), str(counts["by_status"][s])] for s in STATUSES]))
+    parts.append(_table(["Status", "Threats"], [[s.replace("_", " "), str(counts.by_status[s])] for s in STATUSES]))
 
     parts.append("<h2>Data-flow diagram</h2>")
     if svg:
@@ -155,30 +160,43 @@ def report_html(analysis: Analysis, svg: str | None = None, diagram_note: str | 
         )
     )
 
-    if model.boundaries:
-        parts.append("<h2>Trust boundaries and their crossings</h2>")
-        for bid, crossings in boundary_crossings(analysis).items():
-            parts.append(f"<h3>{h(model.display_name(bid))} <code>{h(bid)}</code></h3>")
-            if not crossings:
-                parts.append('<p class="muted">No flow crosses this boundary.</p>')
-                continue
-            items = []
-            for c in crossings:
-                inner = "".join(
-                    f"<li>{_sev(f.severity)} {h(f.title)} <code>{h(f.id)}</code> — {h(f.status.replace('_', ' '))}</li>"
-                    for f in c.findings
-                )
-                items.append(
-                    f"<li>{h(c.flow_name)} <code>{h(c.flow_id)}</code> ({c.direction}): {len(c.findings)} findings<ul>{inner}</ul></li>"
-                )
-            parts.append(f"<ul>{''.join(items)}</ul>")
+    parts.append("<h2>Threats by trust boundary</h2>")
+    parts.append(
+        '<p class="muted">Each threat is walked once: at the boundary its flow enters (or leaves), '
+        "or inside the boundary its element sits in.</p>"
+    )
+    for walk in all_scopes(analysis, threats):
+        if walk.boundary_id is None and not walk.threats:
+            continue
+        heading = (
+            f"{h(model.display_name(walk.boundary_id))} <code>{h(walk.boundary_id)}</code>"
+            if walk.boundary_id
+            else "Outside any boundary"
+        )
+        parts.append(f"<h3>{heading}</h3>")
+        sections = [("Flows crossing it", walk.crossing), ("Its members and the flows between them", walk.inside)]
+        for name, group in sections if walk.boundary_id else [("Elements in no boundary", walk.inside)]:
+            items = "".join(
+                f"<li>{_sev(t.severity)} {h(t.title)} <code>{h(t.id)}</code> — {h(t.status.replace('_', ' '))}</li>"
+                for t in group
+            )
+            parts.append(f"<p>{name}: {len(group) or 'none'}</p>" + (f"<ul>{items}</ul>" if items else ""))
 
-    parts.append("<h2>Findings</h2>")
-    for category in CATEGORIES:
-        group = [f for f in analysis.findings if f.category == category]
-        if group:
-            parts.append(f"<h3>{CATEGORY_LABELS[category]} ({len(group)})</h3>")
-            parts.extend(_finding(f) for f in group)
+    if asked:
+        parts.append("<h2>Questions</h2><ul>")
+        parts += [f"<li>{h(q.text)} <code>{h(q.id)}</code> (settles {len(q.threat_ids)})</li>" for q in asked]
+        parts.append("</ul>")
+
+    parts.append("<h2>Threats</h2>")
+    for t in threats:
+        categories = ", ".join(CATEGORY_LABELS[c] for c in t.categories)
+        provisional = " · provisional (rests only on unknown facts)" if t.provisional else ""
+        parts.append(f"<h3>{_sev(t.severity)} {h(t.title)}</h3>")
+        parts.append(
+            f"<p><code>{h(t.id)}</code> · {categories} · {h(t.status.replace('_', ' '))}{provisional}<br>"
+            f"Missing control: {h(t.control)}<br>Risk: {h(risk_line(t.severity, t.risk_reasons))}</p>"
+        )
+        parts.extend(_finding(f) for f in t.findings)
 
     parts.append("<h2>Hand-written threats</h2>")
     customs = [f for f in analysis.findings if f.custom]

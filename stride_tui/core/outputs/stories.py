@@ -70,6 +70,11 @@ class Story:
     title: str
     category: str
     severity: str
+    """The risk of its riskiest threat."""
+    likelihood: str
+    impact: str
+    risk_reasons: tuple[str, ...]
+    """Why that threat rates as it does (likelihood and impact in words)."""
     as_a: str
     i_want: str
     so_that: str
@@ -99,17 +104,26 @@ def build_stories(analysis: Analysis, statuses: tuple[str, ...] = DEFAULT_STATUS
     for threat in group_threats(analysis):
         if threat.status in statuses:
             groups.setdefault(threat.remedy, []).append(threat)
-    stories = [_story(remedy, threats) for remedy, threats in groups.items()]
-    stories.sort(key=lambda s: (-SEVERITIES.index(s.severity), -len(s.threat_ids), s.id))
+    stories = [_story(analysis, remedy, threats) for remedy, threats in groups.items()]
+    # riskiest first; among equals, the story that settles more of the riskiest threats
+    stories.sort(key=lambda s: (-SEVERITIES.index(s.severity), -_at_risk(s, groups[s.remedy]), s.id))
     return stories
 
 
-def _story(remedy: str, threats: list[Threat]) -> Story:
+def _at_risk(story: Story, threats: list[Threat]) -> int:
+    return sum(t.severity == story.severity for t in threats)
+
+
+def _story(analysis: Analysis, remedy: str, threats: list[Threat]) -> Story:
     findings = [f for t in threats for f in t.findings]
+    riskiest = max(threats, key=lambda t: SEVERITIES.index(t.severity))
     worst = max(findings, key=lambda f: SEVERITIES.index(f.severity))
-    severity = worst.severity
-    elements = tuple(dict.fromkeys(f.element_name for f in findings if f.element_id in {t.element_id for t in threats}))
-    elements = elements or tuple(dict.fromkeys(f.element_name for f in findings))
+    severity = riskiest.severity
+    # the elements that own the fix (a source-owned fix names the service, not its flow)
+    names = {f.element_id: f.element_name for f in findings}
+    elements = tuple(
+        dict.fromkeys(names.get(t.element_id) or analysis.model.display_name(t.element_id) for t in threats)
+    )
     role, want, benefit = _NARRATIVE[worst.category]
     criteria, bookkeeping = _criteria(findings)
     custom = worst.custom
@@ -120,6 +134,9 @@ def _story(remedy: str, threats: list[Threat]) -> Story:
         title=title,
         category=worst.category,
         severity=severity,
+        likelihood=riskiest.likelihood,
+        impact=riskiest.impact,
+        risk_reasons=riskiest.risk_reasons,
         as_a=role,
         i_want=want.format(elements=_list_names(elements)),
         so_that=benefit,
@@ -201,9 +218,11 @@ def stories_markdown(title: str, stories: list[Story], more: int = 0) -> str:
             f"## {n}. {escape.markdown(story.title)}",
             "",
             (
-                f"**Severity:** {story.severity} · **Category:** {CATEGORY_LABELS[story.category]} · "
+                f"**Risk:** {story.severity} · **Category:** {CATEGORY_LABELS[story.category]} · "
                 f"**Labels:** {', '.join(escape.markdown_code(label) for label in story.labels)}"
             ),
+            "",
+            f"**Why this risk:** {escape.markdown('; '.join(story.risk_reasons))}",
             "",
             escape.markdown(story.narrative),
             "",
@@ -244,7 +263,7 @@ def stories_csv(stories: list[Story]) -> str:
     writer.writerow(CSV_COLUMNS)
     for story in stories:
         description = "\n".join(
-            [story.narrative, "", "Acceptance criteria:"]
+            [story.narrative, "", "Why this risk: " + "; ".join(story.risk_reasons), "", "Acceptance criteria:"]
             + [f"- {c}" for c in story.acceptance_criteria]
             + ["", story.bookkeeping, "", "Threats: " + ", ".join(story.threat_ids)]
             + (["Notes so far: " + " / ".join(story.notes)] if story.notes else [])
@@ -275,6 +294,9 @@ def story_dict(story: Story) -> dict:
         "title": story.title,
         "category": story.category,
         "severity": story.severity,
+        "likelihood": story.likelihood,
+        "impact": story.impact,
+        "risk_reasons": list(story.risk_reasons),
         "story": story.narrative,
         "as_a": story.as_a,
         "i_want": story.i_want,

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from stride_tui.core.analysis.engine import Finding, flow_display_name
 from stride_tui.core.analysis.rules import DisabledRule
+from stride_tui.core.analysis.threats import Threat as AnalysedThreat
 from stride_tui.core.model.elements import (
     COMPONENT_CLASSES,
     SEVERITIES,
@@ -125,6 +126,9 @@ class ModelDiff:
     added_crossings: dict[str, tuple[Crossing, ...]] = field(default_factory=dict)  # added flow -> its crossings
     rules_disabled: list[DisabledRule] = field(default_factory=list)
     """Rules disabled in the new version that ran in the old one."""
+    old_threats: dict[str, AnalysedThreat] = field(default_factory=dict)
+    """The old version's threats, by id (element ids renamed to the new version's)."""
+    new_threats: dict[str, AnalysedThreat] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -167,25 +171,25 @@ class ModelDiff:
         """Why ``diff --fail-on`` fails: new open findings at the level, and changes that quiet
         the gate (a rule disabled, a finding decided away) — those trip it at any level, so a
         reviewer always looks at them."""
-        reasons = [f"new open finding [{f.severity}] {f.id}" for f in self.newly_open(fail_on)]
+        reasons = [
+            f"new open threat [{t.severity}] {t.id} ({len(t.findings)} finding{'s' * (len(t.findings) != 1)})"
+            for t in self.newly_open_threats(fail_on)
+        ]
         reasons += [f"rule disabled: {d}" for d in self.rules_disabled]
         reasons += [f"decision takes a finding off the open list: {key}" for key in self.suppressing_decisions()]
         return reasons
 
-    def newly_open(self, fail_on: str) -> list[Finding]:
-        """Findings open at or above ``fail_on`` in the new version that were not so in the old.
-
-        That is new findings, findings re-opened (a decision removed or set back to open), and
-        open findings whose severity rose to the level.
-        """
+    def newly_open_threats(self, fail_on: str) -> list[AnalysedThreat]:
+        """Threats open at or above ``fail_on`` in the new version that were not so in the old:
+        new ones, re-opened ones and open ones whose risk rose to the level (DESIGN §8: the gate
+        works on threats)."""
         threshold = SEVERITIES.index(fail_on)
 
-        def blocking(f: Finding) -> bool:
-            return f.status == "open" and SEVERITIES.index(f.severity) >= threshold
+        def blocking(t: AnalysedThreat | None) -> bool:
+            return t is not None and t.status == "open" and SEVERITIES.index(t.severity) >= threshold
 
-        out = [f for f in self.findings_new if blocking(f)]
-        out += [c.new for c in self.findings_changed if blocking(c.new) and not blocking(c.old)]
-        return sorted(out, key=finding_order)
+        out = [t for tid, t in self.new_threats.items() if blocking(t) and not blocking(self.old_threats.get(tid))]
+        return sorted(out, key=lambda t: (-SEVERITIES.index(t.severity), t.id))
 
 
 def finding_order(f: Finding) -> tuple:

@@ -6,6 +6,7 @@ findings by severity (highest first) then id; references to renamed elements are
 from __future__ import annotations
 
 from stride_tui.core.analysis.engine import Analysis, flow_display_name
+from stride_tui.core.analysis.threats import group_threats
 from stride_tui.core.files.storage import model_to_data
 from stride_tui.core.model.elements import ThreatModel
 from stride_tui.core.model.topology import Crossing
@@ -117,6 +118,8 @@ def diff_models(
         orphans_new,
         {fid: new_analysis.topology.crossings[fid] for fid, _ in sections["flows"].added},
         [d for d in new_analysis.disabled if d.rule_id not in {o.rule_id for o in old_analysis.disabled}],
+        {map_finding_id(t.id): t for t in group_threats(old_analysis)},
+        {t.id: t for t in group_threats(new_analysis)},
     )
 
 

@@ -55,7 +55,7 @@ def diff_json(d: ModelDiff, fail_on: str | None = None) -> str:
         else {
             "fail_on": fail_on,
             "failed": bool(d.gate_reasons(fail_on)),
-            "blocking": [f.id for f in d.newly_open(fail_on)],
+            "blocking": [t.id for t in d.newly_open_threats(fail_on)],
             "rules_disabled": [vars(r) for r in d.rules_disabled],
             "suppressing_decisions": d.suppressing_decisions(),
         },

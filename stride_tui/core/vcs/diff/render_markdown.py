@@ -26,8 +26,8 @@ def diff_markdown(d: ModelDiff, fail_on: str | None = None) -> str:
     gate = gate_line(d, fail_on)
     if gate:
         out += [f"**{md(gate)}**", ""]
-        blocking = d.newly_open(fail_on) if fail_on else []
-        out += [f"- {md(f.severity)} · {code(f.id)} — {md(f.title)}" for f in blocking]
+        blocking = d.newly_open_threats(fail_on) if fail_on else []
+        out += [f"- {md(t.severity)} · {code(t.id)} — {md(t.title)}" for t in blocking]
         quieting = [f"- rule disabled: {code(r.rule_id)} by {code(r.file)}: {md(r.reason)}" for r in d.rules_disabled]
         quieting += [f"- decided: {code(key)}" for key in d.suppressing_decisions()] if fail_on else []
         out += quieting

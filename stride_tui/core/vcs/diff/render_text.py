@@ -81,7 +81,7 @@ def diff_text(d: ModelDiff, fail_on: str | None = None) -> str:
     gate = gate_line(d, fail_on)
     if gate and fail_on:
         out.append(gate)
-        out += [f"  {finding_line(f)}" for f in d.newly_open(fail_on)]
+        out += [f"  [{t.severity}] {t.id}: {t.title}" for t in d.newly_open_threats(fail_on)]
         out += [f"  rule disabled: {r}" for r in d.rules_disabled]
         out += [f"  decided: {key}" for key in d.suppressing_decisions()]
     return "\n".join(out) + "\n"

@@ -146,11 +146,11 @@ def gate_line(d: ModelDiff, fail_on: str | None) -> str | None:
     """The --fail-on verdict, or None when no gate was asked for."""
     if fail_on is None:
         return None
-    blocking = d.newly_open(fail_on)
+    blocking = d.newly_open_threats(fail_on)
     quieting = len(d.rules_disabled) + len(d.suppressing_decisions())
     if blocking or quieting:
-        parts = [f"{counted(len(blocking), 'new open finding')} at or above {fail_on}"] if blocking else []
+        parts = [f"{counted(len(blocking), 'new open threat')} at or above {fail_on}"] if blocking else []
         if quieting:
             parts.append(f"{counted(quieting, 'change')} that quiet the gate (rules disabled, findings decided)")
         return f"FAILED --fail-on {fail_on}: " + "; ".join(parts)
-    return f"passed --fail-on {fail_on}: no new open findings at or above {fail_on}"
+    return f"passed --fail-on {fail_on}: no new open threats at or above {fail_on}"
