@@ -11,6 +11,7 @@ import pytest
 
 from stride_tui.commands import common as commands_common
 from stride_tui.core.analysis import rules as rules_module
+from tests.shared import SAMPLES
 
 HOSTILE = """\
 stride_tui = 1
@@ -170,3 +171,34 @@ def test_a_rule_that_errors_fails_closed(hostile, run_cli, monkeypatch):
     monkeypatch.setattr(commands_common, "rules_for", with_a_broken_rule)
     code, _, err = run_cli("check", model, "--rules", rules)
     assert code == 2 and "rule error: flow-plain (user-to-api): KeyError" in err
+
+
+def test_threats_json_contract(run_cli):
+    """DESIGN §8: {"threats", "findings", "questions"}, with the fields each must have."""
+    document = json.loads(run_cli("threats", SAMPLES / "checkout.toml", "--format", "json")[1])
+    assert {"threats", "findings", "questions"} <= set(document)
+    threat_keys = {"id", "remedy", "title", "categories", "severity", "likelihood", "impact", "risk_reasons"}
+    threat_keys |= {"elements", "finding_ids", "status", "provisional"}
+    findings = {f["id"]: f for f in document["findings"]}
+    for threat in document["threats"]:
+        assert threat_keys <= set(threat)
+        # every finding of a threat is listed, and knows its threat
+        assert all(findings[fid]["threat_id"] == threat["id"] for fid in threat["finding_ids"])
+    assert sum(len(t["finding_ids"]) for t in document["threats"]) == len(document["findings"])
+    threat_ids = {t["id"] for t in document["threats"]}
+    assert document["questions"], "checkout leaves facts unknown: it has questions"
+    for question in document["questions"]:
+        assert {"element_id", "fact", "text", "threat_ids"} <= set(question)
+        assert set(question["threat_ids"]) <= threat_ids
+    assert document["summary"]["total"] == len(document["threats"])
+
+
+def test_threats_of_a_boundary_come_in_two_sections(run_cli):
+    out = run_cli("threats", SAMPLES / "checkout.toml", "--boundary", "prod-cluster")[1]
+    crossing, inside = out.index("== Flows crossing"), out.index("== Inside")
+    assert crossing < inside
+    document = json.loads(
+        run_cli("threats", SAMPLES / "checkout.toml", "--boundary", "prod-cluster", "--format", "json")[1]
+    )
+    assert {t["boundary"] for t in document["threats"]} == {"prod-cluster"}
+    assert {t["section"] for t in document["threats"]} == {"crossing", "inside"}

@@ -1,0 +1,201 @@
+"""Analysis v2 on purpose-built models (DESIGN §8): risk = likelihood × impact, exposure computed
+through forwarders, provisional findings and their questions, flip tests on single facts."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from stride_tui.core import editing
+from stride_tui.core.analysis.engine import analyse
+from stride_tui.core.analysis.questions import questions
+from stride_tui.core.analysis.risk import combine
+from stride_tui.core.analysis.rules import builtin_rules
+from stride_tui.core.analysis.threats import count_threats, group_threats
+from stride_tui.core.model.elements import ThreatModel
+
+RULES = builtin_rules()
+
+
+def model(components: dict, flows: dict, boundaries: dict | None = None) -> ThreatModel:
+    return ThreatModel.model_validate(
+        {
+            "stride_tui": 1,
+            "model": {"title": "t"},
+            "boundaries": boundaries or {},
+            "components": components,
+            "flows": flows,
+        }
+    )
+
+
+EDGE = {
+    "boundaries": {"internet": {"name": "Internet", "internet": True}, "cluster": {"name": "Cluster"}},
+    "components": {
+        "user": {"kind": "external_entity", "name": "User", "boundary": "internet"},
+        "gateway": {"kind": "process", "name": "Gateway", "boundary": "cluster"},
+        "admin": {"kind": "process", "name": "Admin API", "boundary": "cluster", "privileged": True},
+        "catalog": {"kind": "process", "name": "Catalog", "boundary": "cluster", "privileged": False},
+    },
+    "flows": {
+        "user-to-gateway": {"from": "user", "to": "gateway", "encrypted": True, "authentication": "none"},
+        "gateway-to-admin": {"from": "gateway", "to": "admin", "encrypted": True, "authentication": "none"},
+        "gateway-to-catalog": {"from": "gateway", "to": "catalog", "encrypted": True, "authentication": "none"},
+    },
+}
+
+
+def edge(**changes: dict) -> ThreatModel:
+    data = copy.deepcopy(EDGE)
+    for path, value in changes.items():
+        section, element, key = path.split("__")
+        data[section][element.replace("_", "-")][key] = value
+    return model(data["components"], data["flows"], data["boundaries"])
+
+
+def threats_of(m: ThreatModel) -> dict:
+    return {t.id: t for t in group_threats(analyse(m, RULES))}
+
+
+def test_owasp_matrix():
+    assert combine("high", "high") == "critical"
+    assert combine("low", "high") == "medium"
+    assert combine("medium", "medium") == "medium"
+    assert combine("low", "low") == "low"  # OWASP's "note"
+    assert combine("high", "low") == "medium"
+
+
+def test_internet_unauthenticated_caller_reaching_a_privileged_target_is_critical():
+    # the gateway forwards: the internet reaches the admin API through it, with no authentication
+    threat = threats_of(edge(components__gateway__forwards=True))["service-identity@gateway-to-admin"]
+    assert (threat.likelihood, threat.impact, threat.severity) == ("high", "high", "critical")
+    assert threat.risk_reasons == (
+        "likelihood high: the sender forwards requests that come from the internet",
+        "impact high: its target performs privileged actions",
+    )
+
+
+def test_the_same_call_without_the_forwarder_is_an_internal_risk():
+    # the gateway is not marked as forwarding: the admin API is a neighbour's call
+    threat = threats_of(edge(components__gateway__forwards=False))["service-identity@gateway-to-admin"]
+    assert (threat.likelihood, threat.impact, threat.severity) == ("low", "high", "medium")
+
+
+def test_internal_read_only_call_rates_low():
+    threat = threats_of(edge(components__gateway__forwards=False))["service-identity@gateway-to-catalog"]
+    assert (threat.likelihood, threat.impact, threat.severity) == ("low", "medium", "low")
+
+
+def test_strong_authentication_on_the_path_lowers_likelihood():
+    m = edge(components__gateway__forwards=True, flows__gateway_to_admin__authentication="mtls")
+    assert "service-identity@gateway-to-admin" not in threats_of(m)  # mTLS settles service identity
+    facts = analyse(m, RULES)
+    admin = next(f for f in facts.findings if f.element_id == "admin" and f.rule_id == "process-spoofing")
+    # reached from the internet, but every path into it authenticates: medium, not high
+    assert admin.likelihood == "medium" and "after authentication" in admin.risk_reasons[0]
+
+
+def test_exposure_passes_only_through_forwarders_and_only_over_calls():
+    from stride_tui.core.analysis.facts import FactBase
+    from stride_tui.core.model.topology import Topology
+
+    data = copy.deepcopy(EDGE)
+    data["components"]["gateway"]["forwards"] = True
+    data["components"]["db"] = {"kind": "data_store", "name": "DB", "boundary": "cluster"}
+    data["flows"]["catalog-to-db"] = {"from": "catalog", "to": "db"}  # catalog does not forward
+    data["flows"]["admin-to-user"] = {"from": "admin", "to": "user", "response_to": "user-to-gateway"}
+    m = model(data["components"], data["flows"], data["boundaries"])
+    facts = FactBase(m, Topology(m)).components
+    assert facts["gateway"]["reachable_from_internet"] and facts["gateway"]["internet_facing"]
+    assert facts["catalog"]["reachable_from_internet"] and not facts["catalog"]["internet_facing"]
+    assert not facts["db"]["reachable_from_internet"]  # behind a component that does not forward
+    assert facts["admin"]["reachable_unauthenticated"]
+    authenticated = copy.deepcopy(data)
+    authenticated["flows"]["user-to-gateway"]["authentication"] = "jwt"
+    m = model(authenticated["components"], authenticated["flows"], authenticated["boundaries"])
+    facts = FactBase(m, Topology(m)).components
+    assert facts["admin"]["reachable_from_internet"] and not facts["admin"]["reachable_unauthenticated"]
+
+
+def test_a_finding_resting_on_an_unknown_fact_is_provisional_and_asks_once():
+    data = copy.deepcopy(EDGE)
+    del data["flows"]["user-to-gateway"]["encrypted"]
+    m = model(data["components"], data["flows"], data["boundaries"])
+    analysis = analyse(m, RULES)
+    threats = group_threats(analysis)
+    tls = next(t for t in threats if t.id == "tls-in-transit@user-to-gateway")
+    assert len(tls.findings) > 1  # several rules, one threat
+    assert tls.provisional and all(("user-to-gateway", "encrypted") in f.rests_on for f in tls.findings)
+    asked = [q for q in questions(analysis, threats) if q.fact == "encrypted"]
+    assert len(asked) == 1  # one question however many findings rest on it
+    (question,) = asked
+    assert question.id == "encrypted@user-to-gateway"
+    assert question.text == "Is User → Gateway encrypted in transit (TLS)?"
+    assert "tls-in-transit@user-to-gateway" in question.threat_ids
+    assert question.answers == {"y": True, "n": False}
+    # answering yes settles it: the threat leaves
+    answered = editing.set_fact(m, question.element_id, question.fact, question.answers["y"])
+    assert "tls-in-transit@user-to-gateway" not in threats_of(answered)
+    # answering no confirms it: the threat stays, no longer provisional, and more likely
+    confirmed = threats_of(editing.set_fact(m, question.element_id, question.fact, question.answers["n"]))
+    after = confirmed["tls-in-transit@user-to-gateway"]
+    assert not after.provisional and (tls.likelihood, after.likelihood) == ("medium", "high")
+
+
+def test_a_known_weakness_is_not_provisional():
+    threat = threats_of(edge())["service-identity@gateway-to-admin"]  # authentication = "none"
+    assert not threat.provisional
+
+
+def test_a_rule_without_condition_is_never_provisional():
+    analysis = analyse(edge(), RULES)
+    spoof = next(f for f in analysis.findings if f.rule_id == "process-spoofing")
+    assert not spoof.provisional and spoof.rests_on == ()
+
+
+def test_questions_of_decided_threats_are_not_asked():
+    data = copy.deepcopy(EDGE)
+    del data["flows"]["gateway-to-admin"]["encrypted"]
+    del data["flows"]["user-to-gateway"]["encrypted"]
+    m = model(data["components"], data["flows"], data["boundaries"])
+    analysis = analyse(m, RULES)
+    assert any("tls-in-transit@user-to-gateway" in q.threat_ids for q in questions(analysis, group_threats(analysis)))
+    decided = editing.set_decision(m, "tls-in-transit@user-to-gateway", "accepted", "internal only")
+    analysis = analyse(decided, RULES)
+    asked = questions(analysis, group_threats(analysis))
+    assert all("tls-in-transit@user-to-gateway" not in q.threat_ids for q in asked)
+
+
+def test_authentication_question_has_a_one_key_no_and_choices():
+    data = copy.deepcopy(EDGE)
+    del data["flows"]["gateway-to-admin"]["authentication"]
+    m = model(data["components"], data["flows"], data["boundaries"])
+    analysis = analyse(m, RULES)
+    (question,) = [q for q in questions(analysis, group_threats(analysis)) if q.id == "authentication@gateway-to-admin"]
+    assert question.text == "How does Gateway authenticate to Admin API?"
+    assert question.answers == {"n": "none"} and "mtls" in question.choices
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "gone", "appears"),
+    [
+        # one fact, exactly the threats it should: TLS on the flow settles only that flow's TLS threat
+        ("flows__user_to_gateway__encrypted", False, set(), {"tls-in-transit@user-to-gateway"}),
+        ("flows__gateway_to_admin__authentication", "mtls", {"service-identity@gateway-to-admin"}, set()),
+        ("components__admin__audit_log", True, {"audit-trail@admin"}, set()),
+    ],
+)
+def test_flipping_one_fact_changes_exactly_its_threats(path, value, gone, appears):
+    base = {"components__admin__audit_log": False}
+    before = set(threats_of(edge(**base)))
+    after = set(threats_of(edge(**{**base, path: value})))
+    assert before - after == gone
+    assert after - before == appears
+
+
+def test_counts_use_the_same_words_everywhere():
+    analysis = analyse(edge(), RULES)
+    counts = count_threats(group_threats(analysis))
+    assert counts.undecided == counts.total
+    assert counts.line().startswith(f"{counts.total} threats: {counts.total} undecided ({counts.total} open)")
