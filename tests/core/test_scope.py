@@ -21,7 +21,7 @@ def generated(seed: int) -> ThreatModel:
     """A random model with nesting, components in no boundary, responses and hand-written threats."""
     rng = random.Random(seed)
     data = generate_data(rng.randrange(5, 40), rng.randrange(5, 60), rng.randrange(0, 14), seed=seed)
-    for cid, component in data["components"].items():
+    for component in data["components"].values():
         if rng.random() < 0.2:
             component.pop("boundary", None)
         if component["kind"] == "process" and rng.random() < 0.2:
