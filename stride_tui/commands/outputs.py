@@ -15,6 +15,7 @@ from stride_tui.core.files.storage import SaveError, atomic_write
 from stride_tui.core.model.elements import SEVERITIES, STATUSES
 from stride_tui.core.outputs.dot import DiagramOptions, build_dot
 from stride_tui.core.outputs.graphviz import DEFAULT_TIMEOUT, RenderError, run_dot
+from stride_tui.core.outputs.mermaid import build_mermaid
 from stride_tui.core.outputs.report import report_json, report_markdown
 from stride_tui.core.outputs.report_html import report_html
 from stride_tui.core.outputs.stories import (
@@ -37,13 +38,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's subcommands to the parser."""
     render = sub.add_parser(
         "render",
-        help="draw the data-flow diagram (DOT, SVG, PNG)",
+        help="draw the data-flow diagram (DOT, SVG, PNG, Mermaid)",
         description="Draw MODEL's data-flow diagram. DOT goes to stdout unless -o is given; SVG and "
-        "PNG need Graphviz. The format defaults to the extension of OUT, else dot.",
+        "PNG need Graphviz. mermaid writes a Mermaid flowchart (boundaries as subgraphs) that GitHub "
+        "draws inside a ```mermaid block of a README or pull request. The format defaults to the "
+        "extension of OUT (.gv/.dot, .svg, .png, .mmd), else dot.",
     )
     render.add_argument("model", metavar="MODEL")
     render.add_argument("-o", "--output", metavar="OUT")
-    render.add_argument("--format", choices=("dot", "svg", "png"))
+    render.add_argument("--format", choices=("dot", "svg", "png", "mermaid"))
     render.add_argument("--boundary", metavar="ID", help="only this boundary and everything touching it")
     render.add_argument(
         "--direction",
@@ -247,7 +250,13 @@ def _new_since(
 
 
 def run_render(args: argparse.Namespace) -> ExitCode:
-    fmt = args.format or _format_from(args.output, {"gv": "dot", "dot": "dot", "svg": "svg", "png": "png"}) or "dot"
+    fmt = (
+        args.format
+        or _format_from(
+            args.output, {"gv": "dot", "dot": "dot", "svg": "svg", "png": "png", "mmd": "mermaid", "mermaid": "mermaid"}
+        )
+        or "dot"
+    )
     if fmt == "png" and not args.output and sys.stdout.isatty():
         print("stride-tui: error: PNG is binary; write it to a file with -o OUT", file=sys.stderr)
         return ExitCode.BAD_INPUT
@@ -260,6 +269,8 @@ def run_render(args: argparse.Namespace) -> ExitCode:
         print(f"{shown(args.model)}: error: no boundary `{shown(args.boundary)}`", file=sys.stderr)
         return ExitCode.BAD_INPUT
     options = DiagramOptions(direction=args.direction, boundary=args.boundary, color_by_findings=not args.no_color)
+    if fmt == "mermaid":
+        return _emit(build_mermaid(model, None if args.no_color else analysis, options).encode("utf-8"), args.output)
     dot_text = build_dot(model, None if args.no_color else analysis, options)
     if fmt == "dot":
         data = dot_text.encode("utf-8")

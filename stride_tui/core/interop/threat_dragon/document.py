@@ -75,10 +75,25 @@ def check_document(document: object, file: str) -> list:
             file,
             "this is an Open Threat Model (OTM) file, not Threat Dragon JSON; open it in Threat Dragon and save it, then import that",
         )
+    if document.get("bomFormat") == "CycloneDX" or ("specVersion" in document and "components" in document):
+        raise _refuse(
+            file,
+            "this is a Threat Model Bill of Materials (TM-BOM, CycloneDX JSON), not Threat Dragon JSON; "
+            "open it in Threat Dragon 2.6 or later (which reads TM-BOM), save the model as Threat Dragon "
+            "JSON, then import that file",
+        )
     detail = document.get("detail")
     if not isinstance(detail, dict) or not isinstance(detail.get("diagrams"), list):
         raise _refuse(file, "not a Threat Dragon v2 model: `detail.diagrams` is missing")
     diagrams = detail["diagrams"]
+    version = as_text(document.get("version"))
+    if not version or version.startswith(("0.", "1.")):
+        # v1 files carry no `version`; an empty one has no diagramJson to recognise it by
+        raise _refuse(
+            file,
+            f"this is a Threat Dragon v1 model (version {version or 'not given, as in v1'}); open it in "
+            "Threat Dragon 2.x, which upgrades it, save it, then import the saved file",
+        )
     if any(isinstance(d, dict) and "diagramJson" in d for d in diagrams):
         version = as_text(document.get("version")) or "1.x"
         raise _refuse(

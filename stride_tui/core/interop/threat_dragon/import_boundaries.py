@@ -20,8 +20,9 @@ def place_boundaries(
     box_cells: dict[str, dict],
     curves: list[CurveInfo],
     state: ImportState,
-) -> None:
-    """Add the diagram's boundaries to ``state`` and put each component in its innermost one."""
+) -> dict[str, str]:
+    """Add the diagram's boundaries to ``state`` and put each component in its innermost one;
+    returns box or curve cell id -> boundary id."""
     zone_result = build_zones(
         [NodeInfo(n.key, n.name, n.kind, n.rect) for n in nodes.values()],
         boxes,
@@ -37,6 +38,7 @@ def place_boundaries(
     by_key = {f.key: f for f in flows}
     _describe_curve_zones(zone_result, zone_ids, nodes, by_key, state)
     _tag_unplaced_curves(zone_result, curves, by_key, state)
+    return zone_ids
 
 
 def _add_zones(zone_result: ZoneResult, box_cells: dict[str, dict], state: ImportState) -> dict[str, str]:

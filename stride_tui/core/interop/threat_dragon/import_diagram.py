@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from stride_tui.core.interop.threat_dragon.cells import (
     dict_of,
+    embed_of,
     label_of,
     point_of,
     rect_of,
@@ -16,6 +17,7 @@ from stride_tui.core.interop.threat_dragon.cells import (
 from stride_tui.core.interop.threat_dragon.import_boundaries import place_boundaries
 from stride_tui.core.interop.threat_dragon.import_elements import Flow, Node, read_flow, read_node
 from stride_tui.core.interop.threat_dragon.import_state import FLOW_ORDER, ImportState, PendingThreat, ordered
+from stride_tui.core.interop.threat_dragon.layout_file import CURVE_KEYS, FLOW_KEYS, NODE_KEYS, keep
 from stride_tui.core.interop.threat_dragon.mapping import (
     BOX_SHAPES,
     CURVE_SHAPES,
@@ -45,6 +47,8 @@ class _Cells:
     other_cells: dict[str, str] = field(
         default_factory=dict
     )  # cell id -> what it is (for messages about flows attached to it)
+    by_id: dict[str, dict] = field(default_factory=dict)  # every cell read, by cell id
+    extras: list[dict] = field(default_factory=list)  # text blocks and shapes we do not read
 
 
 def import_diagram(title: str, cells: list, state: ImportState) -> None:
@@ -53,6 +57,8 @@ def import_diagram(title: str, cells: list, state: ImportState) -> None:
     nodes = read.nodes
     for node in nodes.values():  # ids in file order
         node.id = state.element_id(node.embed_id, node.name, node.kind)
+        if node.embed_id and node.embed_id != node.id:
+            state.renamed[node.embed_id] = node.id
         state.components[node.id] = node.body
         for threat in node.threats:
             state.pending.append(PendingThreat(node.id, node.name, threat, repr(short(node.name))))
@@ -60,8 +66,33 @@ def import_diagram(title: str, cells: list, state: ImportState) -> None:
     flows = [f for f in (read_flow(c, nodes, read.other_cells, title, state) for c in read.edge_cells) if f]
     for flow in flows:
         flow.body = {"from": flow.source.id, "to": flow.target.id, **flow.body}
-    place_boundaries(nodes, flows, read.boxes, read.box_cells, read.curves, state)
-    _add_flows(flows, state)
+    zone_ids = place_boundaries(nodes, flows, read.boxes, read.box_cells, read.curves, state)
+    _add_flows(flows, state, read.by_id)
+    _keep_drawing(read, nodes, flows, zone_ids, state)
+
+
+def _keep_drawing(
+    read: _Cells, nodes: dict[str, Node], flows: list[Flow], zone_ids: dict[str, str], state: ImportState
+) -> None:
+    """What only the drawing knows, for the layout file (see ``layout_file``)."""
+    elements = state.layout.elements
+    for node in nodes.values():
+        elements[node.id] = {"diagram": state.diagram, "cell": keep(read.by_id[node.key], NODE_KEYS)}
+    for key, bid in zone_ids.items():
+        cell = read.by_id[key]
+        is_curve = as_text(cell.get("shape")) in CURVE_SHAPES
+        elements[bid] = {"diagram": state.diagram, "cell": keep(cell, CURVE_KEYS if is_curve else NODE_KEYS)}
+    placed = set(zone_ids)
+    for curve in read.curves:  # a curve no zone could express is drawn again as it was
+        if curve.key not in placed:
+            read.extras.append(read.by_id[curve.key])
+    for flow in flows:
+        entry: dict = {"diagram": state.diagram, "cell": keep(read.by_id[flow.key], FLOW_KEYS)}
+        if flow.bidirectional and flow.response_id:
+            entry["response"] = flow.response_id
+        elements[flow.id] = entry
+    for cell in read.extras:
+        state.layout.extras.append({"diagram": state.diagram, "cell": cell})
 
 
 def _read_cells(title: str, cells: list, state: ImportState) -> _Cells:
@@ -77,8 +108,11 @@ def _read_cells(title: str, cells: list, state: ImportState) -> _Cells:
             continue
         seen_ids.add(cell_id)
         cell = dict(cell, id=cell_id)
+        read.by_id[cell_id] = cell
         shape = as_text(cell.get("shape"))
         data = dict_of(cell, "data")
+        carried = dict_of(embed_of(data) or {}, "decisions")
+        state.carried_decisions.update({k: v for k, v in carried.items() if isinstance(v, dict)})
         if shape in _KNOWN_SHAPES:
             for key in data:
                 if key not in DATA_KEYS_READ and key not in DATA_KEYS_DERIVED:
@@ -114,9 +148,11 @@ def _read_cells(title: str, cells: list, state: ImportState) -> _Cells:
             if text:
                 state.notes.append(text)
             read.other_cells[cell_id] = "text block"
+            read.extras.append(cell)
         else:
             state.unknown_shapes[shape or "(none)"] += 1
             read.other_cells[cell_id] = f"{shape or 'unknown'} cell"
+            read.extras.append(cell)
         if shape not in _OWN_THREATS:
             for threat in threats_of(cell, data, state.unknown_threat_keys):
                 state.report(
@@ -126,11 +162,13 @@ def _read_cells(title: str, cells: list, state: ImportState) -> _Cells:
     return read
 
 
-def _add_flows(flows: list[Flow], state: ImportState) -> None:
+def _add_flows(flows: list[Flow], state: ImportState, by_id: dict[str, dict]) -> None:
     """Flow ids, threats and bidirectional copies, in file order."""
     for flow in flows:
         fallback = f"{flow.source.id}-to-{flow.target.id}"
         flow.id = state.element_id(flow.embed_id, flow.name or fallback, "flow")
+        if flow.embed_id and flow.embed_id != flow.id:
+            state.renamed[flow.embed_id] = flow.id
         state.flows[flow.id] = ordered(flow.body, FLOW_ORDER)
         label = repr(short(flow.name)) if flow.name else f"`{flow.id}`"
         for threat in flow.threats:
@@ -138,10 +176,19 @@ def _add_flows(flows: list[Flow], state: ImportState) -> None:
         if flow.bidirectional:
             # a request and its response: the response is analysed for what it carries, and
             # takes the request's transport facts
+            # the response stride-tui exported inside this two-way edge, else a fresh one
+            kept = dict_of(embed_of(dict_of(by_id.get(flow.key, {}), "data")) or {}, "response")
+            kept_body = kept.get("element") if isinstance(kept.get("element"), dict) else None
             response = {"from": flow.body["to"], "to": flow.body["from"], "response_to": flow.id}
-            if flow.body.get("name"):
+            if kept_body is not None:
+                response = {**response, **{k: v for k, v in kept_body.items() if k != "response_to"}}
+            elif flow.body.get("name"):
                 response["name"] = clean_line(f"{flow.body['name']} (response)")[0]
-            response_id = state.element_id(None, f"{flow.id}-response", "flow")
+            kept_id = kept.get("id") if kept_body is not None else None
+            response_id = state.element_id(kept_id, f"{flow.id}-response", "flow")
+            if isinstance(kept_id, str) and kept_id != response_id:
+                state.renamed[kept_id] = response_id
+            flow.response_id = response_id
             state.flows[response_id] = ordered(response, FLOW_ORDER)
             state.report(
                 f"flow {label} is bidirectional: imported as `{flow.id}` and its response `{response_id}` "

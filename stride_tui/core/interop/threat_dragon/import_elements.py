@@ -53,6 +53,7 @@ class Flow:
     path: list[Point] | None
     boundary_ids: set[str] | None
     embed_id: str | None
+    response_id: str | None = None  # the response flow made for a bidirectional flow
 
     @property
     def display_name(self) -> str:

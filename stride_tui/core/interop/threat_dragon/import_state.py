@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from stride_tui.core.interop.threat_dragon.layout_file import Layout
 from stride_tui.core.model.ids import is_id, unique_id
 
 BOUNDARY_ORDER = ("name", "description", "parent", "internet")
@@ -48,6 +49,10 @@ class ImportState:
     unknown_shapes: Counter = field(default_factory=Counter)
     unknown_data_keys: Counter = field(default_factory=Counter)
     unknown_threat_keys: Counter = field(default_factory=Counter)
+    layout: Layout = field(default_factory=Layout)  # the drawing, for the layout file
+    diagram: int = 0  # index of the diagram being read
+    carried_decisions: dict[str, dict] = field(default_factory=dict)  # from cells export wrote, by key
+    renamed: dict[str, str] = field(default_factory=dict)  # id export embedded -> the id it got here
 
     def report(self, message: str) -> None:
         """Tell the user ``message`` once, however often it comes up."""

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from pydantic import ValidationError
+
 from stride_tui.core.analysis.engine import analyse
 from stride_tui.core.analysis.rules import RuleSet
 from stride_tui.core.interop.threat_dragon.cells import dict_of, embed_id_of, embed_of, threat_title
@@ -16,13 +20,14 @@ from stride_tui.core.interop.threat_dragon.mapping import (
     category_of,
 )
 from stride_tui.core.interop.threat_dragon.text import as_text, clean_line, clean_text, short
-from stride_tui.core.model.elements import CATEGORIES, STATUSES
+from stride_tui.core.model.elements import CATEGORIES, DECISION_KEY_PATTERN, STATUSES, Decision
 
 _THREAT_ORDER = ("title", "category", "target", "severity", "status", "description", "mitigation", "note", "ticket")
 
 
 def place_threats(data: dict, ruleset: RuleSet | None, state: ImportState) -> None:
     """Custom threats, and our own exported findings back as decisions where the rule still fires."""
+    _carry_decisions(data, state)
     rule_threats: list[tuple[PendingThreat, str]] = []
     for item in state.pending:
         rule_id = as_text(item.threat.get("ruleId"))
@@ -42,6 +47,9 @@ def place_threats(data: dict, ruleset: RuleSet | None, state: ImportState) -> No
     fired = {f.id for f in analyse(model, ruleset).findings} if ruleset is not None else set()
     for item, rule in rule_threats:
         key = f"{rule}@{item.element_id}"
+        exported = _exported_finding(item.threat, state)
+        if exported is not None and exported in fired and exported.startswith(f"{rule}@"):
+            key = exported  # e.g. a response's finding, drawn on its request's two-way edge
         if key not in fired:
             state.report(
                 f"finding `{key}` ({threat_title(item.threat)!r}) no longer fires on the imported "
@@ -49,9 +57,39 @@ def place_threats(data: dict, ruleset: RuleSet | None, state: ImportState) -> No
             )
             _add_custom(data, item, state)
             continue
-        decision = _decision_of(item, state)
+        decision = _decision_of(item, key, state)
         if decision is not None:
             data["decisions"][key] = decision
+        else:
+            data["decisions"].pop(key, None)
+
+
+def _exported_finding(threat: dict, state: ImportState) -> str | None:
+    """The finding id export wrote into ``threat``, with its element's id as imported here."""
+    finding = (embed_of(threat) or {}).get("finding")
+    if not isinstance(finding, str) or "@" not in finding:
+        return None
+    rule, _, element = finding.rpartition("@")
+    return f"{rule}@{state.renamed.get(element, element)}"
+
+
+def _carry_decisions(data: dict, state: ImportState) -> None:
+    """The decisions export carried in the cells (every grain: finding, threat, rule, element),
+    with element ids as imported here; a malformed one is reported and left out."""
+    elements = set(data["components"]) | set(data["flows"]) | set(data["boundaries"])
+    for key, body in state.carried_decisions.items():
+        head, _, element = key.rpartition("@")
+        element = state.renamed.get(element, element)
+        new_key = f"{head}@{element}"
+        try:
+            decision = Decision.model_validate(body)
+        except ValidationError:
+            state.report(f"decision `{short(key)}` carried in the file is not valid; left out")
+            continue
+        if not (element == "*" or element in elements) or not re.match(DECISION_KEY_PATTERN, new_key):
+            state.report(f"decision `{short(key)}` names no element of the imported model; left out")
+            continue
+        data["decisions"][new_key] = decision.model_dump(mode="json", exclude_none=True)
 
 
 def _changed(threat: dict, key: str) -> bool:
@@ -60,17 +98,42 @@ def _changed(threat: dict, key: str) -> bool:
     return key not in written or written[key] != threat.get(key)
 
 
-def _decision_of(item: PendingThreat, state: ImportState) -> dict | None:
+_EDITABLE = ("title", "description", "severity", "mitigation")
+
+
+def _decision_of(item: PendingThreat, key: str, state: ImportState) -> dict | None:
+    """The decision on finding ``key`` after the edits made to its threat in Threat Dragon: a new
+    status is the decision's; edits to text or severity (which come from the rule) go into its
+    note. Each edit is reported."""
     threat = item.threat
     decision = dict_of(embed_of(threat) or {}, "decision")
+    written = dict_of(embed_of(threat) or {}, "written")
     status = decision.get("status") if decision.get("status") in STATUSES else "open"
     if _changed(threat, "status"):
+        old_status = as_text(written.get("status")) or "(none)"
         status, _ = _status(threat, item, state)
+        state.report(
+            f"finding `{key}`: status {old_status} → {as_text(threat.get('status')) or '(none)'} in Threat Dragon; "
+            f"the decision is now {status!r}"
+        )
     out: dict = {"status": status}
     note = clean_text(decision.get("note"))[0]
     ticket = clean_line(decision.get("ticket"))[0]
+    edits = []
+    for field in _EDITABLE:
+        if field in written and _changed(threat, field):
+            value = clean_text(threat.get(field))[0]
+            edits.append(f"{field}: {value or '(emptied)'}")
+            state.report(
+                f"finding `{key}`: {field} edited in Threat Dragon; a finding's {field} comes from its rule, "
+                "so the edit is kept in the decision's note"
+            )
+    if edits:
+        line = "Edited in Threat Dragon: " + "; ".join(edits)
+        if line not in note:
+            note = f"{note}\n{line}" if note else line
     if note:
-        out["note"] = note
+        out["note"] = clean_text(note)[0]
     if ticket:
         out["ticket"] = ticket
     if status == "open" and len(out) == 1:
@@ -102,6 +165,13 @@ def _add_custom(data: dict, item: PendingThreat, state: ImportState) -> None:
     body: dict = dict(base) if base else {}
     notes: list[str] = []
     title_raw = as_text(threat.get("title"))
+    if base is not None:
+        for key in ("title", "type", "severity", "status", "description", "mitigation"):
+            if _changed(threat, key):
+                state.report(
+                    f"threat `{embed_id_of(embed) or short(title_raw)}` on {item.origin}: {key} edited in Threat "
+                    "Dragon; taken"
+                )
     if base is None or _changed(threat, "title"):
         title, cut = clean_line(title_raw)
         if cut:
