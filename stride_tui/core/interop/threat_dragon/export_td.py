@@ -337,8 +337,9 @@ def _diagrams(model: ThreatModel, cells_of: dict[int, list[dict]], layout: Layou
             "description": meta.get("description") or "",
             "cells": cells_of.get(index, []),
         }
-        if meta and "placeholder" not in meta:
-            del diagram["placeholder"]  # the imported diagram had none: write it back as it was
+        for key in ("placeholder", "description"):
+            if meta and key not in meta:
+                del diagram[key]  # the imported diagram had none: write it back as it was
         out.append(diagram)
     return out
 
