@@ -44,7 +44,7 @@ def _round(path: Path, tmp_path: Path, run_cli) -> tuple[Path, Path, dict]:
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.stem)
 def test_the_drawing_comes_back_as_it_was(path, tmp_path, run_cli):
     original = json.loads(path.read_text())
-    model, layout, back = _round(path, tmp_path, run_cli)
+    _model, layout, back = _round(path, tmp_path, run_cli)
     assert layout.exists() and layout.name == "model.td-layout.json"
     before, after = _cells(original), _cells(back)
     assert set(after) == set(before)  # the same cells, by id: nothing added, nothing lost
@@ -69,7 +69,7 @@ def test_the_drawing_comes_back_as_it_was(path, tmp_path, run_cli):
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.stem)
 def test_import_export_import_is_stable(path, tmp_path, run_cli):
-    model, layout, back = _round(path, tmp_path, run_cli)
+    model, layout, _back = _round(path, tmp_path, run_cli)
     again = tmp_path / "again"
     again.mkdir()
     second = again / "model.toml"
@@ -298,7 +298,7 @@ def test_tm_bom_v1_and_empty_files_are_refused(content, message, tmp_path, run_c
 
 
 def test_the_exported_file_is_stable_bytes(tmp_path, run_cli):
-    model, _, back = _round(FIXTURES / "online-game.json", tmp_path, run_cli)
+    model, _, _back = _round(FIXTURES / "online-game.json", tmp_path, run_cli)
     out2 = tmp_path / "back2.json"
     code, _, _ = run_cli("export", model, "--to", "threat-dragon", "-o", out2)
     assert code == 0
