@@ -14,7 +14,6 @@ from stride_tui.cli import build_parser
 from ..shared import MINIMAL, ROOT, SAMPLES
 
 HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
-WORKFLOW = ROOT / "docs" / "examples" / "github-actions-threat-model.yml"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,27 +141,7 @@ def test_check_on_several_files_reports_the_worst_result(tmp_path, run_cli):
 
 
 # ---------------------------------------------------------------------------------------------
-# GitHub Actions example
-
-
-def test_actions_example_is_documented_and_not_active():
-    assert WORKFLOW.is_file()
-    assert not (ROOT / ".github" / "workflows" / WORKFLOW.name).exists()
-    text = WORKFLOW.read_text()
-    assert "uses: github/codeql-action/upload-sarif@" in text
-    assert "security-events: write" in text
-    # expressions only in `env:`/`if:`/`with:` values, never pasted into a shell script (script injection)
-    for line in text.splitlines():
-        if "${{" in line:
-            assert re.match(r"\s*[A-Z_]+: \$\{\{", line), line
-    commands = re.findall(r"stride-tui ([a-z-]+ [^\n>]*)", text)
-    used = {c.split()[0] for c in commands}
-    assert {"validate", "check", "threats", "diff"} <= used
-    parser = build_parser()
-    for command in commands:
-        argv = shlex.split(command.replace('"$MODEL"', "threat-model.toml").replace("${MODEL}", "threat-model.toml"))
-        argv = [a.replace("origin/${BASE_REF}:", "origin/main:") for a in argv]
-        parser.parse_args(argv)  # every command line in the example is valid
+# docs (the Action and its example workflow: test_recipes_actions.py)
 
 
 def test_git_docs_show_the_recipe():
