@@ -134,3 +134,32 @@ def test_the_documented_options_match_what_fmt_writes(tmp_path: Path, run_cli) -
     user = varied.split("[components.user]\n", 1)[1].split("\n\n", 1)[0].splitlines()
     keys = [line.split(" = ")[0] for line in user if " = " in line]
     assert keys[0] == "kind" and keys != sorted(keys)
+
+
+@pytest.mark.skipif(_taplo() is None and not os.environ.get("CI"), reason="taplo not installed (pip install taplo)")
+def test_taplo_validates_with_the_schema_lines_uncommented(tmp_path: Path, run_cli) -> None:
+    """The README's schema recipe, as the comment in .taplo.toml says: write the schema, uncomment."""
+    config = TAPLO_CONFIG.read_text(encoding="utf-8")
+    assert "# [rule.schema]\n# path = " in config
+    (tmp_path / ".taplo.toml").write_text(config.replace("# [rule.schema]\n# path = ", "[rule.schema]\npath = "))
+    assert run_cli("schema", "-o", tmp_path / "stride-tui.schema.json")[0] == 0
+    models = _canonical_models(tmp_path, run_cli)
+    taplo = _taplo()
+    assert taplo is not None
+
+    def lint(name: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([taplo, "lint", name], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+    for path in models:
+        assert lint(path.name).returncode == 0, path.name
+    bad = tmp_path / "threat-model-bad.toml"
+    text = VARIED.replace('[components.api]\nkind = "process"', '[components.Api]\nkind = "proces"')
+    bad.write_text(text.replace('to = "api"', 'to = "api"\nprotocl = "https"'), encoding="utf-8")
+    result = lint(bad.name)
+    assert result.returncode == 1
+    errors = {line for line in result.stderr.splitlines() if line.startswith("error:")}
+    assert errors == {
+        'error: "Api" does not match "^[a-z][a-z0-9_-]{0,63}$"',
+        'error: "proces" is not one of ["external_entity","process","data_store"]',
+        "error: Additional properties are not allowed ('protocl' was unexpected)",
+    }
