@@ -213,3 +213,14 @@ def test_the_example_workflow_uses_the_action_with_the_permissions_it_needs() ->
         )
         argv = [a.replace("origin/${BASE_REF}:", "origin/main:") for a in shlex.split(command)[1:]]
         parser.parse_args(argv)
+
+
+def test_docs_list_every_input_and_output_of_the_action() -> None:
+    action = _yaml(ACTION)
+    doc = (ROOT / "docs" / "git.md").read_text(encoding="utf-8")
+    section = doc.split("## GitHub Actions", 1)[1]
+    for name, spec in action["inputs"].items():
+        default = spec.get("default") or "(none)"
+        assert f"| `{name}` | `{default}` |" in section or f"| `{name}` | {default} |" in section, name
+    for name in action["outputs"]:
+        assert f"`{name}`" in section, name

@@ -36,7 +36,7 @@ def test_since_keeps_the_stories_of_the_feature_branch(git_repo, run_cli, monkey
     code, out, err = run_cli("stories", model, "--since", "HEAD", "--all", "--format", "json")
     assert code == 0, err
     since = json.loads(out)["stories"]
-    assert since and {"timeouts@api-to-ledger", "encryption-at-rest@ledger"} <= new
+    assert since and {"tls-in-transit@api-to-ledger", "encryption-at-rest@ledger"} <= new
     for story in since:  # each story shown has a threat the branch added
         assert set(story["threat_ids"]) & new, story["id"]
     shown = {t for s in since for t in s["threat_ids"]}

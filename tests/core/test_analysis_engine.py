@@ -150,13 +150,14 @@ def test_flow_rule_fires_with_explanation_and_filled_text(ruleset):
     assert finding.boundaries == ("internet", "vpc", "cluster", "ns")
     # the sender is on the internet, but encryption is only unknown: provisional, one step less likely
     assert finding.rests_on == (("user-api", "encrypted"),) and finding.provisional
-    assert (finding.likelihood, finding.impact, finding.severity) == ("medium", "medium", "medium")
+    # "card token" says what is at stake while `classification` is not recorded
+    assert (finding.likelihood, finding.impact, finding.severity) == ("medium", "high", "high")
     assert finding.risk_reasons == (
         (
             "likelihood medium: the sender is untrusted (on the internet or outside the team's control); "
             "it rests only on unknown facts"
         ),
-        "impact medium: the data's classification is unknown",
+        "impact high: the data mentions secrets (classification not recorded)",
     )
 
 

@@ -77,8 +77,8 @@ def test_the_most_specific_decision_wins() -> None:
 
 
 def test_a_rule_everywhere() -> None:
-    _, analysis = analysed('\n[decisions."external-entity-spoofing@*"]\nstatus = "not_applicable"\n')
-    assert status_of(analysis, "external-entity-spoofing@user") == "not_applicable"
+    _, analysis = analysed('\n[decisions."process-verbose-errors@*"]\nstatus = "not_applicable"\n')
+    assert status_of(analysis, "process-verbose-errors@api") == "not_applicable"
 
 
 def test_an_expired_decision_opens_the_finding_again_and_says_so() -> None:

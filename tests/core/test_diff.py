@@ -100,7 +100,7 @@ def test_gate_counts_new_and_reopened_threats(run_cli, monkeypatch):
     _, out, _ = run_cli("diff", V1, V2, "--fail-on", "low", "--format", "json")
     blocking = json.loads(out)["gate"]["blocking"]
     assert "least-privilege@api" in blocking  # re-opened (low): its decision was removed
-    assert "least-privilege@payment-service" in blocking  # new with the new service
+    assert "audit-trail@payment-service" in blocking  # new with the new service
     assert run_cli("diff", V1, V2, "--fail-on", "critical")[0] == 0
     assert run_cli("diff", V1, V2)[0] == 0  # no --fail-on: never 1 for findings
 

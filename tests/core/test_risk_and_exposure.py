@@ -67,13 +67,22 @@ def test_owasp_matrix():
 
 
 def test_internet_unauthenticated_caller_reaching_a_privileged_target_is_critical():
-    # the gateway forwards: the internet reaches the admin API through it, with no authentication
-    threat = threats_of(edge(components__gateway__forwards=True))["service-identity@gateway-to-admin"]
+    data = copy.deepcopy(EDGE)
+    data["flows"]["user-to-admin"] = {"from": "user", "to": "admin", "encrypted": True, "authentication": "none"}
+    m = model(data["components"], data["flows"], data["boundaries"])
+    threat = threats_of(m)["caller-authentication@user-to-admin"]
     assert (threat.likelihood, threat.impact, threat.severity) == ("high", "high", "critical")
     assert threat.risk_reasons == (
-        "likelihood high: the sender forwards requests that come from the internet",
+        "likelihood high: the sender is untrusted (on the internet or outside the team's control)",
         "impact high: its target performs privileged actions",
     )
+
+
+def test_through_a_forwarder_the_internet_is_one_step_removed():
+    # the gateway forwards: the internet reaches the admin API through it, with no authentication
+    threat = threats_of(edge(components__gateway__forwards=True))["service-identity@gateway-to-admin"]
+    assert (threat.likelihood, threat.impact, threat.severity) == ("medium", "high", "high")
+    assert threat.risk_reasons[0] == "likelihood medium: the sender forwards requests that come from the internet"
 
 
 def test_the_same_call_without_the_forwarder_is_an_internal_risk():

@@ -359,6 +359,8 @@ _RISK_FACTS = (
     "target.classification",
     "target.integrity",
     "target.availability",
+    "stakes",
+    "target.stakes",
 )
 """Every fact `risk.assess` reads: its result is memoised on their values."""
 

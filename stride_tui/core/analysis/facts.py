@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from stride_tui.core.analysis.stakes import stakes_in
 from stride_tui.core.model.elements import COMPONENT_CLASSES, Flow, ThreatModel
 from stride_tui.core.model.topology import Topology
 
@@ -24,8 +25,9 @@ COMPONENT_DERIVED = (
     "reachable_from_internet",
     "reachable_unauthenticated",
     "entered_across_boundary",
+    "stakes",
 )
-FLOW_DERIVED = ("crosses_boundary", "from_internet", "is_response", "enters", "enters_more_trusted")
+FLOW_DERIVED = ("crosses_boundary", "from_internet", "is_response", "enters", "enters_more_trusted", "stakes")
 STRONG_AUTHENTICATION = ("jwt", "oauth2", "mtls", "session")
 """Methods that prove a caller's identity per request (a shared static key does not)."""
 _AUTHENTICATED = ("api_key", "static_secret", *STRONG_AUTHENTICATION)
@@ -58,6 +60,7 @@ class FactBase:
             facts["in_internet"] = in_internet
             facts["untrusted"] = in_internet or (component.kind == "external_entity" and component.trusted is not True)
             facts["internet_facing"] = False
+            facts["stakes"] = stakes_in(component.name, component.description)
             components[cid] = facts
         calls = {
             fid: f
@@ -91,6 +94,7 @@ class FactBase:
                     if facts.get(key) is None and getattr(request, key) is not None:
                         facts[key] = getattr(request, key)
             crossings = topology.crossings[fid]
+            facts["stakes"] = stakes_in(flow.name, flow.data)
             facts["crosses_boundary"] = bool(crossings)
             facts["enters"] = tuple(c.boundary for c in crossings if c.direction == "entering")
             facts["enters_more_trusted"] = bool(facts["enters"]) and not components.get(flow.target, {}).get(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from stride_tui.core.analysis.facts import STRONG_AUTHENTICATION
 from stride_tui.core.analysis.rules import Rule
+from stride_tui.core.analysis.stakes import DATA_STAKES, PRIVILEGE_STAKES
 
 LEVELS = ("low", "medium", "high")
 # OWASP Risk Rating: rows are impact, columns likelihood; its "note" is our low
@@ -74,8 +75,9 @@ def _flow_likelihood(rule: Rule, facts: Mapping[str, object]) -> tuple[int, str]
     if facts.get("from_internet"):
         level, why = 2, "the sender is untrusted (on the internet or outside the team's control)"
     elif facts.get("source.reachable_from_internet") and facts.get("source.forwards") is True:
-        forwarded = rule.caller or rule.category in _CALLER_CATEGORIES
-        level, why = (2 if forwarded else 1), "the sender forwards requests that come from the internet"
+        # internet callers' requests pass through, but only what the forwarder lets by: one step
+        # removed from a direct exposure
+        level, why = 1, "the sender forwards requests that come from the internet"
     elif facts.get("crosses_boundary"):
         level, why = 1, "it crosses a trust boundary"
     else:
@@ -104,21 +106,32 @@ _RATING = {"low": 0, "medium": 1, "high": 2}
 
 def _impact(category: str, facts: Mapping[str, object], kind: str) -> tuple[int, str]:
     """What is at stake for ``category``: the level and the reason."""
-    # on a flow, what is at stake is what it carries and what it reaches
-    at = (
-        (lambda key: facts.get(key) if facts.get(key) is not None else facts.get(f"target.{key}"))
-        if kind == "flow"
-        else facts.get
-    )
-    target = "its target" if kind == "flow" else "it"
-    privileged = facts.get("target.privileged" if kind == "flow" else "privileged") is True
-    credentials = facts.get("target.stores_credentials" if kind == "flow" else "stores_credentials") is True
+    flow = kind == "flow"
+    target = "its target" if flow else "it"
+
+    def at(key: str) -> object:
+        # on a flow, what is at stake is what it carries and what it reaches
+        value = facts.get(key)
+        return facts.get(f"target.{key}") if value is None and flow else value
+
+    privileged = facts.get("target.privileged" if flow else "privileged")
+    credentials = facts.get("target.stores_credentials" if flow else "stores_credentials") is True
     classification = at("classification")
+    target_words = _words(facts.get("target.stakes" if flow else "stakes"))
+    data_words = _words(facts.get("stakes")) + (target_words if flow else ())
+    if privileged is None:  # unknown: read the names (a set fact always wins over the words)
+        hint = next((w for w in target_words if w in PRIVILEGE_STAKES), None)
+        privilege_reason = f"{target} is named for {hint} (privilege not recorded)" if hint else None
+    else:
+        privilege_reason = f"{target} performs privileged actions" if privileged else None
+    sensitive = next((w for w in data_words if w in DATA_STAKES), None) if classification is None else None
     if category == "information_disclosure":
         if credentials:
             return 2, f"{target} holds credentials"
         if classification is not None:
             return _CLASSIFICATION_IMPACT[str(classification)], f"the data is {classification}"
+        if sensitive:
+            return 2, f"the data mentions {sensitive} (classification not recorded)"
         return 1, "the data's classification is unknown"
     if category == "denial_of_service":
         rating = at("availability")
@@ -129,15 +142,29 @@ def _impact(category: str, facts: Mapping[str, object], kind: str) -> tuple[int,
         rating = at("integrity")
         if rating is not None:
             return _RATING[str(rating)], f"integrity is rated {rating}"
-    if privileged:
-        return 2, f"{target} performs privileged actions"
+        money = next((w for w in data_words if w == "money"), None)
+        if money:
+            return 2, "it carries money movements (integrity not rated)"
+    if privilege_reason:
+        return 2, privilege_reason
     if credentials:
         return 2, f"{target} holds credentials"
     if category == "repudiation":
-        return 0, "no privileged action is at stake"
-    if classification in ("restricted", "confidential"):
-        return 2, f"the data is {classification}"
-    return 1, "nothing privileged or sensitive is recorded" if category != "tampering" else "integrity is not rated"
+        return 0, "no privileged action is recorded" if privileged is False else "no privileged action is known"
+    # posing as a caller gains that caller's rights, not the data's worth; tampering with data or
+    # taking over the element reaches the data itself
+    if category != "spoofing":
+        if classification in ("restricted", "confidential"):
+            return 2, f"the data is {classification}"
+        if sensitive:
+            return 2, f"the data mentions {sensitive} (classification not recorded)"
+    if category == "tampering":
+        return 1, "integrity is not rated"
+    return 1, "nothing privileged or sensitive is recorded"
+
+
+def _words(value: object) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else ()
 
 
 def risk_line(severity: str, reasons: tuple[str, ...]) -> str:
