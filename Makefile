@@ -46,3 +46,4 @@ bench: $(STAMP)
 	$(PY) bench/bench_render.py
 	$(PY) bench/bench_editor.py
 	$(PY) bench/bench_corpus.py
+	$(PY) bench/bench_engine_compare.py

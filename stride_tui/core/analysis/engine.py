@@ -7,8 +7,10 @@ kept as orphans. Analysis never changes the model.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import gc
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from stride_tui.core.analysis.conditions import explain
@@ -111,6 +113,19 @@ class Analysis:
 _CROSSINGS = "\x00crossings\x00"
 
 
+@contextlib.contextmanager
+def without_gc() -> Iterator[None]:
+    """Pause the cyclic GC: building tens of thousands of small values, it would only scan the
+    whole model again and again (none of them form cycles)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class Analyzer:
     """Runs one rule set over successive versions of a model.
 
@@ -126,6 +141,11 @@ class Analyzer:
         self._by_kind = {kind: ruleset.for_kind(kind) for kind in KIND_LABELS}
         # a response is analysed for what it carries, never as a call
         self._by_kind["response"] = [rule for rule in self._by_kind["flow"] if not rule.caller]
+        # the facts of a flow's ends that anything reads: rules, risk, and which questions apply
+        read = {k for rule in self._by_kind["flow"] for k in rule.facts_read}
+        self._endpoint_keys = frozenset(
+            k for k in read | set(_RISK_FACTS) | {"source.kind", "target.kind"} if k.startswith(("source.", "target."))
+        )
         self._cache: dict[tuple, tuple[tuple[Finding, ...], tuple[RuleError, ...]]] = {}
         # the same rule on the same fact values explains and rates itself the same way: once
         self._explanations: dict[tuple, tuple[str, ...]] = {}
@@ -134,17 +154,12 @@ class Analyzer:
 
     def analyse(self, model: ThreatModel) -> Analysis:
         """Every finding of ``model``, with its decisions merged and orphans listed."""
-        gc_was_enabled = gc.isenabled()
-        gc.disable()  # tens of thousands of new objects: the cyclic GC would only slow this down
-        try:
+        with without_gc():
             return self._analyse(model)
-        finally:
-            if gc_was_enabled:
-                gc.enable()
 
     def _analyse(self, model: ThreatModel) -> Analysis:
         topology = Topology(model)
-        facts = FactBase(model, topology)
+        facts = FactBase(model, topology, self._endpoint_keys)
         analysis = Analysis(model, topology, disabled=tuple(self.ruleset.disabled.values()))
         custom_by_target: dict[str, list[str]] = {}
         for tid, threat in model.threats.items():

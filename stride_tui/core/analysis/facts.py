@@ -50,7 +50,13 @@ def _set_fields(obj: object) -> dict[str, object]:
 class FactBase:
     """Facts of every element of one model."""
 
-    def __init__(self, model: ThreatModel, topology: Topology) -> None:
+    def __init__(self, model: ThreatModel, topology: Topology, endpoint_keys: frozenset[str] | None = None) -> None:
+        """
+        Args:
+            endpoint_keys: The ``source.*`` / ``target.*`` facts anything reads (rules, risk);
+                None copies every one. Copying only those keeps each flow's facts, and the
+                cache key made of them, small.
+        """
         self.topology = topology
         internet = {bid for bid, b in model.boundaries.items() if b.internet or b.kind == "internet"}
         components: dict[str, dict[str, object]] = {}
@@ -81,8 +87,14 @@ class FactBase:
             facts["reachable_unauthenticated"] = cid in unauthenticated
             facts.setdefault("entered_across_boundary", False)
         self.components = components
-        as_source = {cid: {f"source.{k}": v for k, v in f.items()} for cid, f in components.items()}
-        as_target = {cid: {f"target.{k}": v for k, v in f.items()} for cid, f in components.items()}
+
+        def copies(prefix: str) -> dict[str, dict[str, object]]:
+            keys = {k.removeprefix(prefix) for k in endpoint_keys if k.startswith(prefix)} if endpoint_keys else None
+            return {
+                cid: {prefix + k: v for k, v in f.items() if keys is None or k in keys} for cid, f in components.items()
+            }
+
+        as_source, as_target = copies("source."), copies("target.")
         self.flows: dict[str, dict[str, object]] = {}
         for fid, flow in model.flows.items():
             facts = _set_fields(flow)

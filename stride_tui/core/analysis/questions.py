@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stride_tui.core.analysis.engine import Analysis, flow_display_name
+from stride_tui.core.analysis.engine import Analysis, flow_display_name, without_gc
 from stride_tui.core.analysis.threats import Threat
 from stride_tui.core.analysis.unknowns import ANSWERABLE
 
@@ -67,6 +67,11 @@ class Question:
 
 def questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
     """The questions of every undecided threat, in threat order (the riskiest first)."""
+    with without_gc():
+        return _questions(analysis, threats)
+
+
+def _questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
     asked: dict[tuple[str, str], list[str]] = {}
     for threat in threats:
         if not threat.undecided:

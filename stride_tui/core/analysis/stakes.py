@@ -25,15 +25,19 @@ PRIVILEGE_STAKES = ("money", "admin")
 DATA_STAKES = ("secrets", "card data", "personal data")
 """Stakes that make data sensitive."""
 
-_PATTERNS = {
-    stake: re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in words) + ")")
-    for stake, words in STAKES.items()
-}
+
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    # a word of the text starting with one of the words: "payments" shows money
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + ")")
+
+
+_ANY = _words_pattern(tuple(w for words in STAKES.values() for w in words))
+_PATTERNS = {stake: _words_pattern(words) for stake, words in STAKES.items()}
 
 
 def stakes_in(*texts: str | None) -> tuple[str, ...]:
     """The stakes the texts mention, in `STAKES` order (empty when none)."""
     joined = " ".join(t for t in texts if t).lower()
-    if not joined:
+    if not _ANY.search(joined):  # the common case, in one pass
         return ()
     return tuple(stake for stake, pattern in _PATTERNS.items() if pattern.search(joined))

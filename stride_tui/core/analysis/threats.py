@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from stride_tui.core.analysis.engine import Analysis, Finding
+from stride_tui.core.analysis.engine import Analysis, Finding, without_gc
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES, UNDECIDED
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Threat:
     """One missing control on one element, with the findings it groups."""
 
@@ -56,30 +56,42 @@ class Threat:
 
 
 def group_threats(analysis: Analysis) -> list[Threat]:
-    """The threats of an analysis, highest severity first, then by id."""
-    groups: dict[str, list[Finding]] = {}
-    for finding in analysis.findings:
-        groups.setdefault(finding.threat_id, []).append(finding)
-    threats = [_threat(findings) for findings in groups.values()]
-    return sorted(threats, key=lambda t: (-SEVERITIES.index(t.severity), t.id))
+    """The threats of an analysis, highest risk first, then by id (a new list each call; the
+    threats are computed once per analysis, which never changes)."""
+    cached = analysis.__dict__.get("_threats")
+    if cached is None:
+        with without_gc():
+            groups: dict[str, list[Finding]] = {}
+            for finding in analysis.findings:
+                groups.setdefault(finding.threat_id, []).append(finding)
+            cached = sorted((_threat(f) for f in groups.values()), key=lambda t: (-_RANK[t.severity], t.id))
+        analysis.__dict__["_threats"] = cached
+    return list(cached)
+
+
+_RANK = {severity: i for i, severity in enumerate(SEVERITIES)}
 
 
 def _threat(findings: list[Finding]) -> Threat:
     first = findings[0]
-    worst = max(findings, key=lambda f: SEVERITIES.index(f.severity))  # the first of the worst
-    categories = tuple(c for c in CATEGORIES if any(f.category == c for f in findings))
+    worst = first
+    for finding in findings:  # the first of the worst
+        if _RANK[finding.severity] > _RANK[worst.severity]:
+            worst = finding
+    present = {f.category for f in findings}
+    statuses = [f.status for f in findings]
     return Threat(
         id=first.threat_id,
         remedy=first.remedy,
         element_id=first.threat_id.rpartition("@")[2] if not first.custom else first.element_id,
         control=first.control,
         title=worst.title,
-        categories=categories,
+        categories=tuple(c for c in CATEGORIES if c in present),
         severity=worst.severity,
         likelihood=worst.likelihood,
         impact=worst.impact,
         risk_reasons=worst.risk_reasons,
-        status=threat_status([f.status for f in findings]),
+        status=statuses[0] if len(set(statuses)) == 1 else threat_status(statuses),
         findings=tuple(findings),
     )
 
