@@ -6,6 +6,8 @@ screen as a message (`EditDialogs.Edited`), and the screen records it for undo.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -22,6 +24,7 @@ from .flow_form import FlowForm
 from .form_screen import FormResult
 from .model_form import ModelForm
 from .orphans_screen import OrphansScreen
+from .sketch_screen import SketchScreen
 from .threat_form import ThreatForm
 
 _FORMS: dict[str, type[ComponentForm | FlowForm | BoundaryForm | ThreatForm]] = {
@@ -44,7 +47,9 @@ class EditDialogs(Widget):
     class Edited(Message):
         """A dialog produced a new model (``select``: the (section, id) to show afterwards)."""
 
-        def __init__(self, model: ThreatModel, label: str, select: tuple[str, str] | None = None) -> None:
+        def __init__(
+            self, model: ThreatModel, label: str, select: tuple[str, str] | None = None, save_file: bool = False
+        ) -> None:
             super().__init__()
             self.model: ThreatModel = model
             """The model with the edit made."""
@@ -52,6 +57,8 @@ class EditDialogs(Widget):
             """What undo will say it takes back."""
             self.select: tuple[str, str] | None = select
             """What to select once the edit is shown."""
+            self.save_file: bool = save_file
+            """The form was saved with ctrl+s: write the file once the edit is recorded."""
 
     class DecisionDropped(Message):
         """The user deleted an orphan decision (the screen deletes it from the current model)."""
@@ -66,7 +73,7 @@ class EditDialogs(Widget):
 
         def saved(result: FormResult | None) -> None:
             if result is not None:
-                self.post_message(self.Edited(result.model, result.label, result.select))
+                self.post_message(self.Edited(result.model, result.label, result.select, result.save_file))
 
         self.app.push_screen(form, saved)
 
@@ -87,6 +94,16 @@ class EditDialogs(Widget):
             self.notify("A threat is about a component or flow: add one first (c).", severity="warning", markup=False)
             return
         self.open_form(ThreatForm(model, target=target, category=category))
+
+    def sketch(
+        self,
+        model_of: Callable[[], ThreatModel],
+        record: Callable[[ThreatModel, str], None],
+        undo: Callable[[], None],
+        save: Callable[[], None],
+    ) -> None:
+        """Open the sketch line; it records each line at once (the next line builds on it)."""
+        self.app.push_screen(SketchScreen(model_of, record, undo, save))
 
     def edit_model(self, model: ThreatModel) -> None:
         self.open_form(ModelForm(model))

@@ -2,14 +2,16 @@
 
 A form is given the model, builds its fields, and checks the values on every change through
 core (pydantic for the element, ``core.edits`` for ids and references), showing each problem
-next to its field. Saving asks core for the new model and dismisses with it; the main screen
-then records it for undo. The model itself is never changed here.
+next to its field. Applying asks core for the new model and dismisses with it; the main screen
+then records it for undo (and, after ctrl+s, saves the file). The model itself is never changed
+here. Esc on a changed form asks before anything typed is thrown away.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -23,6 +25,7 @@ from stride_tui.core.editing import GENERAL, EditError
 from stride_tui.core.model.elements import ThreatModel
 from widgets import FormField, safe_text
 
+from .choice_screen import Choice, ChoiceScreen
 from .dialog import Dialog
 
 
@@ -34,6 +37,8 @@ class FormResult:
     label: str
     select: tuple[str, str] | None = None
     """(section, id) of the element the user was editing, to keep it selected."""
+    save_file: bool = False
+    """The user saved with ctrl+s: write the file too, not only the edit (one key, not two)."""
 
 
 class FormScreen(Dialog[FormResult | None]):
@@ -47,8 +52,9 @@ class FormScreen(Dialog[FormResult | None]):
     """
     | Key(s) | Description |
     | :- | :- |
-    | ctrl+s | Save (enter in a one-line field does too). |
-    | escape | Close without saving. |
+    | ctrl+s | Apply the form and save the file. |
+    | enter | In a one-line field: apply the form (the file is saved with ctrl+s). |
+    | escape | Close: at once when nothing changed, else after asking (discard / keep editing). |
     | tab, shift+tab | Next / previous field. |
     """
 
@@ -67,6 +73,8 @@ class FormScreen(Dialog[FormResult | None]):
         """The form's fields, top to bottom."""
         self._errors: dict[str, str] = {}
         self._problems: list[str] | None = None
+        self._initial: dict[str, object] | None = None
+        self._asking = False
 
     # ------------------------------------------------------------- for subclasses
 
@@ -100,6 +108,11 @@ class FormScreen(Dialog[FormResult | None]):
         return {f.key: f.value for f in self.fields if f.display}
 
     @property
+    def changed(self) -> bool:
+        """Whether any value differs from what the form opened with."""
+        return self._initial is not None and self.values() != self._initial
+
+    @property
     def errors(self) -> dict[str, str]:
         """The problems found by the last check, per field key."""
         return self._errors
@@ -116,10 +129,13 @@ class FormScreen(Dialog[FormResult | None]):
             yield Static("", id="form-hint", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(Text("Save  [ctrl+s]"), id="form-save", variant="primary", compact=True)
+                yield Button(Text("Apply  [enter]"), id="form-apply", compact=True)
                 yield Button(Text("Cancel  [esc]"), id="form-cancel", compact=True)
 
     def on_mount(self) -> None:
         self.revalidate()
+        # keys typed while the form opened are still queued in its first field: they count as changes
+        self._initial = self.values()
 
     def initial_focus(self) -> Widget | None:
         first = next((f for f in self.fields if f.display), None)
@@ -150,6 +166,7 @@ class FormScreen(Dialog[FormResult | None]):
             problem.update(safe_text("\n".join(rest)))
             problem.display = bool(rest)
         self.query_one("#form-save", Button).disabled = bool(errors)
+        self.query_one("#form-apply", Button).disabled = bool(errors)
         return errors
 
     def on_form_field_changed(self, event: FormField.Changed) -> None:
@@ -166,10 +183,15 @@ class FormScreen(Dialog[FormResult | None]):
     # -------------------------------------------------------------------- actions
 
     def action_save(self) -> None:
+        """Apply the form and save the file (ctrl+s)."""
         # ctrl+s typed right after the name: save once the name is in its field
-        self.after_typed_keys(self._save)
+        self.after_typed_keys(partial(self._save, True))
 
-    def _save(self) -> None:
+    def action_apply(self) -> None:
+        """Apply the form; the file stays unsaved (enter in a one-line field)."""
+        self.after_typed_keys(partial(self._save, False))
+
+    def _save(self, save_file: bool = False) -> None:
         errors = self.revalidate()
         if errors:
             self._focus_first_error()
@@ -185,7 +207,7 @@ class FormScreen(Dialog[FormResult | None]):
             self.query_one("#form-problem", Static).display = True
             self._focus_first_error()
             return
-        self.dismiss(result)
+        self.dismiss(replace(result, save_file=save_file))
 
     def _focus_first_error(self) -> None:
         for field in self.fields:
@@ -194,15 +216,38 @@ class FormScreen(Dialog[FormResult | None]):
                 return
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Close: at once when nothing changed, else after asking (losing typing takes a choice)."""
+        self.after_typed_keys(self._cancel)
+
+    def _cancel(self) -> None:
+        if not self.changed:
+            self.dismiss(None)
+        elif not self._asking:
+            self._asking = True
+            self.app.push_screen(
+                ChoiceScreen(
+                    "Discard your changes?",
+                    [Text("This form has changes that are not applied yet.")],
+                    [Choice("discard", "Discard", "d", "error"), Choice("keep", "Keep editing", "k", "primary")],
+                    default="keep",
+                ),
+                self._answered,
+            )
+
+    def _answered(self, answer: str | None) -> None:
+        self._asking = False
+        if answer == "discard":
+            self.dismiss(None)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.action_save()
+        self.action_apply()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "form-save":
             self.action_save()
+        elif event.button.id == "form-apply":
+            self.action_apply()
         else:
             self.action_cancel()

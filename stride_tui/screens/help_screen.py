@@ -13,6 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
+from stride_tui.core.editing.sketch import SYNTAX
 from stride_tui.core.stride import STRIDE
 
 from .dialog import Dialog
@@ -23,6 +24,27 @@ SESSION_HELP = (
     "2. STRIDE each trust boundary, 3. capture 3–6 stories. The status bar shows the phase and the "
     "time left; a notice marks each new phase; at the end you see what the session produced and "
     "can export the stories."
+)
+SKETCH_HELP = (
+    "a opens the sketch line at the bottom; type one line, Enter applies it as one undoable edit and "
+    "the line stays open for the next (esc closes it). A > B > C : https, jwt is a chain of flows "
+    "(names not in the model become components; facts after ':' go on every flow: https, grpc, "
+    "kafka…, mtls, jwt, oauth2, session, api key, no auth, signed, timeout, correlation id, "
+    '"quoted data"). Ledger DB (store) gives a component its kind: (user), (process), (store), '
+    "(queue), (log); without one the kind is guessed from the name and the line says so. "
+    "Name [Boundary] puts it in a boundary; [Boundary] A, B makes a boundary with members; "
+    "[Outer / Inner] C nests; Name : privileged, no audit log sets a component's facts. Spaces "
+    "around > and [ ] are optional. Tab completes the component or boundary name being typed (a "
+    "boundary with its ]; several matches complete as far as they agree and are listed). A line "
+    "with a problem stays as typed, with the wrong part highlighted. ctrl+z takes back the last "
+    "line, ctrl+s saves. The same lines work from the command line: stride-tui add MODEL LINE…"
+)
+FORMS_HELP = (
+    "Tab / shift+tab move between fields. Drop-downs list elements by name, A to Z (values such as "
+    "severity in their own order): enter or ↓ opens one, typing a few letters jumps to the first "
+    "option that contains them, enter picks it. Yes/no/unknown facts: ← → or y n u. Enter in a "
+    "one-line field applies the form; ctrl+s applies it and saves the file. Esc closes an unchanged "
+    "form at once and asks (discard / keep editing) when something was changed."
 )
 SAFETY_HELP = (
     "Unsaved edits are copied to a recovery file every few seconds and on a crash, SIGTERM or "
@@ -67,6 +89,13 @@ class HelpScreen(Dialog[None]):
                     Group(
                         Text("Keys", style="bold underline"),
                         keys,
+                        Text(""),
+                        Text("Sketch line (a)", style="bold underline"),
+                        Text(SYNTAX, style="bold"),
+                        Text(SKETCH_HELP),
+                        Text(""),
+                        Text("Forms", style="bold underline"),
+                        Text(FORMS_HELP),
                         Text(""),
                         Text("STRIDE at a trust boundary", style="bold underline"),
                         stride,

@@ -95,6 +95,14 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
         _entry("Add threat", "A hand-written threat on a component or flow (t)"),
     ),
     KeyAction(
+        "a",
+        "sketch",
+        "Sketch",
+        "a",
+        _entry("Sketch line", "Type the data flow: A > B : https, Name (store), [Boundary] A, B (a)"),
+        True,
+    ),
+    KeyAction(
         "e",
         "edit",
         "Edit",
@@ -279,6 +287,7 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
 HELP_ROWS: tuple[HelpRow, ...] = (
     HelpRow("tab / shift+tab, 1 2 3 4", "move between panes; 1 2 3 4 jump to components, flows, boundaries, STRIDE"),
     HelpRow("↑ ↓ pgup pgdn home end", "move in a pane; the STRIDE panel follows the selection"),
+    HelpRow("a", "sketch line: type the data flow, one line per edit (syntax below); enter applies, esc closes"),
     HelpRow("c / f / b / t", "add a component / flow / boundary / hand-written threat"),
     HelpRow("enter, e", "edit what is selected (in the STRIDE panel: open the finding and decide it)"),
     HelpRow("delete, x", "delete what is selected (asks first and says what goes with it)"),
@@ -301,7 +310,11 @@ HELP_ROWS: tuple[HelpRow, ...] = (
     HelpRow("? / f1", "this help"),
     HelpRow("ctrl+p", "command palette: every action by name"),
     HelpRow("ctrl+q", "quit (asks when there are unsaved changes)"),
-    HelpRow("in forms", "tab between fields, ctrl+s or enter saves, esc cancels; yes/no/unknown: ← → or y n u"),
+    HelpRow(
+        "in forms",
+        "tab between fields; enter applies, ctrl+s applies and saves the file; esc closes (asks if changed); "
+        "drop-downs: type letters to jump; yes/no/unknown: ← → or y n u",
+    ),
 )
 """The help screen's key table, in order; rows with no `KeyAction` describe keys of widgets and forms."""
 

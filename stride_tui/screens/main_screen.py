@@ -19,7 +19,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from stride_tui.core import LoadedModel, ThreatModel
 from stride_tui.core import editing as edits
@@ -36,6 +36,7 @@ from widgets.detail_pane import DetailPane
 from widgets.diagram_pane import DiagramPane
 from widgets.diagram_view import DiagramView
 from widgets.element_panes import ElementKind, ElementPanes
+from widgets.key_footer import KeyFooter
 
 from . import keymap
 from .command_provider import EditorCommands
@@ -125,7 +126,7 @@ class MainScreen(Screen[None]):
         yield self.diagram
         yield self.exports
         yield self.session_bar
-        yield Footer()
+        yield KeyFooter()
         yield self.dialogs
         yield self.file
 
@@ -293,6 +294,8 @@ class MainScreen(Screen[None]):
 
     def on_edit_dialogs_edited(self, message: EditDialogs.Edited) -> None:
         self._record(message.model, message.label, message.select)
+        if message.save_file:  # ctrl+s in a form: the edit and the file in one key
+            self.action_save()
 
     def on_edit_dialogs_decision_dropped(self, message: EditDialogs.DecisionDropped) -> None:
         self._record(edits.delete_decision(self.model, message.key), f"delete decision {message.key}")
@@ -319,6 +322,10 @@ class MainScreen(Screen[None]):
             crossing = analysis.topology.flows_crossing(selection.element_id)
             target = crossing[0] if crossing else None
         self.dialogs.add_threat(self.model, target, panel.highlighted_category)
+
+    def action_sketch(self) -> None:
+        """Open the sketch line: each line typed there is one undoable edit of the current model."""
+        self.dialogs.sketch(lambda: self.model, self._record, self.action_undo, self.action_save)
 
     def action_edit_model(self) -> None:
         self.dialogs.edit_model(self.model)

@@ -144,7 +144,9 @@ async def open_form(app: StrideApp, pilot: Pilot, key: str, cls: type[FormScreen
 
 
 async def save_form(app: StrideApp, pilot: Pilot) -> None:
-    await pilot.press("ctrl+s")
+    """Apply the open form with its Apply button: the edit is made, the file is not saved
+    (ctrl+s in a form would save the file too)."""
+    await pilot.click("#form-apply")
     await settle(app, pilot)
     assert isinstance(app.screen, MainScreen), f"form still open: {getattr(app.screen, 'errors', None)}"
 

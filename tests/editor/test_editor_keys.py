@@ -29,6 +29,7 @@ EXPECTED_SCREEN_KEYS = {
     ("f", "add_flow", "Flow", True),
     ("b", "add_boundary", "Boundary", True),
     ("t", "add_threat", "Threat", False),
+    ("a", "sketch", "Sketch", True),
     ("e", "edit", "Edit", True),
     ("delete,x", "delete", "Delete", True),
     ("d", "decide", "Decide", True),
@@ -53,7 +54,19 @@ EXPECTED_SCREEN_KEYS = {
     ("tab", "app.focus_next", "Next pane", False),
     ("shift+tab", "app.focus_previous", "Previous pane", False),
 }
-FOOTER_ORDER = ["Save", "Undo", "Component", "Flow", "Boundary", "Edit", "Delete", "Decide", "Diagram", "Help"]
+FOOTER_ORDER = [
+    "Save",
+    "Undo",
+    "Component",
+    "Flow",
+    "Boundary",
+    "Sketch",
+    "Edit",
+    "Delete",
+    "Decide",
+    "Diagram",
+    "Help",
+]
 _HELP_NAMES = {"question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]"}
 
 
@@ -152,6 +165,6 @@ def test_the_palette_lists_every_entry_of_the_registry_in_order(tmp_path: Path) 
         provider = EditorCommands(main_screen(app))
         titles = [hit.text async for hit in provider.discover()]
         assert titles == [entry.title for key in KEY_ACTIONS for entry in key.palette]
-        assert len(titles) == 33
+        assert len(titles) == 34
 
     run(write(tmp_path), scenario)

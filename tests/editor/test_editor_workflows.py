@@ -28,7 +28,19 @@ from stride_tui.screens.threat_form import ThreatForm
 from widgets import BoundaryTree, ComponentTable, FlowTable, StridePanel
 
 from ..shared import SAMPLES
-from .harness import MODEL, clear_and_type, main_screen, open_form, rendered, run, save_form, settle, type_text, write
+from .harness import (
+    MODEL,
+    clear_and_type,
+    main_screen,
+    open_form,
+    rendered,
+    run,
+    save_form,
+    settle,
+    type_text,
+    wait_for,
+    write,
+)
 
 # ------------------------------------------------------------------- components
 
@@ -84,6 +96,9 @@ def test_forms_validate_as_you_type(tmp_path: Path) -> None:
         await pilot.pause()
         assert "too long" in form.errors["technology"]
         await pilot.press("escape")
+        await wait_for(app, pilot, ChoiceScreen)  # the form was changed: esc asks first
+        await pilot.press("d")
+        await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         assert "gateway" not in main_screen(app).model.components
 
