@@ -25,9 +25,11 @@ A name not in the model becomes a component; its kind comes from (user), (proces
 flow of the chain, or on the one component named: protocols (https, grpc, kafka…), mtls, jwt,
 oauth2, session, api key, static secret, no auth, encrypted, signed, timeout, circuit breaker,
 correlation id, public/internal/confidential/restricted, "quoted data"; for components
-privileged, audit log, least privilege, validates input, sanitizes errors, rate limited,
-secrets manager, trusted, encrypted at rest, stores credentials, restricted access. "no …"
-makes a yes/no fact false. A boundary named Internet is the internet."""
+privileged, forwards, audit log, least privilege, validates input, sanitizes errors, rate
+limited, secrets manager, trusted, encrypted at rest, stores credentials, restricted access;
+for both, high/medium/low integrity and availability. "no …" or "not …" makes a yes/no fact
+false. A gateway, proxy, ingress or load balancer is guessed to forward requests (say
+"not forwards" if it acts on them). A boundary named Internet is the internet."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -101,7 +101,8 @@ def test_a_component_moves_into_the_boundary_it_is_given() -> None:
         ("Customer", "external_entity", {}),
         ("Shopper browser", "external_entity", {}),
         ("User service", "process", {}),
-        ("API gateway", "process", {}),
+        ("API gateway", "process", {"forwards": True}),
+        ("Edge load balancer", "process", {"forwards": True}),
         ("Ledger DB", "data_store", {}),
         ("Refund events queue", "data_store", {"is_queue": True}),
         ("Audit log", "data_store", {"is_log": True}),
@@ -157,3 +158,12 @@ def test_a_kind_marker_never_changes_an_existing_kind() -> None:
     model = sketch("Ledger (store)")
     with pytest.raises(SketchError, match="already a data store"):
         apply_sketch(model, "Ledger (process) > Other")
+
+
+def test_ratings_and_forwarding_are_sketch_facts() -> None:
+    model = sketch("Customer > Refunds : https, high integrity")
+    flow = next(iter(model.flows.values()))
+    assert flow.integrity == "high" and flow.encrypted is True
+    model = apply_sketch(model, "Refunds : privileged, low availability, not forwards").model
+    refunds = next(c for c in model.components.values() if c.name == "Refunds")
+    assert (refunds.privileged, refunds.availability, refunds.forwards) == (True, "low", False)

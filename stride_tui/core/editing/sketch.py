@@ -86,6 +86,7 @@ _PROCESS_WORDS = {
     "bff",
     "engine",
 }
+_FORWARDER_WORDS = {"gateway", "proxy", "balancer", "ingress", "lb"}
 _ENTITY_WORDS = {
     "customer",
     "customers",
@@ -156,11 +157,19 @@ _FLOW_FACTS: dict[str, dict[str, object]] = {
     "correlation id": {"correlation_id": True},
     "no correlation id": {"correlation_id": False},
 }
+_RATINGS = {
+    f"{level} {rating}": {rating: level}
+    for level in ("low", "medium", "high")
+    for rating in ("integrity", "availability")
+}
+"""``high integrity``, ``low availability``…: facts of every kind and of flows."""
+_FLOW_FACTS.update(_RATINGS)
 _CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
 _COMPONENT_FACTS: dict[str, dict[str, dict[str, object]]] = {
     "external_entity": {"trusted": {"trusted": True}, "untrusted": {"trusted": False}},
     "process": {
         "privileged": {"privileged": True},
+        "forwards": {"forwards": True},
         "audit log": {"audit_log": True},
         "least privilege": {"least_privilege": True},
         "validates input": {"validates_input": True},
@@ -181,6 +190,8 @@ _COMPONENT_FACTS: dict[str, dict[str, dict[str, object]]] = {
         **{level: {"classification": level} for level in _CLASSIFICATIONS},
     },
 }
+for _facts_of_kind in _COMPONENT_FACTS.values():
+    _facts_of_kind.update(_RATINGS)
 
 
 @dataclass
@@ -291,6 +302,8 @@ def guess_kind(name: str) -> tuple[str, dict[str, bool]]:
     if last in _STORE_WORDS | _QUEUE_WORDS | _LOG_WORDS or (store_like and not words & _PROCESS_WORDS):
         facts = {"is_queue": True} if words & _QUEUE_WORDS else {"is_log": True} if words & _LOG_WORDS else {}
         return "data_store", facts
+    if words & _FORWARDER_WORDS:  # gateways, proxies and load balancers pass requests on
+        return "process", {"forwards": True}
     if words & _PROCESS_WORDS:
         return "process", {}
     if words & _ENTITY_WORDS:
@@ -358,7 +371,7 @@ class _Sketch:
                 how = ""
             else:
                 kind, facts = guess_kind(ref.name)
-                how = " (kind guessed from its name)"
+                how = " (kind guessed from its name" + (", passes requests on" if facts.get("forwards") else "") + ")"
                 self.guessed = True
             values: dict[str, object] = {"kind": kind, "name": ref.name, "boundary": boundary_id, **facts}
             component_id = propose_id(self.model, ref.name, "components")
