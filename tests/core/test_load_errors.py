@@ -151,3 +151,15 @@ def test_thirty_two_levels_are_fine():
     chain = "".join(f'[boundaries.b{i}]\nparent = "b{i + 1}"\n\n' for i in range(31)) + "[boundaries.b31]\n"
     loaded = parse_model(f'stride_tui = 1\n\n[model]\ntitle = "Deep"\n\n{chain}'.encode(), "m.toml")
     assert len(loaded.model.boundaries) == 32
+
+
+def test_a_boundary_cannot_be_the_internet_and_not_at_once(tmp_path):
+    from stride_tui.core.files.diagnostics import ModelError
+    from stride_tui.core.files.loader import load_model
+
+    path = tmp_path / "m.toml"
+    path.write_text('stride_tui = 1\n[model]\ntitle = "x"\n[boundaries.net]\nkind = "internet"\ninternet = false\n')
+    with pytest.raises(ModelError) as caught:
+        load_model(path)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.line == 6 and 'kind = "internet" but internet = false' in diagnostic.message

@@ -51,6 +51,11 @@ def check_references(data: dict, file: str, source_map: SourceMap) -> list[Diagn
                 seen[element_id] = section
 
     for bid, boundary in boundaries.items():
+        if isinstance(boundary, dict) and boundary.get("kind") == "internet" and boundary.get("internet") is False:
+            report(
+                ("boundaries", bid, "internet"),
+                f'boundary `{bid}` has kind = "internet" but internet = false: remove one of them',
+            )
         parent = _ref(boundary.get("parent")) if isinstance(boundary, dict) else None
         if parent is None:
             continue
