@@ -46,6 +46,12 @@ unknown facts: the questions at the end say which answer settles it. Exit 0, or 
     threats.add_argument("--status", metavar="S[,S…]", help=f"only threats with these statuses ({', '.join(STATUSES)})")
     threats.add_argument("--min-severity", choices=SEVERITIES, default="low", help="leave out less risky threats")
     threats.add_argument("--format", choices=("text", "json", "csv", "markdown", "sarif"), default="text")
+    threats.add_argument(
+        "--include-decided",
+        action="store_true",
+        help="SARIF: keep decided findings, each with a suppression (GitHub ignores suppressions and would show "
+        "them as open alerts, so they are left out by default)",
+    )
     add_rules_option(threats)
     threats.set_defaults(run=run_threats)
 
@@ -137,7 +143,14 @@ def run_threats(args: argparse.Namespace) -> ExitCode:
     elif args.format == "markdown":
         text = findings_markdown(analysis, threats, asked, scope)
     elif args.format == "sarif":
-        text = findings_sarif(analysis, findings, ruleset, Path(args.model), loaded.raw.decode("utf-8-sig"))
+        text = findings_sarif(
+            analysis,
+            findings,
+            ruleset,
+            Path(args.model),
+            loaded.raw.decode("utf-8-sig"),
+            include_decided=args.include_decided,
+        )
     else:
         text = findings_text(analysis, threats, asked, scope)
     if args.format in ("text", "markdown"):  # read by a person: no control or invisible character obeyed

@@ -202,3 +202,14 @@ def test_threats_of_a_boundary_come_in_two_sections(run_cli):
     )
     assert {t["boundary"] for t in document["threats"]} == {"prod-cluster"}
     assert {t["section"] for t in document["threats"]} == {"crossing", "inside"}
+
+
+def test_sarif_leaves_decided_findings_out_unless_asked(run_cli):
+    def results(*extra: str) -> list[dict]:
+        out = run_cli("threats", SAMPLES / "checkout.toml", "--format", "sarif", *extra)[1]
+        return json.loads(out)["runs"][0]["results"]
+
+    default, kept = results(), results("--include-decided")
+    assert all("suppressions" not in r for r in default)
+    suppressed = [r for r in kept if "suppressions" in r]
+    assert suppressed and len(kept) == len(default) + len(suppressed)
