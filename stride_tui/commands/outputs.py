@@ -28,7 +28,7 @@ from stride_tui.core.outputs.stories import (
     stories_markdown,
     top_stories,
 )
-from stride_tui.core.outputs.story_trackers import stories_github, stories_gitlab, stories_jira
+from stride_tui.core.outputs.story_trackers import BOM, stories_github, stories_gitlab, stories_jira
 
 from .common import add_rules_option, load_and_analyse, load_side
 from .printing import print_diagnostics, shown
@@ -207,7 +207,7 @@ def run_stories(args: argparse.Namespace) -> ExitCode:
     title = analysis.model.model.title
     if fmt in ("csv", "jira", "gitlab", "gh"):
         if fmt == "csv":
-            text = ("\ufeff" if args.bom else "") + stories_csv(shown_stories)
+            text = (BOM if args.bom else "") + stories_csv(shown_stories)
         elif fmt == "jira":
             text = stories_jira(title, shown_stories, bom=args.bom)
         elif fmt == "gitlab":

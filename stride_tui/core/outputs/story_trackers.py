@@ -10,6 +10,7 @@ GitLab, Jira's wiki markup for Jira, and every CSV cell is guarded against formu
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -24,7 +25,7 @@ from stride_tui.core.text_safety import show_invisible
 
 MARKER_PREFIX = "stride-tui-story:"
 JIRA_PRIORITY = {"critical": "Highest", "high": "High", "medium": "Medium", "low": "Low"}
-BOM = "\ufeff"
+BOM = codecs.BOM_UTF8.decode("utf-8")
 """UTF-8 byte order mark: Excel reads a CSV as UTF-8 only when the file starts with it."""
 
 
