@@ -189,7 +189,13 @@ def test_readme_loop_files_each_story_once_against_a_fake_gh(tmp_path):
     work = tmp_path / "repo"
     work.mkdir()
     shutil.copy(CHECKOUT, work / "threat-model.toml")
-    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", GH_STATE=str(state))
+    # the loop's stride-tui is this checkout's code, the one the test compares with
+    env = dict(
+        os.environ,
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        GH_STATE=str(state),
+        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
+    )
     loop = _readme_loop()
 
     def run() -> subprocess.CompletedProcess:
