@@ -167,7 +167,8 @@ CASES: dict[str, tuple[ThreatModel, ThreatModel, str]] = {
     ),
     "process-xss": (
         solo("process", technology="python/django"),
-        solo("process", technology="python/django", validates_input=True),
+        solo("process", technology="python/django", encodes_output=True),
+        solo("process", technology="python/fastapi"),  # an API renders no pages
         "a",
     ),
     "flow-sql-injection": (
@@ -178,6 +179,7 @@ CASES: dict[str, tuple[ThreatModel, ThreatModel, str]] = {
     "flow-nosql-injection": (
         pair(P, with_(DS, technology="mongodb atlas")),
         pair(with_(P, validates_input=True), with_(DS, technology="mongodb atlas")),
+        pair(with_(EE, trusted=True), with_(DS, technology="mongodb atlas")),  # no process builds it
         "f",
     ),
     "flow-ldap-injection": (
@@ -403,7 +405,7 @@ CASES: dict[str, tuple[ThreatModel, ThreatModel, str]] = {
     "process-broad-permissions": (
         solo("process", privileged=True),
         solo("process", privileged=True, least_privilege=True),
-        solo("process"),  # nothing powerful held, nothing exposed
+        solo("process"),  # nothing powerful held
         "a",
     ),
     "process-privileged-unvalidated-input": (
@@ -425,7 +427,70 @@ CASES: dict[str, tuple[ThreatModel, ThreatModel, str]] = {
     "flow-csrf": (
         pair(EE, P, {"authentication": "session"}),
         pair(EE, P, {"authentication": "session", "tags": ["csrf-protected"]}),
+        pair(EE, with_(P, csrf_protected=True), {"authentication": "session"}),
         "f",
+    ),
+    # vocabulary of the rule library (issue 14): authorisation, MFA, replay, supply chain, LLMs
+    "process-object-authorization": (
+        pair(EE, with_(P, privileged=True)),
+        pair(EE, with_(P, privileged=True, authorization="end_user")),
+        pair(P, with_(P, privileged=True), cross=False),  # no internet caller reaches it
+        pair(EE, with_(P, privileged=True, technology="keycloak")),  # the identity provider itself
+        "b",
+    ),
+    "process-runs-as-root": (
+        solo("process", runs_as_root=True),
+        solo("process", runs_as_root=False),
+        solo("process"),  # only what is known
+        "a",
+    ),
+    "flow-privileged-access-without-mfa": (
+        pair(EE, with_(P, privileged=True), {"authentication": "session"}),
+        pair(EE, with_(P, privileged=True), {"authentication": "session", "mfa": True}),
+        pair(EE, with_(P, privileged=False), {"authentication": "session"}),
+        "f",
+    ),
+    "flow-shared-credential": (
+        pair(P, P, {"authentication": "api_key", "credential_shared": True}),
+        pair(P, P, {"authentication": "api_key", "credential_shared": False}),
+        "f",
+    ),
+    "flow-replayable": (
+        pair(EE, with_(P, name="Refund service")),
+        pair(EE, with_(P, name="Refund service"), {"replay_protected": True}),
+        pair(EE, with_(P, name="Notifier", privileged=False), {"data": "payment events"}),  # it moves no money
+        "f",
+    ),
+    "component-unpinned-supply-chain": (
+        solo("data_store", technology="postgres:latest"),
+        solo("data_store", technology="postgres:latest", image_pinned=True),
+        solo("data_store", technology="postgres 16"),
+        "a",
+    ),
+    "process-llm-prompt-injection": (
+        solo("process", technology="openai gpt-4o"),
+        solo("process", technology="python/fastapi"),
+        solo("process", technology="python/fastapi", llm=False),
+        "a",
+    ),
+    "flow-llm-output-unchecked": (
+        pair(with_(P, llm=True), P),
+        pair(with_(P, llm=True), with_(P, validates_input=True)),
+        pair(P, P),
+        "f",
+    ),
+    "flow-sensitive-data-to-llm": (
+        pair(P, with_(EE, technology="openai api"), {"data": "customer email and address"}),
+        pair(P, with_(EE, technology="openai api"), {"data": "product descriptions"}),
+        pair(P, with_(EE, technology="payment provider"), {"data": "customer email and address"}),
+        "f",
+    ),
+    "datastore-no-backup": (
+        solo("data_store", name="Ledger"),
+        solo("data_store", name="Ledger", backed_up=True),
+        solo("data_store", name="Ledger", is_queue=True),
+        solo("data_store", name="Thumbnails"),
+        "a",
     ),
     "datastore-direct-external-access": (
         pair(PARTNER, DS, {"authentication": "none"}),
@@ -614,7 +679,7 @@ def test_unknown_facts_fire_and_known_mitigations_silence():
     # an internet-facing process with nothing recorded: the unknowns fire (fail closed)
     exposed = pair(EE, P, {"authentication": "session"})
     unknown = {f.rule_id for f in analyse(exposed, RULES).findings if f.element_id == "b"}
-    assert {"process-input-not-validated", "process-broad-permissions", "process-verbose-errors"} <= unknown
+    assert {"process-input-not-validated", "process-no-rate-limit", "process-verbose-errors"} <= unknown
     hardened = pair(EE, with_(P, **HARD_PROCESS), {"authentication": "session"})
     assert {f.rule_id for f in analyse(hardened, RULES).findings if f.element_id == "b"} == set()
 

@@ -136,6 +136,8 @@ class Analyzer:
 
     def __init__(self, ruleset: RuleSet, today: datetime.date | None = None) -> None:
         self.ruleset = ruleset
+        self.catalogue = ruleset.catalogue
+        """The technologies the facts recognise (built in, plus what rule files add)."""
         self.today = today or datetime.date.today()
         """The day decisions' ``expires`` dates are compared with."""
         self._by_kind = {kind: ruleset.for_kind(kind) for kind in KIND_LABELS}
@@ -159,7 +161,7 @@ class Analyzer:
 
     def _analyse(self, model: ThreatModel) -> Analysis:
         topology = Topology(model)
-        facts = FactBase(model, topology, self._endpoint_keys)
+        facts = FactBase(model, topology, self._endpoint_keys, self.catalogue)
         analysis = Analysis(model, topology, disabled=tuple(self.ruleset.disabled.values()))
         custom_by_target: dict[str, list[str]] = {}
         for tid, threat in model.threats.items():

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from stride_tui.core.analysis.stakes import stakes_in
+from stride_tui.core.analysis.technologies import Catalogue, builtin_catalogue
 from stride_tui.core.model.elements import COMPONENT_CLASSES, Flow, ThreatModel
 from stride_tui.core.model.topology import Topology
 
@@ -26,6 +27,8 @@ COMPONENT_DERIVED = (
     "reachable_unauthenticated",
     "entered_across_boundary",
     "stakes",
+    "family",
+    "calls_data_store",
 )
 FLOW_DERIVED = ("crosses_boundary", "from_internet", "is_response", "enters", "enters_more_trusted", "stakes")
 STRONG_AUTHENTICATION = ("jwt", "oauth2", "mtls", "session")
@@ -50,14 +53,22 @@ def _set_fields(obj: object) -> dict[str, object]:
 class FactBase:
     """Facts of every element of one model."""
 
-    def __init__(self, model: ThreatModel, topology: Topology, endpoint_keys: frozenset[str] | None = None) -> None:
+    def __init__(
+        self,
+        model: ThreatModel,
+        topology: Topology,
+        endpoint_keys: frozenset[str] | None = None,
+        catalogue: Catalogue | None = None,
+    ) -> None:
         """
         Args:
             endpoint_keys: The ``source.*`` / ``target.*`` facts anything reads (rules, risk);
                 None copies every one. Copying only those keeps each flow's facts, and the
                 cache key made of them, small.
+            catalogue: The technologies to recognise (default: the built-in catalogue).
         """
         self.topology = topology
+        catalogue = catalogue or builtin_catalogue()
         internet = {bid for bid, b in model.boundaries.items() if b.internet or b.kind == "internet"}
         components: dict[str, dict[str, object]] = {}
         for cid, component in model.components.items():
@@ -66,7 +77,11 @@ class FactBase:
             facts["in_internet"] = in_internet
             facts["untrusted"] = in_internet or (component.kind == "external_entity" and component.trusted is not True)
             facts["internet_facing"] = False
-            facts["stakes"] = stakes_in(component.name, component.description)
+            # the name says what it is; a description mentions neighbours too ("keys for payments")
+            facts["stakes"] = stakes_in(component.name)
+            facts["family"] = catalogue.families_of(
+                component.technology, " ".join(component.tags or ()), component.name
+            )
             components[cid] = facts
         calls = {
             fid: f
@@ -77,6 +92,8 @@ class FactBase:
         for fid, flow in calls.items():
             if topology.crossings[fid]:
                 components[flow.target]["entered_across_boundary"] = True
+            if components[flow.target]["kind"] == "data_store":
+                components[flow.source]["calls_data_store"] = True
         for flow in calls.values():
             if components[flow.source]["untrusted"]:
                 components[flow.target]["internet_facing"] = True
@@ -86,6 +103,7 @@ class FactBase:
             facts["reachable_from_internet"] = cid in reachable
             facts["reachable_unauthenticated"] = cid in unauthenticated
             facts.setdefault("entered_across_boundary", False)
+            facts.setdefault("calls_data_store", False)
         self.components = components
 
         def copies(prefix: str) -> dict[str, dict[str, object]]:

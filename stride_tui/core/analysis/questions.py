@@ -35,10 +35,19 @@ _BOOLEAN: dict[str, tuple[str, object, object]] = {
     "timeout": ("Does {source} call {target} with a timeout?", True, False),
     "circuit_breaker": ("Does {source} stop calling {target} while it fails (a circuit breaker)?", True, False),
     "correlation_id": ("Does {element} carry a correlation id?", True, False),
+    "encodes_output": ("Does {element} encode everything it renders for its context?", True, False),
+    "csrf_protected": ("Do state-changing requests to {element} need an anti-CSRF token?", True, False),
+    "runs_as_root": ("Does {element} run as root?", True, False),
+    "image_pinned": ("Are {element}'s image and dependencies pinned by digest and verified?", True, False),
+    "backed_up": ("Is {element} backed up, with a restore that has been tested?", True, False),
+    "mfa": ("Does the person behind {element} sign in with a second factor?", True, False),
+    "replay_protected": ("Does {target} refuse a replayed copy of {element}?", True, False),
+    "credential_shared": ("Do other clients use the same credential as {source} on {element}?", True, False),
 }
 # facts with more than two answers: the question, what "n" sets (None: no one-key no)
 _CHOICE: dict[str, tuple[str, object]] = {
     "authentication": ("How does {source} authenticate to {target}?", "none"),
+    "authorization": ("How does {element} decide what each caller may do?", "none"),
     "secrets": ("Where does {element} keep its secrets?", None),
     "classification": ("How sensitive is the data of {element}?", None),
     "integrity": ("How much harm does a forged or altered write to {element} do?", None),

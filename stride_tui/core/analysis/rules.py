@@ -29,11 +29,13 @@ from stride_tui.core.analysis.conditions import (
     parse_condition,
 )
 from stride_tui.core.analysis.facts import ALL_COMPONENT_FACTS, COMPONENT_FACTS, FLOW_FACTS
+from stride_tui.core.analysis.technologies import Catalogue, TechnologySpec, builtin_catalogue
 from stride_tui.core.files.diagnostics import Diagnostic, ModelError, field_path
 from stride_tui.core.files.key_positions import SourceMap
 from stride_tui.core.files.loader import toml_error_message
 from stride_tui.core.model.elements import (
     CATEGORIES,
+    ID_PATTERN,
     LINE_PATTERN,
     MAX_NAME,
     RULE_ID_PATTERN,
@@ -87,6 +89,9 @@ class _RuleFileSpec(BaseModel):
     stride_tui_rules: Literal[1]
     rules: dict[str, dict] = Field(default_factory=dict)
     disable: dict[RuleId, RuleReason] | list[RuleId] = Field(default_factory=dict)
+    technologies: dict[Annotated[str, StringConstraints(pattern=ID_PATTERN)], TechnologySpec] = Field(
+        default_factory=dict
+    )
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,8 @@ class RuleSet:
 
     rules: dict[str, Rule] = field(default_factory=dict)
     disabled: dict[str, DisabledRule] = field(default_factory=dict)
+    catalogue: Catalogue = field(default_factory=builtin_catalogue)
+    """The technologies facts recognise: built in, plus the rule files' ``[technologies]``."""
 
     def for_kind(self, kind: str) -> list[Rule]:
         """The enabled rules that look at elements of ``kind``."""
@@ -184,6 +191,8 @@ class RuleFile:
     rules: list[Rule]
     disable: list[tuple[str, str, int | None]]
     """(rule id, reason, line) for each rule the file switches off."""
+    technologies: dict[str, TechnologySpec] = field(default_factory=dict)
+    """Technologies the file adds to the catalogue."""
 
 
 def parse_rule_file(raw: bytes, file: str) -> RuleFile:
@@ -214,7 +223,10 @@ def parse_rule_file(raw: bytes, file: str) -> RuleFile:
         for error in exc.errors(include_url=False):
             loc = tuple(p for p in error["loc"] if p != "[key]")
             if error["type"] == "extra_forbidden":
-                report(loc, f"unknown key `{loc[-1]}` (a rule file holds stride_tui_rules, rules and disable)")
+                report(
+                    loc,
+                    f"unknown key `{loc[-1]}` (a rule file holds stride_tui_rules, rules, disable and technologies)",
+                )
             elif loc[:1] == ("disable",) and error["type"] == "string_pattern_mismatch":
                 report(loc, f"disabled rule `{loc[-1]}` needs a reason that says why (one line of visible text)")
             elif loc == ("stride_tui_rules",):
@@ -242,7 +254,7 @@ def parse_rule_file(raw: bytes, file: str) -> RuleFile:
         (rid, reason, (source_map.position(("disable", rid)) or (None,))[0])
         for rid, reason in (spec.disable.items() if isinstance(spec.disable, dict) else ())
     ]
-    return RuleFile(file, rules, disable)
+    return RuleFile(file, rules, disable, dict(spec.technologies))
 
 
 def _parse_rule(
@@ -354,6 +366,11 @@ def combine(files: list[RuleFile]) -> RuleSet:
                 problems.append(Diagnostic(rule_file.file, f"`disable` names unknown rule `{rule_id}`", line))
             else:
                 ruleset.disabled[rule_id] = DisabledRule(rule_id, rule_file.file, reason)
+        if rule_file.technologies:
+            try:
+                ruleset.catalogue = ruleset.catalogue.extended(rule_file.technologies, rule_file.file)
+            except ValueError as exc:
+                problems.append(Diagnostic(rule_file.file, str(exc).removeprefix(f"{rule_file.file}: ")))
     for rule in ruleset.rules.values():
         owner = ruleset.rules.get(rule.remedy)
         if owner is not None and owner is not rule:

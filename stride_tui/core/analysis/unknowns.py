@@ -23,6 +23,9 @@ _OTHER = "\x00another value\x00"
 _MAX_COMBINATIONS = 512
 _NOT_ASKED = {"name", "description", "out_of_scope", "out_of_scope_reason", "source", "target", "kind", "boundary"}
 _NOT_ASKED |= {"response_to", "tags"}
+# what an element is, rather than a control it has: a rule uses them to stay off the wrong
+# elements, and "is the secrets store a queue?" is no question worth a squad's minute
+_NOT_ASKED |= {"is_log", "is_queue", "forwards", "llm"}
 
 
 def _values_of(annotation: object) -> tuple[object, ...] | None:

@@ -157,7 +157,7 @@ _FLOW_FACTS: dict[str, dict[str, object]] = {
     "correlation id": {"correlation_id": True},
     "no correlation id": {"correlation_id": False},
 }
-_RATINGS = {
+_RATINGS: dict[str, dict[str, object]] = {
     f"{level} {rating}": {rating: level}
     for level in ("low", "medium", "high")
     for rating in ("integrity", "availability")

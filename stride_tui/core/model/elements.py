@@ -47,6 +47,7 @@ SecretsHandling = Literal["none", "plaintext", "environment", "secrets_manager"]
 Status = Literal["open", "investigating", "mitigated", "accepted", "transferred", "not_applicable"]
 Severity = Literal["low", "medium", "high", "critical"]
 Rating = Literal["low", "medium", "high"]
+Authorization = Literal["none", "technical_user", "end_user"]
 BoundaryKind = Literal["internet", "dmz", "network", "cluster", "namespace", "cloud_account", "host", "third_party"]
 Category = Literal[
     "spoofing",
@@ -117,6 +118,7 @@ class ExternalEntity(_ComponentBase):
 
     kind: Literal["external_entity"]
     trusted: bool | None = None
+    llm: bool | None = Field(default=None, description="a language-model API or an AI agent")
 
 
 class Process(_ComponentBase):
@@ -133,6 +135,18 @@ class Process(_ComponentBase):
     sanitizes_errors: bool | None = None
     rate_limited: bool | None = None
     secrets: SecretsHandling | None = None
+    authorization: Authorization | None = Field(
+        default=None,
+        description="how it decides what a caller may do: none; technical_user (it trusts the calling service); "
+        "end_user (it checks the end user's rights on each object)",
+    )
+    encodes_output: bool | None = Field(default=None, description="encodes what it renders for its context (no XSS)")
+    csrf_protected: bool | None = Field(default=None, description="state-changing requests need an anti-CSRF token")
+    runs_as_root: bool | None = Field(default=None, description="its container or process runs as root")
+    image_pinned: bool | None = Field(
+        default=None, description="its image and dependencies are pinned by digest and their provenance checked"
+    )
+    llm: bool | None = Field(default=None, description="it is, or drives, a language model or an AI agent")
 
 
 class DataStore(_ComponentBase):
@@ -147,6 +161,10 @@ class DataStore(_ComponentBase):
         default=None, description="only named principals may read or write (ACLs, IAM)"
     )
     classification: Classification | None = None
+    backed_up: bool | None = Field(default=None, description="backed up, and restoring it has been tested")
+    image_pinned: bool | None = Field(
+        default=None, description="its image is pinned by digest and its provenance checked (self-run stores)"
+    )
 
 
 Component = Annotated[ExternalEntity | Process | DataStore, Field(discriminator="kind")]
@@ -179,6 +197,15 @@ class Flow(_Strict):
     classification: Classification | None = None
     integrity: Rating | None = Field(default=None, description="how much harm a forged or altered message does")
     availability: Rating | None = Field(default=None, description="how much harm losing this flow does")
+    mfa: bool | None = Field(
+        default=None, description="the person sending it signed in with multi-factor authentication"
+    )
+    replay_protected: bool | None = Field(
+        default=None, description="a replayed message is refused (idempotency key, nonce or timestamp checked)"
+    )
+    credential_shared: bool | None = Field(
+        default=None, description="the caller's credential is also used by other clients or people"
+    )
     tags: list[Tag] | None = None
     out_of_scope: bool | None = None
     out_of_scope_reason: Text | None = None
