@@ -89,7 +89,7 @@ def test_the_layout_file_is_diff_friendly_and_deterministic(tmp_path, run_cli):
     ) | set(load_model(model).model.boundaries) - {
         fid for fid, f in load_model(model).model.flows.items() if f.response_to
     }
-    # one value per line, keys sorted: moving one shape changes two lines
+    # one value per line, keys sorted: moving one shape changes only its x/y lines
     assert text == json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     assert write_layout(read_layout(layout)) == layout.read_bytes()
     # and the model itself holds no coordinate
