@@ -29,6 +29,7 @@ from stride_tui.core.analysis.conditions import (
     parse_condition,
 )
 from stride_tui.core.analysis.facts import ALL_COMPONENT_FACTS, COMPONENT_FACTS, FLOW_FACTS
+from stride_tui.core.analysis.reference_catalogue import REFERENCE_PATTERN, catalogue_problem, form_problem
 from stride_tui.core.analysis.technologies import Catalogue, TechnologySpec, builtin_catalogue
 from stride_tui.core.files.diagnostics import Diagnostic, ModelError, field_path
 from stride_tui.core.files.key_positions import SourceMap
@@ -51,7 +52,9 @@ MAX_RULES_PER_FILE = 1000
 
 TargetKind = Literal["flow", "process", "data_store", "external_entity"]
 RuleId = Annotated[str, StringConstraints(pattern=RULE_ID_PATTERN)]
-Reference = Annotated[str, StringConstraints(pattern=r"^(CAPEC-\d{1,6}|CWE-\d{1,6}|https://[^\s<>\"]{1,300})$")]
+# the accepted forms (CAPEC-157, CWE-319, ASVS-V12.1.1, API1:2023, LLM01:2025, ATTACK-T1190, https://…)
+# are defined with the catalogues that list their ids; an id must also exist (_reference_problems)
+Reference = Annotated[str, StringConstraints(pattern=REFERENCE_PATTERN)]
 RuleText = Annotated[str, StringConstraints(pattern=TEXT_PATTERN, min_length=1, max_length=4000)]
 RuleTitle = Annotated[str, StringConstraints(pattern=LINE_PATTERN, min_length=1, max_length=MAX_NAME)]
 RuleReason = Annotated[str, StringConstraints(pattern=VISIBLE_LINE_PATTERN, max_length=MAX_NAME)]
@@ -276,8 +279,13 @@ def _parse_rule(
                 report(loc, f"rule {rule_id}: unknown key `{key}`{hint}")
             elif error["type"] == "missing":
                 report(path, f"rule {rule_id}: missing required key `{key}`")
+            elif key == "references" and error["type"] == "string_pattern_mismatch":
+                report(loc, f"rule {rule_id}: {form_problem(str(error['input']))}")
             else:
                 report(loc, f"rule {rule_id}: `{field_path(error['loc'])}`: {error['msg']}")
+        _reference_problems(body.get("references"), path, rule_id, report)  # the ids, checked too
+        return None
+    if _reference_problems(spec.references, path, rule_id, report):
         return None
     targets = tuple(spec.target) if isinstance(spec.target, list) else (spec.target,)
     if not targets:
@@ -318,6 +326,18 @@ def _parse_rule(
         remedy_on=spec.remedy_on,
         caller=spec.caller,
     )
+
+
+def _reference_problems(references: object, path: tuple, rule_id: str, report: Callable[[tuple, str], None]) -> bool:
+    """Report each id that is not in the catalogue it names (CWE-99999, a retired CAPEC id);
+    True when there was one. Text in no id's form is the `Reference` pattern's to report."""
+    found = False
+    for index, reference in enumerate(references if isinstance(references, list) else ()):
+        problem = catalogue_problem(reference) if isinstance(reference, str) else None
+        if problem is not None:
+            report((*path, "references", index), f"rule {rule_id}: {problem}")
+            found = True
+    return found
 
 
 def _valid_rule_id(rule_id: str) -> bool:
