@@ -5,6 +5,7 @@ ASVS, API Security Top 10, Top 10 for LLM Applications). Their id lists ship as 
 ``stride_tui/references`` (see its README for sources and versions), so a reference that does
 not exist — a typo, a retired id, CWE-99999 — is refused when the rule file loads instead of
 sending a reader to a page that says something else. Each list is read on first use only.
+``url`` gives a known id's official page (reports link it).
 """
 
 from __future__ import annotations
@@ -101,6 +102,35 @@ def name(reference: str) -> str | None:
     if form is None:
         return None
     return catalogue(form.catalogue).entries.get(reference)
+
+
+def url(reference: str) -> str | None:
+    """The official page of a known id; None for links, unknown ids and anything else."""
+    form = form_of(reference)
+    if form is None or not known(reference):
+        return None
+    number = reference.partition("-")[2]
+    if form.catalogue == "capec":
+        return f"https://capec.mitre.org/data/definitions/{number}.html"
+    if form.catalogue == "cwe":
+        return f"https://cwe.mitre.org/data/definitions/{number}.html"
+    if form.catalogue == "attack":  # ATTACK-T1078.004 → /techniques/T1078/004/
+        return "https://attack.mitre.org/techniques/" + number.replace(".", "/") + "/"
+    if form.catalogue == "asvs":  # no page per requirement: its chapter's page, in the shipped release
+        chapter = int(number[1:].partition(".")[0])
+        title = name(f"ASVS-V{chapter}") or ""
+        tag = f"v{catalogue('asvs').version}_release"
+        page = f"0x{chapter + 9}-V{chapter}-{title.replace(' ', '-')}.md"  # 0x10-V1-… to 0x26-V17-…
+        return f"https://github.com/OWASP/ASVS/blob/{tag}/5.0/en/{page}"
+    title = name(reference) or ""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    risk = int(re.sub(r"\D", "", reference.partition(":")[0]))
+    if form.catalogue == "owasp-api":  # API10:2023 → 0xaa-unsafe-consumption-of-apis
+        return f"https://owasp.org/API-Security/editions/2023/en/0xa{risk:x}-{slug}/"
+    # owasp-llm: the project's 2025 pages are llm<nn>2025-<slug>, except LLM01, which it
+    # publishes (and links from its own repository) as llm01-prompt-injection
+    page = f"llm{risk:02d}-{slug}" if risk == 1 else f"llm{risk:02d}2025-{slug}"
+    return f"https://genai.owasp.org/llmrisk/{page}/"
 
 
 def problem(reference: str) -> str | None:

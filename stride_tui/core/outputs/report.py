@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -40,31 +39,7 @@ _SKIP = {"kind", "name", "description", "boundary", "source", "target", "out_of_
 def reference_url(reference: str) -> str | None:
     """The official page of a catalogue id (MITRE CAPEC, CWE, ATT&CK; OWASP ASVS, API and LLM
     Top 10); None for anything else (user URLs are never linked, unknown ids never guessed)."""
-    form = reference_catalogue.form_of(reference)
-    if form is None or not reference_catalogue.known(reference):
-        return None
-    number = reference.partition("-")[2]
-    if form.catalogue == "capec":
-        return f"https://capec.mitre.org/data/definitions/{number}.html"
-    if form.catalogue == "cwe":
-        return f"https://cwe.mitre.org/data/definitions/{number}.html"
-    if form.catalogue == "attack":  # ATTACK-T1078.004 → /techniques/T1078/004/
-        return "https://attack.mitre.org/techniques/" + number.replace(".", "/") + "/"
-    if form.catalogue == "asvs":  # no page per requirement: its chapter's page, in the shipped release
-        chapter = int(number[1:].partition(".")[0])
-        title = reference_catalogue.name(f"ASVS-V{chapter}") or ""
-        tag = f"v{reference_catalogue.catalogue('asvs').version}_release"
-        page = f"0x{chapter + 9}-V{chapter}-{title.replace(' ', '-')}.md"  # 0x10-V1-… to 0x26-V17-…
-        return f"https://github.com/OWASP/ASVS/blob/{tag}/5.0/en/{page}"
-    title = reference_catalogue.name(reference) or ""
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-    risk = int(re.sub(r"\D", "", reference.partition(":")[0]))
-    if form.catalogue == "owasp-api":  # API10:2023 → 0xaa-unsafe-consumption-of-apis
-        return f"https://owasp.org/API-Security/editions/2023/en/0xa{risk:x}-{slug}/"
-    # owasp-llm: the project's 2025 pages are llm<nn>2025-<slug>, except LLM01, which it
-    # publishes (and links from its own repository) as llm01-prompt-injection
-    page = f"llm{risk:02d}-{slug}" if risk == 1 else f"llm{risk:02d}2025-{slug}"
-    return f"https://genai.owasp.org/llmrisk/{page}/"
+    return reference_catalogue.url(reference)
 
 
 def facts_of(element: object) -> list[tuple[str, str]]:
