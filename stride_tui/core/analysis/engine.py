@@ -17,6 +17,7 @@ from stride_tui.core.analysis.conditions import explain
 from stride_tui.core.analysis.facts import FactBase
 from stride_tui.core.analysis.risk import Risk, assess
 from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
+from stride_tui.core.analysis.technologies import Catalogue
 from stride_tui.core.analysis.unknowns import owner_of, settling_facts
 from stride_tui.core.model.elements import ThreatModel
 from stride_tui.core.model.topology import Crossing, Topology
@@ -98,6 +99,8 @@ class Analysis:
     disabled: tuple[DisabledRule, ...] = ()
     """Rules a rule file switched off, with who and why: every output that reports the
     analysis says so, because a disabled rule is a finding nobody will see."""
+    catalogue: Catalogue | None = None
+    """The technologies the analysis recognised (stories take their fixes from it)."""
 
     def for_element(self, element_id: str) -> list[Finding]:
         """Findings on one component or flow."""
@@ -162,7 +165,7 @@ class Analyzer:
     def _analyse(self, model: ThreatModel) -> Analysis:
         topology = Topology(model)
         facts = FactBase(model, topology, self._endpoint_keys, self.catalogue)
-        analysis = Analysis(model, topology, disabled=tuple(self.ruleset.disabled.values()))
+        analysis = Analysis(model, topology, disabled=tuple(self.ruleset.disabled.values()), catalogue=self.catalogue)
         custom_by_target: dict[str, list[str]] = {}
         for tid, threat in model.threats.items():
             custom_by_target.setdefault(threat.target, []).append(tid)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from stride_tui.core.analysis.engine import Analysis, flow_display_name, without_gc
 from stride_tui.core.analysis.threats import Threat
 from stride_tui.core.analysis.unknowns import ANSWERABLE
+from stride_tui.core.model.elements import SEVERITIES
 
 # (question, the value "y" sets, the value "n" sets); {element}, {source} and {target} are names
 _BOOLEAN: dict[str, tuple[str, object, object]] = {
@@ -75,7 +76,8 @@ class Question:
 
 
 def questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
-    """The questions of every undecided threat, in threat order (the riskiest first)."""
+    """The questions of every undecided threat: first those that settle the riskiest threats,
+    then those that settle the most (a stable order: ties keep the threats' order)."""
     with without_gc():
         return _questions(analysis, threats)
 
@@ -90,7 +92,39 @@ def _questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
                 ids = asked.setdefault(key, [])
                 if threat.id not in ids:
                     ids.append(threat.id)
-    return [_question(analysis, element_id, fact, tuple(ids)) for (element_id, fact), ids in asked.items()]
+    out = [_question(analysis, element_id, fact, tuple(ids)) for (element_id, fact), ids in asked.items()]
+    out += _technology_questions(analysis, threats, set(asked))
+    # the question that settles the riskiest threats first, then the one that settles most
+    risk = {t.id: SEVERITIES.index(t.severity) for t in threats}
+    # (what a technology is only refines threats: after the facts that settle them)
+    return sorted(out, key=lambda q: (-max(risk[t] for t in q.threat_ids), q.fact == "technology", -len(q.threat_ids)))
+
+
+def _technology_questions(analysis: Analysis, threats: list[Threat], asked: set[tuple[str, str]]) -> list[Question]:
+    """ "What is X built with?" for each process or store with undecided threats whose
+    technology the catalogue does not recognise: the answer picks the rules and fixes that fit,
+    so an unknown technology is asked about, never silently skipped."""
+    catalogue, model = analysis.catalogue, analysis.model
+    if catalogue is None:
+        return []
+    threats_of: dict[str, list[str]] = {}
+    for threat in threats:
+        if threat.undecided:
+            for element_id in dict.fromkeys((threat.element_id, *threat.elements)):
+                threats_of.setdefault(element_id, []).append(threat.id)
+    out = []
+    for element_id, ids in threats_of.items():
+        component = model.components.get(element_id)
+        if component is None or component.kind == "external_entity" or (element_id, "technology") in asked:
+            continue
+        if catalogue.families_of(component.technology, " ".join(component.tags or ()), component.name):
+            continue
+        name = component.name or element_id
+        text = f"What is {name} built with?" + (
+            f" (`{component.technology}` is not in the catalogue)" if component.technology else ""
+        )
+        out.append(Question(element_id, "technology", text, tuple(dict.fromkeys(ids)), {}, ()))
+    return out
 
 
 def _question(analysis: Analysis, element_id: str, fact: str, threat_ids: tuple[str, ...]) -> Question:

@@ -125,7 +125,7 @@ def _story(analysis: Analysis, remedy: str, threats: list[Threat]) -> Story:
         dict.fromkeys(names.get(t.element_id) or analysis.model.display_name(t.element_id) for t in threats)
     )
     role, want, benefit = _NARRATIVE[worst.category]
-    criteria, bookkeeping = _criteria(findings)
+    criteria, bookkeeping = _criteria(findings, _technology_fixes(analysis, remedy, threats))
     custom = worst.custom
     title = worst.title if custom else f"{_capitalised(worst.control)}: {_list_names(elements)}"
     return Story(
@@ -154,10 +154,35 @@ def _story(analysis: Analysis, remedy: str, threats: list[Threat]) -> Story:
 _MAX_CRITERIA = 6
 
 
-def _criteria(findings: list[Finding]) -> tuple[tuple[str, ...], str]:
-    """The engineering work (each mitigation once, in rule order) and one closing line of model
-    bookkeeping: what to write in the threat model once it is done."""
-    work: list[str] = []
+def _technology_fixes(analysis: Analysis, remedy: str, threats: list[Threat]) -> list[str]:
+    """The catalogue's fixes for ``remedy`` on what the story's elements are built with, each
+    named for its technology ("For Postgres: …"); empty when none is known."""
+    catalogue = analysis.catalogue
+    if catalogue is None:
+        return []
+    model = analysis.model
+    fixes: list[str] = []
+    seen: set[str] = set()  # one technology's fix once, however many of its elements need it
+    for element_id in dict.fromkeys(e for t in threats for e in (t.element_id, *t.elements)):
+        component = model.components.get(element_id)
+        flow = model.flows.get(element_id)
+        # a flow's fix is for what it reaches (TLS on Postgres is configured in Postgres)
+        ends = [model.components.get(flow.target), model.components.get(flow.source)] if flow else [component]
+        for end in ends:
+            if end is None:
+                continue
+            for tech, fix in catalogue.fixes_for(remedy, end.technology, " ".join(end.tags or ()), end.name):
+                if fix not in seen:
+                    seen.add(fix)
+                    fixes.append(f"For {_capitalised(tech.id)} ({end.name or element_id}): {fix}")
+    return fixes
+
+
+def _criteria(findings: list[Finding], technology_fixes: list[str]) -> tuple[tuple[str, ...], str]:
+    """The engineering work (the technology's own fixes first, then each mitigation once, in
+    rule order) and one closing line of model bookkeeping: what to write in the threat model
+    once it is done."""
+    work: list[str] = list(technology_fixes)
     bookkeeping: list[str] = []
     for finding in findings:
         for mitigation in finding.mitigations:

@@ -1,0 +1,122 @@
+"""The technology catalogue: recognition by whole words, families as facts, rule files adding
+technologies, technology-specific fixes in stories, and a question for what it does not know."""
+
+from __future__ import annotations
+
+import pytest
+
+from stride_tui.core.analysis.engine import analyse
+from stride_tui.core.analysis.questions import questions
+from stride_tui.core.analysis.rules import builtin_rules, combine, parse_rule_file
+from stride_tui.core.analysis.technologies import builtin_catalogue
+from stride_tui.core.analysis.threats import group_threats
+from stride_tui.core.files.diagnostics import ModelError
+from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.outputs.stories import build_stories
+
+CATALOGUE = builtin_catalogue()
+
+
+@pytest.mark.parametrize(
+    ("text", "families"),
+    [
+        ("aws rds postgresql 15", ("sql-database",)),
+        ("BigQuery", ("sql-database",)),
+        ("Orders database", ("sql-database",)),
+        ("elasticache redis 6", ("key-value-store",)),
+        ("kafka (aws msk)", ("message-broker",)),
+        ("ankane/pgvector:latest", ("sql-database",)),
+        ("python/django", ("service-runtime", "web-framework")),
+        ("llm (third-party api)", ("llm-api",)),
+        ("google cloud", ()),  # "go" is a whole word only
+        ("cardinality service", ()),
+    ],
+)
+def test_recognised_by_whole_words(text, families):
+    assert set(CATALOGUE.families_of(text)) == set(families)
+
+
+def model(components: dict, flows: dict | None = None) -> ThreatModel:
+    return ThreatModel.model_validate(
+        {"stride_tui": 1, "model": {"title": "t"}, "components": components, "flows": flows or {}}
+    )
+
+
+def test_sql_injection_reads_the_catalogue_not_a_keyword_list():
+    m = model(
+        {"api": {"kind": "process"}, "wh": {"kind": "data_store", "technology": "snowflake"}},
+        {"q": {"from": "api", "to": "wh"}},
+    )
+    assert "flow-sql-injection@q" in {f.id for f in analyse(m, builtin_rules()).findings}
+
+
+def test_a_rule_file_adds_a_technology_and_it_is_recognised():
+    extra = b"""stride_tui_rules = 1
+[technologies.tigerbeetle]
+family = "sql-database"
+aliases = ["tigerbeetle"]
+fixes = { data-store-authentication = ["Run it on a private network only: it has no client authentication."] }
+"""
+    ruleset = combine([*_builtin_files(), parse_rule_file(extra, "team.toml")])
+    m = model(
+        {"api": {"kind": "process"}, "ledger": {"kind": "data_store", "technology": "TigerBeetle 0.15"}},
+        {"q": {"from": "api", "to": "ledger"}},
+    )
+    analysis = analyse(m, ruleset)
+    assert "flow-sql-injection@q" in {f.id for f in analysis.findings}
+    story = next(s for s in build_stories(analysis) if s.remedy == "data-store-authentication")
+    assert story.acceptance_criteria[0].startswith("For Tigerbeetle (ledger): Run it on a private network")
+
+
+def test_a_rule_file_may_not_replace_a_technology_or_invent_a_family():
+    clash = b'stride_tui_rules = 1\n[technologies.postgres]\nfamily = "sql-database"\naliases = ["pg"]\n'
+    with pytest.raises(ModelError, match="technology `postgres` is already in the catalogue"):
+        combine([*_builtin_files(), parse_rule_file(clash, "team.toml")])
+    invented = b'stride_tui_rules = 1\n[technologies.x]\nfamily = "time-machine"\naliases = ["x1"]\n'
+    with pytest.raises(ModelError, match="unknown technology family `time-machine`"):
+        combine([*_builtin_files(), parse_rule_file(invented, "team.toml")])
+
+
+def test_stories_use_the_fixes_of_the_technology_they_touch():
+    m = model(
+        {
+            "api": {"kind": "process"},
+            "db": {"kind": "data_store", "name": "Orders", "technology": "postgres 16", "classification": "restricted"},
+        },
+        {"q": {"from": "api", "to": "db", "authentication": "none"}},
+    )
+    stories = {s.remedy: s for s in build_stories(analyse(m, builtin_rules()))}
+    criteria = stories["data-store-authentication"].acceptance_criteria
+    assert criteria[0].startswith(
+        "For Postgres (Orders): In pg_hba.conf allow only `hostssl` lines with `scram-sha-256`"
+    )
+    assert not any("mesh" in c for c in criteria[:1])
+
+
+def test_an_unrecognised_technology_is_asked_about():
+    m = model(
+        {
+            "api": {"kind": "process", "technology": "quux-framework", "privileged": True},
+            "u": {"kind": "external_entity"},
+        },
+        {"in": {"from": "u", "to": "api"}},
+    )
+    analysis = analyse(m, builtin_rules())
+    asked = {q.id: q for q in questions(analysis, group_threats(analysis))}
+    question = asked["technology@api"]
+    assert question.text == "What is api built with? (`quux-framework` is not in the catalogue)"
+    recognised = model(
+        {
+            "api": {"kind": "process", "technology": "python/fastapi", "privileged": True},
+            "u": {"kind": "external_entity"},
+        },
+        {"in": {"from": "u", "to": "api"}},
+    )
+    analysis = analyse(recognised, builtin_rules())
+    assert "technology@api" not in {q.id for q in questions(analysis, group_threats(analysis))}
+
+
+def _builtin_files():
+    from stride_tui.core.analysis.rules import _builtin_files as files
+
+    return files()
