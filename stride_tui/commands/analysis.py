@@ -10,7 +10,7 @@ from pathlib import Path
 from stride_tui.core.analysis.questions import questions
 from stride_tui.core.analysis.rules import rules_for
 from stride_tui.core.analysis.scope import OUTSIDE, Scope, boundary_scope
-from stride_tui.core.analysis.threats import Threat, count_threats, group_threats
+from stride_tui.core.analysis.threats import Threat, blocks, count_threats, group_threats
 from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import ModelError
 from stride_tui.core.files.loader import load_model
@@ -58,8 +58,9 @@ unknown facts: the questions at the end say which answer settles it. Exit 0, or 
     check = sub.add_parser(
         "check",
         help="CI gate: fail when open threats reach a risk level",
-        description="Exit 1 if any threat rated at or above --fail-on is still `open`; provisional "
-        "threats (resting only on unanswered questions) count too: fail closed. Print the counts "
+        description="Exit 1 if any threat rated at or above --fail-on is still `open`; a provisional "
+        "threat (resting only on unanswered questions) is rated as if they were answered badly: "
+        "fail closed, so leaving facts unknown never passes the gate. Print the counts "
         "(undecided = open or investigating, and how many rest on questions), every orphan decision "
         "and every disabled rule (which rule, by which file, why). Exit 2 on bad input. With several "
         "models (as pre-commit passes them), each is checked and the worst result is the exit code.",
@@ -169,16 +170,17 @@ def _check_one(args: argparse.Namespace) -> ExitCode:
     if prepared is None:
         return ExitCode.BAD_INPUT
     analysis = prepared.analysis
-    threshold = SEVERITIES.index(args.fail_on)
     threats = group_threats(analysis)
-    # fail closed: a provisional threat blocks like any other until its question is answered
-    blocking = [t for t in threats if t.status == "open" and SEVERITIES.index(t.severity) >= threshold]
+    # fail closed: a provisional threat blocks as if its questions were answered badly
+    blocking = [t for t in threats if blocks(t, args.fail_on)]
     print(f"{shown(args.model)}: {count_threats(threats).line()}; {len(blocking)} open at or above {args.fail_on}")
     for t in blocking:
-        flag = ", provisional: answer its questions" if t.provisional else ""
-        print(
-            f"  [{t.severity}] {shown(t.id)}: {shown(t.title)} ({len(t.findings)} finding{'s' * (len(t.findings) != 1)}{flag})"
+        rating = (
+            t.severity if t.confirmed_severity == t.severity else f"{t.severity}, {t.confirmed_severity} if confirmed"
         )
+        flag = ", provisional: answer its questions" if t.provisional else ""
+        count = f"{len(t.findings)} finding{'s' * (len(t.findings) != 1)}"
+        print(f"  [{rating}] {shown(t.id)}: {shown(t.title)} ({count}{flag})")
     for key in analysis.orphans:
         print(f"  orphan decision: {shown(key)} (it covers nothing that fires; remove it or fix the key)")
     for disabled in analysis.disabled:

@@ -208,3 +208,16 @@ def test_counts_use_the_same_words_everywhere():
     counts = count_threats(group_threats(analysis))
     assert counts.undecided == counts.total
     assert counts.line().startswith(f"{counts.total} threats: {counts.total} undecided ({counts.total} open)")
+
+
+def test_the_gate_rates_a_provisional_threat_as_if_confirmed():
+    from stride_tui.core.analysis.threats import blocks
+
+    data = copy.deepcopy(EDGE)
+    del data["flows"]["user-to-gateway"]["encrypted"]
+    m = model(data["components"], data["flows"], data["boundaries"])
+    tls = threats_of(m)["tls-in-transit@user-to-gateway"]
+    assert tls.provisional and (tls.severity, tls.confirmed_severity) == ("medium", "high")
+    assert blocks(tls, "high")  # unknown is not safe: the gate trips until someone answers
+    answered = threats_of(editing.set_fact(m, "user-to-gateway", "encrypted", True))
+    assert "tls-in-transit@user-to-gateway" not in answered

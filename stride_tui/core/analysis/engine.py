@@ -45,6 +45,9 @@ class Finding:
     """The risk: likelihood × impact (DESIGN §8)."""
     base_severity: str
     """The rule's own severity, where the rating starts."""
+    confirmed_severity: str
+    """The risk if its unknown facts turn out bad: the same as ``severity`` unless provisional.
+    Gates use it, so a model nobody answered questions on does not pass for safe."""
     likelihood: str
     impact: str
     risk_reasons: tuple[str, ...]
@@ -385,6 +388,15 @@ _RISK_FACTS = (
 """Every fact `risk.assess` reads: its result is memoised on their values."""
 
 
+def _risk(memo: Analyzer, rule: Rule, element: _Element, provisional: bool) -> Risk:
+    facts = element.facts
+    key = (rule.id, element.kind, provisional, *(facts.get(k) for k in _RISK_FACTS))
+    risk = memo._risks.get(key)
+    if risk is None:
+        risk = memo._risks[key] = assess(rule, facts, element.kind, provisional)
+    return risk
+
+
 def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
     values = element.values
     facts = element.facts
@@ -406,17 +418,16 @@ def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
             settling_cached = settling_facts(rule, facts, element.kind)
             memo._settling[settle_key] = settling_cached
         settling = settling_cached
-    risk_key = (rule.id, element.kind, bool(settling), *(facts.get(k) for k in _RISK_FACTS))
-    risk = memo._risks.get(risk_key)
-    if risk is None:
-        risk = assess(rule, facts, element.kind, bool(settling))
-        memo._risks[risk_key] = risk
+    risk = _risk(memo, rule, element, bool(settling))
+    # fail closed: the gate rates a provisional finding as if its questions were answered badly
+    confirmed = _risk(memo, rule, element, False).severity if settling else risk.severity
     return Finding(
         id=f"{rule.id}@{element.id}",
         rule_id=rule.id,
         category=rule.category,
         severity=risk.severity,
         base_severity=rule.severity,
+        confirmed_severity=confirmed,
         likelihood=risk.likelihood,
         impact=risk.impact,
         risk_reasons=risk.reasons,
@@ -466,6 +477,7 @@ def _add_custom(threat_ids: list[str], element_id: str, kind: str, analysis: Ana
                 category=threat.category,
                 severity=severity,
                 base_severity=severity,
+                confirmed_severity=severity,
                 likelihood="",
                 impact="",
                 risk_reasons=(f"rated {severity} by hand in the model's [threats] table",),

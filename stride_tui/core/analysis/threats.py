@@ -35,6 +35,8 @@ class Threat:
     risk_reasons: tuple[str, ...]
     status: str
     findings: tuple[Finding, ...]
+    confirmed_severity: str = ""
+    """The risk if the unknown facts it rests on turn out bad (gates use it: fail closed)."""
 
     @property
     def finding_ids(self) -> tuple[str, ...]:
@@ -93,7 +95,14 @@ def _threat(findings: list[Finding]) -> Threat:
         risk_reasons=worst.risk_reasons,
         status=statuses[0] if len(set(statuses)) == 1 else threat_status(statuses),
         findings=tuple(findings),
+        confirmed_severity=max((f.confirmed_severity for f in findings), key=_RANK.__getitem__),
     )
+
+
+def blocks(threat: Threat, fail_on: str) -> bool:
+    """Whether ``threat`` trips a gate at ``fail_on``: open, and rated at or above it — a
+    provisional one as if its questions were answered badly (fail closed)."""
+    return threat.status == "open" and _RANK[threat.confirmed_severity or threat.severity] >= _RANK[fail_on]
 
 
 def threat_status(statuses: list[str]) -> str:
