@@ -20,7 +20,7 @@ _LABEL_LIMIT = 48
 # Tree builds its lines recursively and draws a guide per level: deeper boundaries are shown
 # at this depth, labelled with their real parent, instead of exhausting the stack.
 _MAX_DEPTH = 24
-_UNBOUNDED = "(no boundary)"
+_UNBOUNDED = "outside any boundary"
 
 
 class TreeEntry(NamedTuple):
@@ -34,7 +34,8 @@ class BoundaryTree(Tree[TreeEntry]):
     """Trust boundaries as a forest: each boundary lists its components, then the boundaries
     nested in it.
 
-    Components that sit in no boundary hang under a final "(no boundary)" node. The node under
+    Components that sit in no boundary hang under a final "outside any boundary" node (its
+    STRIDE scope is what no boundary walks). The node under
     the cursor of the focused tree is the selected one: moving the cursor, or focusing the tree,
     posts `BoundaryTree.Selected`; enter or a double click posts `BoundaryTree.Activated`.
     """
@@ -62,7 +63,7 @@ class BoundaryTree(Tree[TreeEntry]):
     """
 
     class Selected(Message):
-        """Posted when a boundary, a component or the "(no boundary)" node becomes selected."""
+        """Posted when a boundary, a component or the "outside any boundary" node becomes selected."""
 
         def __init__(self, tree: BoundaryTree, entry: TreeEntry) -> None:
             super().__init__()

@@ -1,11 +1,15 @@
-"""The details pane: a scrolling `DetailView` of the selection, or of the finding under the cursor."""
+"""The details pane: a scrolling `DetailView` of the selection, or of the threat or question under the cursor."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 
 from stride_tui.core.analysis.engine import Finding
+from stride_tui.core.analysis.questions import Question
+from stride_tui.core.analysis.threats import Threat
 from stride_tui.core.model.elements import ThreatModel
 from stride_tui.core.model.topology import Topology
 
@@ -31,6 +35,11 @@ class DetailPane(VerticalScroll):
             detail.show_message("Nothing selected: the STRIDE panel shows the whole model.")
         elif kind == "component":
             detail.show_component(model, element_id)
+        elif kind == "outside":
+            detail.show_message(
+                "Outside any boundary: the threats of components that sit in no trust boundary, "
+                "and of the flows between them. Walking every boundary and this visits every threat once."
+            )
         elif kind == "flow":
             detail.show_flow(model, element_id, topology)
         else:
@@ -39,6 +48,16 @@ class DetailPane(VerticalScroll):
     def show_finding(self, model: ThreatModel, finding: Finding) -> None:
         """Show why ``finding`` fired and its decision."""
         self.query_one(DetailView).show_finding(model, finding)
+
+    def show_threat(self, model: ThreatModel, threat: Threat, questions: Sequence[Question] = ()) -> None:
+        """Show ``threat`` whole, with the questions that could settle it."""
+        self.query_one(DetailView).show_threat(model, threat, questions)
+        self.scroll_home(animate=False)
+
+    def show_question(self, model: ThreatModel, question: Question, threats: Sequence[Threat]) -> None:
+        """Show ``question`` and the threats its answer settles."""
+        self.query_one(DetailView).show_question(model, question, threats)
+        self.scroll_home(animate=False)
 
     def show_message(self, message: str) -> None:
         """Show a line of help instead of an element."""

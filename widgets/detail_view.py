@@ -1,19 +1,25 @@
-"""The detail pane: every key of the selected element, with unknown facts spelled out."""
+"""The detail pane: every key of the selected element, with unknown facts spelled out; or a
+threat, a finding or a question in full."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
 from stride_tui.core import ThreatModel
 from stride_tui.core.analysis.engine import Finding
+from stride_tui.core.analysis.questions import Question
+from stride_tui.core.analysis.threats import Threat
 from stride_tui.core.model.topology import Topology, boundary_chain
 
 from .finding_text import finding_details
 from .safe_text import safe_text
+from .threat_text import question_details, threat_details
 
 # Keys that describe an element rather than state a fact about its security. They are shown
 # only when set; every other optional key is a fact that rules read, so it is always listed
@@ -99,6 +105,16 @@ class DetailView(Static):
             disabled=disabled,
             markup=False,
         )
+        self._shown: RenderableType = Text("Nothing selected.", style="dim")
+
+    @property
+    def shown(self) -> RenderableType:
+        """What the view shows now, whole (the pane around it may scroll)."""
+        return self._shown
+
+    def update(self, content: RenderableType = "", **kwargs: object) -> None:  # type: ignore[override]
+        self._shown = content
+        super().update(content)
 
     def show_component(self, model: ThreatModel, component_id: str) -> None:
         """Show the component ``component_id`` of ``model``."""
@@ -147,6 +163,14 @@ class DetailView(Static):
     def show_finding(self, model: ThreatModel, finding: Finding) -> None:
         """Show a finding: why it fired, mitigations, references and the decision."""
         self.update(finding_details(finding, model))
+
+    def show_threat(self, model: ThreatModel, threat: Threat, questions: Sequence[Question] = ()) -> None:
+        """Show a threat whole: its risk and why, the questions that settle it, each finding."""
+        self.update(threat_details(threat, model, questions))
+
+    def show_question(self, model: ThreatModel, question: Question, threats: Sequence[Threat]) -> None:
+        """Show a question: what each key answers, and the threats its answer settles."""
+        self.update(question_details(question, model, threats))
 
     def show_message(self, message: str) -> None:
         """Show a plain note instead of an element."""

@@ -21,7 +21,8 @@ from .flow_table import FlowTable
 from .virtual_table import VirtualTable
 
 ElementPane = ComponentTable | FlowTable | BoundaryTree
-ElementKind = Literal["component", "flow", "boundary"]
+ElementKind = Literal["component", "flow", "boundary", "outside"]
+"""``outside``: the "outside any boundary" entry of the boundary tree."""
 
 
 class ElementPanes(Vertical):
@@ -33,7 +34,7 @@ class ElementPanes(Vertical):
         def __init__(self, kind: ElementKind | None, element_id: str = "", note: str | None = None) -> None:
             super().__init__()
             self.kind: ElementKind | None = kind
-            """``component``, ``flow``, ``boundary``, or None."""
+            """``component``, ``flow``, ``boundary``, ``outside`` (no boundary), or None."""
             self.element_id: str = element_id
             """The element's id (empty with no element)."""
             self.note: str | None = note
@@ -65,7 +66,7 @@ class ElementPanes(Vertical):
         if entry.kind != "unbounded" and entry.element_id is not None:
             self.post_message(self.Selected(entry.kind, entry.element_id))
         else:
-            self.post_message(self.Selected(None, note="Components listed here sit in no trust boundary."))
+            self.post_message(self.Selected("outside"))
 
     def compose(self) -> ComposeResult:
         yield ComponentTable(id="components")

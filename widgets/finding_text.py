@@ -49,7 +49,8 @@ def status_text(status: str) -> Text:
     return Text(status, style=STATUS_STYLES.get(status, ""))
 
 
-def _section(title: str, lines: list[Text]) -> list[RenderableType]:
+def section(title: str, lines: list[Text]) -> list[RenderableType]:
+    """A blank line, ``title`` underlined, then each line as a bullet (nothing when no lines)."""
     if not lines:
         return []
     out: list[RenderableType] = [Text(""), Text(title, style="bold underline")]
@@ -60,7 +61,8 @@ def _section(title: str, lines: list[Text]) -> list[RenderableType]:
     return out
 
 
-def _reference(reference: str) -> Text:
+def reference_text(reference: str) -> Text:
+    """A CAPEC or CWE id with its web page; any other reference as it is written."""
     match = _REFERENCE.match(reference)
     text = safe_text(reference)
     if match is not None:
@@ -86,17 +88,17 @@ def finding_details(finding: Finding, model: ThreatModel) -> Group:
         parts.append(safe_text(describe_crossings(model, finding.crossings), style="dim"))
     parts.append(safe_text(risk_line(finding.severity, finding.risk_reasons), style="dim"))
     parts.append(Text(f"finding id {finding.id}", style="dim"))
-    parts += _section("Why it fired", [safe_text(line) for line in finding.explanation])
+    parts += section("Why it fired", [safe_text(line) for line in finding.explanation])
     if finding.description:
         parts += [Text(""), Text("What can go wrong", style="bold underline"), safe_text(finding.description)]
-    parts += _section("Mitigations", [safe_text(m) for m in finding.mitigations])
-    parts += _section("References", [_reference(r) for r in finding.references])
+    parts += section("Mitigations", [safe_text(m) for m in finding.mitigations])
+    parts += section("References", [reference_text(r) for r in finding.references])
     decision = [Text("status: ").append_text(status_text(finding.status))]
     if finding.ticket:
         decision.append(Text("ticket: ").append_text(safe_text(finding.ticket)))
     if finding.note:
         decision.append(Text("note: ").append_text(safe_text(finding.note)))
-    parts += _section("Decision", decision)
+    parts += section("Decision", decision)
     for part in parts:
         if isinstance(part, Text):
             part.end = "\n"  # user text comes without a line end (see safe_text)

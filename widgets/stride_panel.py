@@ -1,9 +1,11 @@
-"""The live STRIDE panel: the selection's findings grouped by STRIDE category, with filters."""
+"""The live STRIDE panel: the selection's threats (each one missing control, its findings inside)
+grouped by STRIDE category or by a boundary's two sections, the questions that could settle
+them, and filters."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.text import Text
 from textual import on
@@ -15,29 +17,42 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from stride_tui.core.analysis.engine import Finding
-from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
+from stride_tui.core.analysis.questions import Question
+from stride_tui.core.analysis.threats import Threat, count_threats
+from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES, UNDECIDED
 from stride_tui.core.stride import CATEGORY_LABELS
 
 from .finding_text import SEVERITY_STYLES, severity_badge, status_text
 from .safe_text import safe_text
+from .threat_text import CATEGORY_LETTERS, category_letters
 from .virtual_table import Column, TableRow, VirtualTable
 
 STATUS_FILTERS: tuple[str, ...] = ("all", "undecided", *STATUSES)
 """Status filter values: everything, the undecided (open or investigating), or one status."""
 SEVERITY_FILTERS: tuple[str, ...] = ("all", "medium", "high", "critical")
-"""Severity filter values: everything, or at least this severity."""
-UNDECIDED = frozenset({"open", "investigating"})
+"""Severity filter values: everything, or at least this risk."""
 _HEADING = "#"
+_QUESTION = "?"
+_QUESTIONS = "questions"
 _COLUMNS = (
-    Column("severity", "sev", max_width=4, min_width=4, priority=8),
+    Column("severity", "risk", max_width=4, min_width=4, priority=8),
     Column("status", "status", max_width=13, min_width=4, priority=3),
-    Column("title", "finding", flex=True, min_width=16),
+    Column("stride", "stride", max_width=6, min_width=6, priority=5),
+    Column("title", "threat", flex=True, min_width=16),
     Column("element", "on", max_width=18, priority=1),
 )
 
 
-def _rank(finding: Finding) -> tuple[int, int]:
-    return (-SEVERITIES.index(finding.severity), 0 if finding.status in UNDECIDED else 1)
+class PanelSection(NamedTuple):
+    """A group of threats under one heading (a boundary's crossing flows, or its inside)."""
+
+    key: str
+    label: str
+    threats: Sequence[Threat]
+
+
+def _rank(threat: Threat) -> tuple[int, int, str]:
+    return (-SEVERITIES.index(threat.severity), 0 if threat.status in UNDECIDED else 1, threat.id)
 
 
 class _FilterBar(Static):
@@ -54,17 +69,18 @@ class _FilterBar(Static):
         self.post_message(self.Cycle(which))
 
 
-class _FindingTable(VirtualTable):
-    """Findings under one heading row per STRIDE category."""
+class _ThreatTable(VirtualTable):
+    """Threats (and questions) under heading rows."""
 
 
 class StridePanel(Vertical):
-    """Findings of the selected boundary, component or flow, grouped S/T/R/I/D/E with counts.
+    """Threats of the selected boundary, component or flow, with counts.
 
-    The screen hands findings in with `show`; the panel filters them by status and severity,
-    and lets the user fold a category (enter on its heading). Moving onto a finding posts
-    `StridePanel.FindingHighlighted`; enter or a double click on one posts
-    `StridePanel.FindingActivated`.
+    The screen hands threats in with `show`: grouped S/T/R/I/D/E by their first category, or in
+    the sections it gives (a boundary: crossing flows, then its inside), then the questions of
+    the selection. The panel filters threats by status and risk and folds a heading
+    (enter on it). Moving the cursor posts `StridePanel.ThreatHighlighted`; enter on a threat
+    posts `StridePanel.ThreatActivated`, on a question `StridePanel.QuestionActivated`.
     """
 
     DEFAULT_CSS = """
@@ -90,46 +106,72 @@ class StridePanel(Vertical):
     """
 
     status_filter: reactive[str] = reactive("all")
-    """Which findings to show by status (one of `STATUS_FILTERS`)."""
+    """Which threats to show by status (one of `STATUS_FILTERS`)."""
     severity_filter: reactive[str] = reactive("all")
-    """The least severity shown (one of `SEVERITY_FILTERS`)."""
+    """The least risk shown (one of `SEVERITY_FILTERS`)."""
 
-    class FindingHighlighted(Message):
-        """The cursor moved onto a finding (or onto a heading: ``finding`` is None)."""
+    class ThreatHighlighted(Message):
+        """The cursor moved onto a threat, a question, or a heading (both None)."""
 
-        def __init__(self, panel: StridePanel, finding: Finding | None) -> None:
+        def __init__(self, panel: StridePanel, threat: Threat | None, question: Question | None = None) -> None:
             super().__init__()
             self.panel: StridePanel = panel
             """The panel."""
-            self.finding: Finding | None = finding
-            """The finding under the cursor."""
+            self.threat: Threat | None = threat
+            """The threat under the cursor."""
+            self.question: Question | None = question
+            """The question under the cursor."""
 
         @property
         def control(self) -> StridePanel:
             """The panel (for the `on` decorator)."""
             return self.panel
 
-    class FindingActivated(Message):
-        """The user opened a finding (enter or double click)."""
+    class ThreatActivated(Message):
+        """The user opened a threat (enter or double click)."""
 
-        def __init__(self, panel: StridePanel, finding: Finding) -> None:
+        def __init__(self, panel: StridePanel, threat: Threat) -> None:
             super().__init__()
             self.panel: StridePanel = panel
             """The panel."""
-            self.finding: Finding = finding
-            """The finding to open."""
+            self.threat: Threat = threat
+            """The threat to open."""
 
         @property
         def control(self) -> StridePanel:
             """The panel (for the `on` decorator)."""
             return self.panel
+
+    class QuestionActivated(Message):
+        """The user opened a question (enter or double click): to answer it in a form."""
+
+        def __init__(self, panel: StridePanel, question: Question) -> None:
+            super().__init__()
+            self.panel: StridePanel = panel
+            """The panel."""
+            self.question: Question = question
+            """The question."""
+
+    class NoteClicked(Message):
+        """A note of the filter line was clicked; ``action`` is the one given with it."""
+
+        def __init__(self, panel: StridePanel, action: str) -> None:
+            super().__init__()
+            self.panel: StridePanel = panel
+            """The panel."""
+            self.action: str = action
+            """The action handed in with the note."""
 
     BORDER_TITLE: ClassVar[str] = "STRIDE"
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._findings: list[Finding] = []
-        self._by_id: dict[str, Finding] = {}
+        self._threats: list[Threat] = []
+        self._by_id: dict[str, Threat] = {}
+        self._of_finding: dict[str, str] = {}
+        self._sections: list[PanelSection] | None = None
+        self._questions: list[Question] = []
+        self._question_by_id: dict[str, Question] = {}
         self._show_element = True
         self._notes: list[tuple[str, str]] = []
         self._collapsed: set[str] = set()
@@ -138,7 +180,7 @@ class StridePanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield _FilterBar(id="stride-filters")
-        yield _FindingTable(_COLUMNS, empty_text=self._empty_text, id="stride-findings")
+        yield _ThreatTable(_COLUMNS, empty_text=self._empty_text, id="stride-findings")
 
     def on_mount(self) -> None:
         self._refresh_filter_bar()
@@ -147,57 +189,92 @@ class StridePanel(Vertical):
 
     @property
     def table(self) -> VirtualTable:
-        """The list of findings."""
-        return self.query_one(_FindingTable)
+        """The list of threats."""
+        return self.query_one(_ThreatTable)
 
     @property
-    def findings(self) -> Sequence[Finding]:
-        """Every finding handed in by the last `show`, before filtering."""
-        return self._findings
+    def threats(self) -> Sequence[Threat]:
+        """Every threat handed in by the last `show`, before filtering."""
+        return self._threats
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The findings of every threat handed in (they stay visible inside their threats)."""
+        return [finding for threat in self._threats for finding in threat.findings]
+
+    @property
+    def questions(self) -> Sequence[Question]:
+        """The questions handed in by the last `show`."""
+        return self._questions
+
+    @property
+    def visible_threats(self) -> list[Threat]:
+        """The threats that pass the filters, in the order shown."""
+        return [self._by_id[row.key] for row in self.table.rows if row.key in self._by_id]
 
     @property
     def visible_findings(self) -> list[Finding]:
-        """The findings that pass the filters, in the order shown."""
-        return [self._by_id[row.key] for row in self.table.rows if not row.heading]
+        """The findings of the threats shown, in the order shown."""
+        return [finding for threat in self.visible_threats for finding in threat.findings]
 
     @property
-    def highlighted(self) -> Finding | None:
-        """The finding under the cursor, or None (a heading, or nothing)."""
+    def highlighted(self) -> Threat | None:
+        """The threat under the cursor, or None (a heading, a question, or nothing)."""
         key = self.table.cursor_key
         return self._by_id.get(key) if key is not None else None
 
     @property
+    def highlighted_question(self) -> Question | None:
+        """The question under the cursor, or None."""
+        key = self.table.cursor_key
+        return self._question_by_id.get(key[len(_QUESTION) :]) if key and key.startswith(_QUESTION) else None
+
+    @property
     def highlighted_category(self) -> str | None:
-        """The category of the heading or finding under the cursor."""
+        """The category of the heading or threat under the cursor (a threat's first one)."""
         key = self.table.cursor_key
         if key is None:
             return None
-        if key.startswith(_HEADING):
+        if key.startswith(_HEADING) and key[len(_HEADING) :] in CATEGORIES:
             return key[len(_HEADING) :]
-        return self._by_id[key].category
+        threat = self._by_id.get(key)
+        return threat.categories[0] if threat is not None and threat.categories else None
+
+    def questions_for(self, threat: Threat) -> list[Question]:
+        """The questions shown whose answer settles ``threat``."""
+        return [q for q in self._questions if threat.id in q.threat_ids]
 
     def show(
         self,
-        findings: Sequence[Finding],
+        threats: Sequence[Threat],
         title: Text,
         *,
+        sections: Sequence[PanelSection] | None = None,
+        questions: Sequence[Question] = (),
         show_element: bool = True,
         notes: Sequence[tuple[str, str]] = (),
         empty_text: str | None = None,
     ) -> None:
-        """Show ``findings`` under ``title``.
+        """Show ``threats`` under ``title``.
 
         Args:
-            findings: The findings of the selection, unfiltered.
+            threats: The threats of the selection, unfiltered.
             title: What they belong to (user text is safe: it is a ``Text``).
-            show_element: Whether to show which element each finding is on (a boundary's
-                findings sit on several flows).
+            sections: Headings to group them under instead of their STRIDE category (each
+                threat in one of them).
+            questions: The open questions of the selection, listed after the threats (y / n
+                answer them).
+            show_element: Whether to show which element each threat is on.
             notes: (text, action) pairs for the filter line, e.g. the orphan decisions count and
                 the screen action that shows them.
-            empty_text: What to say when there are no findings at all.
+            empty_text: What to say when there are no threats at all.
         """
-        self._findings = list(findings)
-        self._by_id = {f.id: f for f in self._findings}
+        self._threats = list(threats)
+        self._by_id = {t.id: t for t in self._threats}
+        self._of_finding = {f.id: t.id for t in self._threats for f in t.findings}
+        self._sections = list(sections) if sections is not None else None
+        self._questions = list(questions)
+        self._question_by_id = {q.id: q for q in self._questions}
         self._show_element = show_element
         self._notes = list(notes)
         if empty_text is not None:
@@ -228,64 +305,112 @@ class StridePanel(Vertical):
         self._refresh_filter_bar()
 
     def select_finding(self, finding_id: str) -> bool:
-        """Put the cursor on a finding, if it is shown."""
-        return self.table.move_cursor_to_key(finding_id)
+        """Put the cursor on a threat (by its id, or the id of one of its findings), if shown."""
+        return self.select_threat(self._of_finding.get(finding_id, finding_id))
+
+    def select_threat(self, threat_id: str) -> bool:
+        """Put the cursor on a threat, if it is shown."""
+        return self.table.move_cursor_to_key(threat_id)
 
     # ---------------------------------------------------------------------- output
 
-    def _passes(self, finding: Finding) -> bool:
+    def _passes(self, threat: Threat) -> bool:
         status = self.status_filter
-        if status == "undecided" and finding.status not in UNDECIDED:
+        if status == "undecided" and threat.status not in UNDECIDED:
             return False
-        if status not in ("all", "undecided") and finding.status != status:
+        if status not in ("all", "undecided") and threat.status != status:
             return False
         severity = self.severity_filter
-        return severity == "all" or SEVERITIES.index(finding.severity) >= SEVERITIES.index(severity)
+        return severity == "all" or SEVERITIES.index(threat.severity) >= SEVERITIES.index(severity)
+
+    def _groups(self) -> list[PanelSection]:
+        if self._sections is not None:
+            return self._sections
+        by_category: dict[str, list[Threat]] = {category: [] for category in CATEGORIES}
+        for threat in self._threats:
+            first = threat.categories[0] if threat.categories else CATEGORIES[0]
+            by_category.setdefault(first, []).append(threat)
+        return [PanelSection(c, CATEGORY_LABELS.get(c, c), ts) for c, ts in by_category.items()]
 
     def _rebuild(self) -> None:
         if not self.is_mounted:
             return
-        groups: dict[str, list[Finding]] = {category: [] for category in CATEGORIES}
-        totals = dict.fromkeys(CATEGORIES, 0)
-        for finding in self._findings:
-            totals[finding.category] = totals.get(finding.category, 0) + 1
-            if self._passes(finding):
-                groups.setdefault(finding.category, []).append(finding)
         rows: list[TableRow] = []
-        if self._findings or self.status_filter != "all" or self.severity_filter != "all":
-            for category, shown in groups.items():
-                rows.append(self._heading(category, shown, totals.get(category, 0)))
-                if category in self._collapsed:
+        if self._threats or self.status_filter != "all" or self.severity_filter != "all":
+            for group in self._groups():
+                shown = [t for t in group.threats if self._passes(t)]
+                rows.append(self._heading(group, shown))
+                if group.key in self._collapsed:
                     continue
-                for finding in sorted(shown, key=_rank):
-                    rows.append(self._row(finding))
+                rows.extend(self._row(threat) for threat in sorted(shown, key=_rank))
+        # after the threats: y / n on a provisional threat answers its first question already
+        if self._questions:
+            rows.append(self._questions_heading())
+            if _QUESTIONS not in self._collapsed:
+                rows.extend(self._question_row(q) for q in self._questions)
         table = self.table
         table.empty_text = self._empty_text
         table.hide_columns(set() if self._show_element else {"element"})
         table.set_rows(rows, keep=table.cursor_key)
-        undecided = sum(f.status in UNDECIDED for f in self._findings)
-        self.border_subtitle = f"{len(self._findings)} findings · {undecided} undecided"
+        self.border_subtitle = counts_line(self._threats)
 
-    def _heading(self, category: str, shown: list[Finding], total: int) -> TableRow:
-        marker = "▸ " if category in self._collapsed else "▾ "
-        label = Text(marker + CATEGORY_LABELS.get(category, category), style="bold" if shown else "dim")
+    def _questions_heading(self) -> TableRow:
+        marker = "▸ " if _QUESTIONS in self._collapsed else "▾ "
+        count = len(self._questions)
+        label = Text(marker + f"Questions · {count}", style="bold")
+        label.append("  y / n answers", style="dim")
+        return TableRow(_HEADING + _QUESTIONS, (label,), heading=True)
+
+    def _question_row(self, question: Question) -> TableRow:
+        keys = "/".join(question.answers) or "e"
+        text = safe_text(question.text, limit=200)
+        if len(question.threat_ids) > 1:
+            text.append(f" ({len(question.threat_ids)} threats)", style="dim")
+        return TableRow(
+            _QUESTION + question.id,
+            (
+                Text(" ?", style="bold yellow"),
+                Text(keys, style="yellow"),
+                Text(""),
+                text,
+                safe_text(question.element_id) if self._show_element else Text(""),
+            ),
+        )
+
+    def _heading(self, group: PanelSection, shown: list[Threat]) -> TableRow:
+        marker = "▸ " if group.key in self._collapsed else "▾ "
+        label = Text(marker + group.label, style="bold" if shown else "dim")
         label.append(f" · {len(shown)}")
-        if len(shown) != total:
-            label.append(f" of {total}", style="dim")
+        if len(shown) != len(group.threats):
+            label.append(f" of {len(group.threats)}", style="dim")
         for severity in reversed(SEVERITIES):
-            count = sum(f.severity == severity for f in shown)
+            count = sum(t.severity == severity for t in shown)
             if count:
                 label.append("  ")
                 label.append(f"{count} {severity}", style=SEVERITY_STYLES[severity])
-        return TableRow(_HEADING + category, (label,), heading=True)
+        if self._sections is not None and shown:
+            letters = [f"{CATEGORY_LETTERS[c]} {n}" for c in CATEGORIES if (n := sum(c in t.categories for t in shown))]
+            label.append("   " + " · ".join(letters), style="dim")
+        return TableRow(_HEADING + group.key, (label,), heading=True)
 
-    def _row(self, finding: Finding) -> TableRow:
-        title = safe_text(finding.title, limit=200)
-        if finding.custom:
+    def _row(self, threat: Threat) -> TableRow:
+        title = safe_text(threat.title, limit=200)
+        if threat.findings and threat.findings[0].custom:
             title = Text("✎ ").append_text(title)
-        element = safe_text(finding.element_id) if self._show_element else Text("")
+        elif threat.provisional and threat.undecided:
+            title = Text("? ", style="bold yellow").append_text(title)
+        if len(threat.findings) > 1:
+            title.append(f" (+{len(threat.findings) - 1})", style="dim")
+        element = safe_text(threat.element_id) if self._show_element else Text("")
         return TableRow(
-            finding.id, (severity_badge(finding.severity, short=True), status_text(finding.status), title, element)
+            threat.id,
+            (
+                severity_badge(threat.severity, short=True),
+                status_text(threat.status),
+                Text(category_letters(threat.categories, compact=True)),
+                title,
+                element,
+            ),
         )
 
     def _refresh_filter_bar(self) -> None:
@@ -294,8 +419,7 @@ class StridePanel(Vertical):
         status = self.status_filter
         severity = "any" if self.severity_filter == "all" else f"≥ {self.severity_filter}"
         markup = (
-            f"[@click=cycle('status')]status: [b]{status}[/b][/] · "
-            f"[@click=cycle('severity')]severity: [b]{severity}[/b][/]"
+            f"[@click=cycle('status')]status: [b]{status}[/b][/] · [@click=cycle('severity')]risk: [b]{severity}[/b][/]"
         )
         for text, action in self._notes:
             markup += f"  [$warning][@click=cycle('{action}')]{Content(text).markup}[/][/]"
@@ -315,20 +439,10 @@ class StridePanel(Vertical):
         else:
             self.post_message(self.NoteClicked(self, event.which))
 
-    class NoteClicked(Message):
-        """A note of the filter line was clicked; ``action`` is the one given with it."""
-
-        def __init__(self, panel: StridePanel, action: str) -> None:
-            super().__init__()
-            self.panel: StridePanel = panel
-            """The panel."""
-            self.action: str = action
-            """The action handed in with the note."""
-
     def on_descendant_focus(self) -> None:
-        # Arriving in the panel puts the cursor on a finding, not on a category heading.
+        # Arriving in the panel puts the cursor on a threat or question, not on a heading.
         table = self.table
-        if table.has_focus and self.highlighted is None:
+        if table.has_focus and table.cursor_key is not None and table.cursor_key.startswith(_HEADING):
             first = next((i for i, row in enumerate(table.rows) if not row.heading), None)
             if first is not None:
                 table.move_cursor(row=first, post=True)
@@ -336,16 +450,33 @@ class StridePanel(Vertical):
     @on(VirtualTable.Highlighted)
     def _on_highlighted(self, event: VirtualTable.Highlighted) -> None:
         event.stop()
-        self.post_message(self.FindingHighlighted(self, self.highlighted))
+        self.post_message(self.ThreatHighlighted(self, self.highlighted, self.highlighted_question))
 
     @on(VirtualTable.Activated)
     def _on_activated(self, event: VirtualTable.Activated) -> None:
         event.stop()
         if event.key.startswith(_HEADING):
-            category = event.key[len(_HEADING) :]
-            self._collapsed ^= {category}
+            self._collapsed ^= {event.key[len(_HEADING) :]}
             self._rebuild()
             return
-        finding = self._by_id.get(event.key)
-        if finding is not None:
-            self.post_message(self.FindingActivated(self, finding))
+        question = self.highlighted_question
+        if question is not None:
+            self.post_message(self.QuestionActivated(self, question))
+            return
+        threat = self._by_id.get(event.key)
+        if threat is not None:
+            self.post_message(self.ThreatActivated(self, threat))
+
+
+def counts_line(threats: Sequence[Threat]) -> str:
+    """ "12 threats · 9 undecided (8 open, 1 investigating) · 4 on questions": the words and
+    numbers of `check` (`count_threats`; undecided = open or investigating), short enough for a
+    border."""
+    counts = count_threats(list(threats))
+    line = f"{counts.total} threat{'s' if counts.total != 1 else ''} · {counts.undecided} undecided"
+    parts = ", ".join(f"{counts.by_status[s]} {s}" for s in UNDECIDED if counts.by_status[s])
+    if parts and parts != f"{counts.undecided} open":
+        line += f" ({parts})"
+    if counts.provisional:
+        line += f" · {counts.provisional} on questions"
+    return line

@@ -26,12 +26,14 @@ from stride_tui.core import editing as edits
 from stride_tui.core.analysis.engine import Analysis
 from stride_tui.core.analysis.finding_index import FindingIndex
 from stride_tui.core.analysis.rule_cache import RuleCache
+from stride_tui.core.analysis.threats import Threat
 from stride_tui.core.editing.changes import changed_element
 from stride_tui.core.editing.document import Document
+from stride_tui.core.editing.threat_decisions import decide_threats
 from stride_tui.core.outputs.session_summary import session_summary
-from stride_tui.core.outputs.stories import build_stories
+from stride_tui.core.outputs.stories import Story, build_stories
 from stride_tui.messages import ModelPathChanged
-from widgets import BoundaryTree, ComponentTable, FlowTable, StridePanel, plain_text
+from widgets import BoundaryTree, ComponentTable, FlowTable, StridePanel, plain_text, safe_text
 from widgets.detail_pane import DetailPane
 from widgets.diagram_pane import DiagramPane
 from widgets.diagram_view import DiagramView
@@ -46,6 +48,8 @@ from .help_screen import HelpScreen
 from .model_file import ModelFile
 from .session_bar import SessionBar
 from .stride_heading import StrideHeading
+from .threat_actions import ThreatActions
+from .threat_view import ThreatIndex
 
 SYNC_ANALYSIS_LIMIT = 300
 """Models with at most this many components and flows are analysed on the spot; larger ones in
@@ -98,11 +102,14 @@ class MainScreen(Screen[None]):
         """The analyzer for the model's rule files (and why they could not be used, if so)."""
         self.findings: FindingIndex | None = None
         """The findings of `analysis` by element."""
+        self.threat_index: ThreatIndex | None = None
+        """The threats of `analysis` by element: what the STRIDE panel shows."""
         # the parts that own their behaviour; each module says what it does
         self.diagram = DiagramPane(id="diagram-pane")
         self.session_bar = SessionBar(id="session-bar")
         self.exports = ExportStatus(id="activity")
         self.dialogs = EditDialogs()
+        self.threat_actions = ThreatActions()
         self.file = ModelFile(self.document)
         self.guard = self.file.guard
 
@@ -128,6 +135,7 @@ class MainScreen(Screen[None]):
         yield self.session_bar
         yield KeyFooter()
         yield self.dialogs
+        yield self.threat_actions
         yield self.file
 
     def on_mount(self) -> None:
@@ -143,7 +151,11 @@ class MainScreen(Screen[None]):
         self.sub_title = plain_text(document.path.name) + (f"  [{', '.join(marks)}]" if marks else "")
         self.query_one(ElementPanes).show(model)
         selection = self.selection
-        if selection is not None and selection.element_id not in getattr(model, _SECTIONS[selection.kind]):
+        if (
+            selection is not None
+            and selection.kind in _SECTIONS
+            and selection.element_id not in getattr(model, _SECTIONS[selection.kind])
+        ):
             self.selection = None
         self._show_detail()
         self._request_analysis()
@@ -193,11 +205,12 @@ class MainScreen(Screen[None]):
         if analysis.model is not self.model:
             return  # an edit came in meanwhile; its own analysis follows
         self.analysis, self.findings = analysis, FindingIndex(analysis)
+        self.threat_index = ThreatIndex(analysis)
         self.show_stride()
         self.redraw_diagram()  # colours follow the worst open finding
         panel = self.query_one(StridePanel)
-        if panel.table.has_focus and panel.highlighted is not None:
-            self.query_one(DetailPane).show_finding(self.model, panel.highlighted)
+        if panel.table.has_focus:
+            self._show_highlighted(panel)
 
     @property
     def current_analysis(self) -> Analysis | None:
@@ -214,9 +227,25 @@ class MainScreen(Screen[None]):
             return
         kind, element_id = selection or (None, "")
         heading = StrideHeading.of(analysis, kind, element_id, self.rules.problem)
-        findings = self.findings.for_selection(kind, element_id) if self.findings is not None else []
-        show_element = kind in (None, "boundary")
-        panel.show(findings, heading.title, show_element=show_element, notes=heading.notes, empty_text=heading.empty)
+        index = self.threat_index
+        view = index.view(kind, element_id) if index is not None and index.analysis is analysis else None
+        panel.show(
+            view.threats if view is not None else [],
+            heading.title,
+            sections=view.sections if view is not None else None,
+            questions=view.questions if view is not None else (),
+            show_element=kind in (None, "boundary", "outside"),
+            notes=heading.notes,
+            empty_text=heading.empty,
+        )
+
+    def _show_highlighted(self, panel: StridePanel) -> None:
+        """Show the threat or question under the STRIDE cursor in the detail pane."""
+        detail, threat, question = self.query_one(DetailPane), panel.highlighted, panel.highlighted_question
+        if threat is not None:
+            detail.show_threat(self.model, threat, panel.questions_for(threat))
+        elif question is not None:
+            detail.show_question(self.model, question, panel.threats)
 
     @property
     def selected_boundary(self) -> str | None:
@@ -247,16 +276,16 @@ class MainScreen(Screen[None]):
         if message.note is not None:
             self.query_one(DetailPane).show_message(message.note)
 
-    def on_stride_panel_finding_highlighted(self, message: StridePanel.FindingHighlighted) -> None:
-        if message.finding is not None:
-            self.query_one(DetailPane).show_finding(self.model, message.finding)
+    def on_stride_panel_threat_highlighted(self, message: StridePanel.ThreatHighlighted) -> None:
+        if message.threat is not None or message.question is not None:
+            self._show_highlighted(message.panel)
         else:
             self._show_detail()
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         panel = self.query_one(StridePanel)
-        if event.widget is panel.table and panel.highlighted is not None:
-            self.query_one(DetailPane).show_finding(self.model, panel.highlighted)
+        if event.widget is panel.table and (panel.highlighted or panel.highlighted_question) is not None:
+            self._show_highlighted(panel)
         elif isinstance(event.widget, (ComponentTable, FlowTable, BoundaryTree)):
             self._show_detail()
 
@@ -271,13 +300,13 @@ class MainScreen(Screen[None]):
         """(section, id) of what edit and delete act on: the focused pane's selection."""
         panel, panes = self.query_one(StridePanel), self.query_one(ElementPanes)
         if self.focused is panel.table:
-            finding = panel.highlighted
-            if finding is None:
+            threat = panel.highlighted
+            if threat is None:
                 return None
-            return ("threats", finding.id) if finding.custom else ("findings", finding.id)
+            return ("threats", threat.id) if threat.id in self.model.threats else ("findings", threat.id)
         if panes.focused_pane is not None:
             return panes.target()
-        if self.selection is not None:
+        if self.selection is not None and self.selection.kind in _SECTIONS:
             return (_SECTIONS[self.selection.kind], self.selection.element_id)
         return None
 
@@ -285,7 +314,7 @@ class MainScreen(Screen[None]):
         """The boundary a new component goes in: the selected one, or (in the boundaries
         pane) the one holding the selected component."""
         selection = self.selection
-        if selection is None or selection.kind == "flow":
+        if selection is None or selection.kind in ("flow", "outside"):
             return None
         if selection.kind == "boundary":
             return selection.element_id
@@ -293,6 +322,7 @@ class MainScreen(Screen[None]):
         return component.boundary if component is not None and isinstance(self.focused, BoundaryTree) else None
 
     def on_edit_dialogs_edited(self, message: EditDialogs.Edited) -> None:
+        self.call_later(self._offer_response, message)
         self._record(message.model, message.label, message.select)
         if message.save_file:  # ctrl+s in a form: the edit and the file in one key
             self.action_save()
@@ -343,9 +373,66 @@ class MainScreen(Screen[None]):
         panel = self.query_one(StridePanel)
         if panel.highlighted is None:
             panel.table.focus()
-            self.notify("Move to a finding in the STRIDE panel, then press d (or enter).", markup=False, timeout=4)
+            self.notify("Move to a threat in the STRIDE panel, then press d (or enter).", markup=False, timeout=4)
         else:
-            self.dialogs.decide(self.model, panel.highlighted)
+            self._decide_threat(panel.highlighted)
+
+    def _decide_threat(self, threat: Threat) -> None:
+        """Decide a whole threat: one status for its `remedy@element` key, one undoable edit."""
+        self.threat_actions.decide(self.model, [threat], safe_text(threat.title, limit=80), threat.id)
+
+    def action_answer(self, key: str) -> None:
+        """Answer the question under the STRIDE cursor (or the first one of the threat there)."""
+        panel = self.query_one(StridePanel)
+        question = panel.highlighted_question
+        if question is None and panel.highlighted is not None:
+            asked = panel.questions_for(panel.highlighted)
+            question = asked[0] if asked else None
+        if question is None:
+            self.notify("Move to a question in the STRIDE panel (listed first), then press y or n.", markup=False)
+        elif not self.threat_actions.answer(self.model, question, key):
+            self.notify(f"{key} answers nothing here: edit the element (e) to set {question.fact}.", markup=False)
+
+    def _offer_response(self, message: EditDialogs.Edited) -> None:
+        """A flow was just added (by a form): say that r adds its response."""
+        added = message.select[1] if message.select and message.label.startswith("add flow ") else None
+        if added is not None and self.model is message.model:
+            self.threat_actions.offer_response(self.model, added)
+
+    def action_add_response(self) -> None:
+        """Add the response of the selected flow (the one just added, after a flow form)."""
+        selection = self.selection
+        if selection is None or selection.kind != "flow":
+            self.notify("Select a flow (2), then r adds its response.", markup=False, timeout=4)
+        else:
+            self.threat_actions.add_response(self.model, selection.element_id)
+
+    def action_pick_stories(self) -> None:
+        """Keep or drop each top story, decide whole stories, then export the kept ones."""
+        self._pick_stories(lambda picked, path: None)
+
+    def _pick_stories(self, done: Callable[[object, Path | None], None]) -> None:
+        analysis = self.current_analysis
+        stories = build_stories(analysis) if analysis is not None else []
+        if not stories:
+            self.notify("No undecided threats: no stories to pick.", markup=False, timeout=4)
+            done(None, None)
+            return
+
+        def finished(picked: object, path: Path | None) -> None:
+            self.session_bar.record_pick(picked, path)
+            done(picked, path)
+
+        self.threat_actions.pick_stories(self.path, self.model.model.title, stories, self._decide_story, finished)
+
+    def _decide_story(self, story: Story, status: str) -> bool:
+        """Decide every threat of ``story`` (one decision each), as one undoable edit."""
+        index = self.threat_index
+        threats = [index.by_id[t] for t in story.threat_ids if t in index.by_id] if index is not None else []
+        if not threats:
+            return False
+        self._record(decide_threats(self.model, threats, status), f"decide story {story.id}: {status}")
+        return True
 
     def action_delete(self) -> None:
         target = self._target()
@@ -361,9 +448,13 @@ class MainScreen(Screen[None]):
     def on_element_panes_edit_requested(self, _: ElementPanes.EditRequested) -> None:
         self.action_edit()
 
-    def on_stride_panel_finding_activated(self, event: StridePanel.FindingActivated) -> None:
+    def on_stride_panel_threat_activated(self, event: StridePanel.ThreatActivated) -> None:
         event.stop()
-        self.dialogs.decide(self.model, event.finding)
+        self._decide_threat(event.threat)
+
+    def on_stride_panel_question_activated(self, event: StridePanel.QuestionActivated) -> None:
+        section = "flows" if event.question.element_id in self.model.flows else "components"
+        self.dialogs.edit(self.model, section, event.question.element_id)
 
     def on_stride_panel_note_clicked(self, event: StridePanel.NoteClicked) -> None:
         event.stop()
@@ -463,13 +554,19 @@ class MainScreen(Screen[None]):
         self.session_bar.stop()
 
     def on_session_bar_finished(self, message: SessionBar.Finished) -> None:
-        analysis = self.current_analysis
-        stories = len(build_stories(analysis)) if analysis is not None else 0
-        summary = session_summary(message.start, self.model, stories)
-        self.session_bar.show_summary(summary, message.elapsed, self.document.dirty)
+        def summarise(*_: object) -> None:
+            analysis = self.current_analysis
+            stories = len(build_stories(analysis)) if analysis is not None else 0
+            summary = session_summary(message.start, self.model, stories)
+            self.session_bar.show_summary(summary, message.elapsed, self.document.dirty)
+
+        if self.session_bar.picked is None:  # phase 3 ends with the pick, then the summary
+            self._pick_stories(summarise)
+        else:
+            summarise()
 
     def on_session_bar_stories_wanted(self, _: SessionBar.StoriesWanted) -> None:
-        self.action_export("stories")
+        self.action_pick_stories()
 
     def action_export(self, kind: str = "diagram", fmt: str = "") -> None:
         """Open the export dialog with ``kind`` (and ``fmt``) picked."""

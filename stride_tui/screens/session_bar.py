@@ -2,14 +2,16 @@
 
 Draw the data flow, STRIDE the boundaries, capture stories (DESIGN §1). The clock is
 `core.session.Session`, driven by a one-second timer and `SessionBar.clock` (replaceable in
-tests). A notice marks each new phase; at the end the bar posts `SessionBar.Finished`, and
-the screen hands back what the session produced for the closing dialog.
+tests). A notice marks each new phase; at the end the bar posts `SessionBar.Finished`: the
+screen lets the squad pick the stories (phase 3: keep or drop each, export the kept ones), then
+hands back what the session produced for the closing dialog, which says how many were kept.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.text import Text
 from textual import work
@@ -19,15 +21,15 @@ from textual.timer import Timer
 from stride_tui.core.model.elements import ThreatModel
 from stride_tui.core.outputs.session_summary import summary_lines
 from stride_tui.core.session import DEFAULT_MINUTES, PHASES, Session, SessionSummary
-from widgets import StatusLine
+from widgets import StatusLine, safe_text
 
 from .choice_screen import Choice, ChoiceScreen
 from .session_form import SessionForm
 
 PHASE_HINTS = (
-    "Who calls what: add components (c), flows (f) and trust boundaries (b); g shows the diagram.",
-    "Select each trust boundary (3) and decide the findings of the flows that cross it (d).",
-    "Keep 3–6 stories: decide what you accept or mitigate, then export the stories (ctrl+e).",
+    "Who calls what: a sketch line (a), or components (c), flows (f) and trust boundaries (b); g shows the diagram.",
+    "Walk each trust boundary (3), then outside any boundary: answer the questions (y / n), decide the threats (d).",
+    "Pick the stories (p): keep or drop each one (space), decide whole stories (d), export the kept ones (m / c / j).",
 )
 
 
@@ -45,7 +47,7 @@ class SessionBar(StatusLine):
             """Seconds the session ran (pauses excluded)."""
 
     class StoriesWanted(Message):
-        """The user chose to export the stories at the end of a session."""
+        """The user chose to pick (and export) the stories at the end of a session."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -58,6 +60,8 @@ class SessionBar(StatusLine):
         self.timer: Timer | None = None
         """The one-second tick, once a session has started (paused between sessions)."""
         self._start_model: ThreatModel | None = None
+        self.picked: tuple[int, int, Path] | None = None
+        """Stories kept, stories offered, and where they went: the last pick of this session."""
 
     def toggle(self, model: ThreatModel) -> None:
         """Start a session on ``model`` (asking for the phase lengths), or pause / resume the running one."""
@@ -77,6 +81,7 @@ class SessionBar(StatusLine):
         self.minutes = minutes
         self.session = Session(self.clock(), minutes)
         self._start_model = model
+        self.picked = None
         if self.timer is None:
             self.timer = self.set_interval(1.0, self.tick)
         else:
@@ -111,14 +116,28 @@ class SessionBar(StatusLine):
         self.session.stop(self.clock())
         self.tick()
 
+    def record_pick(self, picked: object, path: Path | None) -> None:
+        """Remember a pick of stories exported (the summary says how many were kept)."""
+        stories = getattr(picked, "stories", None)
+        if stories is not None and path is not None:
+            self.picked = (len(stories), int(getattr(picked, "offered", len(stories))), path)
+
     @work(group="session-dialog")
     async def show_summary(self, summary: SessionSummary, elapsed: float, unsaved: bool) -> None:
         """Say what the finished session produced, and offer the stories export."""
         lines = [Text(line) for line in summary_lines(summary, elapsed)]
+        if self.picked is not None:
+            kept, offered, path = self.picked
+            line = Text(f"  {kept} of {offered} stor{'ies' if offered != 1 else 'y'} kept, exported to ", style="bold")
+            lines.append(line.append_text(safe_text(str(path), style="bold")))
+        else:
+            lines.append(Text("  no stories picked yet: p picks them", style="bold"))
         if unsaved:
             lines.append(Text("The model has unsaved changes: ctrl+s saves them.", style="bold"))
-        choices = [Choice("export", "Export the stories…", "e", "primary"), Choice("close", "Close", "c")]
-        answer = await self.app.push_screen_wait(ChoiceScreen("Session finished", lines, choices, default="export"))
+        label = "Pick the stories again…" if self.picked is not None else "Pick the stories…"
+        choices = [Choice("export", label, "p", "primary"), Choice("close", "Close", "c")]
+        default = "close" if self.picked is not None else "export"
+        answer = await self.app.push_screen_wait(ChoiceScreen("Session finished", lines, choices, default=default))
         if answer == "export":
             self.post_message(self.StoriesWanted())
 

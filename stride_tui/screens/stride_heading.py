@@ -1,4 +1,4 @@
-"""What the STRIDE panel says above its findings: whose they are, what an empty list means, notes."""
+"""What the STRIDE panel says above its threats: whose they are, what an empty list means, notes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from widgets import safe_text
 
 
 class StrideHeading(NamedTuple):
-    """The STRIDE panel's title, its text when there are no findings, and its notes (text, action)."""
+    """The STRIDE panel's title, its text when there are no threats, and its notes (text, action)."""
 
     title: Text
     empty: str
@@ -19,20 +19,23 @@ class StrideHeading(NamedTuple):
 
     @classmethod
     def of(cls, analysis: Analysis, kind: str | None, element_id: str, rules_problem: str | None) -> StrideHeading:
-        """The heading for the whole model (``kind`` None) or for one element of ``analysis.model``."""
+        """The heading for the whole model (``kind`` None), "outside any boundary" (``outside``)
+        or one element of ``analysis.model``."""
         model = analysis.model
         if kind is None:
-            title, empty = Text("whole model"), "No findings: add components and flows (c, f)."
+            title, empty = Text("whole model"), "No threats: add components and flows (c, f, or a sketch line: a)."
+        elif kind == "outside":
+            title, empty = Text("outside any boundary"), "Nothing outside the trust boundaries has threats."
         else:
             title = Text(f"{kind} ").append_text(safe_text(model.display_name(element_id), limit=40))
             if kind == "boundary":
                 crossing = len(analysis.topology.flows_crossing(element_id))
                 title.append(f" · {crossing} flow{'s' if crossing != 1 else ''} cross")
-                empty = "No flow crosses this boundary." if not crossing else "No findings on its crossing flows."
+                empty = "No threats are walked at this boundary (a crossing flow's threats are walked at the innermost boundary it enters)."
             else:
                 element = model.components.get(element_id) or model.flows.get(element_id)
                 out = element is not None and element.out_of_scope
-                empty = "Out of scope: not analysed." if out else "No findings."
+                empty = "Out of scope: not analysed." if out else "No threats."
         notes = []
         if analysis.orphans:
             count = len(analysis.orphans)

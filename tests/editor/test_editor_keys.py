@@ -33,6 +33,10 @@ EXPECTED_SCREEN_KEYS = {
     ("e", "edit", "Edit", True),
     ("delete,x", "delete", "Delete", True),
     ("d", "decide", "Decide", True),
+    ("y", "answer('y')", "Answer yes", False),
+    ("n", "answer('n')", "Answer no", False),
+    ("r", "add_response", "Add response", False),
+    ("p", "pick_stories", "Pick stories", False),
     ("g", "toggle_diagram", "Diagram", True),
     ("question_mark,f1", "help", "Help", True),
     ("ctrl+e", "export", "Export", False),
@@ -165,6 +169,6 @@ def test_the_palette_lists_every_entry_of_the_registry_in_order(tmp_path: Path) 
         provider = EditorCommands(main_screen(app))
         titles = [hit.text async for hit in provider.discover()]
         assert titles == [entry.title for key in KEY_ACTIONS for entry in key.palette]
-        assert len(titles) == 34
+        assert len(titles) == 38
 
     run(write(tmp_path), scenario)

@@ -237,7 +237,7 @@ def test_minimal_model_counts(tmp_path: Path) -> None:
         assert screen.query_one(FlowTable).row_count == 1
         tree = screen.query_one(BoundaryTree)
         labels = [node.label.plain for node in _tree_nodes(tree)]
-        assert labels == ["Internet internet", "User user", "(no boundary)", "API api"]
+        assert labels == ["Internet internet", "User user", "outside any boundary", "API api"]
 
     _run_app(_write(tmp_path, MINIMAL), scenario)
 

@@ -15,7 +15,7 @@ from stride_tui.screens import ChoiceScreen, MainScreen
 from stride_tui.screens.boundary_form import BoundaryForm
 from stride_tui.screens.command_provider import ACTIONS, EditorCommands
 from stride_tui.screens.component_form import ComponentForm
-from stride_tui.screens.finding_screen import FindingScreen
+from stride_tui.screens.decide_dialog import DecideDialog
 from stride_tui.screens.flow_form import FlowForm
 from stride_tui.screens.model_form import ModelForm
 from stride_tui.screens.threat_form import ThreatForm
@@ -103,13 +103,14 @@ def test_hostile_names_are_literal_in_panels_forms_and_dialogs(tmp_path: Path) -
         assert "[bold]T[/] " + EVIL in screen_text(app)
         await pilot.press("escape", "escape", "4")  # close the form; the whole model; the panel
         panel_widget = screen.query_one(StridePanel)
-        assert panel_widget.select_finding("evil")
+        assert panel_widget.table.move_cursor_to_key("evil", post=True)
+        await pilot.pause()
+        assert EVIL in rendered(screen.query_one("#detail-pane"))  # the threat's title, literally
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, FindingScreen)
-        text = screen_text(app)
-        assert EVIL in text and "[/]" in text
-        await pilot.click("#finding-details", offset=(6, 1))  # where the link text would be
+        assert isinstance(app.screen, DecideDialog)
+        assert EVIL in screen_text(app)
+        await pilot.click("#decide-title", offset=(12, 0))  # where the link text would be
         await pilot.press("escape")
         await pilot.pause()
         assert app.return_code is None  # nothing ran an action hidden in user text

@@ -11,8 +11,8 @@ from textual.widgets import Input
 
 from stride_tui.app import StrideApp
 from stride_tui.screens import ChoiceScreen
-from stride_tui.screens.export_screen import ExportScreen
 from stride_tui.screens.session_form import SessionForm
+from stride_tui.screens.story_picker import StoryPicker
 from widgets import StatusLine
 
 from ..shared import SAMPLES
@@ -78,15 +78,16 @@ def test_a_session_walks_the_phases_and_ends_with_the_stories(tmp_path: Path) ->
         assert "3/3 Capture stories" in bar(app)
         clock.now += 60
         screen.session_bar.tick()
+        await wait_for(app, pilot, StoryPicker)  # phase 3 ends with picking the stories
+        await pilot.press("m")
         await wait_for(app, pilot, ChoiceScreen)
         assert app.screen.question == "Session finished"
         text = "\n".join(line.plain for line in app.screen.lines)
         assert "1 element added" in text and "for the backlog" in text
+        assert "kept, exported to" in text and (tmp_path / "model-stories.md").exists()
         assert screen.session_bar.session is None and not screen.query_one("#session-bar").display
-        await pilot.press("e")  # offer the stories export
-        await wait_for(app, pilot, ExportScreen)
-        assert app.screen.kind == "stories"
-        assert app.screen.query_one("#export-path", Input).value.endswith("model-stories.md")
+        await pilot.press("p")  # pick again
+        await wait_for(app, pilot, StoryPicker)
 
     run(path, scenario)
 
@@ -99,8 +100,11 @@ def test_stop_ends_the_session_now(tmp_path: Path) -> None:
         screen.session_bar.clock = FakeClock()
         screen.session_bar.start((10, 10, 10), screen.model)
         await pilot.press("T")
+        await wait_for(app, pilot, StoryPicker)
+        await pilot.press("escape")  # no pick: the summary says so
         await wait_for(app, pilot, ChoiceScreen)
         assert app.screen.question == "Session finished"
+        assert "no stories picked yet" in "\n".join(line.plain for line in app.screen.lines)
         await pilot.press("c")
         await pilot.press("T")  # none running: says so
         assert any("No session" in n.message for n in app._notifications)

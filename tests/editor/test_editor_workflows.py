@@ -6,26 +6,30 @@ pytest-asyncio is not a dependency, so each Pilot scenario runs under ``asyncio.
 from __future__ import annotations
 
 import asyncio
+import io
 import shutil
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Button
 
 from stride_tui.app import StrideApp
 from stride_tui.core.analysis.engine import analyse
 from stride_tui.core.analysis.rules import builtin_rules
+from stride_tui.core.analysis.scope import boundary_scope
+from stride_tui.core.analysis.threats import group_threats
 from stride_tui.core.files.loader import load_model
 from stride_tui.core.files.storage import SaveError
 from stride_tui.screens import ChoiceScreen, MainScreen
 from stride_tui.screens.component_form import ComponentForm
+from stride_tui.screens.decide_dialog import ThreatDecisionForm
 from stride_tui.screens.disk_guard import DiskGuard
-from stride_tui.screens.finding_screen import FindingScreen
 from stride_tui.screens.flow_form import FlowForm
 from stride_tui.screens.form_screen import FormScreen
 from stride_tui.screens.threat_form import ThreatForm
-from widgets import BoundaryTree, ComponentTable, FlowTable, StridePanel
+from widgets import BoundaryTree, ComponentTable, DetailView, FlowTable, StridePanel
 
 from ..shared import SAMPLES
 from .harness import (
@@ -136,27 +140,22 @@ def test_add_a_flow_across_a_boundary_and_see_its_threats(tmp_path: Path) -> Non
         assert screen.model.flows["user-to-api"].authentication == "none"
         flows = screen.query_one(FlowTable)
         assert flows.get_row("user-to-api")[0].plain == "⇄"
-        # select the internet boundary: the panel shows the findings of every crossing flow
+        # select the cluster, which the flow enters: its threats are walked there, as crossing
         tree = screen.query_one(BoundaryTree)
         tree.focus()
-        tree.select(("boundary", "internet"))  # type: ignore[arg-type]
+        tree.select(("boundary", "cluster"))  # type: ignore[arg-type]
         await pilot.pause()
         panel = screen.query_one(StridePanel)
-        expected = analyse(screen.model, builtin_rules()).for_boundary("internet")
-        assert {f.id for f in panel.findings} == {f.id for f in expected}
-        categories = {f.category for f in panel.findings}
-        assert {"spoofing", "tampering", "information_disclosure"} <= categories
+        analysis = analyse(screen.model, builtin_rules())
+        scope = boundary_scope(analysis, group_threats(analysis), "cluster")
+        assert {t.id for t in panel.threats} == {t.id for t in scope.threats}
+        crossing = {f.element_id for t in scope.crossing for f in t.findings}
+        assert "user-to-api" in crossing
+        categories = {c for t in panel.threats for c in t.categories}
+        assert {"tampering", "information_disclosure"} <= categories
         painted = rendered(panel)
-        for heading in (
-            "Spoofing",
-            "Tampering",
-            "Repudiation",
-            "Information disclosure",
-            "Denial of service",
-            "Elevation of privilege",
-        ):
-            assert heading in painted
-        assert "Internet" in str(panel.border_title)
+        assert "Crossing flows" in painted
+        assert "Cluster" in str(panel.border_title)
 
     run(write(tmp_path), scenario)
 
@@ -164,16 +163,16 @@ def test_add_a_flow_across_a_boundary_and_see_its_threats(tmp_path: Path) -> Non
 def test_a_fact_change_updates_the_panel_at_once(tmp_path: Path) -> None:
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
-        await pilot.press("2")  # flows pane: api-to-db
+        await pilot.press("1", "down")  # components pane: api
         panel = screen.query_one(StridePanel)
         before = {f.rule_id for f in panel.findings}
-        assert "datastore-call-no-timeout" in before
-        form = await open_form(app, pilot, "e", FlowForm)
-        form.field("timeout").set_value(True)
+        assert "process-actions-not-audited" in before
+        form = await open_form(app, pilot, "e", ComponentForm)
+        form.field("audit_log").set_value(True)
         await save_form(app, pilot)
         after = {f.rule_id for f in panel.findings}
-        assert after == before - {"datastore-call-no-timeout"}
-        assert screen.selection == ("flow", "api-to-db")
+        assert after == before - {"process-actions-not-audited"}
+        assert screen.selection == ("component", "api")
 
     run(write(tmp_path), scenario)
 
@@ -206,16 +205,18 @@ def test_decide_a_finding_save_and_reopen(tmp_path: Path) -> None:
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
-        await pilot.press("4")  # the STRIDE panel
+        await pilot.press("escape", "4")  # the whole model in the STRIDE panel
         panel = screen.query_one(StridePanel)
-        assert panel.table.has_focus  # arriving puts the cursor on the first finding
+        assert panel.table.has_focus  # arriving puts the cursor on the first threat
         finding = panel.highlighted
         assert finding is not None
-        await pilot.press("enter")
+        console = Console(width=60, record=True, file=io.StringIO())
+        console.print(screen.query_one(DetailView).shown)  # the pane scrolls
+        assert "Why it fired" in console.export_text()
+        await pilot.press("enter", "e")  # decide it, with a note and a ticket
         await pilot.pause()
         form = app.screen
-        assert isinstance(form, FindingScreen)
-        assert "Why it fired" in rendered(form.query_one("#finding-details"))
+        assert isinstance(form, ThreatDecisionForm)
         form.field("status").set_value("mitigated")
         await pilot.press("tab")
         await type_text(pilot, "TLS everywhere")
@@ -224,7 +225,7 @@ def test_decide_a_finding_save_and_reopen(tmp_path: Path) -> None:
         await save_form(app, pilot)
         decision = screen.model.decisions[finding.id]
         assert (decision.status, decision.note, decision.ticket) == ("mitigated", "TLS everywhere", "SEC-1")
-        shown = next(f for f in panel.findings if f.id == finding.id)
+        shown = next(t for t in panel.threats if t.id == finding.id)
         assert shown.status == "mitigated"  # the panel follows at once
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -237,8 +238,8 @@ def test_decide_a_finding_save_and_reopen(tmp_path: Path) -> None:
 
     async def reopened(app: StrideApp, pilot: Pilot) -> None:
         panel = main_screen(app).query_one(StridePanel)
-        await pilot.press("4")
-        assert next(f for f in panel.findings if f.id == decided[0]).status == "mitigated"
+        await pilot.press("escape", "4")
+        assert next(t for t in panel.threats if t.id == decided[0]).status == "mitigated"
 
     run(path, reopened)
 
@@ -246,26 +247,23 @@ def test_decide_a_finding_save_and_reopen(tmp_path: Path) -> None:
 def test_add_a_custom_threat_from_the_panel(tmp_path: Path) -> None:
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
-        await pilot.press("4")
+        await pilot.press("escape", "4")
         panel = screen.query_one(StridePanel)
         highlighted = panel.highlighted
         assert highlighted is not None
         form = await open_form(app, pilot, "t", ThreatForm)
         assert form.field("target").value == highlighted.element_id
-        assert form.field("category").value == highlighted.category
+        assert form.field("category").value == highlighted.categories[0]
         await type_text(pilot, "Insider reads the cache")
         assert form.field("id").value == "insider-reads-the-cache"
         await save_form(app, pilot)
         threat = screen.model.threats["insider-reads-the-cache"]
-        assert threat.category == highlighted.category
-        custom = next(f for f in panel.findings if f.id == "insider-reads-the-cache")
-        assert custom.custom and panel.highlighted == custom
-        # deciding it writes the threat's own status
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, FindingScreen)
-        app.screen.field("status").set_value("accepted")
-        await save_form(app, pilot)
+        assert threat.category == highlighted.categories[0]
+        custom = next(t for t in panel.threats if t.id == "insider-reads-the-cache")
+        assert custom.findings[0].custom and panel.highlighted == custom
+        # deciding it (one key) writes the threat's own status
+        await pilot.press("enter", "a")
+        await settle(app, pilot)
         assert screen.model.threats["insider-reads-the-cache"].status == "accepted"
         # e edits it, delete removes it
         await open_form(app, pilot, "e", ThreatForm)

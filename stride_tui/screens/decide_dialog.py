@@ -1,0 +1,175 @@
+"""Deciding a whole threat, or every threat of a story, with one key (DESIGN §8, issue 12).
+
+`DecideDialog` lists the statuses, each on one key (m mitigated, a accepted…); ``e`` asks for a
+note and ticket too (`ThreatDecisionForm`). Either way the decision goes through
+`core.editing.threat_decisions.decide_threats`, one undoable edit for all the threats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar, NamedTuple
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from stride_tui.core.analysis.threats import Threat
+from stride_tui.core.editing import EditError
+from stride_tui.core.editing.threat_decisions import decide_threats
+from stride_tui.core.model.elements import STATUSES, ThreatModel
+from widgets import FormField, safe_text
+
+from ._choices import enum_choices
+from .dialog import Dialog
+from .form_screen import FormResult, FormScreen
+
+VERDICTS: tuple[tuple[str, str, str], ...] = (
+    ("m", "mitigated", "fixed, or a control covers it"),
+    ("a", "accepted", "the risk is taken knowingly"),
+    ("t", "transferred", "someone else owns it"),
+    ("n", "not_applicable", "it does not apply here"),
+    ("i", "investigating", "still looking (stays undecided)"),
+    ("o", "open", "take the decision back"),
+)
+"""One key per status: the key, the status as the file writes it, what it means."""
+NOTE_KEY = "e"
+
+
+class Verdict(NamedTuple):
+    """What the user chose: a status, or (``status`` None) to write a note and ticket first."""
+
+    status: str | None
+
+
+def threats_summary(threats: Sequence[Threat]) -> str:
+    """ "2 threats (5 findings), now open, investigating"."""
+    count, findings = len(threats), sum(len(t.findings) for t in threats)
+    statuses = ", ".join(dict.fromkeys(t.status for t in threats))
+    return (
+        f"{count} threat{'s' if count != 1 else ''} ({findings} finding{'s' if findings != 1 else ''}), now {statuses}"
+    )
+
+
+class DecideDialog(Dialog[Verdict | None]):
+    """Asks for one status for a threat or a story; dismisses with a `Verdict`, or None on escape."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | m a t n i o | Decide: mitigated, accepted, transferred, not_applicable, investigating, open. |
+    | e | Decide with a note and a ticket (a form). |
+    | up, down, enter | Pick a status from the list. |
+    | escape | Close without deciding. |
+    """
+
+    def __init__(self, title: Text, summary: str, *, with_note: bool = True) -> None:
+        """
+        Args:
+            title: What is decided (user text is safe: it is a ``Text``).
+            summary: What the decision covers, e.g. `threats_summary` of its threats.
+            with_note: Offer ``e``, a note and a ticket (the dialog then answers ``Verdict(None)``).
+        """
+        super().__init__()
+        self.title_text: Text = title
+        """What is decided."""
+        self.summary: str = summary
+        """What the decision covers."""
+        self.with_note: bool = with_note
+        """Whether ``e`` (a note and a ticket) is offered."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="decide-dialog", classes="dialog"):
+            yield Static(
+                Text("Decide: ", style="bold").append_text(self.title_text), id="decide-title", classes="dialog-title"
+            )
+            yield Static(Text(f"{self.summary}. One key decides; ctrl+z takes it back.", style="dim"), markup=False)
+            options = [
+                Option(Text.assemble((f"{key}  ", "bold"), (status, "bold"), (f"  {meaning}", "dim")), id=status)
+                for key, status, meaning in VERDICTS
+            ]
+            if self.with_note:
+                options.append(Option(Text.assemble((f"{NOTE_KEY}  ", "bold"), "with a note and a ticket…"), id="note"))
+            yield OptionList(*options, id="decide-options", compact=True)
+
+    def initial_focus(self) -> Widget | None:
+        return self.query_one(OptionList)
+
+    def on_key(self, event: events.Key) -> None:
+        for key, status, _ in VERDICTS:
+            if event.key == key:
+                event.stop()
+                self.dismiss(Verdict(status))
+                return
+        if event.key == NOTE_KEY and self.with_note:
+            event.stop()
+            self.dismiss(Verdict(None))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        chosen = event.option.id
+        self.dismiss(Verdict(None if chosen == "note" else chosen))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ThreatDecisionForm(FormScreen):
+    """Status, note and ticket for one threat or a story's threats: one decision each."""
+
+    def __init__(self, model: ThreatModel, title: Text, threats: Sequence[Threat], label: str) -> None:
+        """
+        Args:
+            model: The model being edited.
+            title: What is decided (safe ``Text``).
+            threats: The threats the decision covers.
+            label: What undo calls the edit (the threat or story id).
+        """
+        self.threats: tuple[Threat, ...] = tuple(threats)
+        """The threats decided."""
+        self.label: str = label
+        """The threat or story id, for the undo label."""
+        super().__init__(model, Text("Decide: ", style="bold").append_text(title))
+
+    def compose_intro(self) -> Iterable[Widget]:
+        ids = ", ".join(t.id for t in self.threats[:6]) + (" …" if len(self.threats) > 6 else "")
+        yield Static(safe_text(f"decision key{'s' if len(self.threats) != 1 else ''}: {ids}", style="dim"))
+
+    def build_fields(self) -> list[FormField]:
+        first = self.threats[0]
+        notes = [f.note for t in self.threats for f in t.findings if f.note]
+        tickets = [f.ticket for t in self.threats for f in t.findings if f.ticket]
+        return [
+            FormField("status", "status", "choice", value=first.status, choices=enum_choices(STATUSES), blank=None),
+            FormField("note", "note", "text", value=notes[0] if notes else None, help="Why: what mitigates it."),
+            FormField("ticket", "ticket", "line", value=tickets[0] if tickets else None, help="e.g. SEC-412."),
+        ]
+
+    def _decided(self, values: dict[str, object]) -> ThreatModel:
+        note, ticket = values.get("note"), values.get("ticket")
+        return decide_threats(
+            self.model,
+            self.threats,
+            str(values.get("status") or ""),
+            note=str(note) if note else None,
+            ticket=str(ticket) if ticket else None,
+        )
+
+    def check(self, values: dict[str, object]) -> dict[str, str]:
+        try:
+            self._decided(values)
+        except EditError as error:
+            return error.errors
+        return {}
+
+    def submit(self, values: dict[str, object]) -> FormResult:
+        return FormResult(self._decided(values), f"decide {self.label}: {values.get('status')}", None)
+
+    def initial_focus(self) -> Widget | None:
+        return self.field("status").control
