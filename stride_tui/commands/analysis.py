@@ -15,7 +15,7 @@ from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import ModelError
 from stride_tui.core.files.loader import load_model
 from stride_tui.core.model.elements import SEVERITIES, STATUSES
-from stride_tui.core.outputs.finding_formats import findings_csv, findings_json, findings_markdown, findings_text
+from stride_tui.core.outputs.finding_formats import findings_csv, findings_json_lines, findings_markdown, findings_text
 from stride_tui.core.outputs.sarif import findings_sarif
 
 from .common import add_rules_option, load_and_analyse
@@ -137,9 +137,10 @@ def run_threats(args: argparse.Namespace) -> ExitCode:
         threats = [t for t in threats if kept(t)]
     asked = questions(analysis, threats)
     findings = [f for t in threats for f in t.findings]
-    if args.format == "json":
-        text = findings_json(analysis, threats, asked)
-    elif args.format == "csv":
+    if args.format == "json":  # written as it is encoded: a large model's never sits in memory twice
+        sys.stdout.writelines(findings_json_lines(analysis, threats, asked))
+        return ExitCode.OK
+    if args.format == "csv":
         text = findings_csv(findings)
     elif args.format == "markdown":
         text = findings_markdown(analysis, threats, asked, scope)

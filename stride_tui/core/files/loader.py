@@ -317,7 +317,8 @@ def _same_header(line: str, header: re.Match[str]) -> bool:
 
 def _check_version(data: dict, file: str, source_map: SourceMap) -> list[Diagnostic]:
     version = data.get("stride_tui")
-    where = source_map.position(("stride_tui",)) or (1, 1)
+    if type(version) is int and 1 <= version <= FORMAT_VERSION:
+        return []  # the common case: no error to place, so no key-position index to build
     if version is None:
         return [
             Diagnostic(
@@ -328,6 +329,7 @@ def _check_version(data: dict, file: str, source_map: SourceMap) -> list[Diagnos
                 field=("stride_tui",),
             )
         ]
+    where = source_map.position(("stride_tui",)) or (1, 1)
     if type(version) is not int:
         return [Diagnostic(file, "`stride_tui` (the format version) must be an integer, e.g. 1", *where)]
     if version > FORMAT_VERSION:
@@ -339,9 +341,7 @@ def _check_version(data: dict, file: str, source_map: SourceMap) -> list[Diagnos
                 *where,
             )
         ]
-    if version < 1:
-        return [Diagnostic(file, f"format version must be {FORMAT_VERSION}, not {version}", *where)]
-    return []
+    return [Diagnostic(file, f"format version must be {FORMAT_VERSION}, not {version}", *where)]
 
 
 def _conflict_blocks(text: str) -> list[tuple[int, int]]:

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+from collections.abc import Iterator, Mapping
 
-from stride_tui.core.analysis.engine import Analysis, Finding
+from stride_tui.core.analysis.engine import Analysis, Finding, without_gc
 from stride_tui.core.analysis.questions import Question
 from stride_tui.core.analysis.risk import risk_line
 from stride_tui.core.analysis.scope import Scope, threat_place
 from stride_tui.core.analysis.threats import Threat, count_threats
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 from stride_tui.core.outputs import escape
+from stride_tui.core.outputs.json_document import Items, document_lines
 from stride_tui.core.stride import CATEGORY_LABELS
 
 
@@ -60,8 +61,18 @@ def summary(findings: list[Finding]) -> dict:
     }
 
 
-def threat_dict(analysis: Analysis, threat: Threat, questions: list[Question]) -> dict:
-    """The JSON shape of one threat (DESIGN §8): the missing control, its risk and findings."""
+def questions_by_threat(questions: list[Question]) -> dict[str, list[str]]:
+    """For each threat, the ids of the questions whose answer settles it."""
+    out: dict[str, list[str]] = {}
+    for question in questions:
+        for threat_id in question.threat_ids:
+            out.setdefault(threat_id, []).append(question.id)
+    return out
+
+
+def threat_dict(analysis: Analysis, threat: Threat, asked: Mapping[str, list[str]]) -> dict:
+    """The JSON shape of one threat (DESIGN §8): the missing control, its risk and findings;
+    ``asked`` is `questions_by_threat`."""
     where, crossing = threat_place(analysis, threat)
     return {
         "id": threat.id,
@@ -79,7 +90,7 @@ def threat_dict(analysis: Analysis, threat: Threat, questions: list[Question]) -
         "finding_ids": list(threat.finding_ids),
         "status": threat.status,
         "provisional": threat.provisional,
-        "questions": [q.id for q in questions if threat.id in q.threat_ids],
+        "questions": asked.get(threat.id, []),
         "boundary": where,
         "section": "crossing" if crossing else "inside",
     }
@@ -113,18 +124,26 @@ def threat_summary(threats: list[Threat]) -> dict:
 
 def findings_json(analysis: Analysis, threats: list[Threat], questions: list[Question]) -> str:
     """``{"threats": [...], "findings": [...], "questions": [...], ...}`` with stable keys."""
+    return "".join(findings_json_lines(analysis, threats, questions))
+
+
+def findings_json_lines(analysis: Analysis, threats: list[Threat], questions: list[Question]) -> Iterator[str]:
+    """`findings_json`, a line at a time: each threat, finding and question is built and
+    encoded only when its line is written."""
+    asked = questions_by_threat(questions)
     findings = [f for t in threats for f in t.findings]
     document = {
         "model": analysis.model.model.title,
-        "threats": [threat_dict(analysis, t, questions) for t in threats],
-        "findings": [finding_dict(f) for f in findings],
-        "questions": [question_dict(q) for q in questions],
+        "threats": Items(threat_dict(analysis, t, asked) for t in threats),
+        "findings": Items(finding_dict(f) for f in findings),
+        "questions": Items(question_dict(q) for q in questions),
         "orphans": analysis.orphans,
         "rule_errors": [vars(e) for e in analysis.errors],
         "disabled_rules": [vars(d) for d in analysis.disabled],
         "summary": {**threat_summary(threats), "findings_by": summary(findings)},
     }
-    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    with without_gc():  # a hundred thousand small dicts, none of them cyclic
+        yield from document_lines(document)
 
 
 CSV_COLUMNS = (

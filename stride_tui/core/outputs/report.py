@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 
@@ -27,10 +26,12 @@ from stride_tui.core.outputs.finding_formats import (
     disabled_rules_markdown,
     finding_dict,
     question_dict,
+    questions_by_threat,
     summary,
     threat_dict,
     threat_summary,
 )
+from stride_tui.core.outputs.json_document import document_json
 from stride_tui.core.stride import CATEGORY_LABELS
 
 _SKIP = {"kind", "name", "description", "boundary", "source", "target", "out_of_scope", "out_of_scope_reason"}
@@ -77,10 +78,11 @@ def report_json(analysis: Analysis) -> str:
     crossings = boundary_crossings(analysis)
     threats = group_threats(analysis)
     asked = questions(analysis, threats)
+    by_threat = questions_by_threat(asked)
     document = {
         "model": model_to_data(analysis.model),
         "summary": {**threat_summary(threats), "findings_by": summary(analysis.findings)},
-        "threats": [threat_dict(analysis, t, asked) for t in threats],
+        "threats": [threat_dict(analysis, t, by_threat) for t in threats],
         "questions": [question_dict(q) for q in asked],
         "boundaries": [
             {
@@ -97,7 +99,7 @@ def report_json(analysis: Analysis) -> str:
         "orphans": analysis.orphans,
         "disabled_rules": [vars(d) for d in analysis.disabled],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return document_json(document)
 
 
 def report_markdown(analysis: Analysis, dot_source: str | None = None) -> str:
