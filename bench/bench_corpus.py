@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tomllib
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +28,9 @@ from stride_tui.core.outputs.stories import build_stories, top_stories
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SEVERE = ("high", "critical")
+HELD_OUT = {"llm-rag-assistant", "payments-webhooks"}
+"""Models labelled by another engineer after the rules were tuned, and never tuned on: their
+numbers say how the rules do on architectures they were not shaped by."""
 
 
 @dataclass
@@ -52,9 +54,10 @@ class Scores:
         return len(self.matched) / len(self.threats) if self.threats else 0.0
 
     @property
-    def severe_precision(self) -> float:
+    def severe_precision(self) -> float | None:
+        """None when the model has no high or critical threat (nothing to be right about)."""
         severe = {key for key, severity in self.threats.items() if severity in SEVERE}
-        return len(severe & set(self.expected)) / len(severe) if severe else 0.0
+        return len(severe & set(self.expected)) / len(severe) if severe else None
 
     @property
     def recall(self) -> float:
@@ -79,6 +82,24 @@ def score(folder: Path) -> Scores:
     )
 
 
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _total(label: str, rows: list[Scores]) -> str:
+    threats = sum(len(r.threats) for r in rows)
+    elements = sum(r.elements for r in rows)
+    expected = sum(len(r.expected) for r in rows)
+    matched = sum(len(r.matched) for r in rows)
+    severe = [k for r in rows for k, s in r.threats.items() if s in SEVERE]
+    severe_matched = sum(len({k for k, s in r.threats.items() if s in SEVERE} & set(r.expected)) for r in rows)
+    return (
+        f"{label:<22}{elements:>9}{'':>9}{threats:>8}{threats / max(elements, 1):>8.2f}{'':>8}{'':>8}{expected:>9}"
+        f"{matched:>8}{matched / max(threats, 1):>10.0%}{_percent(severe_matched / len(severe) if severe else None):>10}"
+        f"{matched / max(expected, 1):>8.2f}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--details", action="store_true", help="list the misses and the unexpected threats")
@@ -89,25 +110,19 @@ def main() -> int:
         f"{'expected':>9}{'matched':>8}{'precision':>10}{'prec. h/c':>10}{'recall':>8}"
     )
     print(header)
-    totals: dict[str, int] = defaultdict(int)
     for row in rows:
-        severe = sum(1 for severity in row.threats.values() if severity in SEVERE)
         print(
-            f"{row.name:<22}{row.elements:>9}{row.findings:>9}{len(row.threats):>8}"
+            f"{row.name + (' *' if row.name in HELD_OUT else ''):<22}{row.elements:>9}{row.findings:>9}{len(row.threats):>8}"
             f"{len(row.threats) / row.elements:>8.2f}{row.stories:>8}{row.default_stories:>8}{len(row.expected):>9}{len(row.matched):>8}"
-            f"{row.precision:>10.0%}{row.severe_precision:>10.0%}{row.recall:>8.2f}"
+            f"{row.precision:>10.0%}{_percent(row.severe_precision):>10}{row.recall:>8.2f}"
         )
-        totals["threats"] += len(row.threats)
-        totals["expected"] += len(row.expected)
-        totals["matched"] += len(row.matched)
-        totals["severe"] += severe
-        totals["severe_matched"] += len({k for k, s in row.threats.items() if s in SEVERE} & set(row.expected))
-    print(
-        f"{'all':<22}{'':>9}{'':>9}{totals['threats']:>8}{'':>8}{'':>8}{'':>8}{totals['expected']:>9}"
-        f"{totals['matched']:>8}{totals['matched'] / max(totals['threats'], 1):>10.0%}"
-        f"{totals['severe_matched'] / max(totals['severe'], 1):>10.0%}"
-        f"{totals['matched'] / max(totals['expected'], 1):>8.2f}"
-    )
+    for label, group in (
+        ("tuned on", [r for r in rows if r.name not in HELD_OUT]),
+        ("held out *", [r for r in rows if r.name in HELD_OUT]),
+        ("all", rows),
+    ):
+        if group:
+            print(_total(label, group))
     if args.details:
         for row in rows:
             print(f"\n## {row.name}")
