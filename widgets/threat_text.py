@@ -64,8 +64,10 @@ def threat_details(threat: Threat, model: ThreatModel, questions: Sequence[Quest
     for finding in threat.findings:
         heading = Text("")
         parts.append(heading)
-        title = Text(f"{CATEGORY_LABELS.get(finding.category, finding.category)}: ", style="bold underline")
-        title.append_text(safe_text(finding.title, style="bold underline"))
+        title = Text(CATEGORY_LABELS.get(finding.category, finding.category), style="bold underline")
+        if finding.title != threat.title:  # a one-finding threat's title is already above
+            title.append(": ", style="bold underline")
+            title.append_text(safe_text(finding.title, style="bold underline"))
         parts.append(title)
         where = Text(f"finding {finding.id}", style="dim")
         if finding.element_id != threat.element_id:

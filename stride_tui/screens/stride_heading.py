@@ -31,7 +31,8 @@ class StrideHeading(NamedTuple):
             if kind == "boundary":
                 crossing = len(analysis.topology.flows_crossing(element_id))
                 title.append(f" · {crossing} flow{'s' if crossing != 1 else ''} cross")
-                empty = "No threats are walked at this boundary (a crossing flow's threats are walked at the innermost boundary it enters)."
+                # a crossing flow's threats are walked at the innermost boundary it enters
+                empty = "No threats here: a flow's are walked where it enters."
             else:
                 element = model.components.get(element_id) or model.flows.get(element_id)
                 out = element is not None and element.out_of_scope
