@@ -47,3 +47,4 @@ bench: $(STAMP)
 	$(PY) bench/bench_editor.py
 	$(PY) bench/bench_corpus.py
 	$(PY) bench/bench_engine_compare.py
+	$(PY) bench/bench_keystrokes.py

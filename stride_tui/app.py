@@ -1,5 +1,7 @@
 """The Textual application: opens one model file, shows it on the main screen, and makes sure
-no edit is lost to a crash, a signal, another instance or a terminal too small to draw in."""
+no edit is lost to a crash, a signal, another instance or a terminal too small to draw in.
+It also keeps the terminal conventions: NO_COLOR as no-color.org says, and the chosen theme
+remembered in the XDG config folder."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import contextlib
 import os
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -17,8 +20,10 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
+from textual.filter import Monochrome, NoColor
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.widgets import LoadingIndicator
 
 from stride_tui.core import ModelError, ThreatModel, load_model
@@ -31,6 +36,8 @@ from stride_tui.core.files.recovery import (
     recovery_path,
     release_instance,
 )
+from stride_tui.core.files.storage import SaveError
+from stride_tui.core.files.user_config import UserConfig, colour_disabled, config_path, load_config, save_config
 from stride_tui.core.model.elements import MAX_NAME, ModelMeta
 from stride_tui.messages import ModelPathChanged
 from stride_tui.screens import Choice, ChoiceScreen, LoadErrorScreen, MainScreen, keymap
@@ -80,6 +87,11 @@ class StrideApp(App[None]):
         """The pid of another stride-tui editing the same file, when there was one at start."""
         self._crash: BaseException | None = None
         self._claimed: Path | None = None
+        self._honour_no_color()
+        self.config_path: Path = config_path()
+        """The user's settings file (the theme is remembered there)."""
+        self.config: UserConfig = UserConfig()
+        """The settings as last read or written."""
 
     def notify(
         self,
@@ -99,8 +111,49 @@ class StrideApp(App[None]):
 
     def on_mount(self) -> None:
         self._install_signal_handlers()
+        self._load_settings()
         self._check_size()
         self._open_model()
+
+    # ------------------------------------------------------------------- terminal conventions
+
+    def _honour_no_color(self) -> None:
+        """Colour off exactly when NO_COLOR is set and not empty (no-color.org); Textual also
+        turns it off for an empty NO_COLOR, which the convention says means nothing."""
+        self.no_color = colour_disabled()
+        self._filters = [f for f in self._filters if not isinstance(f, (NoColor, Monochrome))]
+        if self.no_color:
+            self._filters.append(NoColor() if self.native_ansi_color else Monochrome())
+
+    def _load_settings(self) -> None:
+        """Apply the remembered theme; a broken settings file is reported, never fatal."""
+        config, problem = load_config(self.config_path)
+        if problem is not None:
+            self.notify(problem, title="Settings", severity="warning", timeout=10)
+        theme = config.theme
+        if theme is not None and theme not in self.available_themes:
+            self.notify(
+                f"{self.config_path}: theme {theme!r} is not known here; using the default.",
+                title="Settings",
+                severity="warning",
+                timeout=10,
+            )
+        elif theme is not None:
+            self.theme = theme
+        self.config = config
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """Write the theme chosen (command palette: Theme) to the settings file."""
+        if theme.name == self.config.theme:
+            return
+        config = replace(self.config, theme=theme.name)
+        try:
+            save_config(self.config_path, config)
+        except (SaveError, OSError) as error:
+            self.notify(f"Theme not remembered: {error}", title="Settings", severity="warning", timeout=8)
+            return
+        self.config = config
 
     def on_unmount(self) -> None:
         self._release()

@@ -14,9 +14,10 @@ from .shared import MINIMAL
 
 @pytest.fixture(autouse=True)
 def isolated_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Recovery files and instance markers go to a fresh folder, never the user's own."""
+    """Recovery files, instance markers and the editor's settings go to fresh folders, never the user's own."""
     state = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
     return state
 
 

@@ -12,9 +12,13 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static, TextArea
 
+from .choice_box import ChoiceBox
 from .safe_text import safe_text
 from .text_input import TextBox, TextInput
 from .tri_state import TriState
+
+CHOICE_KEYS = "Enter or ↓ opens the list; type a few letters to jump to a match; enter picks it."
+"""How a drop-down is used from the keyboard (Textual's type-to-search), told in its help."""
 
 FieldKind = Literal["line", "text", "bool", "choice", "tags"]
 """line: one line of text · text: several lines · bool: yes/no/unknown · choice: one of a
@@ -121,8 +125,10 @@ class FormField(Widget):
         """The key this field sets."""
         self.kind: FieldKind = kind
         """What kind of value the field holds."""
+        if kind == "choice":
+            help = f"{help} {CHOICE_KEYS}".strip()
         self.help: str = help
-        """What the field means."""
+        """What the field means (for a drop-down, with how to pick by typing)."""
         self._label = label
         self._control = self._make_control(kind, value, choices, blank)
         self._error: str | None = None
@@ -136,7 +142,7 @@ class FormField(Widget):
         if kind == "choice":
             options = [(c if isinstance(c, Text) else Text(c), v) for c, v in choices]
             start = value if any(v == value for _, v in options) else Select.NULL
-            return Select(
+            return ChoiceBox(
                 options,
                 value=start,
                 allow_blank=blank is not None,

@@ -1,4 +1,8 @@
-"""Options for the forms' choice fields: model elements by name and id, and enum values."""
+"""Options for the forms' choice fields: model elements by name and id, A to Z, and enum values.
+
+Elements are sorted by name (then id), so the one wanted is found where the alphabet says, not
+where it was added; enum values keep their own order (low before critical, none before mtls).
+"""
 
 from __future__ import annotations
 
@@ -22,30 +26,38 @@ def _label(name: str | None, element_id: str) -> Text:
     return label
 
 
+def _by_name(named: Iterable[tuple[str | None, str]]) -> list[tuple[str | None, str]]:
+    """(name, id) pairs A to Z by what is shown (the name, else the id), ignoring case."""
+    return sorted(named, key=lambda pair: ((pair[0] or pair[1]).casefold(), pair[1]))
+
+
 def component_choices(model: ThreatModel) -> list[tuple[Text, str]]:
-    """Every component, as "Name  id"."""
-    return [(_label(c.name, cid), cid) for cid, c in model.components.items()]
+    """Every component, as "Name  id", A to Z."""
+    return [(_label(name, cid), cid) for name, cid in _by_name((c.name, cid) for cid, c in model.components.items())]
 
 
 def boundary_choices(model: ThreatModel, exclude: Iterable[str] = ()) -> list[tuple[Text, str]]:
-    """Every boundary but those in ``exclude``, as "Name  id"."""
+    """Every boundary but those in ``exclude``, as "Name  id", A to Z."""
     skip = set(exclude)
-    return [(_label(b.name, bid), bid) for bid, b in model.boundaries.items() if bid not in skip]
+    named = _by_name((b.name, bid) for bid, b in model.boundaries.items() if bid not in skip)
+    return [(_label(name, bid), bid) for name, bid in named]
 
 
 def target_choices(model: ThreatModel) -> list[tuple[Text, str]]:
-    """Components, then flows: what a hand-written threat can be about."""
-    flows = [(Text("flow ").append_text(_label(flow_display_name(model, fid), fid)), fid) for fid in model.flows]
+    """Components, then flows, each A to Z: what a hand-written threat can be about."""
+    named_flows = _by_name((flow_display_name(model, fid), fid) for fid in model.flows)
+    flows = [(Text("flow ").append_text(_label(name, fid)), fid) for name, fid in named_flows]
     return [(Text("component ").append_text(label), cid) for label, cid in component_choices(model)] + flows
 
 
 def request_choices(model: ThreatModel, exclude: str | None) -> list[tuple[Text, str]]:
-    """Every flow that is a request (not itself a response), but ``exclude``: what a flow can answer."""
-    return [
-        (_label(flow_display_name(model, fid), fid), fid)
+    """Every flow that is a request (not itself a response), but ``exclude``, A to Z: what a flow can answer."""
+    named = _by_name(
+        (flow_display_name(model, fid), fid)
         for fid, flow in model.flows.items()
         if fid != exclude and flow.response_to is None
-    ]
+    )
+    return [(_label(name, fid), fid) for name, fid in named]
 
 
 def enum_choices(values: Iterable[str]) -> list[tuple[Text, str]]:

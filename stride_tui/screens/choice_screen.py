@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from rich.console import Group
@@ -89,6 +90,17 @@ class ChoiceScreen(Dialog[str | None]):
     def initial_focus(self) -> Widget | None:
         value = self.default or self.choices[0].value
         return self.query_one(f"#choice-{value}", Button)
+
+    def key_ends_typing(self, key: events.Key) -> Callable[[list[events.Key]], object] | None:
+        # an answer typed with the key that asked: answer, and the rest goes to what comes next
+        for choice in self.choices:
+            if key.key == choice.key:
+                return partial(self._answer_typed, choice.value)
+        return None
+
+    def _answer_typed(self, value: str, rest: list[events.Key]) -> None:
+        self.dismiss(value)
+        self.pass_on(rest)
 
     def on_key(self, event: events.Key) -> None:
         for choice in self.choices:

@@ -85,10 +85,44 @@ class Dialog(ModalScreen[ResultType]):
         else:
             (self.focused or self).call_later(action)
 
-    def _release_held_keys(self) -> None:
+    def key_ends_typing(self, key: events.Key) -> Callable[[list[events.Key]], object] | None:
+        """Hook: for a held key that closes the dialog or opens another (esc on a changed form,
+        an answer's key), what to run once the keys before it are in; it gets the keys typed
+        after it, which belong to whatever comes next. None replays the key as usual."""
+        return None
+
+    def hold_keys(self) -> None:
+        """Hold the keys typed from now on, as while opening (until `release_keys`)."""
+        if self._held_keys is None:
+            self._held_keys = []
+
+    def hold_key(self, key: events.Key) -> None:
+        """Hold ``key`` with the others (a priority key read while they are held)."""
+        if self._held_keys is not None:
+            self._held_keys.append(key)
+
+    def take_held_keys(self) -> list[events.Key]:
+        """The keys held since `hold_keys`, no longer held."""
         keys, self._held_keys = self._held_keys or [], None
+        return keys
+
+    def pass_on(self, keys: list[events.Key]) -> None:
+        """Give ``keys`` back to the app, in order, for the screen that is on top next."""
         for key in keys:
+            self.app.post_message(events.Key(key.key, key.character))
+
+    def replay(self, keys: list[events.Key]) -> None:
+        """Hand ``keys`` to the focused field in order (see `key_ends_typing`)."""
+        for index, key in enumerate(keys):
+            ending = self.key_ends_typing(key)
+            if ending is not None:
+                # queued behind the keys before it, so it sees what they typed
+                (self.focused or self).call_later(ending, keys[index + 1 :])
+                return
             self._replay(key)
+
+    def _release_held_keys(self) -> None:
+        self.replay(self.take_held_keys())
         last = self.focused or self
         for action in self._held_actions:
             # queued behind whatever the replayed keys left in the field's queue

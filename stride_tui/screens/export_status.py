@@ -19,12 +19,30 @@ from stride_tui.core.files.storage import SaveError, atomic_write
 from stride_tui.core.model.elements import ThreatModel
 from stride_tui.core.outputs.exports import render_export
 from stride_tui.core.outputs.graphviz import RenderError
+from stride_tui.core.outputs.stories import (
+    DEFAULT_LIMIT,
+    build_stories,
+    stories_csv,
+    stories_json,
+    stories_markdown,
+)
 from widgets import StatusLine, safe_text
 
 from .choice_screen import Choice, ChoiceScreen
-from .export_screen import EXPORTS, ExportRequest, ExportScreen
+from .export_screen import EXPORTS, ExportRequest, ExportScreen, select_stories
 
 Analyse = Callable[[ThreatModel], Analysis]
+
+
+def stories_export(request: ExportRequest, analysis: Analysis) -> bytes:
+    """The stories ``request`` asks for (how many, how severe), as `stride-tui stories` writes them."""
+    stories, more = select_stories(build_stories(analysis), request.limit, request.min_severity)
+    title = analysis.model.model.title
+    if request.fmt == "csv":
+        return stories_csv(stories).encode("utf-8")
+    if request.fmt == "json":
+        return stories_json(title, stories, more).encode("utf-8")
+    return stories_markdown(title, stories, more).encode("utf-8")
 
 
 class ExportStatus(StatusLine):
@@ -44,11 +62,16 @@ class ExportStatus(StatusLine):
         """Exports under way."""
 
     @work(group="export-dialog")
-    async def ask(self, model_path: Path, kind: str, fmt: str | None) -> None:
-        """Ask what to export and where (``kind`` and ``fmt`` picked), then post `Requested`."""
+    async def ask(self, model_path: Path, kind: str, fmt: str | None, analysis: Analysis | None = None) -> None:
+        """Ask what to export and where (``kind`` and ``fmt`` picked), then post `Requested`.
+
+        With ``analysis`` (the current one, when ready) the dialog says how many stories an
+        export leaves out.
+        """
         if kind not in EXPORTS:
             kind = "diagram"
-        request = await self.app.push_screen_wait(ExportScreen(model_path, kind, fmt))
+        stories = build_stories(analysis) if analysis is not None else None
+        request = await self.app.push_screen_wait(ExportScreen(model_path, kind, fmt, stories))
         while request is not None and request.path.exists():
             answer = await self.app.push_screen_wait(
                 ChoiceScreen(
@@ -66,7 +89,7 @@ class ExportStatus(StatusLine):
                 break
             if answer != "other":
                 return
-            request = await self.app.push_screen_wait(ExportScreen(request.path, request.kind, request.fmt))
+            request = await self.app.push_screen_wait(ExportScreen(request.path, request.kind, request.fmt, stories))
             if request is not None and not request.path.exists():
                 break
         if request is not None:
@@ -91,7 +114,11 @@ class ExportStatus(StatusLine):
         try:
             if analysis is None:
                 analysis = analyse(model)
-            data, note = render_export(request.kind, request.fmt, analysis)
+            if request.kind == "stories" and (request.limit, request.min_severity) != (DEFAULT_LIMIT, "low"):
+                # the default is core's own stories export; other choices pick the stories here
+                data, note = stories_export(request, analysis), None
+            else:
+                data, note = render_export(request.kind, request.fmt, analysis)
             atomic_write(request.path, data)
         except (RenderError, SaveError, OSError) as error:
             self.app.call_from_thread(self._done, request, None, f"Export failed: {error}")

@@ -9,12 +9,13 @@ here. Esc on a changed form asks before anything typed is thrown away.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -46,7 +47,7 @@ class FormScreen(Dialog[FormResult | None]):
     the values (`check`) and what saving does (`submit`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
+        Binding("escape", "cancel", "Cancel", priority=True),
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
     """
@@ -177,8 +178,10 @@ class FormScreen(Dialog[FormResult | None]):
     def on_descendant_focus(self) -> None:
         focused = self.focused
         field = next((f for f in self.fields if focused is not None and focused in f.walk_children()), None)
+        if field is None:
+            return  # a button: keep the hint, or the buttons would jump under a click as it shrinks
         hint = self.query_one("#form-hint", Static)
-        hint.update(Text(field.help, style="dim") if field is not None and field.help else Text(""))
+        hint.update(Text(field.help, style="dim") if field.help else Text(""))
 
     # -------------------------------------------------------------------- actions
 
@@ -216,14 +219,44 @@ class FormScreen(Dialog[FormResult | None]):
                 return
 
     def action_cancel(self) -> None:
-        """Close: at once when nothing changed, else after asking (losing typing takes a choice)."""
-        self.after_typed_keys(self._cancel)
+        """Close: at once when nothing changed, else after asking (losing typing takes a choice).
 
-    def _cancel(self) -> None:
+        A priority key, run as esc is read: the keys typed before it are still on their way to
+        their field, and the ones typed after it belong to what comes next (the question, or
+        the main screen), so those are held until the form knows whether it was changed.
+        """
+        if self.holding_keys:
+            self.hold_key(events.Key("escape", None))  # still opening: its turn comes in the replay
+            return
+        if self._asking:
+            return
+        focused = self.focused
+        self.hold_keys()
+        self.set_focus(None)
+        (focused or self).call_later(lambda: self._cancel(self.take_held_keys(), focused))
+
+    def key_ends_typing(self, key: events.Key) -> Callable[[list[events.Key]], object] | None:
+        if key.key == "escape":
+            focused = self.focused
+            return lambda rest: self._cancel(rest, focused)
+        return None
+
+    def _cancel(self, rest: list[events.Key], focused: Widget | None) -> None:
+        """Close or ask, then hand on ``rest`` (the keys typed after esc) to what they were for."""
         if not self.changed:
             self.dismiss(None)
-        elif not self._asking:
+            self.pass_on(rest)
+            return
+        answer = rest[0].character if rest else None
+        if answer == "d":  # esc d typed in one go: the question's answer was typed with it
+            self.dismiss(None)
+            self.pass_on(rest[1:])
+        elif answer == "k" or (rest and rest[0].key == "escape"):
+            self.set_focus(focused)
+            self.replay(rest[1:])
+        else:
             self._asking = True
+            self.set_focus(focused)
             self.app.push_screen(
                 ChoiceScreen(
                     "Discard your changes?",
@@ -233,6 +266,7 @@ class FormScreen(Dialog[FormResult | None]):
                 ),
                 self._answered,
             )
+            self.pass_on(rest)  # the question holds them until it can take them
 
     def _answered(self, answer: str | None) -> None:
         self._asking = False

@@ -568,9 +568,10 @@ class MainScreen(Screen[None]):
     def on_session_bar_stories_wanted(self, _: SessionBar.StoriesWanted) -> None:
         self.action_pick_stories()
 
-    def action_export(self, kind: str = "diagram", fmt: str = "") -> None:
-        """Open the export dialog with ``kind`` (and ``fmt``) picked."""
-        self.exports.ask(self.path, kind, fmt or None)
+    def action_export(self, kind: str = "stories", fmt: str = "") -> None:
+        """Open the export dialog with ``kind`` (and ``fmt``) picked: stories unless asked (the
+        default output, DESIGN §8); the dialog says how many stories it leaves out."""
+        self.exports.ask(self.path, kind, fmt or None, self.current_analysis)
 
     def on_export_status_requested(self, message: ExportStatus.Requested) -> None:
         analyse = partial(self.rules.analyse, path=self.path)

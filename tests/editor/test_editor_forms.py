@@ -1,0 +1,226 @@
+"""Forms that respect the typist: sorted drop-downs with type-to-search told in the help, esc
+that asks before throwing typing away, one ctrl+s that applies and saves, and no key lost in a
+burst typed while any form opens."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.pilot import Pilot
+from textual.screen import ModalScreen
+
+from stride_tui.app import StrideApp
+from stride_tui.core.files.loader import load_model
+from stride_tui.screens import ChoiceScreen, MainScreen
+from stride_tui.screens.component_form import ComponentForm
+from stride_tui.screens.flow_form import FlowForm
+from stride_tui.screens.form_screen import FormScreen
+from stride_tui.screens.threat_form import ThreatForm
+from widgets.form_field import CHOICE_KEYS
+
+from .harness import MODEL, main_screen, open_form, run, settle, type_text, wait_for, write
+
+# components added in an order that is not the alphabet's
+UNSORTED = (
+    MODEL
+    + """
+[components.zeta]
+kind = "process"
+name = "Zeta worker"
+
+[components.alpha]
+kind = "process"
+name = "alpha gateway"
+
+[boundaries.b-dmz]
+name = "DMZ"
+"""
+)
+
+
+def _option_labels(form: FormScreen, key: str) -> list[str]:
+    select = form.field(key).control
+    return [str(prompt) for prompt, _ in select._options if _ is not select.NULL]  # type: ignore[attr-defined]
+
+
+def test_drop_downs_list_elements_a_to_z_and_say_how_to_search(tmp_path: Path) -> None:
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        form = await open_form(app, pilot, "f", FlowForm)
+        values = [v for _, v in form.field("from").control._options]  # type: ignore[attr-defined]
+        assert values[1:] == ["alpha", "api", "db", "user", "zeta"]  # first is the blank
+        assert CHOICE_KEYS in form.field("from").help and "type a few letters" in CHOICE_KEYS
+        await pilot.press("escape")
+        form = await open_form(app, pilot, "c", ComponentForm)
+        boundaries = [v for _, v in form.field("boundary").control._options]  # type: ignore[attr-defined]
+        assert boundaries[1:] == ["cluster", "b-dmz", "internet"]  # Cluster, DMZ, Internet
+        await pilot.press("escape")
+        form = await open_form(app, pilot, "t", ThreatForm)
+        severities = [v for _, v in form.field("severity").control._options]  # type: ignore[attr-defined]
+        assert severities[1:] == ["low", "medium", "high", "critical"]  # values keep their own order
+
+    run(write(tmp_path, UNSORTED), scenario)
+
+
+def test_type_to_search_picks_an_option_in_an_open_drop_down(tmp_path: Path) -> None:
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        form = await open_form(app, pilot, "f", FlowForm)
+        await pilot.press("enter", *"zet", "enter")  # open, jump to "Zeta worker", pick it
+        await pilot.pause()
+        assert form.values()["from"] == "zeta"
+
+    run(write(tmp_path, UNSORTED), scenario)
+
+
+def test_esc_closes_an_unchanged_form_at_once(tmp_path: Path) -> None:
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        await pilot.press("1")
+        await open_form(app, pilot, "e", ComponentForm)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+    run(write(tmp_path), scenario)
+
+
+def test_esc_on_a_changed_form_asks_keep_editing_or_discard(tmp_path: Path) -> None:
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        form = await open_form(app, pilot, "c", ComponentForm)
+        await type_text(pilot, "Ledger")
+        await pilot.press("escape")
+        await wait_for(app, pilot, ChoiceScreen)
+        assert app.screen.question == "Discard your changes?"  # type: ignore[attr-defined]
+        await pilot.press("k")  # keep editing: nothing typed is lost
+        await pilot.pause()
+        assert app.screen is form and form.values()["name"] == "Ledger"
+        await pilot.press("escape")
+        await wait_for(app, pilot, ChoiceScreen)
+        await pilot.press("escape")  # esc on the question keeps editing too
+        await pilot.pause()
+        assert app.screen is form
+        await pilot.press("escape")
+        await wait_for(app, pilot, ChoiceScreen)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert "ledger" not in main_screen(app).model.components
+
+    run(write(tmp_path), scenario)
+
+
+def test_one_ctrl_s_in_a_form_applies_it_and_saves_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        await open_form(app, pilot, "c", ComponentForm)
+        await type_text(pilot, "Ledger")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, MainScreen)
+        assert load_model(path).model.components["ledger"].name == "Ledger"
+        assert "unsaved" not in main_screen(app).sub_title
+        await pilot.press("ctrl+z")  # still one undoable edit
+        await pilot.pause()
+        assert "ledger" not in main_screen(app).model.components
+
+    run(path, scenario)
+
+
+def test_enter_applies_the_form_and_leaves_the_file_unsaved(tmp_path: Path) -> None:
+    path = write(tmp_path)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        await open_form(app, pilot, "c", ComponentForm)
+        await type_text(pilot, "Ledger")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert "ledger" in main_screen(app).model.components
+        assert "unsaved" in main_screen(app).sub_title
+        assert "ledger" not in load_model(path).model.components
+
+    run(path, scenario)
+
+
+async def _burst(app: StrideApp, open_key: str, keys: list[str]) -> ModalScreen:
+    app.post_message(events.Key(open_key, open_key if len(open_key) == 1 else None))
+    for _ in range(10_000):
+        if isinstance(app.screen, ModalScreen):
+            break
+        await asyncio.sleep(0)
+    dialog = app.screen
+    assert isinstance(dialog, ModalScreen) and not dialog.is_mounted
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+    return dialog
+
+
+@pytest.mark.parametrize(
+    ("open_key", "pane", "keys", "expected"),
+    [
+        # name, id (proposed), kind drop-down: open, search, pick; then the technology
+        ("c", "1", [*"Ledger", "tab", "tab", "enter", *"data", "enter", "tab", "tab", *"pg"], {"kind": "data_store"}),
+        ("f", "1", ["enter", *"db", "enter", "tab", "enter", *"user", "enter", "tab", *"sync"], {"from": "db"}),
+        ("b", "3", [*"Data tier", "tab", "tab", "enter", *"clu", "enter"], {"parent": "cluster"}),
+        ("t", "1", [*"Skimming", "tab", "tab", "enter", *"tamp", "enter"], {"category": "tampering"}),
+    ],
+)
+def test_a_burst_through_text_and_drop_downs_lands_in_order(
+    tmp_path: Path, open_key: str, pane: str, keys: list[str], expected: dict[str, str]
+) -> None:
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        await pilot.press(pane)
+        await pilot.pause()
+        form = await _burst(app, open_key, keys)
+        await settle(app, pilot)
+        await pilot.pause(0.5)
+        assert app.screen is form
+        values = form.values()  # type: ignore[attr-defined]
+        for key, value in expected.items():
+            assert values[key] == value, values
+        if open_key == "c":
+            assert (values["name"], values["technology"]) == ("Ledger", "pg"), values
+        if open_key == "f":
+            assert (values["to"], values["name"]) == ("user", "sync"), values
+
+    run(write(tmp_path), scenario)
+
+
+def test_a_burst_ending_in_esc_asks_before_discarding(tmp_path: Path) -> None:
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        form = await _burst(app, "c", [*"Ledger", "escape"])
+        await settle(app, pilot)
+        await wait_for(app, pilot, ChoiceScreen)
+        await pilot.press("k")
+        await pilot.pause()
+        assert app.screen is form and form.values()["name"] == "Ledger"  # type: ignore[attr-defined]
+
+    run(write(tmp_path), scenario)
+
+
+def test_a_burst_ending_in_ctrl_s_saves_the_file_with_every_letter(tmp_path: Path) -> None:
+    path = write(tmp_path)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        await _burst(app, "m", ["tab", *"Refunds for cards", "ctrl+s"])
+        await settle(app, pilot)
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert load_model(path).model.model.description == "Refunds for cards"
+
+    run(path, scenario)
+
+
+def test_a_burst_through_the_discard_question_discards(tmp_path: Path) -> None:
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        await _burst(app, "c", [*"Ledger", "escape", "d", "c"])  # discard, then a new form at once
+        await settle(app, pilot)
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, ComponentForm) and app.screen.values()["name"] is None
+        assert "ledger" not in main_screen(app).model.components
+
+    run(write(tmp_path), scenario)
