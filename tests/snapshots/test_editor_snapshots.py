@@ -85,7 +85,8 @@ def test_model_form(snap_compare, app: StrideApp) -> None:
 
 
 def test_finding_and_decision_form(snap_compare, app: StrideApp) -> None:
-    assert snap_compare(app, terminal_size=SIZE, run_before=keys("4", "enter"))
+    # the whole model, the STRIDE panel, enter on its first threat: the one-key decision
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("escape", "4", "enter"))
 
 
 def test_delete_confirmation(snap_compare, app: StrideApp) -> None:
