@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 
 from stride_tui.core import editing as edits
-from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.model.elements import BOUNDARY_KINDS, ThreatModel
 from widgets import FormField, safe_text
 
-from ._choices import boundary_choices, descendants
+from ._choices import boundary_choices, descendants, enum_choices
 from ._element_form import ElementForm
 
 
@@ -54,7 +54,24 @@ class BoundaryForm(ElementForm):
                 "internet",
                 "bool",
                 value=self._get("internet"),
-                help="This zone is the public internet: what sits in it is untrusted and raises severity.",
+                help="This zone is the public internet: what sits in it is untrusted, and what it reaches is exposed.",
+            ),
+            FormField(
+                "kind",
+                "kind",
+                "choice",
+                value=self._get("kind"),
+                choices=enum_choices(BOUNDARY_KINDS),
+                blank="not said",
+                help="What separates it: internet (the same as internet = yes), dmz, network, cluster, namespace, "
+                "cloud account, host, third party.",
+            ),
+            FormField(
+                "enforced_by",
+                "enforced by",
+                "line",
+                value=self._get("enforced_by"),
+                help="What enforces it: a firewall, security groups, a NetworkPolicy, a mesh policy.",
             ),
             FormField(
                 "description",

@@ -19,23 +19,59 @@ _KIND_LABELS = {
 # (key, label, kind of field, help); facts belong to the kinds whose class has the key.
 _FACTS: tuple[tuple[str, str, str, str], ...] = (
     ("trusted", "trusted", "bool", "The team controls or vouches for this entity (not anonymous users)."),
+    (
+        "llm",
+        "language model",
+        "bool",
+        "It is, or drives, a language model or an AI agent (for an entity: a model API).",
+    ),
     ("privileged", "privileged", "bool", "Runs privileged actions: payments, admin, money or account changes."),
+    (
+        "forwards",
+        "forwards",
+        "bool",
+        "Only passes requests on (gateway, load balancer, proxy): exposure goes through it.",
+    ),
+    (
+        "authorization",
+        "authorisation",
+        "choice",
+        (
+            "How it decides what a caller may do: none; technical user (it trusts the calling service); "
+            "end user (it checks the user's rights on every object)."
+        ),
+    ),
     ("audit_log", "audit log", "bool", "Writes an audit record of every privileged action."),
     ("least_privilege", "least privilege", "bool", "Its credentials and IAM grant only what it needs."),
     ("validates_input", "validates input", "bool", "Validates every input against a schema or allow-list."),
     ("sanitizes_errors", "sanitises errors", "bool", "Errors carry no stack traces, internal URLs or secrets."),
     ("rate_limited", "rate limited", "bool", "Callers are rate-limited or have quotas."),
     ("secrets", "secrets", "choice", "Where its secrets live: plaintext config, environment, a secrets manager."),
+    ("encodes_output", "encodes output", "bool", "Encodes everything it renders for its context (no XSS)."),
+    ("csrf_protected", "CSRF protected", "bool", "State-changing requests need an anti-CSRF token."),
+    ("runs_as_root", "runs as root", "bool", "Its container or process runs as root."),
+    (
+        "image_pinned",
+        "image pinned",
+        "bool",
+        "Its image and dependencies are pinned by digest and their provenance checked.",
+    ),
     ("is_log", "is a log", "bool", "Holds logs or audit records."),
     ("is_queue", "is a queue", "bool", "A queue, topic or event stream."),
     ("encrypted_at_rest", "encrypted at rest", "bool", "Data is encrypted on disk."),
     ("stores_credentials", "stores credentials", "bool", "Holds passwords, keys or tokens."),
     ("restricted_access", "restricted access", "bool", "Only named principals may read or write (ACLs, IAM)."),
     ("classification", "classification", "choice", "The most sensitive data it holds."),
+    ("backed_up", "backed up", "bool", "Backed up out of reach of its own credentials, with a tested restore."),
+    ("integrity", "integrity", "choice", "How much harm a wrong or forged write does: rates tampering."),
+    ("availability", "availability", "choice", "How much harm an outage does: rates denial of service."),
 )
 _ENUMS = {
     "secrets": ("none", "plaintext", "environment", "secrets_manager"),
     "classification": ("public", "internal", "confidential", "restricted"),
+    "authorization": ("none", "technical_user", "end_user"),
+    "integrity": ("low", "medium", "high"),
+    "availability": ("low", "medium", "high"),
 }
 
 

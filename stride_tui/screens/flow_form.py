@@ -26,8 +26,29 @@ _FACTS: tuple[tuple[str, str, str, str], ...] = (
     ("circuit_breaker", "circuit breaker", "bool", "The caller stops calling a failing receiver for a while."),
     ("correlation_id", "correlation id", "bool", "A correlation id is propagated and logged on this hop."),
     ("classification", "classification", "choice", "The most sensitive data it carries."),
+    ("mfa", "MFA", "bool", "The person sending it signed in with multi-factor authentication."),
+    (
+        "replay_protected",
+        "replay protected",
+        "bool",
+        "A replayed copy is refused (idempotency key, nonce or timestamp).",
+    ),
+    (
+        "credential_shared",
+        "credential shared",
+        "bool",
+        "The caller's credential is also used by other clients or people.",
+    ),
+    ("integrity", "integrity", "choice", "How much harm a forged or altered message does: rates tampering."),
+    ("availability", "availability", "choice", "How much harm losing this flow does: rates denial of service."),
 )
-_ENUMS = {"authentication": _AUTHENTICATION, "classification": _CLASSIFICATION}
+_RATINGS = ("low", "medium", "high")
+_ENUMS = {
+    "authentication": _AUTHENTICATION,
+    "classification": _CLASSIFICATION,
+    "integrity": _RATINGS,
+    "availability": _RATINGS,
+}
 
 
 class FlowForm(ElementForm):
