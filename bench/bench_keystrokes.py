@@ -22,7 +22,6 @@ Free-text notes are not typed (the targets exclude them).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import shlex
 import shutil
@@ -39,12 +38,12 @@ from stride_tui.core.analysis.engine import analyse  # noqa: E402
 from stride_tui.core.analysis.rules import builtin_rules  # noqa: E402
 from stride_tui.core.analysis.threats import group_threats  # noqa: E402
 from stride_tui.core.files.loader import load_model  # noqa: E402
-from stride_tui.core.model.elements import UNDECIDED  # noqa: E402
+from stride_tui.core.model.elements import CATEGORIES, UNDECIDED  # noqa: E402
 
 TAB, ENTER, ESC, BACKSPACE = "Tab", "Enter", "Escape", "BSpace"
 ESC_PAUSE = 0.15
 """Seconds after an esc before the next key (longer than the terminal's escape delay)."""
-NAMED = {TAB, ENTER, ESC, BACKSPACE, "C-s", "C-e", "Down", "Up", "Space"}
+NAMED = {TAB, ENTER, ESC, BACKSPACE, "C-s", "C-e", "C-q", "Down", "Up", "Home", "Space"}
 
 # The quickest documented path: boundary lines create members, chains create flows, Tab completes.
 DRAW: list[list[str]] = [
@@ -176,29 +175,27 @@ def high_threats(path: Path) -> list:
     return [t for t in group_threats(analysis) if t.severity in ("high", "critical") and t.status in UNDECIDED]
 
 
-def high_findings(path: Path) -> list:
-    """The undecided high and critical findings of the saved model (what a finding-grain panel lists)."""
-    analysis = analyse(load_model(path).model, builtin_rules())
-    return [f for f in analysis.findings if f.severity in ("high", "critical") and f.status in UNDECIDED]
-
-
-THREAT_GRAIN = importlib.util.find_spec("stride_tui.screens.decide_dialog") is not None
-"""Whether the STRIDE panel decides whole threats with one key after ``d`` (else: one finding
-at a time through its decision form)."""
-
-
 def decide_keys(path: Path) -> tuple[list[str], int]:
     """Keys that decide every undecided high and critical threat from the STRIDE panel, and how
-    many items they decide: ``4`` focuses the panel, ``s`` shows the undecided, ``v v`` those at
-    least high; each decided one leaves the list, so the cursor is on the next one."""
-    keys = ["4", "s", "v", "v"]
-    if THREAT_GRAIN:
-        count = len(high_threats(path))
-        keys += ["d", "m"] * count  # d, then m: mitigated
-    else:
-        count = len(high_findings(path))
-        keys += ["d", ENTER, "m", ENTER, "C-s"] * count  # the decision form: status mitigated, save
-    return [*keys, "C-s"], count
+    many threats that is.
+
+    ``esc`` shows the whole model in the panel, ``4`` focuses it, ``s`` keeps the undecided and
+    ``v v`` those of high risk or more. The panel lists a heading per STRIDE category with its
+    threats under it (each under its first category); for each threat ``home`` and ``↓`` reach
+    its row, ``d`` opens the decision and ``m`` records it as mitigated (a decided threat leaves
+    the list, so the rows are counted again for the next one). ``ctrl+s`` saves.
+    """
+    threats = high_threats(path)
+    keys = [ESC, "4", "s", "v", "v"]
+    remaining = list(threats)
+    while remaining:
+        rows: list[str] = []
+        for category in CATEGORIES:
+            rows.append(f"#{category}")
+            rows += [t.id for t in remaining if t.categories[0] == category]
+        target = remaining.pop(0)
+        keys += ["Home", *["Down"] * rows.index(target.id), "d", "m"]
+    return [*keys, "C-s"], len(threats)
 
 
 def main() -> int:
@@ -238,15 +235,13 @@ def main() -> int:
         phases.append(draw)
 
         decide = Phase("decide")
-        threats = len(high_threats(path))
-        keys, items = decide_keys(path)
+        keys, threats = decide_keys(path)
         start, before = time.perf_counter(), terminal.sent
         terminal.send(keys)
         wait_until(lambda: not high_threats(path), timeout=15)
         decide.keys, decide.seconds = terminal.sent - before, time.perf_counter() - start
         left = len(high_threats(path))
-        grain = "threats" if THREAT_GRAIN else "findings, one form each"
-        decide.notes = [f"{threats} high/critical threats ({items} {grain}), {threats - left} decided in the file"]
+        decide.notes = [f"{threats} high/critical threats, {threats - left} decided in the file"]
         phases.append(decide)
 
         export = Phase("export")

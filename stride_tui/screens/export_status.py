@@ -8,6 +8,7 @@ failure is a notification, never a crash.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
@@ -21,6 +22,7 @@ from stride_tui.core.outputs.exports import render_export
 from stride_tui.core.outputs.graphviz import RenderError
 from stride_tui.core.outputs.stories import (
     DEFAULT_LIMIT,
+    Story,
     build_stories,
     stories_csv,
     stories_json,
@@ -61,17 +63,29 @@ class ExportStatus(StatusLine):
         self.running: int = 0
         """Exports under way."""
 
-    @work(group="export-dialog")
-    async def ask(self, model_path: Path, kind: str, fmt: str | None, analysis: Analysis | None = None) -> None:
+    def ask(self, model_path: Path, kind: str, fmt: str | None, analysis: Analysis | None = None) -> None:
         """Ask what to export and where (``kind`` and ``fmt`` picked), then post `Requested`.
 
-        With ``analysis`` (the current one, when ready) the dialog says how many stories an
-        export leaves out.
+        The dialog is pushed at once, not from a worker: keys typed right after ctrl+e (enter)
+        must reach it, not the screen under it. With ``analysis`` (the current one, when ready)
+        it says how many stories an export leaves out.
         """
         if kind not in EXPORTS:
             kind = "diagram"
         stories = build_stories(analysis) if analysis is not None else None
-        request = await self.app.push_screen_wait(ExportScreen(model_path, kind, fmt, stories))
+        self.app.push_screen(ExportScreen(model_path, kind, fmt, stories), partial(self._chosen, stories))
+
+    def _chosen(self, stories: list[Story] | None, request: ExportRequest | None) -> None:
+        if request is None:
+            return
+        if request.path.exists():
+            self._confirm_overwrite(request, stories)
+        else:
+            self.post_message(self.Requested(request))
+
+    @work(group="export-dialog")
+    async def _confirm_overwrite(self, request: ExportRequest | None, stories: list[Story] | None) -> None:
+        """The file exists: replace it, choose another (the dialog again), or cancel."""
         while request is not None and request.path.exists():
             answer = await self.app.push_screen_wait(
                 ChoiceScreen(
@@ -90,8 +104,6 @@ class ExportStatus(StatusLine):
             if answer != "other":
                 return
             request = await self.app.push_screen_wait(ExportScreen(request.path, request.kind, request.fmt, stories))
-            if request is not None and not request.path.exists():
-                break
         if request is not None:
             self.post_message(self.Requested(request))
 
