@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from stride_tui import __version__
+from stride_tui.core.analysis import reference_catalogue
 from stride_tui.core.analysis.engine import Analysis, Finding
 from stride_tui.core.analysis.rules import Rule, RuleSet, find_repository_root
 from stride_tui.core.files.key_positions import SourceMap
@@ -45,11 +46,6 @@ _NAME_LIMIT = 255
 _DESCRIPTION_LIMIT = 1024
 _TAG_LIMIT = 10
 STRIDE_URI = "https://learn.microsoft.com/en-us/azure/security/develop/threat-modeling-tool-threats#stride-model"
-_REFERENCE_URIS = {
-    "CWE": "https://cwe.mitre.org/data/definitions/{}.html",
-    "CAPEC": "https://capec.mitre.org/data/definitions/{}.html",
-}
-_REFERENCE = re.compile(r"^(CWE|CAPEC)-(\d+)$")
 _LINK_CLOSE = re.compile(r"(\\*)\](?=\()")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -247,10 +243,9 @@ def _help_uri(references: list[tuple[str, str | None]]) -> str:
 
 
 def _reference_link(reference: str) -> tuple[str, str | None]:
-    match = _REFERENCE.match(reference)
-    if match is None:
-        return reference, None
-    return reference, _REFERENCE_URIS[match.group(1)].format(match.group(2))
+    """The reference and its official page (every catalogue's, as in reports; None for a link
+    a rule file wrote, which is shown but never linked)."""
+    return reference, reference_catalogue.url(reference)
 
 
 def _unplaceheld(template: str) -> str:
