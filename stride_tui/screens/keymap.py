@@ -337,7 +337,11 @@ HELP_ROWS: tuple[HelpRow, ...] = (
     HelpRow(
         "arrows, pgup pgdn", "diagram: scroll (shift+pgup/pgdn sideways; the mouse wheel too; click a box to select it)"
     ),
-    HelpRow("ctrl+e", "export the diagram (SVG, PNG, DOT), the report (Markdown, HTML, JSON) or the stories"),
+    HelpRow(
+        "ctrl+e",
+        "export: opens on what (↑ ↓ or s d r; enter exports it): the stories (top 6 undecided; how many, minimum "
+        "severity), the diagram (SVG, PNG, DOT) or the report (Markdown, HTML, JSON)",
+    ),
     HelpRow("ctrl+t", "start a 30-minute session (asks the phase lengths); while one runs: pause / resume"),
     HelpRow("T", "stop the session and see what it produced (then export the stories)"),
     HelpRow("? / f1", "this help"),
