@@ -388,8 +388,8 @@ def test_hostile_names_show_literally_and_crash_nothing(tmp_path: Path) -> None:
         assert "[@click=app.quit]x[/]" in _rendered(screen.query_one(DetailView))
 
         await pilot.press("down")
-        shown = _rendered(screen.query_one(DetailView))
-        assert "[link='javascript:" in shown and "hi[/link]" in shown
+        shown = "".join(_rendered(screen.query_one(DetailView)).split())  # a long value wraps in its column
+        assert "[link='javascript:alert(1)']hi[/link]" in shown
 
     _run_app(_write(tmp_path, HOSTILE), scenario)
 
