@@ -136,3 +136,27 @@ def test_phase_three_ends_with_the_pick_and_the_summary_says_how_many_were_kept(
         assert (tmp_path / "shop-stories.md").exists()
 
     run(path, scenario)
+
+
+def test_hostile_names_stay_literal_in_the_pick(tmp_path: Path) -> None:
+    evil = "[@click=app.quit]x[/]"
+    text = (
+        (SAMPLES / "checkout.toml")
+        .read_text(encoding="utf-8")
+        .replace('name = "Checkout service"', f'name = "{evil}"', 1)
+    )
+    path = write(tmp_path, text, name="shop.toml")
+    stories = build_stories(analyse(load_model(path).model, builtin_rules()))
+    assert any(evil in s.title for s in stories)  # the component's name is in a story title
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        await pilot.press("p")
+        await wait_for(app, pilot, StoryPicker)
+        painted = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert evil[:12] in painted  # shown as typed (the line may cut it), never run
+        await pilot.click("#story-options", offset=(20, 1))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.return_code is None
+
+    run(path, scenario)
