@@ -384,6 +384,9 @@ class MainScreen(Screen[None]):
     def action_answer(self, key: str) -> None:
         """Answer the question under the STRIDE cursor (or the first one of the threat there)."""
         panel = self.query_one(StridePanel)
+        if self.focused is not panel.table:  # a stray y or n elsewhere must not answer anything
+            self.notify("Answer in the STRIDE panel (4): move to a question, then press y or n.", markup=False)
+            return
         question = panel.highlighted_question
         if question is None and panel.highlighted is not None:
             asked = panel.questions_for(panel.highlighted)

@@ -294,3 +294,21 @@ def test_the_checkout_sample_panel_at_a_boundary_has_two_sections(tmp_path: Path
         assert keys.index("#crossing") < keys.index("#inside")
 
     run(path, scenario)
+
+
+def test_y_and_n_answer_only_in_the_stride_panel(tmp_path: Path) -> None:
+    path = write(tmp_path, REFUND)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+        await pilot.press("2", "down")  # gateway → refund; its questions are in the panel
+        await pilot.pause()
+        panel = screen.query_one(StridePanel)
+        question = next(q for q in panel.questions if q.answers.get("y") is True)
+        panel.table.move_cursor_to_key("?" + question.id)
+        before = screen.model
+        await pilot.press("y")  # focus is in the flows pane: a stray key answers nothing
+        await settle(app, pilot)
+        assert screen.model is before and not screen.document.history.can_undo
+
+    run(path, scenario)
