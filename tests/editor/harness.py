@@ -144,9 +144,11 @@ async def open_form(app: StrideApp, pilot: Pilot, key: str, cls: type[FormScreen
 
 
 async def save_form(app: StrideApp, pilot: Pilot) -> None:
-    """Apply the open form with its Apply button: the edit is made, the file is not saved
-    (ctrl+s in a form would save the file too)."""
-    await pilot.click("#form-apply")
+    """Apply the open form with its Apply button (focused, then enter): the edit is made, the
+    file is not saved (ctrl+s in a form would save the file too)."""
+    pilot.app.screen.query_one("#form-apply").focus()
+    await pilot.pause()
+    await pilot.press("enter")
     await settle(app, pilot)
     assert isinstance(app.screen, MainScreen), f"form still open: {getattr(app.screen, 'errors', None)}"
 

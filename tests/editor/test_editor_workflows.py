@@ -58,7 +58,8 @@ def test_add_a_component_with_the_keyboard(tmp_path: Path) -> None:
         await pilot.press("tab", "tab")  # id, then kind: process (the default)
         await pilot.press("tab", "tab")  # boundary, technology
         await type_text(pilot, "python")
-        await pilot.press("tab", "y", "tab", "n")  # privileged: yes, audit log: no
+        # language model (skipped), privileged: yes, forwards and authorisation (skipped), audit log: no
+        await pilot.press("tab", "tab", "y", "tab", "tab", "tab", "n")
         await save_form(app, pilot)
 
         screen = main_screen(app)
