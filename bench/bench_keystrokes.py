@@ -41,6 +41,10 @@ from stride_tui.core.files.loader import load_model  # noqa: E402
 from stride_tui.core.model.elements import CATEGORIES, UNDECIDED  # noqa: E402
 
 TAB, ENTER, ESC, BACKSPACE = "Tab", "Enter", "Escape", "BSpace"
+LOOK = "<look>"
+LOOK_SECONDS = 0.5
+"""A pause, not a key: where a user reads the screen before moving on (after filtering the
+STRIDE panel: the rows it now lists decide where the cursor goes)."""
 ESC_PAUSE = 0.15
 """Seconds after an esc before the next key (longer than the terminal's escape delay)."""
 NAMED = {TAB, ENTER, ESC, BACKSPACE, "C-s", "C-e", "C-q", "Down", "Up", "Home", "Space"}
@@ -100,6 +104,9 @@ class Terminal:
 
     def send(self, keys: list[str]) -> None:
         for key in keys:
+            if key == LOOK:
+                time.sleep(LOOK_SECONDS)  # not a key: the user looks at the screen
+                continue
             if key in NAMED:
                 subprocess.run(["tmux", "send-keys", "-t", self.session, key], check=True)
             else:
@@ -186,7 +193,7 @@ def decide_keys(path: Path) -> tuple[list[str], int]:
     the list, so the rows are counted again for the next one). ``ctrl+s`` saves.
     """
     threats = high_threats(path)
-    keys = [ESC, "4", "s", "v", "v"]
+    keys = [ESC, "4", "s", "v", "v", LOOK]
     remaining = list(threats)
     while remaining:
         rows: list[str] = []
@@ -194,7 +201,7 @@ def decide_keys(path: Path) -> tuple[list[str], int]:
             rows.append(f"#{category}")
             rows += [t.id for t in remaining if t.categories[0] == category]
         target = remaining.pop(0)
-        keys += ["Home", *["Down"] * rows.index(target.id), "d", "m"]
+        keys += ["Home", *["Down"] * rows.index(target.id), "d", "m", LOOK]
     return [*keys, "C-s"], len(threats)
 
 
@@ -204,8 +211,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the model and exported stories")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
-        print("bench_keystrokes: tmux is not installed", file=sys.stderr)
-        return 2
+        print("bench_keystrokes: skipped, tmux is not installed", file=sys.stderr)
+        return 0
     folder = Path(tempfile.mkdtemp(prefix="stride-keys-"))
     path = folder / "refund.toml"
     env = {
@@ -218,6 +225,7 @@ def main() -> int:
     command = f"cd {shlex.quote(str(ROOT))} && {exports} {shlex.quote(sys.executable)} -m stride_tui {path}"
     terminal = Terminal(f"stride-keys-{os.getpid()}", args.delay)
     phases: list[Phase] = []
+    failures: list[str] = []
     try:
         terminal.start(command)
         terminal.wait_for("Components")
@@ -232,6 +240,7 @@ def main() -> int:
         draw.keys, draw.seconds = terminal.sent - before, time.perf_counter() - start
         problems = check_model(path)
         draw.notes = problems or ["every component, boundary and flow present with its name and place"]
+        failures += problems
         phases.append(draw)
 
         decide = Phase("decide")
@@ -242,6 +251,8 @@ def main() -> int:
         decide.keys, decide.seconds = terminal.sent - before, time.perf_counter() - start
         left = len(high_threats(path))
         decide.notes = [f"{threats} high/critical threats, {threats - left} decided in the file"]
+        if left:
+            failures.append(f"{left} high/critical threats left undecided; the screen:\n{terminal.screen()}")
         phases.append(decide)
 
         export = Phase("export")
@@ -251,6 +262,8 @@ def main() -> int:
         ok = wait_until(stories.exists)
         export.keys, export.seconds = terminal.sent - before, time.perf_counter() - start
         export.notes = [f"{stories.name}: {stories.read_text().count(chr(10) + '## ')} stories" if ok else "no file"]
+        if not ok:
+            failures.append("no stories exported")
         phases.append(export)
         terminal.send(["C-q"])
     finally:
@@ -266,11 +279,9 @@ def main() -> int:
         print(f"  files kept in {folder}")
     else:
         shutil.rmtree(folder, ignore_errors=True)
-    return 1 if check_model_failed(phases) else 0
-
-
-def check_model_failed(phases: list[Phase]) -> bool:
-    return bool(phases) and not phases[0].notes[0].startswith("every component")
+    for failure in failures:
+        print(f"bench_keystrokes: FAILED: {failure}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -42,6 +42,8 @@ class Dialog(ModalScreen[ResultType]):
         self._held_keys: list[events.Key] | None = []
         """Keys that arrived before the dialog had focus; None once they have been handed on."""
         self._held_actions: list[Callable[[], object]] = []
+        self._late_keys = 0
+        """How many held keys came late, through the screen under the dialog (they go first)."""
 
     @property
     def holding_keys(self) -> bool:
@@ -95,6 +97,17 @@ class Dialog(ModalScreen[ResultType]):
         """Hold the keys typed from now on, as while opening (until `release_keys`)."""
         if self._held_keys is None:
             self._held_keys = []
+
+    def take_late_key(self, key: events.Key) -> None:
+        """A key typed for this dialog that the screen under it read first (on a busy machine the
+        key that opens a dialog can take longer than the gap before the next key): it goes
+        before the keys held since, or to the focused field once the dialog is open."""
+        late = events.Key(key.key, key.character)
+        if self._held_keys is not None:
+            self._held_keys.insert(self._late_keys, late)
+            self._late_keys += 1
+        else:
+            (self.focused or self)._forward_event(late)
 
     def hold_key(self, key: events.Key) -> None:
         """Hold ``key`` with the others (a priority key read while they are held)."""

@@ -224,3 +224,27 @@ def test_a_burst_through_the_discard_question_discards(tmp_path: Path) -> None:
         assert "ledger" not in main_screen(app).model.components
 
     run(write(tmp_path), scenario)
+
+
+def test_a_key_the_screen_under_a_new_dialog_read_first_reaches_the_dialog(tmp_path: Path) -> None:
+    """On a busy machine the key after `c` can reach the main screen's pane before the form is
+    pushed and be read there after it: it goes to the form, first, never to the screen under it."""
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        editor = main_screen(app)
+        await pilot.press("1")
+        table = editor.query_one("#components")
+        app.post_message(events.Key("c", "c"))
+        for _ in range(10_000):
+            if isinstance(app.screen, ComponentForm):
+                break
+            await asyncio.sleep(0)
+        form = app.screen
+        assert isinstance(form, ComponentForm) and not form.is_mounted
+        table.post_message(events.Key("L", "L"))  # read by the pane under the form, late
+        app.post_message(events.Key("e", "e"))  # typed after it, reaches the form directly
+        await settle(app, pilot)
+        await pilot.pause(0.3)
+        assert form.values()["name"] == "Le"
+
+    run(write(tmp_path), scenario)
