@@ -17,7 +17,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.events import DescendantFocus
+from textual.events import DescendantFocus, Key
 from textual.screen import Screen
 from textual.widgets import Header
 
@@ -42,6 +42,7 @@ from widgets.key_footer import KeyFooter
 
 from . import keymap
 from .command_provider import EditorCommands
+from .dialog import Dialog
 from .edit_dialogs import EditDialogs
 from .export_status import ExportStatus
 from .help_screen import HelpScreen
@@ -478,6 +479,14 @@ class MainScreen(Screen[None]):
             return
         self._after_change(changed_element(before, self.model))
         self.notify(f"{done}: {label}", markup=False, timeout=3)
+
+    def on_key(self, event: Key) -> None:
+        top = self.app.screen
+        if top is not self and isinstance(top, Dialog):
+            # typed for the dialog that just opened, read here first: hand it on, never drop it
+            event.stop()
+            event.prevent_default()
+            top.take_late_key(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.app.screen is not self:
