@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -242,7 +243,10 @@ def flow_display_name(model: ThreatModel, flow_id: str) -> str:
 
 
 class _Element:
-    """One component or flow as the rules see it: facts, names for texts, crossings."""
+    """One component or flow as the rules see it: facts, names for texts, crossings.
+
+    An element whose findings come from the cache needs only its cache key, so the texts rules
+    fill in (``values``, ``crossing_text``) are built on first use, on a miss."""
 
     def __init__(
         self,
@@ -257,40 +261,56 @@ class _Element:
     ) -> None:
         self.id, self.kind, self.name, self.facts = element_id, kind, name, facts
         self.boundaries, self.crossings, self.model = boundaries, crossings, model
-        self.crossing_text = (
-            "crosses " + ", ".join(f"{names[c.boundary]} ({c.direction})" for c in crossings)
-            if crossings
-            else "crosses no trust boundary"
-        )
-        self.values = {
+        self._names = names
+        flow = model.flows[element_id] if kind == "flow" else None
+        self.ends = (flow.source, flow.target) if flow is not None else None
+        self.risk_values: tuple | None = None
+        """The facts risk reads, taken once for all the element's findings."""
+
+    @functools.cached_property
+    def crossing_text(self) -> str:
+        names = self._names
+        if not self.crossings:
+            return "crosses no trust boundary"
+        return "crosses " + ", ".join(f"{names[c.boundary]} ({c.direction})" for c in self.crossings)
+
+    @functools.cached_property
+    def values(self) -> dict[str, str]:
+        names, name = self._names, self.name
+        values = {
             "element": name,
-            "boundaries": ", ".join(names[b] for b in boundaries) or "no boundary",
+            "boundaries": ", ".join(names[b] for b in self.boundaries) or "no boundary",
             "source": name,
             "target": name,
             "data": "its data",
             "protocol": "its protocol",
         }
-        if kind == "flow":
-            flow = model.flows[element_id]
-            self.values.update(
+        if self.ends is not None:
+            flow = self.model.flows[self.id]
+            values.update(
                 source=names[flow.source],
                 target=names[flow.target],
                 data=flow.data or "its data",
                 protocol=flow.protocol or "an unstated protocol",
             )
-
-        self.ends = (model.flows[element_id].source, model.flows[element_id].target) if kind == "flow" else None
+        return values
 
     def cache_key(self) -> tuple:
-        """Everything findings of this element are computed from (facts, names, crossings)."""
+        """Everything findings of this element are computed from: facts, the names its texts use,
+        its boundaries and crossings, and (for a flow) its ends, which own some controls."""
         facts = tuple(self.facts.items())
         try:
             hash(facts)
         except TypeError:  # a list fact (tags)
             facts = tuple((k, _hashable(v)) for k, v in facts)
-        flow = self.model.flows.get(self.id) if self.kind == "flow" else None
-        ends = (flow.source, flow.target) if flow is not None else ()  # who owns a control can move
-        return (self.id, self.kind, facts, tuple(self.values.values()), self.boundaries, self.crossing_text, ends)
+        names = self._names
+        boundary_names = tuple(names[b] for b in self.boundaries)
+        if self.ends is None:
+            return (self.id, self.kind, facts, self.name, boundary_names)
+        ends = self.ends
+        # plain strings, not Crossing values: their dataclass hash runs in Python, per lookup
+        crossings = tuple((c.boundary, c.direction, names[c.boundary]) for c in self.crossings)
+        return (self.id, facts, self.name, boundary_names, crossings, ends, names[ends[0]], names[ends[1]])
 
 
 def _evaluate(
@@ -389,11 +409,16 @@ _RISK_FACTS = (
 
 
 def _risk(memo: Analyzer, rule: Rule, element: _Element, provisional: bool) -> Risk:
-    facts = element.facts
-    key = (rule.id, element.kind, provisional, *(facts.get(k) for k in _RISK_FACTS))
+    # a risk depends on what assess reads of the rule and on the element's risk facts: rules
+    # alike (category, base, caller, raise) on one element share one rating
+    risk_values = element.risk_values
+    if risk_values is None:
+        facts = element.facts
+        risk_values = element.risk_values = tuple(facts.get(k) for k in _RISK_FACTS)
+    key = (rule.category, rule.severity, rule.caller, rule.raise_severity, element.kind, provisional, risk_values)
     risk = memo._risks.get(key)
     if risk is None:
-        risk = memo._risks[key] = assess(rule, facts, element.kind, provisional)
+        risk = memo._risks[key] = assess(rule, element.facts, element.kind, provisional)
     return risk
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from pydantic import BaseModel
+
 from stride_tui.core.analysis.stakes import stakes_in
 from stride_tui.core.analysis.technologies import Catalogue, builtin_catalogue
 from stride_tui.core.model.elements import COMPONENT_CLASSES, Flow, ThreatModel
@@ -46,8 +48,11 @@ ALL_COMPONENT_FACTS = frozenset().union(*COMPONENT_FACTS.values())
 FLOW_FACTS = frozenset(set(Flow.model_fields) - _NOT_FACTS - {"source", "target"}) | set(FLOW_DERIVED)
 
 
-def _set_fields(obj: object) -> dict[str, object]:
-    return {k: v for k, v in obj.__dict__.items() if v is not None and k not in _NOT_FACTS}
+def _set_fields(obj: BaseModel) -> dict[str, object]:
+    # only the keys the file (or an edit) set: most facts of most elements are unknown; sorted,
+    # because a set's order may differ between two equal elements (the cache key is ordered)
+    values = obj.__dict__
+    return {k: v for k in sorted(obj.model_fields_set) if (v := values[k]) is not None and k not in _NOT_FACTS}
 
 
 class FactBase:

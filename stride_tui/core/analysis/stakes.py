@@ -9,6 +9,7 @@ not privileged. The words are data to match, never interpreted further.
 
 from __future__ import annotations
 
+import functools
 import re
 
 STAKES: dict[str, tuple[str, ...]] = {
@@ -35,6 +36,7 @@ _ANY = _words_pattern(tuple(w for words in STAKES.values() for w in words))
 _PATTERNS = {stake: _words_pattern(words) for stake, words in STAKES.items()}
 
 
+@functools.lru_cache(maxsize=65536)  # names and data repeat from one analysis to the next
 def stakes_in(*texts: str | None) -> tuple[str, ...]:
     """The stakes the texts mention, in `STAKES` order (empty when none)."""
     joined = " ".join(t for t in texts if t).lower()

@@ -79,6 +79,7 @@ class Catalogue:
         found = dict.fromkeys(self._by_alias[m.group(1)] for m in self._pattern.finditer(text.lower()))
         return tuple(found)
 
+    @functools.lru_cache(maxsize=65536)  # noqa: B019 - the same elements come back every analysis
     def families_of(self, *texts: str | None) -> tuple[str, ...]:
         """The families of the technologies ``texts`` name (empty: unrecognised)."""
         joined = " | ".join(t for t in texts if t)
