@@ -56,10 +56,9 @@ DRAW: list[list[str]] = [
     [*"[Cluster]API gateway,Refund service,Payments service,Refund events queue", ENTER],
     ["[", "C", "l", TAB, BACKSPACE, *"/Data tier]Ledger DB,Audit log", ENTER],  # [Cluster] less its ]
     ["C", "u", TAB, ">", "A", "P", TAB, ">", "R", "e", TAB, "s", TAB, *":https", ENTER],
-    ["R", "e", TAB, "s", TAB, ">", "P", TAB, *":mtls", ENTER],
-    ["R", "e", TAB, "s", TAB, ">", "R", "e", TAB, "e", TAB, *":kafka", ENTER],
-    ["R", "e", TAB, "s", TAB, ">", "L", TAB, *":postgres", ENTER],
-    ["R", "e", TAB, "s", TAB, ">", "A", "u", TAB, ENTER],
+    # one line fans out to the four things the refund service writes to
+    ["R", "e", TAB, "s", TAB, ">", "P", TAB, ",", "R", "e", TAB, "e", TAB, ",", "L", TAB, ",", "A", "u", TAB, *":tls"],
+    [ENTER],
     [ESC, "C-s"],  # close the line, save the file
 ]
 

@@ -18,11 +18,13 @@ examples:
   stride-tui add model.toml "[Internet] Customer" "[Cluster] API gateway, Refund service"
   stride-tui add model.toml "Customer > API gateway > Refund service : https, jwt"
   stride-tui add model.toml "Refund service > Ledger DB (store) : postgres, tls"
+  stride-tui add model.toml "Refund service > Payments service, Refund events queue, Audit log"
   stride-tui add model.toml "Refund service : privileged, no audit log"
 
 A name not in the model becomes a component; its kind comes from (user), (process), (store),
-(queue) or (log) after it, or is guessed from its words and said so. Facts after ':' go on every
-flow of the chain, or on the one component named: protocols (https, grpc, kafka…), mtls, jwt,
+(queue) or (log) after it, or is guessed from its words and said so. A step of a chain may
+list several names (A > B, C is a flow to each). Facts after ':' go on every flow of the
+chain, or on the components named: protocols (https, grpc, kafka…), mtls, jwt,
 oauth2, session, api key, static secret, no auth, encrypted, signed, timeout, circuit breaker,
 correlation id, public/internal/confidential/restricted, "quoted data"; for components
 privileged, forwards, audit log, least privilege, validates input, sanitizes errors, rate

@@ -167,3 +167,28 @@ def test_ratings_and_forwarding_are_sketch_facts() -> None:
     model = apply_sketch(model, "Refunds : privileged, low availability, not forwards").model
     refunds = next(c for c in model.components.values() if c.name == "Refunds")
     assert (refunds.privileged, refunds.availability, refunds.forwards) == (True, "low", False)
+
+
+def test_a_step_may_name_several_components() -> None:
+    model = sketch(
+        "[Cluster] Refund service",
+        "Refund service > Payments service, Refund events queue, Ledger DB, Audit log : tls",
+    )
+    refund = next(cid for cid, c in model.components.items() if c.name == "Refund service")
+    targets = {model.components[f.target].name for f in model.flows.values() if f.source == refund}
+    assert targets == {"Payments service", "Refund events queue", "Ledger DB", "Audit log"}
+    assert all(f.encrypted is True for f in model.flows.values())  # the facts go on every flow of the line
+    fanned_in = sketch("Customer, Partner > API gateway")
+    assert len(fanned_in.flows) == 2 and len(fanned_in.components) == 3
+
+
+def test_a_list_without_a_chain_adds_the_components() -> None:
+    model = sketch("Ledger DB, Audit log")
+    assert sorted(c.name for c in model.components.values()) == ["Audit log", "Ledger DB"]
+    assert not model.flows
+
+
+def test_a_fan_out_to_itself_is_refused_with_its_columns() -> None:
+    with pytest.raises(SketchError) as caught:
+        sketch("Refund service > Ledger DB, Refund service")
+    assert "two different ends" in caught.value.message and caught.value.start == 0

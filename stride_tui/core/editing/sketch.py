@@ -1,6 +1,7 @@
 """Sketch lines: a data flow typed as fast as it is said, turned into one edit of the model.
 
     Customer > API gateway > Refund service : https, jwt   a chain of flows, with their facts
+    Refund service > Ledger DB, Audit log                   one flow to each of several
     Ledger DB (store)                                       a component, with its kind
     Refund service : privileged, no audit log               a component's facts
     API gateway [Cluster]                                   a component, in a boundary
@@ -30,7 +31,7 @@ from stride_tui.core.editing.put import put_boundary, put_component, put_flow
 from stride_tui.core.model.elements import ThreatModel
 
 SYNTAX = (
-    "A > B > C : https, jwt  ·  Name (user|process|store|queue|log)  ·  Name [Boundary]  ·  "
+    "A > B > C : https, jwt  ·  A > B, C  ·  Name (user|process|store|queue|log)  ·  Name [Boundary]  ·  "
     "[Boundary] A, B  ·  [Outer / Inner] C  ·  Name : privileged, no audit log"
 )
 """The syntax in one line, for the sketch line's placeholder and the help screen."""
@@ -537,22 +538,25 @@ def _chain_line(sketch: _Sketch, whole: _Span) -> None:
     if len(parts) > 2:
         second = whole.text.index(":", parts[1].end - whole.start) + whole.start
         raise SketchError("one ':' per line: the facts come after it", second, second + 1)
-    names = _split(parts[0], ">")
+    # each step of a chain may name several components: "A > B, C" is A → B and A → C
+    steps = [[_name_ref(name) for name in _split(step, ",")] for step in _split(parts[0], ">")]
     facts_span = parts[1] if len(parts) == 2 else None
-    refs = [_name_ref(name) for name in names]
-    ids = [sketch.component(ref) for ref in refs]
+    ids = [[sketch.component(ref) for ref in step] for step in steps]
     if len(ids) == 1:
         if facts_span is not None:
-            kind = sketch.model.components[ids[0]].kind
-            facts = _facts(facts_span, _COMPONENT_FACTS[kind], flows=False)
-            sketch.set_facts(ids[0], facts, facts_span)
+            for component_id in ids[0]:
+                kind = sketch.model.components[component_id].kind
+                facts = _facts(facts_span, _COMPONENT_FACTS[kind], flows=False)
+                sketch.set_facts(component_id, facts, facts_span)
         return
     flow_facts = _facts(facts_span, _FLOW_FACTS, flows=True) if facts_span is not None else {}
-    for (source, source_ref), (target, target_ref) in itertools.pairwise(zip(ids, refs, strict=True)):
-        if source == target:
-            raise SketchError(
-                f"a flow needs two different ends: {source_ref.name} > {target_ref.name}",
-                source_ref.span.start,
-                target_ref.span.end,
-            )
-        sketch.flow(source, target, flow_facts, _Span(whole.text, whole.start))
+    for (sources, source_refs), (targets, target_refs) in itertools.pairwise(zip(ids, steps, strict=True)):
+        for source, source_ref in zip(sources, source_refs, strict=True):
+            for target, target_ref in zip(targets, target_refs, strict=True):
+                if source == target:
+                    raise SketchError(
+                        f"a flow needs two different ends: {source_ref.name} > {target_ref.name}",
+                        source_ref.span.start,
+                        target_ref.span.end,
+                    )
+                sketch.flow(source, target, flow_facts, _Span(whole.text, whole.start))
