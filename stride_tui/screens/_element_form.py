@@ -3,6 +3,8 @@ kept unique, and a rename that says what it will update."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 
 from stride_tui.core import editing as edits
@@ -51,6 +53,26 @@ class ElementForm(FormScreen):
             help="The item's key in the file: lowercase letters, digits, - and _. "
             "Proposed from the name; renaming updates every reference to it.",
         )
+
+    def scope_fields(self, get: Callable[[str], object], reason_help: str) -> list[FormField]:
+        """``out_of_scope`` and its reason, as components and flows both have them; ``get`` reads
+        the item's current value of a key."""
+        return [
+            FormField(
+                "out_of_scope",
+                "out of scope",
+                "bool",
+                value=get("out_of_scope"),
+                help="Drawn in the diagram but left out of the analysis.",
+            ),
+            FormField(
+                "out_of_scope_reason",
+                "why out of scope",
+                "text",
+                value=get("out_of_scope_reason"),
+                help=reason_help,
+            ),
+        ]
 
     def id_source(self, values: dict[str, object]) -> str:
         """The text a new id is proposed from."""

@@ -150,20 +150,7 @@ class ComponentForm(ElementForm):
                 value=self._get("description"),
                 help="What it does, in a sentence or two.",
             ),
-            FormField(
-                "out_of_scope",
-                "out of scope",
-                "bool",
-                value=self._get("out_of_scope"),
-                help="Drawn in the diagram but left out of the analysis.",
-            ),
-            FormField(
-                "out_of_scope_reason",
-                "why out of scope",
-                "text",
-                value=self._get("out_of_scope_reason"),
-                help="Who covers it instead, e.g. another team's model.",
-            ),
+            *self.scope_fields(self._get, "Who covers it instead, e.g. another team's model."),
         ]
         return fields
 

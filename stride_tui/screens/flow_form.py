@@ -133,20 +133,7 @@ class FlowForm(ElementForm):
             FormField(
                 "description", "description", "text", value=self._get("description"), help="Anything worth knowing."
             ),
-            FormField(
-                "out_of_scope",
-                "out of scope",
-                "bool",
-                value=self._get("out_of_scope"),
-                help="Drawn in the diagram but left out of the analysis.",
-            ),
-            FormField(
-                "out_of_scope_reason",
-                "why out of scope",
-                "text",
-                value=self._get("out_of_scope_reason"),
-                help="Who covers it instead.",
-            ),
+            *self.scope_fields(self._get, "Who covers it instead."),
         ]
         return fields
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from stride_tui.core.analysis.engine import Analysis
 from stride_tui.core.analysis.questions import Question, questions
-from stride_tui.core.analysis.scope import OUTSIDE, boundary_scope
+from stride_tui.core.analysis.scope import OUTSIDE, Scope, all_scopes
 from stride_tui.core.analysis.threats import Threat, group_threats
 from widgets.stride_panel import PanelSection
 
@@ -41,6 +41,8 @@ class ThreatIndex:
         """Every threat, riskiest first."""
         self.by_id: dict[str, Threat] = {t.id: t for t in self.threats}
         """Threats by id."""
+        # every boundary's scope at once: a cursor move must not place every threat again
+        self._scopes: dict[str | None, Scope] = {s.boundary_id: s for s in all_scopes(analysis, self.threats)}
         self._by_element: dict[str, list[Threat]] = {}
         for threat in self.threats:
             for element_id in dict.fromkeys((threat.element_id, *threat.elements)):
@@ -63,7 +65,8 @@ class ThreatIndex:
             shown = self.threats
             return ThreatView(shown, None, questions(self.analysis, shown))
         if kind in ("boundary", "outside"):
-            scope = boundary_scope(self.analysis, self.threats, element_id if kind == "boundary" else OUTSIDE)
+            where = element_id if kind == "boundary" else OUTSIDE
+            scope = self._scopes.get(where) or Scope(where, (), ())
             if kind == "outside":
                 sections = [PanelSection("inside", OUTSIDE_LABEL, scope.threats)]
             else:

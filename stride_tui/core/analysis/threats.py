@@ -30,13 +30,13 @@ class Threat:
     categories: tuple[str, ...]
     severity: str
     """The risk of its most severe finding, whose likelihood, impact and reasons it shows."""
+    confirmed_severity: str
+    """The risk if the unknown facts it rests on turn out bad (gates use it: fail closed)."""
     likelihood: str
     impact: str
     risk_reasons: tuple[str, ...]
     status: str
     findings: tuple[Finding, ...]
-    confirmed_severity: str = ""
-    """The risk if the unknown facts it rests on turn out bad (gates use it: fail closed)."""
 
     @property
     def finding_ids(self) -> tuple[str, ...]:
@@ -90,19 +90,19 @@ def _threat(findings: list[Finding]) -> Threat:
         title=worst.title,
         categories=tuple(c for c in CATEGORIES if c in present),
         severity=worst.severity,
+        confirmed_severity=max((f.confirmed_severity for f in findings), key=_RANK.__getitem__),
         likelihood=worst.likelihood,
         impact=worst.impact,
         risk_reasons=worst.risk_reasons,
         status=statuses[0] if len(set(statuses)) == 1 else threat_status(statuses),
         findings=tuple(findings),
-        confirmed_severity=max((f.confirmed_severity for f in findings), key=_RANK.__getitem__),
     )
 
 
 def blocks(threat: Threat, fail_on: str) -> bool:
     """Whether ``threat`` trips a gate at ``fail_on``: open, and rated at or above it — a
     provisional one as if its questions were answered badly (fail closed)."""
-    return threat.status == "open" and _RANK[threat.confirmed_severity or threat.severity] >= _RANK[fail_on]
+    return threat.status == "open" and _RANK[threat.confirmed_severity] >= _RANK[fail_on]
 
 
 def threat_status(statuses: list[str]) -> str:

@@ -122,14 +122,10 @@ def threat_summary(threats: list[Threat]) -> dict:
     }
 
 
-def findings_json(analysis: Analysis, threats: list[Threat], questions: list[Question]) -> str:
-    """``{"threats": [...], "findings": [...], "questions": [...], ...}`` with stable keys."""
-    return "".join(findings_json_lines(analysis, threats, questions))
-
-
 def findings_json_lines(analysis: Analysis, threats: list[Threat], questions: list[Question]) -> Iterator[str]:
-    """`findings_json`, a line at a time: each threat, finding and question is built and
-    encoded only when its line is written."""
+    """``{"threats": [...], "findings": [...], "questions": [...], ...}`` with stable keys, a line
+    at a time: each threat, finding and question is built and encoded only when its line is
+    written."""
     asked = questions_by_threat(questions)
     findings = [f for t in threats for f in t.findings]
     document = {
