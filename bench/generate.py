@@ -1,10 +1,16 @@
-"""Deterministic synthetic models of any size, for benchmarks (``generate_model(5000, 10000, 500)``)."""
+"""Deterministic synthetic models of any size, for benchmarks (``generate_model(5000, 10000, 500)``).
+
+``generate_data`` needs only the standard library, so ``pytm_shape.py`` builds pytm's copy of
+the same model from it inside pytm's own interpreter (same ids, nesting and crossings).
+"""
 
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
-from stride_tui.core.model.elements import ThreatModel
+if TYPE_CHECKING:
+    from stride_tui.core.model.elements import ThreatModel
 
 _KINDS = ("process", "process", "process", "data_store", "data_store", "external_entity")
 
@@ -60,4 +66,11 @@ def generate_data(components: int, flows: int, boundaries: int, seed: int = 7) -
 
 def generate_model(components: int, flows: int, boundaries: int, seed: int = 7) -> ThreatModel:
     """A validated synthetic model."""
+    from stride_tui.core.model.elements import ThreatModel  # here: generate_data runs without stride_tui
+
     return ThreatModel.model_validate(generate_data(components, flows, boundaries, seed))
+
+
+def shape(components: int) -> tuple[int, int, int]:
+    """The benchmarks' shape for ``components``: (N components, 2N flows, N/10 boundaries)."""
+    return components, 2 * components, max(2, components // 10)
