@@ -207,20 +207,43 @@ def compile_condition(cond: Condition) -> Predicate:
     if isinstance(cond, Not):
         inner = compile_condition(cond.item)
         return lambda facts: not inner(facts)
-    parts = [compile_condition(c) for c in cond.items]
-    combine = _both if isinstance(cond, All) else _either
-    predicate = parts[-1]
-    for part in reversed(parts[:-1]):  # nested closures: no generator per evaluation
-        predicate = combine(part, predicate)
-    return predicate
+    # the result does not depend on the order of the parts: cheap tests first, word searches last
+    items = sorted(cond.items, key=lambda c: isinstance(c, FactTest) and c.op == "contains_any")
+    parts = [compile_condition(c) for c in items]
+    return _all_of(parts) if isinstance(cond, All) else _any_of(parts)
 
 
-def _both(a: Predicate, b: Predicate) -> Predicate:
-    return lambda facts: a(facts) and b(facts)
+def _all_of(parts: list[Predicate]) -> Predicate:
+    # flat closures for the usual sizes: one call per part, no generator per evaluation
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        a, b = parts
+        return lambda facts: a(facts) and b(facts)
+    if len(parts) == 3:
+        a, b, c = parts
+        return lambda facts: a(facts) and b(facts) and c(facts)
+    if len(parts) == 4:
+        a, b, c, d = parts
+        return lambda facts: a(facts) and b(facts) and c(facts) and d(facts)
+    first, rest = _all_of(parts[:4]), _all_of(parts[4:])
+    return lambda facts: first(facts) and rest(facts)
 
 
-def _either(a: Predicate, b: Predicate) -> Predicate:
-    return lambda facts: a(facts) or b(facts)
+def _any_of(parts: list[Predicate]) -> Predicate:
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        a, b = parts
+        return lambda facts: a(facts) or b(facts)
+    if len(parts) == 3:
+        a, b, c = parts
+        return lambda facts: a(facts) or b(facts) or c(facts)
+    if len(parts) == 4:
+        a, b, c, d = parts
+        return lambda facts: a(facts) or b(facts) or c(facts) or d(facts)
+    first, rest = _any_of(parts[:4]), _any_of(parts[4:])
+    return lambda facts: first(facts) or rest(facts)
 
 
 def facts_read(cond: Condition) -> tuple[str, ...]:

@@ -11,11 +11,13 @@ import contextlib
 import datetime
 import functools
 import gc
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from stride_tui.core.analysis.conditions import explain
-from stride_tui.core.analysis.facts import FactBase
+from stride_tui.core.analysis.facts import FactBase, Neighbours
 from stride_tui.core.analysis.risk import Risk, assess
 from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
 from stride_tui.core.analysis.technologies import Catalogue
@@ -105,6 +107,9 @@ class Analysis:
     analysis says so, because a disabled rule is a finding nobody will see."""
     catalogue: Catalogue | None = None
     """The technologies the analysis recognised (stories take their fixes from it)."""
+    changed: frozenset[str] | None = None
+    """Components and flows whose findings may differ from the analysis before this one by the
+    same analyzer (None: any may, as after a first analysis)."""
 
     def for_element(self, element_id: str) -> list[Finding]:
         """Findings on one component or flow."""
@@ -121,24 +126,34 @@ _CROSSINGS = "\x00crossings\x00"
 
 
 @contextlib.contextmanager
-def without_gc() -> Iterator[None]:
+def without_gc(kept: bool = False) -> Iterator[None]:
     """Pause the cyclic GC: building tens of thousands of small values, it would only scan the
-    whole model again and again (none of them form cycles)."""
+    whole model again and again (none of them form cycles).
+
+    ``kept``: what the block builds lives on (an analysis lives until the next one). It is moved
+    straight to the oldest generation (`gc.freeze` then `gc.unfreeze`), where full collections
+    still see it, instead of being scanned all at once by the next young collection."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if kept:
+            gc.freeze()
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
 
 
 class Analyzer:
-    """Runs one rule set over successive versions of a model.
+    """Runs one rule set over successive versions of a model, incrementally.
 
-    Findings depend only on an element's facts, names and crossings, so an element that did not
-    change between two versions gets its findings back from a cache: after one edit, only the
-    edited element (and the neighbours whose derived facts changed) is evaluated again.
+    Findings depend only on an element's facts, names and crossings. After the first analysis
+    the analyzer keeps what it derived; the next model is compared with the last one by
+    identity (edits copy only the entries they change), and only what the change can reach is
+    derived again: the edited elements, the flows touching an edited component, the members of
+    an edited boundary, the components whose derived exposure changed, and the elements a
+    changed decision or hand-written threat names. The rest keeps its findings as they were.
     """
 
     def __init__(self, ruleset: RuleSet, today: datetime.date | None = None) -> None:
@@ -155,78 +170,225 @@ class Analyzer:
         self._endpoint_keys = frozenset(
             k for k in read | set(_RISK_FACTS) | {"source.kind", "target.kind"} if k.startswith(("source.", "target."))
         )
-        self._cache: dict[tuple, tuple[tuple[Finding, ...], tuple[RuleError, ...]]] = {}
+        self._state: _State | None = None
+        # one analysis at a time: the editor may start one while the last is still running
+        self._lock = threading.Lock()
         # the same rule on the same fact values explains and rates itself the same way: once
-        self._explanations: dict[tuple, tuple[str, ...]] = {}
-        self._settling: dict[tuple, tuple[str, ...]] = {}
-        self._risks: dict[tuple, Risk] = {}
+        self._explanations: dict[tuple, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._risks: dict[tuple, tuple[Risk, str]] = {}
 
     def analyse(self, model: ThreatModel) -> Analysis:
         """Every finding of ``model``, with its decisions merged and orphans listed."""
-        with without_gc():
-            return self._analyse(model)
+        with self._lock, without_gc(kept=True):
+            last = self._state
+            self._state = None  # a failure below must not leave a half-updated state behind
+            if last is None:
+                state, changed = self._build(model), None
+            else:
+                state, changed = self._update(last, model)
+            self._state = state
+            for memo in (self._explanations, self._risks):
+                if len(memo) > 50_000:
+                    memo.clear()
+            return state.analysis(self.ruleset, self.catalogue, changed)
 
-    def _analyse(self, model: ThreatModel) -> Analysis:
+    def _build(self, model: ThreatModel) -> _State:
         topology = Topology(model)
         facts = FactBase(model, topology, self._endpoint_keys, self.catalogue)
-        analysis = Analysis(model, topology, disabled=tuple(self.ruleset.disabled.values()), catalogue=self.catalogue)
-        custom_by_target: dict[str, list[str]] = {}
+        state = _State(model, topology, facts, Neighbours(model), _names(model))
+        run = _Run(self, state)
+        for eid in (*model.components, *model.flows):
+            run.element(eid, None)
+        return state
+
+    def _update(self, last: _State, model: ThreatModel) -> tuple[_State, frozenset[str]]:
+        before = last.model
+        components = _changed_keys(before.components, model.components)
+        flows = _changed_keys(before.flows, model.flows)
+        boundaries = _changed_keys(before.boundaries, model.boundaries)
+        neighbours = last.neighbours  # the analyzer's own: updated in place
+        for fid in flows:
+            if fid in before.flows:
+                neighbours.remove(fid, before.flows[fid])
+            if fid in model.flows:
+                neighbours.add(fid, model.flows[fid])
+        topology, moved, crossed = last.topology.updated(model, components, flows, neighbours.flows_touching)
+        touched = components | moved
+        if boundaries:  # boundary names are in their members' texts and their flows'
+            for chains in (last.topology.component_chain, topology.component_chain):
+                touched |= {cid for cid, chain in chains.items() if not boundaries.isdisjoint(chain)}
+        facts, components_again, flows_again = last.facts.updated(model, topology, touched, flows | crossed, neighbours)
+        names = last.names
+        if components or boundaries:
+            names = dict(names)
+            for eid in components | boundaries:
+                element = model.components.get(eid) or model.boundaries.get(eid)
+                if element is None:
+                    names.pop(eid, None)
+                else:
+                    names[eid] = element.name or eid
+        again = components_again | flows_again | (touched & model.components.keys())
+        decided = self._decided_again(last, model, neighbours) - again
+        state = _State(model, topology, facts, neighbours, names, dict(last.results), last.covered.copy())
+        run = _Run(self, state)
+        for eid in (*components, *flows):
+            if eid not in model.components and eid not in model.flows:
+                run.forget(eid)
+        exists = model.components.keys() | model.flows.keys()
+        changed = {eid for eid in again & exists if run.element(eid, last)}
+        changed |= {eid for eid in decided & exists if run.element(eid, last, evaluate=False)}
+        return state, frozenset(changed | (components | flows) - exists)
+
+    def _decided_again(self, last: _State, model: ThreatModel, neighbours: Neighbours) -> set[str]:
+        """Elements whose decisions or hand-written threats may differ between the two models."""
+        before = last.model
+        out: set[str] = set()
+        for tid in _changed_keys(before.threats, model.threats):
+            out |= {t.target for t in (before.threats.get(tid), model.threats.get(tid)) if t is not None}
+        for key in _changed_keys(before.decisions, model.decisions):
+            element = key.partition("@")[2]
+            if element == "*":  # a rule decided everywhere
+                return set(model.components) | set(model.flows)
+            # a threat's key names its owner: a flow's end, or the request of a response
+            out |= {element} | neighbours.flows_touching({element}) | neighbours.responses_to({element})
+        return out
+
+
+@dataclass(slots=True)
+class _Result:
+    """One element's part of an analysis."""
+
+    raw: tuple[Finding, ...]
+    """Its rule findings before decisions."""
+    errors: tuple[RuleError, ...]
+    findings: tuple[Finding, ...]
+    """Its rule findings with their decisions, then its hand-written threats."""
+    covering: tuple[str, ...]
+    """The decision keys that cover one of its findings."""
+
+
+@dataclass
+class _State:
+    """What the analyzer keeps of the last model it analysed, to update instead of rebuild."""
+
+    model: ThreatModel
+    topology: Topology
+    facts: FactBase
+    neighbours: Neighbours
+    names: dict[str, str]
+    """Display names of components and boundaries (texts use them)."""
+    results: dict[str, _Result] = field(default_factory=dict)
+    covered: Counter[str] = field(default_factory=Counter)
+    """How many findings each decision key covers (a key covering none is an orphan)."""
+
+    def analysis(self, ruleset: RuleSet, catalogue: Catalogue, changed: frozenset[str] | None) -> Analysis:
+        model, results = self.model, self.results
+        findings: list[Finding] = []
+        errors: list[RuleError] = []
+        for eid in (*model.components, *model.flows):
+            result = results[eid]
+            findings.extend(result.findings)
+            if result.errors:
+                errors.extend(result.errors)
+        covered = self.covered
+        return Analysis(
+            model,
+            self.topology,
+            findings,
+            orphans=[key for key in model.decisions if not covered[key]],
+            errors=errors,
+            disabled=tuple(ruleset.disabled.values()),
+            catalogue=catalogue,
+            changed=changed,
+        )
+
+
+class _Run:
+    """Computes elements' results into a state (one analysis, full or incremental)."""
+
+    def __init__(self, analyzer: Analyzer, state: _State) -> None:
+        self.analyzer, self.state = analyzer, state
+        model = state.model
+        self.decide = _Decider(model, analyzer.today)
+        self.custom: dict[str, list[str]] = {}
         for tid, threat in model.threats.items():
-            custom_by_target.setdefault(threat.target, []).append(tid)
-        cache: dict[tuple, tuple[tuple[Finding, ...], tuple[RuleError, ...]]] = {}
-        names = {bid: b.name or bid for bid, b in model.boundaries.items()}
-        names.update({cid: c.name or cid for cid, c in model.components.items()})
-        decide = _Decider(model, self.today)
+            self.custom.setdefault(threat.target, []).append(tid)
 
-        def run(element: _Element) -> None:
-            key = element.cache_key()
-            result = cache.get(key) or self._cache.get(key)
-            if result is None:
-                rules = self._by_kind["response" if element.facts.get("is_response") else element.kind]
-                result = _evaluate(rules, element, self)
-            cache[key] = result
-            findings, errors = result
-            analysis.findings.extend(decide(f) for f in findings)
-            analysis.errors.extend(errors)
+    def forget(self, eid: str) -> None:
+        """Drop a removed element's result."""
+        result = self.state.results.pop(eid, None)
+        if result is not None:
+            self.state.covered.subtract(result.covering)
 
-        for cid, component in model.components.items():
-            if not component.out_of_scope:
-                run(
-                    _Element(
-                        cid,
-                        component.kind,
-                        component.name or cid,
-                        facts.components[cid],
-                        topology.component_chain[cid],
-                        (),
-                        model,
-                        names,
-                    )
-                )
-            _add_custom(custom_by_target.get(cid, []), cid, component.kind, analysis)
-        for fid, flow in model.flows.items():
-            if not flow.out_of_scope:
-                crossings = topology.crossings[fid]
-                run(
-                    _Element(
-                        fid,
-                        "flow",
-                        flow_display_name(model, fid),
-                        facts.flows[fid],
-                        tuple(c.boundary for c in crossings),
-                        crossings,
-                        model,
-                        names,
-                    )
-                )
-            _add_custom(custom_by_target.get(fid, []), fid, "flow", analysis)
-        self._cache = cache  # keep only what the current version uses
-        for memo in (self._explanations, self._settling, self._risks):
-            if len(memo) > 50_000:
-                memo.clear()
+    def element(self, eid: str, last: _State | None, evaluate: bool = True) -> bool:
+        """Compute ``eid``'s result; True when it differs from its result in ``last``.
+        ``evaluate`` False keeps its rule findings from ``last`` (only decisions changed)."""
+        state, analyzer = self.state, self.analyzer
+        model = state.model
+        before = last.results.get(eid) if last is not None else None
+        if before is not None and not evaluate:
+            raw, errors = before.raw, before.errors
+        else:
+            element = self._element(eid)
+            if element is None:
+                raw, errors = (), ()
+            else:
+                rules = analyzer._by_kind["response" if element.facts.get("is_response") else element.kind]
+                raw, errors = _evaluate(rules, element, analyzer)
+        decided, covering = self.decide.all(raw)
+        custom = self.custom.get(eid)
+        if custom:
+            kind = model.components[eid].kind if eid in model.components else "flow"
+            decided = (*decided, *_custom_findings(custom, eid, kind, model, state.topology))
+        if (
+            before is not None
+            and before.findings == decided
+            and before.covering == covering
+            and before.errors == errors
+        ):
+            state.results[eid] = _Result(raw, errors, before.findings, covering)
+            return False
+        if before is not None:
+            state.covered.subtract(before.covering)
+        state.covered.update(covering)
+        state.results[eid] = _Result(raw, errors, decided, covering)
+        return True
 
-        analysis.orphans = [key for key in model.decisions if key not in decide.covering]
-        return analysis
+    def _element(self, eid: str) -> _Element | None:
+        state = self.state
+        model, facts, topology = state.model, state.facts, state.topology
+        component = model.components.get(eid)
+        if component is not None:
+            if component.out_of_scope:
+                return None
+            chain = topology.component_chain[eid]
+            return _Element(
+                eid, component.kind, component.name or eid, facts.components[eid], chain, (), model, state.names
+            )
+        flow = model.flows[eid]
+        if flow.out_of_scope:
+            return None
+        crossings = topology.crossings[eid]
+        boundaries = tuple(c.boundary for c in crossings)
+        return _Element(
+            eid, "flow", flow_display_name(model, eid), facts.flows[eid], boundaries, crossings, model, state.names
+        )
+
+
+def _changed_keys(before: dict, after: dict) -> set[str]:
+    """Keys added, removed or given another value (compared by identity: edits copy only what
+    they change, so an equal but rebuilt entry merely costs its re-derivation)."""
+    if before is after:
+        return set()
+    changed = {k for k, v in after.items() if before.get(k) is not v}
+    changed.update(k for k in before if k not in after)
+    return changed
+
+
+def _names(model: ThreatModel) -> dict[str, str]:
+    names = {bid: b.name or bid for bid, b in model.boundaries.items()}
+    names.update({cid: c.name or cid for cid, c in model.components.items()})
+    return names
 
 
 def analyse(model: ThreatModel, ruleset: RuleSet) -> Analysis:
@@ -245,8 +407,8 @@ def flow_display_name(model: ThreatModel, flow_id: str) -> str:
 class _Element:
     """One component or flow as the rules see it: facts, names for texts, crossings.
 
-    An element whose findings come from the cache needs only its cache key, so the texts rules
-    fill in (``values``, ``crossing_text``) are built on first use, on a miss."""
+    The texts rules fill in (``values``, ``crossing_text``) are built on first use: an element
+    on which no rule fires never needs them."""
 
     def __init__(
         self,
@@ -264,8 +426,29 @@ class _Element:
         self._names = names
         flow = model.flows[element_id] if kind == "flow" else None
         self.ends = (flow.source, flow.target) if flow is not None else None
+        self._rests_on: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+        self._explained: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.risk_values: tuple | None = None
         """The facts risk reads, taken once for all the element's findings."""
+
+    def rests_on(self, settling: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        """``(element, fact)`` of each settling fact, shared by the element's findings alike."""
+        if not settling:
+            return ()
+        memo = self._rests_on
+        found = memo.get(settling)
+        if found is None:
+            found = memo[settling] = tuple(owner_of(fact, self.id, self.ends) for fact in settling)
+        return found
+
+    def with_crossings(self, explanation: tuple[str, ...]) -> tuple[str, ...]:
+        """A cached explanation with this element's crossings in place of their placeholder."""
+        found = self._explained.get(explanation)
+        if found is None:
+            found = self._explained[explanation] = tuple(
+                self.crossing_text if e is _CROSSINGS else e for e in explanation
+            )
+        return found
 
     @functools.cached_property
     def crossing_text(self) -> str:
@@ -295,23 +478,6 @@ class _Element:
             )
         return values
 
-    def cache_key(self) -> tuple:
-        """Everything findings of this element are computed from: facts, the names its texts use,
-        its boundaries and crossings, and (for a flow) its ends, which own some controls."""
-        facts = tuple(self.facts.items())
-        try:
-            hash(facts)
-        except TypeError:  # a list fact (tags)
-            facts = tuple((k, _hashable(v)) for k, v in facts)
-        names = self._names
-        boundary_names = tuple(names[b] for b in self.boundaries)
-        if self.ends is None:
-            return (self.id, self.kind, facts, self.name, boundary_names)
-        ends = self.ends
-        # plain strings, not Crossing values: their dataclass hash runs in Python, per lookup
-        crossings = tuple((c.boundary, c.direction, names[c.boundary]) for c in self.crossings)
-        return (self.id, facts, self.name, boundary_names, crossings, ends, names[ends[0]], names[ends[1]])
-
 
 def _evaluate(
     rules: list[Rule], element: _Element, memo: Analyzer
@@ -334,24 +500,28 @@ class _Decider:
     """Puts on each finding the decision that covers it, the most specific first: the finding
     (``rule@element``), its threat (``remedy@owner``), its rule everywhere (``rule@*``), its
     element (``*@element``). A decision past its ``expires`` date covers nothing: the finding is
-    open again and says why. Remembers which decisions covered something (the rest are orphans)."""
+    open again and says why."""
 
     def __init__(self, model: ThreatModel, today: datetime.date) -> None:
         self.model = model
         self.today = today
-        self.covering: set[str] = set()
-        """Keys of the decisions that cover at least one finding."""
 
-    def __call__(self, finding: Finding) -> Finding:
+    def all(self, findings: tuple[Finding, ...]) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
+        """The findings with their decisions, and the keys of the decisions that cover any."""
         decisions = self.model.decisions
-        if not decisions:
-            return finding
+        if not decisions or not findings:
+            return findings, ()
+        covering: list[str] = []
+        decided = tuple(self._decide(f, decisions, covering) for f in findings)
+        return decided, tuple(dict.fromkeys(covering))
+
+    def _decide(self, finding: Finding, decisions: dict, covering: list[str]) -> Finding:
         chosen = None
-        for key in self._keys(finding):
+        for key in (finding.id, finding.threat_id, f"{finding.rule_id}@*", f"*@{finding.element_id}"):
             decision = decisions.get(key)
             if decision is None:
                 continue
-            self.covering.add(key)
+            covering.append(key)
             if chosen is None:
                 chosen = (key, decision)
         if chosen is None:
@@ -361,12 +531,6 @@ class _Decider:
             note = f"decision {key} ({decision.status}) expired on {decision.expires.isoformat()}"
             return replace(finding, note=note, ticket=decision.ticket)
         return replace(finding, status=decision.status, note=decision.note, ticket=decision.ticket)
-
-    def _keys(self, finding: Finding) -> list[str]:
-        """Decision keys that could cover ``finding``, the most specific first."""
-        if finding.custom:
-            return [finding.id]
-        return [finding.id, finding.threat_id, f"{finding.rule_id}@*", f"*@{finding.element_id}"]
 
 
 def control_owner(model: ThreatModel, element_id: str, remedy_on: str) -> str:
@@ -408,18 +572,21 @@ _RISK_FACTS = (
 """Every fact `risk.assess` reads: its result is memoised on their values."""
 
 
-def _risk(memo: Analyzer, rule: Rule, element: _Element, provisional: bool) -> Risk:
+def _risk(memo: Analyzer, rule: Rule, element: _Element, provisional: bool) -> tuple[Risk, str]:
+    """The finding's risk, and its severity if its unknown facts turn out bad (the gate's)."""
     # a risk depends on what assess reads of the rule and on the element's risk facts: rules
     # alike (category, base, caller, raise) on one element share one rating
     risk_values = element.risk_values
     if risk_values is None:
-        facts = element.facts
-        risk_values = element.risk_values = tuple(facts.get(k) for k in _RISK_FACTS)
+        risk_values = element.risk_values = tuple(map(element.facts.get, _RISK_FACTS))
     key = (rule.category, rule.severity, rule.caller, rule.raise_severity, element.kind, provisional, risk_values)
-    risk = memo._risks.get(key)
-    if risk is None:
-        risk = memo._risks[key] = assess(rule, element.facts, element.kind, provisional)
-    return risk
+    rated = memo._risks.get(key)
+    if rated is None:
+        risk = assess(rule, element.facts, element.kind, provisional)
+        # fail closed: the gate rates a provisional finding as if its questions were answered badly
+        confirmed = assess(rule, element.facts, element.kind, False).severity if provisional else risk.severity
+        rated = memo._risks[key] = (risk, confirmed)
+    return rated
 
 
 def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
@@ -429,23 +596,24 @@ def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
         explanation: tuple[str, ...] = (f"applies to every {KIND_LABELS[element.kind]} (STRIDE per element)",)
         settling: tuple[str, ...] = ()
     else:
-        key = (rule.id, element.kind, *(_hashable(facts.get(k)) for k in rule.facts_read))
+        # what the explanation and the settling facts read: the rule's facts and the ends' kinds
+        key = (
+            rule.id,
+            element.kind,
+            facts.get("source.kind"),
+            facts.get("target.kind"),
+            *map(facts.get, rule.facts_read),
+        )
         cached = memo._explanations.get(key)
         if cached is None:
-            cached = tuple(explain(rule.condition, facts, _CROSSINGS))
-            memo._explanations[key] = cached
-        explanation = (
-            tuple(element.crossing_text if e is _CROSSINGS else e for e in cached) if _CROSSINGS in cached else cached
-        )
-        settle_key = (*key, facts.get("source.kind"), facts.get("target.kind"))
-        settling_cached = memo._settling.get(settle_key)
-        if settling_cached is None:
-            settling_cached = settling_facts(rule, facts, element.kind)
-            memo._settling[settle_key] = settling_cached
-        settling = settling_cached
-    risk = _risk(memo, rule, element, bool(settling))
-    # fail closed: the gate rates a provisional finding as if its questions were answered badly
-    confirmed = _risk(memo, rule, element, False).severity if settling else risk.severity
+            cached = memo._explanations[key] = (
+                tuple(explain(rule.condition, facts, _CROSSINGS)),
+                settling_facts(rule, facts, element.kind),
+            )
+        explanation, settling = cached
+        if _CROSSINGS in explanation:
+            explanation = element.with_crossings(explanation)
+    risk, confirmed = _risk(memo, rule, element, bool(settling))
     return Finding(
         id=f"{rule.id}@{element.id}",
         rule_id=rule.id,
@@ -469,7 +637,7 @@ def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
         remedy=rule.remedy,
         threat_id=f"{rule.remedy}@{control_owner(element.model, element.id, rule.remedy_on)}",
         control=rule.control,
-        rests_on=tuple(owner_of(fact, element.id, element.ends) for fact in settling),
+        rests_on=element.rests_on(settling),
     )
 
 
@@ -481,21 +649,20 @@ def describe_crossings(model: ThreatModel, crossings: tuple[Crossing, ...]) -> s
     return "crosses " + ", ".join(parts)
 
 
-def _hashable(value: object) -> object:
-    return tuple(value) if isinstance(value, list) else value
-
-
-def _add_custom(threat_ids: list[str], element_id: str, kind: str, analysis: Analysis) -> None:
-    model = analysis.model
+def _custom_findings(
+    threat_ids: list[str], element_id: str, kind: str, model: ThreatModel, topology: Topology
+) -> list[Finding]:
+    """The threats written by hand in the model's ``[threats]`` table on one element."""
+    out = []
+    crossings = topology.crossings.get(element_id, ()) if kind == "flow" else ()
+    boundaries = (
+        tuple(c.boundary for c in crossings) if kind == "flow" else topology.component_chain.get(element_id, ())
+    )
+    element_name = flow_display_name(model, element_id) if kind == "flow" else model.display_name(element_id)
     for tid in threat_ids:
         threat = model.threats[tid]
-        boundaries = (
-            tuple(c.boundary for c in analysis.topology.crossings.get(element_id, ()))
-            if kind == "flow"
-            else analysis.topology.component_chain.get(element_id, ())
-        )
         severity = threat.severity or "medium"
-        analysis.findings.append(
+        out.append(
             Finding(
                 id=tid,
                 rule_id="custom",
@@ -508,11 +675,9 @@ def _add_custom(threat_ids: list[str], element_id: str, kind: str, analysis: Ana
                 risk_reasons=(f"rated {severity} by hand in the model's [threats] table",),
                 element_id=element_id,
                 element_kind=kind,
-                element_name=(
-                    flow_display_name(model, element_id) if kind == "flow" else model.display_name(element_id)
-                ),
+                element_name=element_name,
                 boundaries=boundaries,
-                crossings=analysis.topology.crossings.get(element_id, ()) if kind == "flow" else (),
+                crossings=crossings,
                 title=threat.title,
                 description=threat.description or "",
                 explanation=("written by hand in the model's [threats] table",),
@@ -527,3 +692,4 @@ def _add_custom(threat_ids: list[str], element_id: str, kind: str, analysis: Ana
                 control=threat.title,
             )
         )
+    return out

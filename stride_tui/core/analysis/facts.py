@@ -8,17 +8,20 @@ an untrusted caller's requests get to it directly or through components that ``f
 (gateways, load balancers, proxies), and ``reachable_unauthenticated`` when that path has a hop
 with no authentication (an unknown method counts as none: fail closed). Responses are answers,
 not calls, so they expose nothing.
+
+A fact base is built once per model, then *updated* after an edit: only the edited elements,
+the components whose derived exposure changed, and the flows touching either are derived again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from pydantic import BaseModel
 
 from stride_tui.core.analysis.stakes import stakes_in
 from stride_tui.core.analysis.technologies import Catalogue, builtin_catalogue
-from stride_tui.core.model.elements import COMPONENT_CLASSES, Flow, ThreatModel
+from stride_tui.core.model.elements import COMPONENT_CLASSES, Component, Flow, ThreatModel
 from stride_tui.core.model.topology import Topology
 
 COMPONENT_DERIVED = (
@@ -32,6 +35,14 @@ COMPONENT_DERIVED = (
     "family",
     "calls_data_store",
 )
+GRAPH_DERIVED = (
+    "internet_facing",
+    "entered_across_boundary",
+    "calls_data_store",
+    "reachable_from_internet",
+    "reachable_unauthenticated",
+)
+"""The component facts that depend on its neighbours (the rest depend on it alone)."""
 FLOW_DERIVED = ("crosses_boundary", "from_internet", "is_response", "enters", "enters_more_trusted", "stakes")
 STRONG_AUTHENTICATION = ("jwt", "oauth2", "mtls", "session")
 """Methods that prove a caller's identity per request (a shared static key does not)."""
@@ -47,12 +58,57 @@ COMPONENT_FACTS: dict[str, frozenset[str]] = {
 ALL_COMPONENT_FACTS = frozenset().union(*COMPONENT_FACTS.values())
 FLOW_FACTS = frozenset(set(Flow.model_fields) - _NOT_FACTS - {"source", "target"}) | set(FLOW_DERIVED)
 
+_Call = tuple[str, str, bool, bool]
+"""What exposure reads of a call: source, target, authenticated, crosses a boundary."""
+_Node = tuple[bool, bool, bool]
+"""What exposure reads of a component: untrusted, forwards, is a data store."""
+
 
 def _set_fields(obj: BaseModel) -> dict[str, object]:
     # only the keys the file (or an edit) set: most facts of most elements are unknown; sorted,
     # because a set's order may differ between two equal elements (the cache key is ordered)
+    # a list (tags) becomes a tuple: every fact value is hashable, so facts can key caches
     values = obj.__dict__
-    return {k: v for k in sorted(obj.model_fields_set) if (v := values[k]) is not None and k not in _NOT_FACTS}
+    return {
+        k: tuple(v) if type(v) is list else v
+        for k in sorted(obj.model_fields_set)
+        if (v := values[k]) is not None and k not in _NOT_FACTS
+    }
+
+
+class Neighbours:
+    """Which flows touch each component and which responses answer each flow: what an edit of
+    one element can reach. Kept up to date by the analyzer that owns it (never shared)."""
+
+    def __init__(self, model: ThreatModel) -> None:
+        self.flows_of: dict[str, set[str]] = {}
+        self.responses_of: dict[str, set[str]] = {}
+        for fid, flow in model.flows.items():
+            self.add(fid, flow)
+
+    def add(self, fid: str, flow: Flow) -> None:
+        self.flows_of.setdefault(flow.source, set()).add(fid)
+        self.flows_of.setdefault(flow.target, set()).add(fid)
+        if flow.response_to is not None:
+            self.responses_of.setdefault(flow.response_to, set()).add(fid)
+
+    def remove(self, fid: str, flow: Flow) -> None:
+        for end in (flow.source, flow.target):
+            self.flows_of.get(end, set()).discard(fid)
+        if flow.response_to is not None:
+            self.responses_of.get(flow.response_to, set()).discard(fid)
+
+    def flows_touching(self, components: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for cid in components:
+            out |= self.flows_of.get(cid, set())
+        return out
+
+    def responses_to(self, flows: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for fid in flows:
+            out |= self.responses_of.get(fid, set())
+        return out
 
 
 class FactBase:
@@ -72,82 +128,162 @@ class FactBase:
                 cache key made of them, small.
             catalogue: The technologies to recognise (default: the built-in catalogue).
         """
-        self.topology = topology
-        catalogue = catalogue or builtin_catalogue()
-        internet = {bid for bid, b in model.boundaries.items() if b.internet or b.kind == "internet"}
-        components: dict[str, dict[str, object]] = {}
-        for cid, component in model.components.items():
-            facts = _set_fields(component)
-            in_internet = any(b in internet for b in topology.component_chain[cid])
-            facts["in_internet"] = in_internet
-            facts["untrusted"] = in_internet or (component.kind == "external_entity" and component.trusted is not True)
-            facts["internet_facing"] = False
-            # the name says what it is; a description mentions neighbours too ("keys for payments")
-            facts["stakes"] = stakes_in(component.name)
-            facts["family"] = catalogue.families_of(
-                component.technology, " ".join(component.tags or ()), component.name
-            )
-            components[cid] = facts
-        calls = {
-            fid: f
-            for fid, f in model.flows.items()
-            # an out-of-scope flow exposes nothing the analysis should count; an answer is no call
-            if not f.out_of_scope and f.response_to is None and f.source in components and f.target in components
+        self.model, self.topology = model, topology
+        self._catalogue = catalogue or builtin_catalogue()
+        self._keys = {
+            prefix: ({k.removeprefix(prefix) for k in endpoint_keys if k.startswith(prefix)} if endpoint_keys else None)
+            for prefix in ("source.", "target.")
         }
-        for fid, flow in calls.items():
-            if topology.crossings[fid]:
-                components[flow.target]["entered_across_boundary"] = True
-            if components[flow.target]["kind"] == "data_store":
-                components[flow.source]["calls_data_store"] = True
-        for flow in calls.values():
-            if components[flow.source]["untrusted"]:
-                components[flow.target]["internet_facing"] = True
-        reachable = _reach(components, calls.values(), lambda flow: True)
-        unauthenticated = _reach(components, calls.values(), lambda flow: flow.authentication not in _AUTHENTICATED)
-        for cid, facts in components.items():
-            facts["reachable_from_internet"] = cid in reachable
-            facts["reachable_unauthenticated"] = cid in unauthenticated
-            facts.setdefault("entered_across_boundary", False)
-            facts.setdefault("calls_data_store", False)
-        self.components = components
+        self._internet = _internet_boundaries(model)
+        self._own = {cid: self._own_facts(c, topology.component_chain[cid]) for cid, c in model.components.items()}
+        self._calls = {fid: call for fid, f in model.flows.items() if (call := self._call(fid, f)) is not None}
+        self._graph = _exposure(self._own, self._calls)
+        self.components: dict[str, dict[str, object]] = {
+            cid: {**own, **self._graph[cid]} for cid, own in self._own.items()
+        }
+        self._copies: dict[str, dict[str, dict[str, object]]] = {"source.": {}, "target.": {}}
+        self.flows: dict[str, dict[str, object]] = {fid: self._flow_facts(fid, f) for fid, f in model.flows.items()}
 
-        def copies(prefix: str) -> dict[str, dict[str, object]]:
-            keys = {k.removeprefix(prefix) for k in endpoint_keys if k.startswith(prefix)} if endpoint_keys else None
-            return {
-                cid: {prefix + k: v for k, v in f.items() if keys is None or k in keys} for cid, f in components.items()
-            }
+    def updated(
+        self, model: ThreatModel, topology: Topology, components: set[str], flows: set[str], neighbours: Neighbours
+    ) -> tuple[FactBase, set[str], set[str]]:
+        """The facts of ``model``, an edit of this base's model, derived again only where they can
+        differ: ``components`` and ``flows`` are the elements the edit touched (changed, added,
+        removed, moved, or crossing differently); ``neighbours`` already describes ``model``.
 
-        as_source, as_target = copies("source."), copies("target.")
-        self.flows: dict[str, dict[str, object]] = {}
-        for fid, flow in model.flows.items():
-            facts = _set_fields(flow)
-            del facts["source"], facts["target"]
-            request = model.flows.get(flow.response_to) if flow.response_to else None
-            facts["is_response"] = request is not None
-            if request is not None:
-                for key in RESPONSE_INHERITS:
-                    if facts.get(key) is None and getattr(request, key) is not None:
-                        facts[key] = getattr(request, key)
-            crossings = topology.crossings[fid]
-            facts["stakes"] = stakes_in(flow.name, flow.data)
-            facts["crosses_boundary"] = bool(crossings)
-            facts["enters"] = tuple(c.boundary for c in crossings if c.direction == "entering")
-            facts["enters_more_trusted"] = bool(facts["enters"]) and not components.get(flow.target, {}).get(
-                "in_internet", False
-            )
-            facts["from_internet"] = bool(components.get(flow.source, {}).get("untrusted"))
-            facts.update(as_source.get(flow.source, {}))
-            facts.update(as_target.get(flow.target, {}))
-            self.flows[fid] = facts
+        Returns the new base, the components whose facts were derived again, and the flows."""
+        new = FactBase.__new__(FactBase)
+        new.model, new.topology, new._catalogue, new._keys = model, topology, self._catalogue, self._keys
+        new._internet = _internet_boundaries(model) if model.boundaries is not self.model.boundaries else self._internet
+        new._own, new._calls = dict(self._own), dict(self._calls)
+        for cid in components:
+            component = model.components.get(cid)
+            if component is None:
+                new._own.pop(cid, None)
+            else:
+                new._own[cid] = new._own_facts(component, topology.component_chain[cid])
+        # a call's endpoint facts count too (a target that became untrusted is no call)
+        for fid in flows | neighbours.flows_touching(components):
+            flow = model.flows.get(fid)
+            call = new._call(fid, flow) if flow is not None else None
+            if call is None:
+                new._calls.pop(fid, None)
+            else:
+                new._calls[fid] = call
+        graph_changed = new._calls != self._calls if flows or components else False
+        graph_changed = graph_changed or any(_node(new._own.get(c)) != _node(self._own.get(c)) for c in components)
+        new._graph = _exposure(new._own, new._calls) if graph_changed else self._graph
+        rederived = {c for c in components if c in new._own}
+        if graph_changed:
+            rederived |= {c for c, g in new._graph.items() if self._graph.get(c) != g}
+        new.components = dict(self.components)
+        for cid in components - new._own.keys():
+            new.components.pop(cid, None)
+        for cid in rederived:
+            new.components[cid] = {**new._own[cid], **new._graph[cid]}
+        new._copies = {p: {c: v for c, v in copies.items() if c not in rederived} for p, copies in self._copies.items()}
+        flows_again = (flows | neighbours.flows_touching(rederived | components)) & model.flows.keys()
+        flows_again |= neighbours.responses_to(flows_again)
+        new.flows = dict(self.flows)
+        for fid in flows - model.flows.keys():
+            new.flows.pop(fid, None)
+        for fid in flows_again:
+            new.flows[fid] = new._flow_facts(fid, model.flows[fid])
+        return new, rederived, flows_again
+
+    def _own_facts(self, component: Component, chain: tuple[str, ...]) -> dict[str, object]:
+        facts = _set_fields(component)
+        in_internet = any(b in self._internet for b in chain)
+        facts["in_internet"] = in_internet
+        facts["untrusted"] = in_internet or (component.kind == "external_entity" and component.trusted is not True)
+        # the name says what it is; a description mentions neighbours too ("keys for payments")
+        facts["stakes"] = stakes_in(component.name)
+        facts["family"] = self._catalogue.families_of(
+            component.technology, " ".join(component.tags or ()), component.name
+        )
+        return facts
+
+    def _call(self, fid: str, flow: Flow) -> _Call | None:
+        """What exposure reads of ``flow``, or None when it is no call: an out-of-scope flow
+        exposes nothing the analysis should count; an answer is no call."""
+        if flow.out_of_scope or flow.response_to is not None:
+            return None
+        if flow.source not in self._own or flow.target not in self._own:
+            return None
+        authenticated = flow.authentication in _AUTHENTICATED
+        return (flow.source, flow.target, authenticated, bool(self.topology.crossings[fid]))
+
+    def _copy(self, prefix: str, cid: str) -> dict[str, object]:
+        copies = self._copies[prefix]
+        copy = copies.get(cid)
+        if copy is None:
+            keys, facts = self._keys[prefix], self.components.get(cid, {})
+            copy = {prefix + k: v for k, v in facts.items() if keys is None or k in keys}
+            copies[cid] = copy
+        return copy
+
+    def _flow_facts(self, fid: str, flow: Flow) -> dict[str, object]:
+        model, components = self.model, self.components
+        facts = _set_fields(flow)
+        del facts["source"], facts["target"]
+        request = model.flows.get(flow.response_to) if flow.response_to else None
+        facts["is_response"] = request is not None
+        if request is not None:
+            for key in RESPONSE_INHERITS:
+                if facts.get(key) is None and getattr(request, key) is not None:
+                    facts[key] = getattr(request, key)
+        crossings = self.topology.crossings[fid]
+        facts["stakes"] = stakes_in(flow.name, flow.data)
+        facts["crosses_boundary"] = bool(crossings)
+        facts["enters"] = tuple(c.boundary for c in crossings if c.direction == "entering")
+        facts["enters_more_trusted"] = bool(facts["enters"]) and not components.get(flow.target, {}).get(
+            "in_internet", False
+        )
+        facts["from_internet"] = bool(components.get(flow.source, {}).get("untrusted"))
+        facts.update(self._copy("source.", flow.source))
+        facts.update(self._copy("target.", flow.target))
+        return facts
 
 
-def _reach(components: dict[str, dict[str, object]], calls: Iterable[Flow], passes: Callable[[Flow], bool]) -> set[str]:
-    """Components an untrusted caller's requests reach over flows that ``passes`` admits: the
-    targets of calls from untrusted components, and onwards through components that forward."""
-    onward: dict[str, list[Flow]] = {}
-    for flow in calls:
-        onward.setdefault(flow.source, []).append(flow)
-    reached = {cid for cid, facts in components.items() if facts["untrusted"]}
+def _internet_boundaries(model: ThreatModel) -> set[str]:
+    return {bid for bid, b in model.boundaries.items() if b.internet or b.kind == "internet"}
+
+
+def _node(own: dict[str, object] | None) -> _Node | None:
+    if own is None:
+        return None
+    return (bool(own["untrusted"]), own.get("forwards") is True, own.get("kind") == "data_store")
+
+
+def _exposure(own: dict[str, dict[str, object]], calls: dict[str, _Call]) -> dict[str, dict[str, object]]:
+    """The facts each component owes to its neighbours: who calls it, across what, from where."""
+    graph: dict[str, dict[str, object]] = {
+        cid: {"internet_facing": False, "entered_across_boundary": False, "calls_data_store": False} for cid in own
+    }
+    for source, target, _, crosses in calls.values():
+        if crosses:
+            graph[target]["entered_across_boundary"] = True
+        if own[target]["kind"] == "data_store":
+            graph[source]["calls_data_store"] = True
+        if own[source]["untrusted"]:
+            graph[target]["internet_facing"] = True
+    reachable = _reach(own, calls.values(), authenticated_only=False)
+    unauthenticated = _reach(own, calls.values(), authenticated_only=True)
+    for cid, facts in graph.items():
+        facts["reachable_from_internet"] = cid in reachable
+        facts["reachable_unauthenticated"] = cid in unauthenticated
+    return graph
+
+
+def _reach(own: dict[str, dict[str, object]], calls: Iterable[_Call], authenticated_only: bool) -> set[str]:
+    """Components an untrusted caller's requests reach (over unauthenticated hops only, when
+    ``authenticated_only`` — the path an anonymous caller can take): the targets of calls from
+    untrusted components, and onwards through components that forward."""
+    onward: dict[str, list[str]] = {}
+    for source, target, authenticated, _ in calls:
+        if not (authenticated_only and authenticated):
+            onward.setdefault(source, []).append(target)
+    reached = {cid for cid, facts in own.items() if facts["untrusted"]}
     pending = list(reached)
     expanded: set[str] = set()
     while pending:
@@ -156,10 +292,10 @@ def _reach(components: dict[str, dict[str, object]], calls: Iterable[Flow], pass
             continue
         expanded.add(cid)
         # an untrusted caller reaches its targets; a reached forwarder passes requests on
-        if not (components[cid]["untrusted"] or components[cid].get("forwards") is True):
+        if not (own[cid]["untrusted"] or own[cid].get("forwards") is True):
             continue
-        for flow in onward.get(cid, ()):
-            if passes(flow) and flow.target not in reached:
-                reached.add(flow.target)
-                pending.append(flow.target)
+        for target in onward.get(cid, ()):
+            if target not in reached:
+                reached.add(target)
+                pending.append(target)
     return reached

@@ -78,7 +78,7 @@ class Question:
 def questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
     """The questions of every undecided threat: first those that settle the riskiest threats,
     then those that settle the most (a stable order: ties keep the threats' order)."""
-    with without_gc():
+    with without_gc(kept=True):
         return _questions(analysis, threats)
 
 

@@ -139,20 +139,19 @@ _PLACEHOLDER = re.compile(r"\{(element|source|target|boundaries|data|protocol)\}
 
 
 class Template:
-    """Rule text with ``{element}``-style placeholders, split once for fast filling."""
+    """Rule text with ``{element}``-style placeholders, turned once into a format string."""
 
     def __init__(self, text: str) -> None:
         pieces = _PLACEHOLDER.split(text)
-        self._literals = pieces[0::2]
-        self._keys = pieces[1::2]
+        # the literal text's own braces are doubled, so only the placeholders are fields
+        literals = [p.replace("{", "{{").replace("}", "}}") for p in pieces[0::2]]
+        keys = pieces[1::2]
+        self._format = literals[0] + "".join(f"{{{k}}}{lit}" for k, lit in zip(keys, literals[1:], strict=True))
 
     def fill(self, values: dict[str, str]) -> str:
-        """The text with each placeholder replaced; nothing else is substituted."""
-        out = [self._literals[0]]
-        for key, literal in zip(self._keys, self._literals[1:], strict=False):
-            out.append(values[key])
-            out.append(literal)
-        return "".join(out)
+        """The text with each placeholder replaced; nothing else is substituted (a value's own
+        braces stay as they are: `format_map` never reads the values it inserts)."""
+        return self._format.format_map(values)
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def group_threats(analysis: Analysis) -> list[Threat]:
     threats are computed once per analysis, which never changes)."""
     cached = analysis.__dict__.get("_threats")
     if cached is None:
-        with without_gc():
+        with without_gc(kept=True):
             groups: dict[str, list[Finding]] = {}
             for finding in analysis.findings:
                 groups.setdefault(finding.threat_id, []).append(finding)

@@ -6,6 +6,8 @@ nesting (DESIGN §2). Leaving B means the source is inside; entering means the t
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,6 +22,12 @@ class Crossing:
 
     boundary: str
     direction: Direction
+
+
+@functools.lru_cache(maxsize=65_536)
+def _crossing(boundary: str, direction: Direction) -> Crossing:
+    # one value per boundary and direction, shared by every flow that crosses it that way
+    return Crossing(boundary, direction)
 
 
 def boundary_chain(model: ThreatModel, boundary_id: str | None) -> tuple[str, ...]:
@@ -51,6 +59,11 @@ def all_boundary_chains(model: ThreatModel) -> dict[str | None, tuple[str, ...]]
     return chains
 
 
+def same_table(a: dict, b: dict) -> bool:
+    """Whether two tables of a model hold the very same entries (edits copy only what changes)."""
+    return a is b or (a.keys() == b.keys() and all(v is b[k] for k, v in a.items()))
+
+
 class Topology:
     """Boundary chains of every component and crossings of every flow, computed once per model."""
 
@@ -65,14 +78,53 @@ class Topology:
             fid: self._crossings_of(f.source, f.target) for fid, f in model.flows.items()
         }
 
+    def updated(
+        self, model: ThreatModel, components: set[str], flows: set[str], flows_of: Callable[[set[str]], set[str]]
+    ) -> tuple[Topology, set[str], set[str]]:
+        """The topology of ``model``, an edit of this one's model in which ``components`` and
+        ``flows`` changed (added, removed or replaced), computed again only where it can differ
+        (all chains when a boundary changed). ``flows_of`` gives the flows touching components.
+
+        Returns the new topology, the components whose chain changed and the flows whose
+        crossings changed (this one is left as it was: analyses made with it stay valid)."""
+        new = Topology.__new__(Topology)
+        new.model = model
+        if same_table(model.boundaries, self.model.boundaries):
+            new.chains = chains = self.chains
+            new.component_chain = dict(self.component_chain)
+            for cid in components:
+                component = model.components.get(cid)
+                if component is None:
+                    new.component_chain.pop(cid, None)
+                else:
+                    new.component_chain[cid] = chains.get(component.boundary, ())
+            candidates = components
+        else:
+            new.chains = chains = all_boundary_chains(model)
+            new.component_chain = {cid: chains.get(c.boundary, ()) for cid, c in model.components.items()}
+            candidates = components | new.component_chain.keys() | self.component_chain.keys()
+        moved = {c for c in candidates if new.component_chain.get(c) != self.component_chain.get(c)}
+        new.crossings = dict(self.crossings)
+        crossed: set[str] = set()
+        for fid in flows | flows_of(moved):
+            flow = model.flows.get(fid)
+            if flow is None:
+                new.crossings.pop(fid, None)
+                continue
+            crossings = new._crossings_of(flow.source, flow.target)
+            if crossings != self.crossings.get(fid):
+                crossed.add(fid)
+            new.crossings[fid] = crossings
+        return new, moved, crossed
+
     def _crossings_of(self, source: str, target: str) -> tuple[Crossing, ...]:
         src = self.component_chain.get(source, ())
         dst = self.component_chain.get(target, ())
         if src == dst:
             return ()
         dst_set, src_set = set(dst), set(src)
-        leaving = [Crossing(b, "leaving") for b in src if b not in dst_set]
-        entering = [Crossing(b, "entering") for b in reversed(dst) if b not in src_set]
+        leaving = [_crossing(b, "leaving") for b in src if b not in dst_set]
+        entering = [_crossing(b, "entering") for b in reversed(dst) if b not in src_set]
         return tuple(leaving + entering)
 
     def flows_crossing(self, boundary_id: str) -> list[str]:
