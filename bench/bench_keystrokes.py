@@ -7,9 +7,10 @@ The editor runs in a tmux session of 120×40 on a new model file; every key is s
 (``tmux send-keys``), the script counts them and times each phase of the quickest path the
 README describes (after an esc it waits 150 ms, as any terminal needs to tell esc from alt+key):
 
-1. **draw** — the sketch line (``a``): Customer in the Internet, API gateway, Refund service,
-   Payments service and the Refund events queue in the Cluster, Ledger DB and Audit log in a Data
-   tier nested in it; six flows; Tab completes names already in the model; ``ctrl+s`` saves.
+1. **draw** — the sketch line (``a``), one placed chain: Customer in the Internet, API gateway,
+   Refund service, Payments service and the Refund events queue in the Cluster, Ledger DB and
+   Audit log in a Data tier nested in it; six flows; Tab completes the first two boundaries'
+   names; ``ctrl+s`` applies the line and saves the file, ``esc`` closes the line.
 2. **decide** — every high and critical threat decided from the STRIDE panel with the keys the
    editor has for it (see `decide_keys`), then ``ctrl+s``.
 3. **export** — ``ctrl+e`` opens on the stories (the default, top 6 undecided), enter exports.
@@ -49,17 +50,15 @@ ESC_PAUSE = 0.15
 """Seconds after an esc before the next key (longer than the terminal's escape delay)."""
 NAMED = {TAB, ENTER, ESC, BACKSPACE, "C-s", "C-e", "C-q", "Down", "Up", "Home", "Space"}
 
-# The quickest documented path: boundary lines create members, chains create flows, Tab completes.
+# The quickest documented path: one chain line creates, places and nests every component and
+# flow ([Boundary] places the names after it, [+Inner] nests in the boundary in force); Tab
+# completes the first boundaries from the zones (Internet, Cluster); ctrl+s applies the line and
+# saves the file; esc closes the line.
 DRAW: list[list[str]] = [
     ["a"],  # open the sketch line
-    [*"[Internet]Customer", ENTER],
-    [*"[Cluster]API gateway,Refund service,Payments service,Refund events queue", ENTER],
-    ["[", "C", "l", TAB, BACKSPACE, *"/Data tier]Ledger DB,Audit log", ENTER],  # [Cluster] less its ]
-    ["C", "u", TAB, ">", "A", "P", TAB, ">", "R", "e", TAB, "s", TAB, *":https", ENTER],
-    # one line fans out to the four things the refund service writes to
-    ["R", "e", TAB, "s", TAB, ">", "P", TAB, ",", "R", "e", TAB, "e", TAB, ",", "L", TAB, ",", "A", "u", TAB, *":tls"],
-    [ENTER],
-    [ESC, "C-s"],  # close the line, save the file
+    [*"[In", TAB, *"Customer>[Clu", TAB],  # [Internet]Customer>[Cluster]
+    [*"API gateway>Refund service>Payments service,Refund events queue,[+Data tier]Ledger DB,Audit log"],
+    ["C-s", ESC],  # apply the line and save the file, close the line
 ]
 
 COMPONENTS = {
@@ -208,6 +207,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--delay", type=float, default=0.02, help="seconds between keys (default 0.02)")
     parser.add_argument("--keep", action="store_true", help="keep the model and exported stories")
+    parser.add_argument("--session", default=f"stride-keys-{os.getpid()}", help="the tmux session's name")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         print("bench_keystrokes: skipped, tmux is not installed", file=sys.stderr)
@@ -222,7 +222,7 @@ def main() -> int:
     }
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
     command = f"cd {shlex.quote(str(ROOT))} && {exports} {shlex.quote(sys.executable)} -m stride_tui {path}"
-    terminal = Terminal(f"stride-keys-{os.getpid()}", args.delay)
+    terminal = Terminal(args.session, args.delay)
     phases: list[Phase] = []
     failures: list[str] = []
     try:

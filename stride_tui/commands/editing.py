@@ -15,23 +15,28 @@ from .printing import print_diagnostics, shown
 
 _EXAMPLES = """\
 examples:
-  stride-tui add model.toml "[Internet] Customer" "[Cluster] API gateway, Refund service"
+  stride-tui add model.toml "[Internet] Customer > [Cluster] API gateway > Refund service"
+  stride-tui add model.toml "Refund service > Payments service, [+Data tier] Ledger DB, Audit log"
   stride-tui add model.toml "Customer > API gateway > Refund service : https, jwt"
   stride-tui add model.toml "Refund service > Ledger DB (store) : postgres, tls"
-  stride-tui add model.toml "Refund service > Payments service, Refund events queue, Audit log"
+  stride-tui add model.toml "[Cluster] API gateway, Worker"
   stride-tui add model.toml "Refund service : privileged, no audit log"
 
 A name not in the model becomes a component; its kind comes from (user), (process), (store),
 (queue) or (log) after it, or is guessed from its words and said so. A step of a chain may
-list several names (A > B, C is a flow to each). Facts after ':' go on every flow of the
-chain, or on the components named: protocols (https, grpc, kafka…), mtls, jwt,
-oauth2, session, api key, static secret, no auth, encrypted, signed, timeout, circuit breaker,
-correlation id, public/internal/confidential/restricted, "quoted data"; for components
-privileged, forwards, audit log, least privilege, validates input, sanitizes errors, rate
-limited, secrets manager, trusted, encrypted at rest, stores credentials, restricted access;
-for both, high/medium/low integrity and availability. "no …" or "not …" makes a yes/no fact
-false. A gateway, proxy, ingress or load balancer is guessed to forward requests (say
-"not forwards" if it acts on them). A boundary named Internet is the internet."""
+list several names (A > B, C is a flow to each). [Boundary] before a name puts that name, the
+names listed with it and every new name after it in the line in that boundary, until the next
+[...]; an existing name further on keeps its place. [+Inner] is a boundary inside the one in
+force there, [Outer / Inner] one inside Outer, Name [Boundary] places that name alone. Facts
+after ':' go on every flow of the chain, or on the components of a line without '>':
+protocols (https, grpc, kafka...), mtls, jwt, oauth2, session, api key, static secret, no auth,
+encrypted, signed, timeout, circuit breaker, correlation id, public/internal/confidential/
+restricted, "quoted data"; for components privileged, forwards, audit log, least privilege,
+validates input, sanitizes errors, rate limited, secrets manager, trusted, encrypted at rest,
+stores credentials, restricted access; for both, high/medium/low integrity and availability.
+"no ..." or "not ..." makes a yes/no fact false. A gateway, proxy, ingress or load balancer is
+guessed to forward requests (say "not forwards" if it acts on them). A boundary named Internet
+is the internet."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:

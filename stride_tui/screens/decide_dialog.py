@@ -3,11 +3,16 @@
 `DecideDialog` lists the statuses, each on one key (m mitigated, a accepted…); ``e`` asks for a
 note and ticket too (`ThreatDecisionForm`). Either way the decision goes through
 `core.editing.threat_decisions.decide_threats`, one undoable edit for all the threats.
+
+The one-key answers are bindings, not a key handler: a key typed right after ``d`` can pass the
+main screen before ``d`` has opened the dialog (both read in one go on a busy machine) and then
+reach the app with the dialog on top, where only the dialog's bindings can still take it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import ClassVar, NamedTuple
 
 from rich.text import Text
@@ -59,7 +64,11 @@ def threats_summary(threats: Sequence[Threat]) -> str:
 class DecideDialog(Dialog[Verdict | None]):
     """Asks for one status for a threat or a story; dismisses with a `Verdict`, or None on escape."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        *(Binding(key, f"verdict({key!r})", status, show=False) for key, status, _ in VERDICTS),
+        Binding(NOTE_KEY, f"verdict({NOTE_KEY!r})", "with a note", show=False),
+    ]
     """
     | Key(s) | Description |
     | :- | :- |
@@ -101,15 +110,32 @@ class DecideDialog(Dialog[Verdict | None]):
     def initial_focus(self) -> Widget | None:
         return self.query_one(OptionList)
 
-    def on_key(self, event: events.Key) -> None:
-        for key, status, _ in VERDICTS:
-            if event.key == key:
-                event.stop()
-                self.dismiss(Verdict(status))
-                return
-        if event.key == NOTE_KEY and self.with_note:
-            event.stop()
-            self.dismiss(Verdict(None))
+    def _verdict_of(self, key: str) -> Verdict | None:
+        """What ``key`` answers (None: it answers nothing here)."""
+        if key == NOTE_KEY:
+            return Verdict(None) if self.with_note else None
+        return next((Verdict(status) for k, status, _ in VERDICTS if k == key), None)
+
+    def action_verdict(self, key: str) -> None:
+        """Decide with ``key``'s status (or ``e``: with a note first)."""
+        if self.holding_keys:
+            # still opening, so the key came the long way, through the screen below, while the
+            # keys typed after it were held here: it takes its turn before them
+            self.take_late_key(events.Key(key, key))
+            return
+        verdict = self._verdict_of(key)
+        if verdict is not None:
+            self.dismiss(verdict)
+
+    def key_ends_typing(self, key: events.Key) -> Callable[[list[events.Key]], object] | None:
+        # the answer typed with the key that opened the dialog: decide, and the keys after it
+        # (the next Down, the next d) go to the main screen, as typed
+        verdict = self._verdict_of(key.key)
+        return None if verdict is None else partial(self._typed_verdict, verdict)
+
+    def _typed_verdict(self, verdict: Verdict, rest: list[events.Key]) -> None:
+        self.dismiss(verdict)
+        self.pass_on(rest)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

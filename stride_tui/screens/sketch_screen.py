@@ -5,7 +5,7 @@ applies the line through `core.editing.sketch` and records it as one undoable ed
 the input for the next line; a line with a problem stays as typed, its faulty part is shown
 highlighted with the message (the cursor stays where it was). Tab completes the component or
 boundary name being typed (grey text shows what it would add); ctrl+z takes back the last line,
-ctrl+s saves the file, esc closes the bar.
+ctrl+s applies the line typed (if any) and saves the file in one key, esc closes the bar.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class _SketchInput(TextInput):
     """The line; Enter applies it at once, in the order of the keys around it (not later,
     through a message, which a key typed right after Enter could overtake)."""
 
-    def __init__(self, submit: Callable[[], None], model_of: ModelOf) -> None:
+    def __init__(self, submit: Callable[[], object], model_of: ModelOf) -> None:
         super().__init__(placeholder=SYNTAX, id="sketch-input", suggester=_Names(model_of), compact=True)
         self._submit = submit
 
@@ -98,7 +98,7 @@ class SketchScreen(Dialog[None]):
     | enter | Apply the line (one undoable edit); the line stays open for the next. |
     | tab | Complete the name being typed. |
     | ctrl+z | Take back the last edit. |
-    | ctrl+s | Save the file. |
+    | ctrl+s | Apply the line typed, if any, and save the file. |
     | f1 | Help (the syntax, every key). |
     | escape | Close the sketch line. |
     """
@@ -126,7 +126,7 @@ class SketchScreen(Dialog[None]):
             yield Static(
                 Text.assemble(
                     ("Sketch", "bold"),
-                    "  enter applies · tab completes · ctrl+z undoes · ctrl+s saves · F1 help · esc closes",
+                    "  enter applies · tab completes · ctrl+z undoes · ctrl+s applies and saves · F1 help · esc closes",
                 ),
                 id="sketch-title",
                 markup=False,
@@ -145,8 +145,8 @@ class SketchScreen(Dialog[None]):
     def _status(self, text: Text) -> None:
         self.query_one("#sketch-status", Static).update(text)
 
-    def submit(self) -> None:
-        """Apply the line: one edit, then an empty line; or the problem, shown in place."""
+    def submit(self) -> bool:
+        """Apply the line: one edit, then an empty line; or the problem, shown in place (False)."""
         line = self.line
         text = line.value
         try:
@@ -155,7 +155,7 @@ class SketchScreen(Dialog[None]):
             self.error = error
             self._show_error(text, error)  # the cursor stays put: backspace fixes the end, as typed
             self.app.bell()
-            return
+            return False
         self.error = None
         self._record(result.model, result.label)
         self.applied.append(result)
@@ -166,6 +166,7 @@ class SketchScreen(Dialog[None]):
             done.append("\n")
             done.append_text(safe_text(f"note: {note}", style="dim"))
         self._status(done)
+        return True
 
     def _show_error(self, text: str, error: SketchError) -> None:
         start = min(error.start, len(text))
@@ -205,7 +206,17 @@ class SketchScreen(Dialog[None]):
         self._status(Text("took back the last edit (ctrl+y on the main screen redoes it)", style="dim"))
 
     def action_save(self) -> None:
-        self.after_typed_keys(self._save)
+        self.after_typed_keys(self._apply_and_save)
+
+    def _apply_and_save(self) -> None:
+        """ctrl+s: the line typed is applied first (Enter, then save, in one key); a line with
+        a problem saves nothing, so the file never misses what the line seems to say."""
+        if self.line.value.strip() and not self.submit():
+            status = self.query_one("#sketch-status", Static).content
+            if isinstance(status, Text):
+                self._status(status.append("\nnothing saved: fix the line (or clear it), then ctrl+s", style="red"))
+            return
+        self._save()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())

@@ -64,3 +64,38 @@ def test_hostile_text_never_reaches_the_terminal(tmp_path: Path, run_cli) -> Non
 def test_a_missing_or_invalid_model_is_exit_2(tmp_path: Path, run_cli) -> None:
     code, _, err = run_cli("add", tmp_path / "missing.toml", "A > B")
     assert code == 2 and "missing.toml" in err
+
+
+def test_one_placed_chain_line_builds_the_refund_feature(tmp_path: Path, run_cli) -> None:
+    model = tmp_path / "refund.toml"
+    assert run_cli("new", model, "--title", "Refund")[0] == 0
+    line = "[Internet] Customer > [Cluster] API gateway > Refund service > Payments service, [+Data tier] Ledger DB"
+    code, out, err = run_cli("add", model, line)
+    assert (code, err) == (0, "")
+    assert "added boundary Data tier in Cluster" in out
+    loaded = load_model(model).model
+    assert {cid: c.boundary for cid, c in loaded.components.items()} == {
+        "customer": "internet",
+        "api-gateway": "cluster",
+        "refund-service": "cluster",
+        "payments-service": "cluster",
+        "ledger-db": "data-tier",
+    }
+    assert loaded.boundaries["data-tier"].parent == "cluster" and len(loaded.flows) == 4
+
+
+def test_a_nesting_bracket_with_nothing_to_nest_in_writes_nothing(tmp_path: Path, run_cli) -> None:
+    model = tmp_path / "m.toml"
+    model.write_text(MINIMAL, encoding="utf-8")
+    before = model.read_bytes()
+    code, _, err = run_cli("add", model, "API > [+Data tier] Ledger DB")
+    assert code == 2 and "[+Data tier] nests in the boundary named before it" in err
+    assert err.splitlines()[2] == "  " + " " * 6 + "^" * len("[+Data tier]")
+    assert model.read_bytes() == before
+
+
+def test_add_help_gives_the_placing_syntax(run_cli) -> None:
+    code, out, _ = run_cli("add", "--help")
+    assert code == 0
+    assert "[Internet] Customer > [Cluster] API gateway > Refund service" in out
+    assert "[+Inner] is a boundary inside the one in" in out

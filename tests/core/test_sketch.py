@@ -132,7 +132,14 @@ def test_a_guess_is_said_and_a_marker_is_not_a_guess() -> None:
         ("A > A", "a flow needs two different ends", "A > A"),
         ("Refund : flies", "'flies' is not a fact of this component", "flies"),
         ("[] A", "a boundary needs a name", "[]"),
-        ("[Cluster A, B", "a boundary line starts with [Name]", "[Cluster A, B"),
+        ("[Cluster A, B", "'[' without its ']'", "[Cluster A, B"),
+        ("A > Cluster] B", "']' without its '['", "]"),
+        ("[Cluster [Inner] A", "'[' without its ']'", "[Cluster [Inner] A"),
+        ("[+Data tier] Ledger DB", "[+Data tier] nests in the boundary named before it", "[+Data tier]"),
+        ("[Cluster] A > [+] B", "a boundary needs a name", "[+]"),
+        ("A > [Cluster] > B", "expected a name after [Cluster]", "[Cluster]"),
+        ("[Cluster] A [Data tier] > B", "A is given two boundaries", "[Cluster] A [Data tier]"),
+        ("[Cluster] : privileged", "facts go on components and flows", "privileged"),
         ("A > B : https : jwt", "one ':' per line", ":"),
         ("   ", "type a sketch", ""),
     ],
@@ -192,3 +199,97 @@ def test_a_fan_out_to_itself_is_refused_with_its_columns() -> None:
     with pytest.raises(SketchError) as caught:
         sketch("Refund service > Ledger DB, Refund service")
     assert "two different ends" in caught.value.message and caught.value.start == 0
+
+
+PLACED = (
+    "[Internet]Customer>[Cluster]API gateway>Refund service>Payments service,Refund events queue,"
+    "[+Data tier]Ledger DB,Audit log"
+)
+"""The refund feature in one line: each name typed once, placed as the chain goes."""
+
+
+def test_the_refund_feature_in_one_placed_chain() -> None:
+    result = apply_sketch(empty(), PLACED)
+    model = result.model
+    parse_model(dump_model(model).encode(), "sketch.toml")
+    assert {cid: (c.name, c.kind, c.boundary) for cid, c in model.components.items()} == {
+        "customer": ("Customer", "external_entity", "internet"),
+        "api-gateway": ("API gateway", "process", "cluster"),
+        "refund-service": ("Refund service", "process", "cluster"),
+        "payments-service": ("Payments service", "process", "cluster"),
+        "refund-events-queue": ("Refund events queue", "data_store", "cluster"),
+        "ledger-db": ("Ledger DB", "data_store", "data-tier"),
+        "audit-log": ("Audit log", "data_store", "data-tier"),
+    }
+    assert {bid: (b.name, b.parent) for bid, b in model.boundaries.items()} == {
+        "internet": ("Internet", None),
+        "cluster": ("Cluster", None),
+        "data-tier": ("Data tier", "cluster"),
+    }
+    assert model.boundaries["internet"].internet is True
+    assert {(f.source, f.target) for f in model.flows.values()} == {
+        ("customer", "api-gateway"),
+        ("api-gateway", "refund-service"),
+        ("refund-service", "payments-service"),
+        ("refund-service", "refund-events-queue"),
+        ("refund-service", "ledger-db"),
+        ("refund-service", "audit-log"),
+    }
+    assert "added boundary Data tier in Cluster" in result.changes
+    assert "added data store Ledger DB in Data tier (kind guessed from its name)" in result.changes
+    assert result.label.startswith("sketch: added boundary Internet; ")  # one undoable edit for all of it
+
+
+def test_spaces_around_the_placing_brackets_are_optional() -> None:
+    spaced = apply_sketch(empty(), PLACED.replace(">", " > ").replace("]", "] ").replace(",", ", ")).model
+    assert spaced == apply_sketch(empty(), PLACED).model
+
+
+def test_a_placing_bracket_moves_its_list_but_never_a_later_existing_name() -> None:
+    model = sketch("[Cluster] Refund service > [+Data tier] Ledger DB", "Worker")
+    # Fraud scorer is new (in Cluster), Ledger DB stays in the Data tier, Worker (outside) stays outside
+    result = apply_sketch(model, "[Cluster] Fraud scorer > Ledger DB, Worker")
+    placed = {c.name: c.boundary for c in result.model.components.values()}
+    assert placed == {"Refund service": "cluster", "Ledger DB": "data-tier", "Worker": None, "Fraud scorer": "cluster"}
+    assert not [change for change in result.changes if change.startswith("moved")]
+    # in the list the bracket begins, an existing name is moved: "[Cluster] A, B" makes them members
+    moved = apply_sketch(model, "[Cluster] Worker, Ledger DB")
+    assert {c.name: c.boundary for c in moved.model.components.values()}["Worker"] == "cluster"
+    assert moved.changes == ["moved Worker into Cluster", "moved Ledger DB into Cluster"]
+
+
+def test_a_bracket_after_a_name_places_only_that_name() -> None:
+    model = sketch("[Cluster] API > Cache [Edge] > Worker > [Partner] Bank, Acquirer > Card network [+Scheme]")
+    placed = {c.name: c.boundary for c in model.components.values()}
+    assert placed == {
+        "API": "cluster",
+        "Cache": "edge",  # its own bracket; the line stays in Cluster
+        "Worker": "cluster",
+        "Bank": "partner",
+        "Acquirer": "partner",
+        "Card network": "scheme",  # "+": inside the boundary in force there
+    }
+    assert model.boundaries["scheme"].parent == "partner" and model.boundaries["edge"].parent is None
+
+
+def test_nesting_with_a_plus_or_a_path_moves_an_existing_boundary() -> None:
+    model = sketch("[Data tier] Ledger DB", "[Cluster] API")
+    result = apply_sketch(model, "[Cluster] Worker > [+Data tier] Ledger DB")
+    assert result.model.boundaries["data-tier"].parent == "cluster"
+    assert "moved boundary Data tier into Cluster" in result.changes
+    nested = sketch("[Cluster / Data tier]", "[Cluster] A > [+Data tier / Backups] B")
+    assert nested.boundaries["backups"].parent == "data-tier"
+    assert nested.components["b"].boundary == "backups"
+
+
+def test_a_placed_list_takes_component_facts() -> None:
+    model = sketch("[Cluster] Refund service, Payments service : privileged, rate limited")
+    for component in model.components.values():
+        assert (component.boundary, component.privileged, component.rate_limited) == ("cluster", True, True)  # type: ignore[union-attr]
+
+
+def test_a_boundary_cycle_is_refused_in_place() -> None:
+    model = sketch("[Cluster / Data tier]")
+    with pytest.raises(SketchError) as caught:
+        apply_sketch(model, "[Data tier] A > [+Cluster] B")
+    assert "[Data tier] A > [+Cluster] B"[caught.value.start : caught.value.end] == "[+Cluster]"

@@ -57,3 +57,32 @@ def test_a_finished_name_suggests_nothing_and_the_suggestion_is_what_tab_gives()
     assert suggestion(model, "Customer") is None
     assert suggestion(model, "Customer > Refund s") == "Customer > Refund service"
     assert suggestion(model, "Customer > Refund") == "Customer > Refund "
+
+
+def test_names_typed_earlier_in_the_line_complete_before_it_is_applied() -> None:
+    empty = ThreatModel(model=ModelMeta(title="New"))
+    assert complete(empty, "Fraud scorer > Ledger > Fr").line == "Fraud scorer > Ledger > Fraud scorer"
+    assert complete(empty, "[Cluster] A > [Cl").line == "[Cluster] A > [Cluster]"
+    assert complete(empty, "[Cluster] A > [Cluster / Data tier] B > [Cluster / Da").line.endswith(
+        "[Cluster / Data tier]"
+    )
+    # a kind or a boundary is not part of the name remembered
+    assert complete(empty, "Ledger (store) [Cluster] > Le").line == "Ledger (store) [Cluster] > Ledger"
+    assert complete(empty, "[Cluster] A > B > [Cluster] A").line == "[Cluster] A > B > [Cluster] A"  # done
+
+
+def test_the_zones_of_the_file_format_complete_a_new_boundary() -> None:
+    empty = ThreatModel(model=ModelMeta(title="New"))
+    assert complete(empty, "[In").line == "[Internet]"
+    assert complete(empty, "[dm").line == "[dmZ]"  # what was typed stays as typed
+    done = complete(empty, "[Internet] Customer > [Cl")
+    assert done.line == "[Internet] Customer > [Cl" and done.candidates == ("Cloud account", "Cluster")
+    assert complete(empty, "[Internet] Customer > [Clu").line == "[Internet] Customer > [Cluster]"
+    assert complete(empty, "[Cluster] A > [+Na").line == "[Cluster] A > [+Namespace]"  # after the + of nesting
+    assert complete(empty, "X > Clu").line == "X > Clu"  # never a zone where a component goes
+
+
+def test_a_zone_the_model_has_is_offered_once_as_the_model_spells_it() -> None:
+    model = apply_sketch(ThreatModel(model=ModelMeta(title="M")), "[internet] Customer").model
+    assert complete(model, "[In").line == "[Internet]"[:3] + "ternet]"
+    assert complete(model, "[In").candidates == ("internet",)

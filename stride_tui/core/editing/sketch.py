@@ -2,18 +2,24 @@
 
     Customer > API gateway > Refund service : https, jwt   a chain of flows, with their facts
     Refund service > Ledger DB, Audit log                   one flow to each of several
+    [Internet] Customer > [Cluster] API gateway > Worker    names placed as the chain goes
+    [Cluster] API gateway, Refund service                   a boundary and its members
+    [Cluster] Refund service > [+Data tier] Ledger DB       a boundary nested in the one before
+    [Cluster / Data tier] Ledger DB                         a boundary nested in another
+    API gateway [Cluster]                                   a component, in a boundary
     Ledger DB (store)                                       a component, with its kind
     Refund service : privileged, no audit log               a component's facts
-    API gateway [Cluster]                                   a component, in a boundary
-    [Cluster] API gateway, Refund service                   a boundary and its members
-    [Cluster / Data tier] Ledger DB                         a boundary nested in another
 
 A name that is not in the model yet becomes a component; its kind comes from a marker —
 ``(user)``, ``(process)``, ``(store)``, ``(queue)``, ``(log)`` — or is guessed from its words
 ("Ledger DB" is a data store, "Customer" an external entity), and the summary says which.
-Facts after ``:`` apply to every flow of the chain, or to the one component named. A boundary
-called Internet is marked as the internet. Every problem is a `SketchError` with the columns of
-the text at fault, so the editor can point at it without losing the line.
+``[Boundary]`` before a name puts that name, the names listed with it (up to the next ``>``)
+and every new name after it in the line in that boundary, until the next ``[…]``; an existing
+name further on keeps its place, so naming a placed component in a chain never moves it.
+``[+Inner]`` is a boundary inside the one in force there. Facts after ``:`` apply to every flow
+of the chain, or to the components of a line without ``>``. A boundary called Internet is
+marked as the internet. Every problem is a `SketchError` with the columns of the text at fault,
+so the editor can point at it without losing the line.
 """
 
 from __future__ import annotations
@@ -31,8 +37,8 @@ from stride_tui.core.editing.put import put_boundary, put_component, put_flow
 from stride_tui.core.model.elements import ThreatModel
 
 SYNTAX = (
-    "A > B > C : https, jwt  ·  A > B, C  ·  Name (user|process|store|queue|log)  ·  Name [Boundary]  ·  "
-    "[Boundary] A, B  ·  [Outer / Inner] C  ·  Name : privileged, no audit log"
+    "A > B > C, D : https, jwt  ·  [Boundary] A > B (new names go in it)  ·  [+Inner] nests  ·  "
+    "[Outer / Inner] C  ·  Name [Boundary]  ·  Name (user|process|store|queue|log)  ·  Name : privileged"
 )
 """The syntax in one line, for the sketch line's placeholder and the help screen."""
 
@@ -255,25 +261,69 @@ def _split(span: _Span, separator: str) -> list[_Span]:
     return [part.strip() for part in parts]
 
 
-_NAME = re.compile(r"^(?P<name>[^()\[\]]*?)\s*(?:\((?P<kind>[^()]*)\))?\s*(?:\[(?P<boundary>[^\[\]]*)\])?$")
+_ITEM = re.compile(
+    r"^(?:\[(?P<scope>[^\[\]]*)\])?\s*(?P<name>[^()\[\]]*?)\s*"
+    r"(?:\((?P<kind>[^()]*)\))?\s*(?:\[(?P<boundary>[^\[\]]*)\])?$"
+)
+"""One name of a chain: ``[Scope] Name (kind) [Boundary]``, every part but the name optional."""
+_BOUNDARY_FORMS = "[Cluster], [Cluster / Data tier] or [+Data tier]"
+
+
+@dataclass(frozen=True)
+class _Path:
+    """A boundary as written: its names outermost first; ``nested``: ``[+Name]``, inside the
+    boundary the line is in at that point."""
+
+    names: list[str]
+    nested: bool
+    span: _Span
 
 
 @dataclass(frozen=True)
 class _NameRef:
     name: str
     kind: str | None
-    boundary: list[str] | None
+    boundary: _Path | None
+    """``Name [Boundary]``: this name's boundary."""
+    scope: _Path | None
+    """``[Boundary] Name``: the boundary this name and the names after it go in."""
     span: _Span
 
 
+def _path(match: re.Match[str], group: str, span: _Span) -> _Path | None:
+    text = match.group(group)
+    if text is None:
+        return None
+    start = span.start + match.start(group)
+    nested = text.lstrip().startswith("+")
+    names = [part.strip() for part in text.strip().removeprefix("+").split("/")]
+    if not all(names):
+        raise SketchError(f"a boundary needs a name: {_BOUNDARY_FORMS}", start - 1, start + len(text) + 1)
+    return _Path(names, nested, _Span(f"[{text}]", start - 1))
+
+
 def _name_ref(span: _Span) -> _NameRef:
-    match = _NAME.match(span.text)
-    if match is None or not match.group("name").strip():
-        what = "a name" if not span.text else f"a name, not {span.text!r}"
+    match = _ITEM.match(span.text)
+    if match is None:
         raise SketchError(
-            f"expected {what} (e.g. API gateway, Ledger DB (store), Web [Cluster])",
+            f"expected a name, not {span.text!r} (e.g. API gateway, Ledger DB (store), [Cluster] Web)",
             span.start,
             max(span.end, span.start + 1),
+        )
+    scope, boundary = _path(match, "scope", span), _path(match, "boundary", span)
+    name = " ".join(match.group("name").split())
+    if not name and (scope is None or match.group("kind") is not None or boundary is not None):
+        what = "a name" if not span.text else f"a name, not {span.text!r}"
+        raise SketchError(
+            f"expected {what} (e.g. API gateway, Ledger DB (store), [Cluster] Web)",
+            span.start,
+            max(span.end, span.start + 1),
+        )
+    if scope is not None and boundary is not None:
+        raise SketchError(
+            f"{name} is given two boundaries: write [Cluster] {name} or {name} [Cluster], not both",
+            span.start,
+            span.end,
         )
     kind = match.group("kind")
     if kind is not None and kind.strip().lower() not in _KIND_MARKERS:
@@ -281,14 +331,7 @@ def _name_ref(span: _Span) -> _NameRef:
         raise SketchError(
             f"unknown kind ({kind}): write (user), (process), (store), (queue) or (log)", start, start + len(kind)
         )
-    boundary = match.group("boundary")
-    path = [part.strip() for part in boundary.split("/")] if boundary is not None else None
-    if path is not None and not all(path):
-        start = span.start + match.start("boundary")
-        raise SketchError(
-            "a boundary needs a name: [Cluster] or [Cluster / Data tier]", start - 1, start + len(boundary) + 1
-        )
-    return _NameRef(" ".join(match.group("name").split()), kind and kind.strip().lower(), path, span)
+    return _NameRef(name, kind and kind.strip().lower(), boundary, scope, span)
 
 
 def _words(name: str) -> list[str]:
@@ -323,6 +366,8 @@ class _Sketch:
         self.changes: list[str] = []
         self.guessed = False
         """A new component's kind was guessed: the summary says how to choose it."""
+        self.current: str | None = None
+        """The boundary new names go in at this point of the line (the last ``[Boundary]``)."""
 
     # ------------------------------------------------------------------- lookups
 
@@ -342,30 +387,51 @@ class _Sketch:
 
     # ------------------------------------------------------------------ elements
 
-    def boundary(self, path: list[str], span: _Span) -> str:
+    def boundary(self, path: _Path) -> str:
         """The id of the innermost boundary of ``path``, creating and nesting what is missing."""
-        parent: str | None = None
-        for depth, name in enumerate(path):
+        if path.nested and self.current is None:
+            raise SketchError(
+                f"[+{path.names[0]}] nests in the boundary named before it in the line: "
+                f"write [Cluster] first, or [Cluster / {path.names[0]}]",
+                path.span.start,
+                path.span.end,
+            )
+        parent = self.current if path.nested else None
+        for depth, name in enumerate(path.names):
             boundary_id = self.find_boundary(name)
+            inside = f" in {self.boundary_name(parent)}" if parent else ""
             if boundary_id is None:
                 values: dict[str, object] = {"name": name, "parent": parent}
                 if name.casefold() in ("internet", "the internet", "public internet"):
                     values["internet"] = True
                 boundary_id = propose_id(self.model, name, "boundaries")
-                self.model = self._put(put_boundary, boundary_id, build_boundary(values), span)
-                self.changes.append(f"added boundary {name}" + (f" in {path[depth - 1]}" if parent else ""))
-            elif depth > 0 and self.model.boundaries[boundary_id].parent != parent:
+                self.model = self._put(put_boundary, boundary_id, build_boundary(values), path.span)
+                self.changes.append(f"added boundary {name}{inside}")
+            elif (depth > 0 or path.nested) and self.model.boundaries[boundary_id].parent != parent:
                 moved = self.model.boundaries[boundary_id].model_copy(update={"parent": parent})
-                self.model = self._put(put_boundary, boundary_id, moved, span, old_id=boundary_id)
-                self.changes.append(f"moved boundary {name} into {path[depth - 1]}")
+                self.model = self._put(put_boundary, boundary_id, moved, path.span, old_id=boundary_id)
+                self.changes.append(f"moved boundary {name} into {self.boundary_name(parent)}")
             parent = boundary_id
         assert parent is not None
         return parent
 
-    def component(self, ref: _NameRef) -> str:
-        """The id of the component ``ref`` names, added (or moved into its boundary) as needed."""
-        boundary_id = self.boundary(ref.boundary, ref.span) if ref.boundary else None
+    def boundary_name(self, boundary_id: str | None) -> str:
+        boundary = self.model.boundaries.get(boundary_id or "")
+        return (boundary.name or boundary_id or "") if boundary is not None else ""
+
+    def component(self, ref: _NameRef, listed: bool) -> str:
+        """The id of the component ``ref`` names, added (or moved into its boundary) as needed.
+
+        Its boundary is the one written after it, else the line's current one (`current`): a new
+        name goes in it, an existing one moves there only when ``listed`` (it is in the list
+        that ``[Boundary]`` begins), so a later mention of a placed component never moves it.
+        """
+        boundary_id: str | None = self.current
+        move = listed
+        if ref.boundary is not None:
+            boundary_id, move = self.boundary(ref.boundary), True
         component_id = self.find_component(ref.name)
+        where = f" in {self.boundary_name(boundary_id)}" if boundary_id else ""
         if component_id is None:
             if ref.kind is not None:
                 kind, facts = _KIND_MARKERS[ref.kind]
@@ -377,7 +443,6 @@ class _Sketch:
             values: dict[str, object] = {"kind": kind, "name": ref.name, "boundary": boundary_id, **facts}
             component_id = propose_id(self.model, ref.name, "components")
             self.model = self._put(put_component, component_id, build_component(values), ref.span)
-            where = f" in {ref.boundary[-1]}" if ref.boundary else ""
             self.changes.append(f"added {_KIND_WORDS[kind]} {ref.name}{where}{how}")
             return component_id
         component = self.model.components[component_id]
@@ -387,10 +452,10 @@ class _Sketch:
                 ref.span.start,
                 ref.span.end,
             )
-        if boundary_id is not None and component.boundary != boundary_id:
+        if move and boundary_id is not None and component.boundary != boundary_id:
             moved = component.model_copy(update={"boundary": boundary_id})
             self.model = self._put(put_component, component_id, moved, ref.span, old_id=component_id)
-            self.changes.append(f"moved {ref.name} into {ref.boundary[-1]}")  # type: ignore[index]
+            self.changes.append(f"moved {ref.name} into {self.boundary_name(boundary_id)}")
         return component_id
 
     def flow(self, source: str, target: str, facts: Mapping[str, object], span: _Span) -> None:
@@ -496,41 +561,35 @@ def apply_sketch(model: ThreatModel, line: str) -> SketchResult:
     whole = _Span(line, 0).strip()
     if not whole.text:
         raise SketchError(f"type a sketch: {SYNTAX}")
+    _check_brackets(whole)
     sketch = _Sketch(model)
-    if whole.text.startswith("["):
-        _boundary_line(sketch, whole)
-    else:
-        _chain_line(sketch, whole)
+    _chain_line(sketch, whole)
     if not sketch.changes:
         raise SketchError("nothing to change: all of that is in the model already", whole.start, whole.end)
     notes = [GUESS_NOTE] if sketch.guessed else []
     return SketchResult(sketch.model, sketch.changes, notes)
 
 
-def _boundary_line(sketch: _Sketch, whole: _Span) -> None:
-    close = whole.text.find("]")
-    if close < 0:
-        raise SketchError(
-            "a boundary line starts with [Name] and lists its members: [Cluster] API, Worker", whole.start, whole.end
-        )
-    head = _Span(whole.text[1:close], whole.start + 1).strip()
-    path = [part.strip() for part in head.text.split("/")]
-    if not all(path):
-        raise SketchError(
-            "a boundary needs a name: [Cluster] or [Cluster / Data tier]", whole.start, whole.start + close + 1
-        )
-    boundary_id = sketch.boundary(path, head)
-    rest = _Span(whole.text[close + 1 :], whole.start + close + 1).strip()
-    if not rest.text:
-        return
-    for member in _split(rest, ","):
-        ref = _name_ref(member)
-        if ref.boundary is not None:
-            raise SketchError(
-                "a member is already in the line's boundary: leave out its [Boundary]", member.start, member.end
-            )
-        sketch.component(_NameRef(ref.name, ref.kind, path, member))
-        assert sketch.model.components[sketch.find_component(ref.name) or ""].boundary == boundary_id
+def _check_brackets(whole: _Span) -> None:
+    """Every ``[`` closed by a ``]`` before the next one (outside quotes), said where not."""
+    opened, quoted = None, False
+    for index, char in enumerate(whole.text):
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "[":
+            if opened is not None:
+                break
+            opened = index
+        elif char == "]":
+            if opened is None:
+                at = whole.start + index
+                raise SketchError("']' without its '[': a boundary is written [Cluster]", at, at + 1)
+            opened = None
+    if opened is not None:
+        at = whole.start + opened
+        raise SketchError(f"'[' without its ']': a boundary is written {_BOUNDARY_FORMS}", at, whole.end)
 
 
 def _chain_line(sketch: _Sketch, whole: _Span) -> None:
@@ -538,10 +597,32 @@ def _chain_line(sketch: _Sketch, whole: _Span) -> None:
     if len(parts) > 2:
         second = whole.text.index(":", parts[1].end - whole.start) + whole.start
         raise SketchError("one ':' per line: the facts come after it", second, second + 1)
+    facts_span = parts[1] if len(parts) == 2 else None
     # each step of a chain may name several components: "A > B, C" is A → B and A → C
     steps = [[_name_ref(name) for name in _split(step, ",")] for step in _split(parts[0], ">")]
-    facts_span = parts[1] if len(parts) == 2 else None
-    ids = [[sketch.component(ref) for ref in step] for step in steps]
+    if len(steps) == 1 and len(steps[0]) == 1 and not steps[0][0].name:
+        ref = steps[0][0]  # "[Cluster]" alone, or "[Cluster / Data tier]": the boundary only
+        assert ref.scope is not None
+        if facts_span is not None:
+            raise SketchError(
+                "facts go on components and flows: [Cluster] API : privileged", facts_span.start, facts_span.end
+            )
+        sketch.boundary(ref.scope)
+        return
+    ids: list[list[str]] = []
+    for step in steps:
+        listed = False  # in the list "[Boundary]" begins (up to the next ">"): placed even if it exists
+        ids.append([])
+        for ref in step:
+            if ref.scope is not None:
+                sketch.current, listed = sketch.boundary(ref.scope), True
+            if not ref.name:
+                raise SketchError(
+                    f"expected a name after {ref.scope.span.text if ref.scope else 'this'}",
+                    ref.span.start,
+                    ref.span.end,
+                )
+            ids[-1].append(sketch.component(ref, listed))
     if len(ids) == 1:
         if facts_span is not None:
             for component_id in ids[0]:

@@ -1,19 +1,27 @@
 """Completion for sketch lines: the name being typed at the end of a line, finished from the model.
 
-The part after the last ``>`` or ``,`` (or after a boundary line's ``]``) is a component's name;
-inside ``[`` … (or after a ``/`` there) it is a boundary's. Matching ignores case. One match is
-completed whole (a boundary with its closing ``]``, saving a key); several are completed as far
-as they agree, the way a shell does, and listed so the user knows what to type next. Facts after
-``:`` and kinds in ``( )`` are not completed: they are short words the help lists.
+The part after the last ``>``, ``,`` or ``]`` is a component's name; inside ``[`` … (after a
+``/`` or the ``+`` of a nested boundary there) it is a boundary's. The names offered are the
+model's and the ones typed earlier in the same line (not applied yet, but named); for a
+boundary that matches none of them, the zones the file format knows (Internet, DMZ, Cluster,
+Namespace…), so a new model's first boundaries complete too. Matching
+ignores case. One match is completed whole (a boundary with its closing ``]``, saving a key);
+several are completed as far as they agree, the way a shell does, and listed so the user knows
+what to type next. Facts after ``:`` and kinds in ``( )`` are not completed: they are short
+words the help lists.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.model.elements import BOUNDARY_KINDS, ThreatModel
 
 _NAME_BREAKS = ">,]"
+ZONES: tuple[str, ...] = tuple(
+    kind.upper() if kind == "dmz" else kind.replace("_", " ").capitalize() for kind in BOUNDARY_KINDS
+)
+"""Boundary names offered before the model has any: the zones of a boundary's ``kind``."""
 
 
 @dataclass(frozen=True)
@@ -26,10 +34,20 @@ class Completion:
     """The names that match what was typed, sorted (empty when none, or the line is finished)."""
 
 
-def _fragment(line: str) -> tuple[str, bool] | None:
-    """The text being typed at the end of ``line``, and whether it names a boundary; None where
-    nothing is completed (facts after ``:``, a kind in ``( )``, inside quotes)."""
+def _scan(line: str) -> tuple[int, bool, list[str], list[str]] | None:
+    """Where the name being typed at the end of ``line`` starts and whether it names a boundary,
+    with the component and boundary names typed before it; None where nothing is completed
+    (facts after ``:``, inside quotes)."""
     depth_square, quoted, start, boundary = 0, False, 0, False
+    components: list[str] = []
+    boundaries: list[str] = []
+
+    def done(end: int) -> None:
+        # the name from `start` to `end` is finished: remember it (less a kind or a "+")
+        name = " ".join(line[start:end].split("(")[0].split())
+        if name:
+            (boundaries if boundary else components).append(name)
+
     for index, char in enumerate(line):
         if char == '"':
             quoted = not quoted
@@ -38,39 +56,48 @@ def _fragment(line: str) -> tuple[str, bool] | None:
         elif char == ":" and depth_square == 0:
             return None
         elif char == "[":
+            done(index)
             depth_square += 1
             start, boundary = index + 1, True
+        elif char == "+" and depth_square > 0 and not line[start:index].strip():
+            start = index + 1
         elif char == "/" and depth_square > 0:
+            done(index)
             start = index + 1
         elif char == "]":
+            done(index)
             depth_square = max(depth_square - 1, 0)
             start, boundary = index + 1, False
         elif char in _NAME_BREAKS and depth_square == 0:
+            done(index)
             start, boundary = index + 1, False
     if quoted:
         return None
-    text = line[start:]
-    if "(" in text or ")" in text:
-        return None
-    return text, boundary
+    return start, boundary, components, boundaries
 
 
-def _names(model: ThreatModel, boundary: bool) -> list[str]:
+def _matches(model: ThreatModel, boundary: bool, typed: list[str], wanted: str) -> list[str]:
+    """The names that start with ``wanted`` (casefolded): the model's and the line's, else the
+    zones (a new model's first boundaries), each once as first spelt, sorted."""
     table = model.boundaries if boundary else model.components
-    return sorted({element.name or element_id for element_id, element in table.items()}, key=str.casefold)
+    for names in ([element.name or element_id for element_id, element in table.items()] + typed, ZONES):
+        unique = {name.casefold(): name for name in reversed(names) if name.casefold().startswith(wanted)}
+        if unique or not boundary:
+            return sorted(unique.values(), key=str.casefold)
+    return []
 
 
 def complete(model: ThreatModel, line: str) -> Completion:
     """``line`` with the name at its end completed from ``model`` (see the module docstring)."""
-    found = _fragment(line)
+    found = _scan(line)
     if found is None:
         return Completion(line)
-    text, boundary = found
-    typed = text.lstrip()
-    if not typed:
-        return Completion(line)
+    start, boundary, components, boundaries = found
+    typed = line[start:].lstrip()
+    if not typed or "(" in typed or ")" in typed:
+        return Completion(line)  # nothing typed yet, or a kind
     wanted = typed.casefold()
-    matches = [name for name in _names(model, boundary) if name.casefold().startswith(wanted)]
+    matches = _matches(model, boundary, boundaries if boundary else components, wanted)
     if not matches:
         return Completion(line)
     # what was typed stays as typed (the sketch finds names whatever their case); the rest is added
