@@ -28,9 +28,11 @@ from stride_tui.core.outputs.stories import build_stories, top_stories
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SEVERE = ("high", "critical")
-HELD_OUT = {"llm-rag-assistant", "payments-webhooks"}
+HELD_OUT = {"llm-rag-assistant", "payments-webhooks", "aks-store-demo", "genai-llm-chatbot"}
 """Models labelled by another engineer after the rules were tuned, and never tuned on: their
-numbers say how the rules do on architectures they were not shaped by."""
+numbers say how the rules do on architectures they were not shaped by. (The last two arrived
+with the condition-language rules; one decision was taken after seeing numbers that included
+them: the two new segmentation rules were rated low, because they cost precision everywhere.)"""
 
 
 @dataclass

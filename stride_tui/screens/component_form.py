@@ -49,6 +49,12 @@ _FACTS: tuple[tuple[str, str, str, str], ...] = (
     ("secrets", "secrets", "choice", "Where its secrets live: plaintext config, environment, a secrets manager."),
     ("encodes_output", "encodes output", "bool", "Encodes everything it renders for its context (no XSS)."),
     ("csrf_protected", "CSRF protected", "bool", "State-changing requests need an anti-CSRF token."),
+    (
+        "verifies_signatures",
+        "verifies signatures",
+        "bool",
+        "Checks the signature of every message or webhook it consumes before acting on it.",
+    ),
     ("runs_as_root", "runs as root", "bool", "Its container or process runs as root."),
     (
         "image_pinned",

@@ -505,6 +505,74 @@ CASES: dict[str, tuple[ThreatModel, ThreatModel, str]] = {
 }
 
 
+def enforced(model: ThreatModel, *zones: str) -> ThreatModel:
+    """``model`` with ``enforced_by`` recorded on ``zones``."""
+    boundaries = {
+        bid: b.model_copy(update={"enforced_by": "NetworkPolicy"}) if bid in zones else b
+        for bid, b in model.boundaries.items()
+    }
+    return model.model_copy(update={"boundaries": boundaries})
+
+
+def queue_pipeline(producer_flow: dict, consumer: dict) -> ThreatModel:
+    """Producer ``p`` → queue ``q`` → consumer ``c``, all in zone A (``f`` is the consumer's flow)."""
+    return build(
+        {
+            "p": _component(P, "zone-a"),
+            "q": _component(with_(DS, is_queue=True), "zone-a"),
+            "c": _component(consumer, "zone-a"),
+        },
+        {"in": {"from": "p", "to": "q", **producer_flow}, "f": {"from": "q", "to": "c"}},
+    )
+
+
+def exposed_zone(members: int) -> ThreatModel:
+    """An internet user calls ``a`` in zone A, which holds ``members`` other processes."""
+    components = {"user": {"kind": "external_entity", "boundary": "internet"}, "a": _component(P, "zone-a")}
+    components.update({f"n{i}": _component(P, "zone-a") for i in range(members)})
+    return build(components, {"f": {"from": "user", "to": "a"}})
+
+
+def store_client(secrets: dict | None = None, *extra: dict) -> ThreatModel:
+    """Process ``a`` calls data store ``b``; ``extra`` components join the model."""
+    components = {"a": _component(with_(P, **(secrets or {})), "zone-a"), "b": _component(DS, "zone-a")}
+    components.update({f"x{i}": _component(c, "zone-a") for i, c in enumerate(extra)})
+    return build(components, {"f": {"from": "a", "to": "b"}})
+
+
+CASES.update(
+    {
+        # the condition language of issue 14: the producer → queue → consumer relation, counts,
+        # comparisons of ordered facts, boundary facts and crossing direction, model-wide existence
+        "queue-consumer-unverified": (
+            queue_pipeline({"signed": True}, P),
+            queue_pipeline({"signed": True}, with_(P, verifies_signatures=True)),
+            queue_pipeline({}, P),  # nothing is signed: the unsigned-message rule speaks instead
+            queue_pipeline({"signed": False}, P),
+            "f",
+        ),
+        "zone-flat-lateral-movement": (
+            exposed_zone(2),
+            enforced(exposed_zone(2), "zone-a"),
+            exposed_zone(1),  # one neighbour is below the rule's count
+            "a",
+        ),
+        "boundary-entered-unenforced": (
+            pair(EE, P),
+            enforced(pair(EE, P), "zone-b"),
+            pair(P, P),  # zone A to zone B: no more trusted than where it comes from
+            "f",
+        ),
+        "credentials-without-secrets-manager": (
+            store_client(),
+            store_client(None, {"kind": "process", "technology": "HashiCorp Vault"}),
+            store_client({"secrets": "secrets_manager"}),
+            "a",
+        ),
+    }
+)
+
+
 def fired(model: ThreatModel, rule_id: str, element: str) -> bool:
     analysis = analyse(model, RULES)
     assert not analysis.errors
@@ -604,6 +672,7 @@ HARD_PROCESS = {
     "sanitizes_errors": True,
     "rate_limited": True,
     "secrets": "secrets_manager",
+    "verifies_signatures": True,
 }
 HARD_STORE = {"encrypted_at_rest": True, "restricted_access": True, "classification": "internal"}
 HARD_FLOW = {
@@ -627,8 +696,8 @@ def checkout_like(hardened: bool) -> ThreatModel:
             "model": {"title": "Checkout-like"},
             "boundaries": {
                 "internet": {"internet": True},
-                "cluster": {},
-                "data": {},
+                "cluster": {"enforced_by": "NetworkPolicy"} if hardened else {},
+                "data": {"enforced_by": "security groups"} if hardened else {},
                 "psp-zone": {},
             },
             "components": {

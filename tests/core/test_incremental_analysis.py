@@ -33,7 +33,10 @@ FACTS = {
     "audit_log": [True, False, None],
     "out_of_scope": [True, None],
     "integrity": ["low", "high", None],
-    "technology": ["postgres", "nginx", None],
+    "technology": ["postgres", "nginx", "vault", None],
+    "signed": [True, False, None],
+    "verifies_signatures": [True, None],
+    "is_queue": [True, None],
 }
 
 
@@ -82,7 +85,14 @@ def edit(model: ThreatModel, data: st.DataObject, history: list[ThreatModel]) ->
         if op == "boundary":
             if boundaries and data.draw(st.booleans()):
                 bid = pick(boundaries)
-                update = pick([{"name": "Renamed zone"}, {"parent": pick([None, *boundaries])}, {"kind": "internet"}])
+                update = pick(
+                    [
+                        {"name": "Renamed zone"},
+                        {"parent": pick([None, *boundaries])},
+                        {"kind": pick(["internet", "dmz", "third_party"])},
+                        {"enforced_by": pick(["NetworkPolicy", None])},
+                    ]
+                )
                 return put_boundary(model, bid, model.boundaries[bid].model_copy(update=update), bid)
             return put_boundary(
                 model, f"zone-{len(boundaries)}", Boundary(name="New zone", parent=pick([None, *boundaries]))

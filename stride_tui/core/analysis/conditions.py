@@ -8,6 +8,7 @@ reads facts from a flat dict; a missing key means *unknown*.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,7 +16,17 @@ from dataclasses import dataclass
 MAX_DEPTH = 8
 MAX_NODES = 64
 
-_FACT_OPS = ("equals", "not_equals", "in", "not_in", "unknown", "contains_any")
+_FACT_OPS = ("equals", "not_equals", "in", "not_in", "unknown", "contains_any", "at_least", "at_most", "above")
+SCALES: dict[str, tuple[str, ...]] = {
+    "classification": ("public", "internal", "confidential", "restricted"),
+    "integrity": ("low", "medium", "high"),
+    "availability": ("low", "medium", "high"),
+    "zone_trust": ("internet", "third_party", "dmz", "internal"),
+}
+"""Facts whose values are ordered, least first: `at_least`, `at_most` and `above` compare them."""
+COUNTS = ("callers", "zone_members")
+"""Derived facts that are numbers: `at_least` and `at_most` compare them with a number."""
+_RANKS = {fact: {v: i for i, v in enumerate(scale)} for fact, scale in SCALES.items()}
 _SCALAR = (str, bool, int)
 
 
@@ -54,21 +65,42 @@ class Crosses:
     value: bool
 
 
-Condition = All | AnyOf | Not | FactTest | Crosses
+@dataclass(frozen=True)
+class ModelHas:
+    """Some in-scope component of the model (of ``kind``, or any) satisfies ``item``. The
+    analysis computes it once per model and gives every element the answer as fact ``key``."""
+
+    kind: str | None
+    item: Condition
+    key: str
+
+
+Condition = All | AnyOf | Not | FactTest | Crosses | ModelHas
 NodePath = tuple[str | int, ...]
 KnownFact = Callable[[str], str | None]
+ComponentFacts = Callable[[str | None], KnownFact]
+"""The checker of component facts for a kind (None: any kind), for ``model_has``."""
+_KINDS = ("external_entity", "process", "data_store")
 
 
-def parse_condition(raw: object, known_fact: KnownFact) -> Condition:
+def parse_condition(raw: object, known_fact: KnownFact, component_facts: ComponentFacts | None = None) -> Condition:
     """Build a condition tree from TOML data.
 
-    ``known_fact(name)`` returns None when the fact may be read, or an error message.
+    ``known_fact(name)`` returns None when the fact may be read, or an error message;
+    ``component_facts(kind)`` gives the checker inside ``model_has`` (None: no ``model_has``).
     """
     counter = [0]
-    return _parse(raw, (), 1, counter, known_fact)
+    return _parse(raw, (), 1, counter, known_fact, component_facts)
 
 
-def _parse(raw: object, path: NodePath, depth: int, counter: list[int], known_fact: KnownFact) -> Condition:
+def _parse(
+    raw: object,
+    path: NodePath,
+    depth: int,
+    counter: list[int],
+    known_fact: KnownFact,
+    component_facts: ComponentFacts | None = None,
+) -> Condition:
     if depth > MAX_DEPTH:
         raise ConditionError(f"condition nests deeper than {MAX_DEPTH} levels", path)
     counter[0] += 1
@@ -85,10 +117,15 @@ def _parse(raw: object, path: NodePath, depth: int, counter: list[int], known_fa
         items = raw[key]
         if not isinstance(items, list) or not items:
             raise ConditionError(f"`{key}` needs a non-empty list of conditions", (*path, key))
-        parsed = tuple(_parse(item, (*path, key, i), depth + 1, counter, known_fact) for i, item in enumerate(items))
+        parsed = tuple(
+            _parse(item, (*path, key, i), depth + 1, counter, known_fact, component_facts)
+            for i, item in enumerate(items)
+        )
         return All(parsed) if key == "all" else AnyOf(parsed)
     if keys == {"not"}:
-        return Not(_parse(raw["not"], (*path, "not"), depth + 1, counter, known_fact))
+        return Not(_parse(raw["not"], (*path, "not"), depth + 1, counter, known_fact, component_facts))
+    if keys == {"model_has"}:
+        return _parse_model_has(raw["model_has"], (*path, "model_has"), depth, counter, component_facts)
     if keys == {"crosses_boundary"}:
         if not isinstance(raw["crosses_boundary"], bool):
             raise ConditionError("`crosses_boundary` must be true or false", path)
@@ -100,7 +137,7 @@ def _parse(raw: object, path: NodePath, depth: int, counter: list[int], known_fa
         return _parse_fact(raw, path, known_fact)
     shown = ", ".join(sorted(map(str, keys))) or "nothing"
     raise ConditionError(
-        f"unknown condition with keys {shown}: use all, any, not, crosses_boundary, or fact "
+        f"unknown condition with keys {shown}: use all, any, not, crosses_boundary, model_has, or fact "
         f"with one of {', '.join(_FACT_OPS)}",
         path,
     )
@@ -133,14 +170,76 @@ def _parse_fact(raw: dict[str, object], path: NodePath, known_fact: KnownFact) -
     elif op == "unknown":
         if not isinstance(value, bool):
             raise ConditionError("`unknown` must be true or false", (*path, op))
+    elif op in ("at_least", "at_most", "above"):
+        _check_order(fact, op, value, (*path, op), known_fact)
     elif not isinstance(value, _SCALAR):
         raise ConditionError(f"`{op}` needs a single value (text, true/false or a number)", (*path, op))
     return FactTest(fact, op, value)
 
 
+def _parse_model_has(
+    raw: object, path: NodePath, depth: int, counter: list[int], component_facts: ComponentFacts | None
+) -> ModelHas:
+    if component_facts is None:
+        raise ConditionError("`model_has` cannot be used here (not inside another `model_has`)", path)
+    if not isinstance(raw, dict) or "when" not in raw or set(raw) - {"kind", "when"}:
+        raise ConditionError('`model_has` needs a table { kind = "process", when = { … } } (kind is optional)', path)
+    kind = raw.get("kind")
+    if kind is not None and kind not in _KINDS:
+        raise ConditionError(f"`kind` must be one of {', '.join(_KINDS)}", (*path, "kind"))
+    item = _parse(raw["when"], (*path, "when"), depth + 1, counter, component_facts(kind), None)
+    # one key per distinct question, the same in every rule that asks it
+    key = "model_has:" + json.dumps({"kind": kind, "when": raw["when"]}, sort_keys=True)
+    return ModelHas(kind, item, key)
+
+
+def _check_order(fact: str, op: str, value: object, path: NodePath, known_fact: KnownFact) -> None:
+    """An ordered comparison must compare like with like: a count with a number, a scaled fact
+    with one of its values (or, for ``above``, with another fact of the same scale)."""
+    base = fact.rpartition(".")[2]
+    if op == "above":
+        other = value.rpartition(".")[2] if isinstance(value, str) else None
+        if other is None or base not in SCALES or SCALES.get(other) != SCALES[base]:
+            scaled = ", ".join(SCALES)
+            raise ConditionError(f"`above` compares two facts of one scale ({scaled}), by name", path)
+        problem = known_fact(str(value))
+        if problem:
+            raise ConditionError(problem, path)
+    elif base in COUNTS:
+        if type(value) is not int:
+            raise ConditionError(f"`{op}` on the count `{fact}` needs a whole number", path)
+    elif base in SCALES:
+        if value not in SCALES[base]:
+            raise ConditionError(f"`{op}` on `{fact}` needs one of {', '.join(SCALES[base])}", path)
+    else:
+        ordered = ", ".join([*SCALES, *COUNTS])
+        raise ConditionError(f"`{op}` needs an ordered fact ({ordered}); `{fact}` is not one", path)
+
+
+def _ordered(fact: str, op: str, value: object, other: object) -> bool:
+    """``at_least`` / ``at_most`` / ``above`` on known values (an unknown one never compares)."""
+    if value is None or other is None:
+        return False
+    base = fact.rpartition(".")[2]
+    if base in COUNTS:
+        if type(value) is not int or type(other) is not int:
+            return False
+        a, b = value, other
+    else:
+        ranks = _RANKS[base]
+        if value not in ranks or other not in ranks:
+            return False
+        a, b = ranks[value], ranks[other]
+    if op == "at_least":
+        return a >= b
+    if op == "at_most":
+        return a <= b
+    return a > b
+
+
 def evaluate(cond: Condition, facts: Mapping[str, object]) -> bool:
     """Whether ``cond`` holds for an element whose known facts are ``facts``."""
-    if isinstance(cond, FactTest):
+    if isinstance(cond, FactTest) and cond.op != "above":
         return _test(cond, facts.get(cond.fact))
     if isinstance(cond, All):
         return all(evaluate(c, facts) for c in cond.items)
@@ -148,11 +247,17 @@ def evaluate(cond: Condition, facts: Mapping[str, object]) -> bool:
         return any(evaluate(c, facts) for c in cond.items)
     if isinstance(cond, Not):
         return not evaluate(cond.item, facts)
+    if isinstance(cond, ModelHas):
+        return facts.get(cond.key) is True
+    if isinstance(cond, FactTest) and cond.op == "above":
+        return _ordered(cond.fact, "above", facts.get(cond.fact), facts.get(str(cond.value)))
     return bool(facts.get("crosses_boundary")) == cond.value
 
 
 def _test(cond: FactTest, value: object) -> bool:
     op = cond.op
+    if op in ("at_least", "at_most"):
+        return _ordered(cond.fact, op, value, cond.value)
     if op == "equals":
         return value is not None and _same(value, cond.value)
     if op == "not_equals":
@@ -204,6 +309,9 @@ def compile_condition(cond: Condition) -> Predicate:
     if isinstance(cond, Crosses):
         want = cond.value
         return lambda facts: bool(facts.get("crosses_boundary")) is want
+    if isinstance(cond, ModelHas):
+        key = cond.key
+        return lambda facts: facts.get(key) is True
     if isinstance(cond, Not):
         inner = compile_condition(cond.item)
         return lambda facts: not inner(facts)
@@ -249,9 +357,11 @@ def _any_of(parts: list[Predicate]) -> Predicate:
 def facts_read(cond: Condition) -> tuple[str, ...]:
     """The fact keys a condition looks at, in order (``crosses_boundary`` included)."""
     if isinstance(cond, FactTest):
-        return (cond.fact,)
+        return (cond.fact, str(cond.value)) if cond.op == "above" else (cond.fact,)
     if isinstance(cond, Crosses):
         return ("crosses_boundary",)
+    if isinstance(cond, ModelHas):
+        return (cond.key,)
     if isinstance(cond, Not):
         return facts_read(cond.item)
     keys: list[str] = []
@@ -274,8 +384,27 @@ def _compile_test(cond: FactTest) -> Predicate:
         return lambda facts: (v := facts.get(key)) is None or not _member(v, options)
     if op == "unknown":
         return lambda facts: (facts.get(key) is None) == expected
+    if op in ("at_least", "at_most"):
+        return lambda facts: _ordered(key, op, facts.get(key), expected)
+    if op == "above":
+        other = str(expected)
+        return lambda facts: _ordered(key, op, facts.get(key), facts.get(other))
     pattern = _word_pattern(_listed(cond))
-    return lambda facts: _contains_any(facts.get(key), pattern)
+    # facts repeat (families, stakes, protocols): each distinct value is searched once
+    seen: dict[object, bool] = {}
+
+    def contains_any(facts: Mapping[str, object]) -> bool:
+        value = facts.get(key)
+        if type(value) is list:  # facts from the analysis are tuples; a caller's may not be
+            return _contains_any(value, pattern)
+        found = seen.get(value)
+        if found is None:
+            if len(seen) > 10_000:
+                seen.clear()
+            found = seen[value] = _contains_any(value, pattern)
+        return found
+
+    return contains_any
 
 
 def _same(a: object, b: object) -> bool:
@@ -295,9 +424,17 @@ def explain(cond: Condition, facts: Mapping[str, object], crossings_text: str) -
 def _explain(cond: Condition, facts: Mapping[str, object], crossings_text: str) -> tuple[bool, list[str]]:
     if isinstance(cond, FactTest):
         value = facts.get(cond.fact)
+        if cond.op == "above":
+            other = str(cond.value)
+            return evaluate(cond, facts), [_fact_reason(cond.fact, value), _fact_reason(other, facts.get(other))]
         return _test(cond, value), [_fact_reason(cond.fact, value)]
     if isinstance(cond, Crosses):
         return evaluate(cond, facts), [crossings_text]
+    if isinstance(cond, ModelHas):
+        found = facts.get(cond.key) is True
+        what = cond.kind.replace("_", " ") if cond.kind else "component"
+        where = describe(cond.item)
+        return found, [f"the model has a {what} where {where}" if found else f"no {what} in the model where {where}"]
     if isinstance(cond, Not):
         result, why = _explain(cond.item, facts, crossings_text)
         return not result, why
@@ -312,6 +449,49 @@ def _explain(cond: Condition, facts: Mapping[str, object], crossings_text: str) 
     for _, rs in chosen:
         reasons.extend(r for r in rs if r not in reasons)
     return outcome, reasons
+
+
+def describe(cond: Condition) -> str:
+    """A condition in words, for explanations of ``model_has`` ("`family` contains secrets-manager")."""
+    if isinstance(cond, FactTest):
+        words = {
+            "equals": "is",
+            "not_equals": "is not",
+            "in": "is",
+            "not_in": "is neither",
+            "contains_any": "names",
+            "at_least": "is at least",
+            "at_most": "is at most",
+            "above": "is above",
+        }
+        if cond.op == "unknown":
+            return f"`{cond.fact}` is {'unknown' if cond.value else 'known'}"
+        if cond.op == "above":
+            value = f"`{cond.value}`"
+        elif isinstance(cond.value, tuple):
+            value = (" nor " if cond.op == "not_in" else " or ").join(format_value(v) for v in cond.value)
+        else:
+            value = format_value(cond.value)
+        return f"`{cond.fact}` {words[cond.op]} {value}"
+    if isinstance(cond, Not):
+        return f"not ({describe(cond.item)})"
+    if isinstance(cond, All | AnyOf):
+        joiner = " and " if isinstance(cond, All) else " or "
+        return joiner.join(describe(c) for c in cond.items)
+    if isinstance(cond, Crosses):
+        return "it crosses a boundary" if cond.value else "it crosses no boundary"
+    return "…"
+
+
+def model_queries(cond: Condition | None) -> list[ModelHas]:
+    """The ``model_has`` conditions inside ``cond``: the analysis answers each once per model."""
+    if isinstance(cond, ModelHas):
+        return [cond]
+    if isinstance(cond, Not):
+        return model_queries(cond.item)
+    if isinstance(cond, All | AnyOf):
+        return [q for c in cond.items for q in model_queries(c)]
+    return []
 
 
 def _fact_reason(fact: str, value: object) -> str:

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from stride_tui.core.analysis.conditions import explain
+from stride_tui.core.analysis.conditions import explain, model_queries
 from stride_tui.core.analysis.facts import FactBase, Neighbours
 from stride_tui.core.analysis.risk import Risk, assess
 from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
@@ -170,6 +170,9 @@ class Analyzer:
         self._endpoint_keys = frozenset(
             k for k in read | set(_RISK_FACTS) | {"source.kind", "target.kind"} if k.startswith(("source.", "target."))
         )
+        # the model-wide questions rules ask (`model_has`), each answered once per model
+        asked = [q for rules in self._by_kind.values() for rule in rules for q in model_queries(rule.condition)]
+        self._queries = tuple({q.key: q for q in asked}.values())
         self._state: _State | None = None
         # one analysis at a time: the editor may start one while the last is still running
         self._lock = threading.Lock()
@@ -194,7 +197,7 @@ class Analyzer:
 
     def _build(self, model: ThreatModel) -> _State:
         topology = Topology(model)
-        facts = FactBase(model, topology, self._endpoint_keys, self.catalogue)
+        facts = FactBase(model, topology, self._endpoint_keys, self.catalogue, self._queries)
         state = _State(model, topology, facts, Neighbours(model), _names(model))
         run = _Run(self, state)
         for eid in (*model.components, *model.flows):

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel
 
+from stride_tui.core.analysis.conditions import ModelHas, compile_condition
 from stride_tui.core.analysis.stakes import stakes_in
 from stride_tui.core.analysis.technologies import Catalogue, builtin_catalogue
 from stride_tui.core.model.elements import COMPONENT_CLASSES, Component, Flow, ThreatModel
@@ -34,16 +35,24 @@ COMPONENT_DERIVED = (
     "stakes",
     "family",
     "calls_data_store",
+    "callers",
+    "zone_kind",
+    "zone_enforced",
+    "zone_members",
+    "zone_trust",
+    "producers_signed",
+    "producers_untrusted",
 )
-GRAPH_DERIVED = (
-    "internet_facing",
-    "entered_across_boundary",
-    "calls_data_store",
-    "reachable_from_internet",
-    "reachable_unauthenticated",
+FLOW_DERIVED = (
+    "crosses_boundary",
+    "from_internet",
+    "is_response",
+    "enters",
+    "enters_kinds",
+    "enters_unenforced",
+    "enters_more_trusted",
+    "stakes",
 )
-"""The component facts that depend on its neighbours (the rest depend on it alone)."""
-FLOW_DERIVED = ("crosses_boundary", "from_internet", "is_response", "enters", "enters_more_trusted", "stakes")
 STRONG_AUTHENTICATION = ("jwt", "oauth2", "mtls", "session")
 """Methods that prove a caller's identity per request (a shared static key does not)."""
 _AUTHENTICATED = ("api_key", "static_secret", *STRONG_AUTHENTICATION)
@@ -58,10 +67,10 @@ COMPONENT_FACTS: dict[str, frozenset[str]] = {
 ALL_COMPONENT_FACTS = frozenset().union(*COMPONENT_FACTS.values())
 FLOW_FACTS = frozenset(set(Flow.model_fields) - _NOT_FACTS - {"source", "target"}) | set(FLOW_DERIVED)
 
-_Call = tuple[str, str, bool, bool]
-"""What exposure reads of a call: source, target, authenticated, crosses a boundary."""
-_Node = tuple[bool, bool, bool]
-"""What exposure reads of a component: untrusted, forwards, is a data store."""
+_Call = tuple[str, str, bool, bool, bool | None]
+"""What exposure reads of a call: source, target, authenticated, crosses a boundary, signed."""
+_Node = tuple[bool, bool, bool, object]
+"""What exposure reads of a component: untrusted, forwards, is a data store, its boundary."""
 
 
 def _set_fields(obj: BaseModel) -> dict[str, object]:
@@ -120,15 +129,18 @@ class FactBase:
         topology: Topology,
         endpoint_keys: frozenset[str] | None = None,
         catalogue: Catalogue | None = None,
+        queries: tuple[ModelHas, ...] = (),
     ) -> None:
         """
         Args:
             endpoint_keys: The ``source.*`` / ``target.*`` facts anything reads (rules, risk);
-                None copies every one. Copying only those keeps each flow's facts, and the
-                cache key made of them, small.
+                None copies every one. Copying only those keeps each flow's facts small.
             catalogue: The technologies to recognise (default: the built-in catalogue).
+            queries: The ``model_has`` conditions rules ask: answered once for the model, and
+                the answers given to every element as facts.
         """
         self.model, self.topology = model, topology
+        self._queries = [(q, compile_condition(q.item)) for q in queries]
         self._catalogue = catalogue or builtin_catalogue()
         self._keys = {
             prefix: ({k.removeprefix(prefix) for k in endpoint_keys if k.startswith(prefix)} if endpoint_keys else None)
@@ -141,6 +153,11 @@ class FactBase:
         self.components: dict[str, dict[str, object]] = {
             cid: {**own, **self._graph[cid]} for cid, own in self._own.items()
         }
+        self.model_facts = self._answer_queries(self.components)
+        """The answers to the rules' ``model_has`` conditions, by key (every element has them)."""
+        if self.model_facts:
+            for facts in self.components.values():
+                facts.update(self.model_facts)
         self._copies: dict[str, dict[str, dict[str, object]]] = {"source.": {}, "target.": {}}
         self.flows: dict[str, dict[str, object]] = {fid: self._flow_facts(fid, f) for fid, f in model.flows.items()}
 
@@ -154,6 +171,7 @@ class FactBase:
         Returns the new base, the components whose facts were derived again, and the flows."""
         new = FactBase.__new__(FactBase)
         new.model, new.topology, new._catalogue, new._keys = model, topology, self._catalogue, self._keys
+        new._queries = self._queries
         new._internet = _internet_boundaries(model) if model.boundaries is not self.model.boundaries else self._internet
         new._own, new._calls = dict(self._own), dict(self._calls)
         for cid in components:
@@ -180,9 +198,16 @@ class FactBase:
         for cid in components - new._own.keys():
             new.components.pop(cid, None)
         for cid in rederived:
-            new.components[cid] = {**new._own[cid], **new._graph[cid]}
+            new.components[cid] = {**new._own[cid], **new._graph[cid], **self.model_facts}
+        new.model_facts = new._answer_queries(new.components) if rederived else self.model_facts
+        if new.model_facts != self.model_facts:  # a model-wide answer changed: every element
+            rederived = set(new._own)
+            new.components = {cid: {**new._own[cid], **new._graph[cid], **new.model_facts} for cid in new._own}
         new._copies = {p: {c: v for c, v in copies.items() if c not in rederived} for p, copies in self._copies.items()}
-        flows_again = (flows | neighbours.flows_touching(rederived | components)) & model.flows.keys()
+        if new.model_facts != self.model_facts:
+            flows_again = set(model.flows)
+        else:
+            flows_again = (flows | neighbours.flows_touching(rederived | components)) & model.flows.keys()
         flows_again |= neighbours.responses_to(flows_again)
         new.flows = dict(self.flows)
         for fid in flows - model.flows.keys():
@@ -201,6 +226,23 @@ class FactBase:
         facts["family"] = self._catalogue.families_of(
             component.technology, " ".join(component.tags or ()), component.name
         )
+        zone = self.model.boundaries.get(chain[0]) if chain else None
+        if zone is not None:
+            kind = "internet" if zone.internet else zone.kind
+            if kind is not None:
+                facts["zone_kind"] = kind
+            if zone.enforced_by:
+                facts["zone_enforced"] = True
+        kinds = {"internet" if b.internet else b.kind for b in map(self.model.boundaries.get, chain) if b is not None}
+        facts["zone_trust"] = (
+            "internet"
+            if facts["untrusted"]
+            else "third_party"
+            if "third_party" in kinds or component.kind == "external_entity"
+            else "dmz"
+            if "dmz" in kinds
+            else "internal"
+        )
         return facts
 
     def _call(self, fid: str, flow: Flow) -> _Call | None:
@@ -211,7 +253,7 @@ class FactBase:
         if flow.source not in self._own or flow.target not in self._own:
             return None
         authenticated = flow.authentication in _AUTHENTICATED
-        return (flow.source, flow.target, authenticated, bool(self.topology.crossings[fid]))
+        return (flow.source, flow.target, authenticated, bool(self.topology.crossings[fid]), flow.signed)
 
     def _copy(self, prefix: str, cid: str) -> dict[str, object]:
         copies = self._copies[prefix]
@@ -235,14 +277,31 @@ class FactBase:
         crossings = self.topology.crossings[fid]
         facts["stakes"] = stakes_in(flow.name, flow.data)
         facts["crosses_boundary"] = bool(crossings)
-        facts["enters"] = tuple(c.boundary for c in crossings if c.direction == "entering")
+        enters = tuple(c.boundary for c in crossings if c.direction == "entering")
+        facts["enters"] = enters
+        entered = [model.boundaries[b] for b in enters if b in model.boundaries]
+        facts["enters_kinds"] = tuple(dict.fromkeys(k for b in entered if (k := "internet" if b.internet else b.kind)))
+        # nothing on the way in enforces a zone: no boundary it enters names its enforcement
+        facts["enters_unenforced"] = bool(entered) and not any(b.enforced_by for b in entered)
         facts["enters_more_trusted"] = bool(facts["enters"]) and not components.get(flow.target, {}).get(
             "in_internet", False
         )
         facts["from_internet"] = bool(components.get(flow.source, {}).get("untrusted"))
         facts.update(self._copy("source.", flow.source))
         facts.update(self._copy("target.", flow.target))
+        facts.update(self.model_facts)
         return facts
+
+    def _answer_queries(self, components: dict[str, dict[str, object]]) -> dict[str, bool]:
+        """Each ``model_has`` condition: does some in-scope component of its kind satisfy it?"""
+        if not self._queries:
+            return {}
+        model = self.model.components
+        in_scope = [facts for cid, facts in components.items() if not model[cid].out_of_scope]
+        return {
+            q.key: any(q.kind in (None, facts["kind"]) and predicate(facts) for facts in in_scope)
+            for q, predicate in self._queries
+        }
 
 
 def _internet_boundaries(model: ThreatModel) -> set[str]:
@@ -252,26 +311,49 @@ def _internet_boundaries(model: ThreatModel) -> set[str]:
 def _node(own: dict[str, object] | None) -> _Node | None:
     if own is None:
         return None
-    return (bool(own["untrusted"]), own.get("forwards") is True, own.get("kind") == "data_store")
+    return (bool(own["untrusted"]), own.get("forwards") is True, own.get("kind") == "data_store", own.get("boundary"))
 
 
 def _exposure(own: dict[str, dict[str, object]], calls: dict[str, _Call]) -> dict[str, dict[str, object]]:
-    """The facts each component owes to its neighbours: who calls it, across what, from where."""
+    """The facts each component owes to its neighbours: who calls it, across what, from where,
+    who shares its zone, and (for a store) what its producers send."""
     graph: dict[str, dict[str, object]] = {
         cid: {"internet_facing": False, "entered_across_boundary": False, "calls_data_store": False} for cid in own
     }
-    for source, target, _, crosses in calls.values():
+    callers: dict[str, set[str]] = {cid: set() for cid in own}
+    produced: dict[str, list[tuple[bool | None, str]]] = {}
+    for source, target, _, crosses, signed in calls.values():
+        callers[target].add(source)
         if crosses:
             graph[target]["entered_across_boundary"] = True
         if own[target]["kind"] == "data_store":
             graph[source]["calls_data_store"] = True
+            produced.setdefault(target, []).append((signed, source))
         if own[source]["untrusted"]:
             graph[target]["internet_facing"] = True
     reachable = _reach(own, calls.values(), authenticated_only=False)
     unauthenticated = _reach(own, calls.values(), authenticated_only=True)
+    members: dict[object, int] = {}
+    for facts in own.values():
+        if facts.get("boundary") is not None:
+            members[facts["boundary"]] = members.get(facts["boundary"], 0) + 1
     for cid, facts in graph.items():
         facts["reachable_from_internet"] = cid in reachable
         facts["reachable_unauthenticated"] = cid in unauthenticated
+        facts["callers"] = len(callers[cid])
+        zone = own[cid].get("boundary")
+        facts["zone_members"] = members[zone] - 1 if zone is not None else 0
+        sent = produced.get(cid)
+        if sent:
+            # signed when every producer signs, not when one is known not to; else unknown
+            if all(signed is True for signed, _ in sent):
+                facts["producers_signed"] = True
+            elif any(signed is False for signed, _ in sent):
+                facts["producers_signed"] = False
+            # an event an anonymous caller can cause: from an untrusted producer, or one it reaches
+            facts["producers_untrusted"] = any(
+                own[source]["untrusted"] or source in unauthenticated for _, source in sent
+            )
     return graph
 
 
@@ -280,7 +362,7 @@ def _reach(own: dict[str, dict[str, object]], calls: Iterable[_Call], authentica
     ``authenticated_only`` — the path an anonymous caller can take): the targets of calls from
     untrusted components, and onwards through components that forward."""
     onward: dict[str, list[str]] = {}
-    for source, target, authenticated, _ in calls:
+    for source, target, authenticated, _, _ in calls:
         if not (authenticated_only and authenticated):
             onward.setdefault(source, []).append(target)
     reached = {cid for cid, facts in own.items() if facts["untrusted"]}

@@ -39,6 +39,7 @@ _BOOLEAN: dict[str, tuple[str, object, object]] = {
     "encodes_output": ("Does {element} encode everything it renders for its context?", True, False),
     "csrf_protected": ("Do state-changing requests to {element} need an anti-CSRF token?", True, False),
     "runs_as_root": ("Does {element} run as root?", True, False),
+    "verifies_signatures": ("Does {element} verify the signature of each message before acting on it?", True, False),
     "image_pinned": ("Are {element}'s image and dependencies pinned by digest and verified?", True, False),
     "backed_up": ("Is {element} backed up, with a restore that has been tested?", True, False),
     "mfa": ("Does the person behind {element} sign in with a second factor?", True, False),

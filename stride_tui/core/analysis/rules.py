@@ -302,7 +302,7 @@ def _parse_rule(
     condition = None
     if spec.when is not None:
         try:
-            condition = parse_condition(spec.when, _fact_checker(targets))
+            condition = parse_condition(spec.when, _fact_checker(targets), _component_checker)
         except ConditionError as exc:
             report((*path, "when", *exc.path), f"rule {rule_id}: {exc}")
             return None
@@ -359,6 +359,11 @@ def _fact_checker(targets: tuple[str, ...]) -> KnownFact:
         return f"`{fact}` is not a fact of {where}{hint}"
 
     return check
+
+
+def _component_checker(kind: str | None) -> KnownFact:
+    """The facts a ``model_has`` condition may read of the components it looks at."""
+    return _fact_checker((kind,) if kind else tuple(COMPONENT_FACTS))
 
 
 def combine(files: list[RuleFile]) -> RuleSet:

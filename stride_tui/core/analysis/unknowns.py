@@ -81,7 +81,7 @@ def _answerable_values(fact: str, facts: Mapping[str, object], kind: str) -> tup
 def _named_values(cond: Condition, fact: str) -> list[object]:
     """Values the condition compares ``fact`` with: the answers that can change its outcome."""
     if isinstance(cond, FactTest):
-        if cond.fact != fact or cond.op == "unknown":
+        if cond.fact != fact or cond.op in ("unknown", "above"):
             return []
         return list(cond.value) if isinstance(cond.value, tuple) else [cond.value]
     if isinstance(cond, Not):

@@ -147,6 +147,9 @@ class Process(_ComponentBase):
         default=None, description="its image and dependencies are pinned by digest and their provenance checked"
     )
     llm: bool | None = Field(default=None, description="it is, or drives, a language model or an AI agent")
+    verifies_signatures: bool | None = Field(
+        default=None, description="it checks the signature of every message or webhook before acting on it"
+    )
 
 
 class DataStore(_ComponentBase):

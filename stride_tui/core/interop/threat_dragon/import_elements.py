@@ -120,7 +120,7 @@ def boundary_body(data: dict, name: str) -> tuple[dict, str | None]:
     element, written, embed_id = embedded(data)
     body: dict = {"name": name}
     if element is not None:
-        body = {k: v for k, v in element.items() if k in ("name", "description", "internet")}
+        body = {k: v for k, v in element.items() if k in ("name", "description", "internet", "kind", "enforced_by")}
         if not ("name" in written and written["name"] == data.get("name")):
             body["name"] = name
         if "description" in written and written["description"] == data.get("description"):

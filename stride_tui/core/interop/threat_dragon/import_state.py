@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from stride_tui.core.interop.threat_dragon.layout_file import Layout
 from stride_tui.core.model.ids import is_id, unique_id
 
-BOUNDARY_ORDER = ("name", "description", "parent", "internet")
+BOUNDARY_ORDER = ("name", "description", "parent", "internet", "kind", "enforced_by")
 COMPONENT_ORDER = (
     "kind",
     "name",
