@@ -71,10 +71,13 @@ class Dialog(ModalScreen[ResultType]):
     def action_move_focus(self, direction: int) -> None:
         if self._held_keys is not None:
             self._held_keys.append(events.Key("tab" if direction > 0 else "shift+tab", None))
-        elif direction > 0:
-            self.focus_next()
         else:
-            self.focus_previous()
+            left = self.focused
+            step = self.focus_next if direction > 0 else self.focus_previous
+            moved = step()
+            # the field's own open pop-up (a drop-down's list) is not the next field
+            while moved is not None and left is not None and moved is not left and left in moved.ancestors:
+                moved = step()
 
     def after_typed_keys(self, action: Callable[[], object]) -> None:
         """Run ``action`` once every key typed before it has taken effect.

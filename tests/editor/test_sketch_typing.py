@@ -1,6 +1,6 @@
-"""Typing fast into the sketch line and the decide dialog: a whole placed chain in one burst,
-ctrl+s that applies the line and saves, and the key typed right after `d` that opens the decide
-dialog — none lost, none misplaced."""
+"""Typing fast into the sketch line and the dialogs: a whole placed chain in one burst, ctrl+s
+that applies the line and saves, the key typed right after `d` that opens the decide dialog,
+a tab read while a form's drop-down is open — none lost, none misplaced."""
 
 from __future__ import annotations
 
@@ -16,10 +16,12 @@ from stride_tui.app import StrideApp
 from stride_tui.core.files.loader import load_model
 from stride_tui.screens import MainScreen
 from stride_tui.screens.decide_dialog import DecideDialog
+from stride_tui.screens.flow_form import FlowForm
 from stride_tui.screens.sketch_screen import SketchScreen
 from widgets import StridePanel
+from widgets.choice_box import ChoiceBox
 
-from .harness import main_screen, run, settle, wait_for, write
+from .harness import main_screen, open_form, run, settle, wait_for, write
 
 
 async def _open(app: StrideApp, pilot: Pilot) -> SketchScreen:
@@ -159,5 +161,25 @@ def test_keys_after_the_verdict_go_back_to_the_main_screen_in_order(tmp_path: Pa
         assert history.undo_label == f"decide {threat_id}: transferred"  # the cursor stayed on it
         history.undo()
         assert history.undo_label == f"decide {threat_id}: accepted"
+
+    run(write(tmp_path), scenario)
+
+
+def test_tab_read_while_a_drop_down_list_is_open_goes_to_the_next_field(tmp_path: Path) -> None:
+    """In a form, `enter` has opened the first drop-down's list when the rest of a burst is read:
+    the priority tab goes to the next field, not into that list, and every key lands in order."""
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        await pilot.press("1")
+        form = await open_form(app, pilot, "f", FlowForm)
+        await pilot.press("enter")  # the "from" list opens
+        await pilot.pause()
+        box = form.field("from").control
+        assert isinstance(box, ChoiceBox) and box.expanded
+        _burst(app, [*"db", "enter", "tab", "enter", *"user", "enter", "tab", *"sync"])
+        await settle(app, pilot)
+        await pilot.pause(0.3)
+        values = form.values()
+        assert (values["from"], values["to"], values["name"]) == ("db", "user", "sync"), values
 
     run(write(tmp_path), scenario)
