@@ -55,6 +55,14 @@ _FACTS: tuple[tuple[str, str, str, str], ...] = (
         "bool",
         "Checks the signature of every message or webhook it consumes before acting on it.",
     ),
+    ("egress_restricted", "egress restricted", "bool", "Its outbound traffic reaches only listed destinations."),
+    ("behind_waf", "behind a WAF", "bool", "A web application firewall filters the requests that reach it."),
+    (
+        "deployment",
+        "deployment",
+        "choice",
+        "push: a pipeline with production credentials deploys it; pull: an agent beside it pulls signed releases.",
+    ),
     ("runs_as_root", "runs as root", "bool", "Its container or process runs as root."),
     (
         "image_pinned",
@@ -68,6 +76,13 @@ _FACTS: tuple[tuple[str, str, str, str], ...] = (
     ("stores_credentials", "stores credentials", "bool", "Holds passwords, keys or tokens."),
     ("restricted_access", "restricted access", "bool", "Only named principals may read or write (ACLs, IAM)."),
     ("classification", "classification", "choice", "The most sensitive data it holds."),
+    ("dead_letter_queue", "dead-letter queue", "bool", "A queue: failing messages go to a watched dead-letter queue."),
+    (
+        "separate_read_write",
+        "separate read/write",
+        "bool",
+        "A queue: producers may only write to it, consumers only read from it.",
+    ),
     ("backed_up", "backed up", "bool", "Backed up out of reach of its own credentials, with a tested restore."),
     ("integrity", "integrity", "choice", "How much harm a wrong or forged write does: rates tampering."),
     ("availability", "availability", "choice", "How much harm an outage does: rates denial of service."),
@@ -76,6 +91,7 @@ _ENUMS = {
     "secrets": ("none", "plaintext", "environment", "secrets_manager"),
     "classification": ("public", "internal", "confidential", "restricted"),
     "authorization": ("none", "technical_user", "end_user"),
+    "deployment": ("push", "pull"),
     "integrity": ("low", "medium", "high"),
     "availability": ("low", "medium", "high"),
 }

@@ -351,6 +351,7 @@ CASES: dict[str, tuple[ThreatModel, ThreatModel, str]] = {
     "flow-ssrf": (
         ssrf_model(),
         ssrf_model(validates_input=True),
+        ssrf_model(egress_restricted=True),
         "f",
     ),
     "flow-weak-tls": (
@@ -526,6 +527,13 @@ def queue_pipeline(producer_flow: dict, consumer: dict) -> ThreatModel:
     )
 
 
+def queue_fed_by(producers: int, **queue: object) -> ThreatModel:
+    """``producers`` processes in zone A write to queue ``q``."""
+    components = {f"p{i}": _component(P, "zone-a") for i in range(producers)}
+    components["q"] = _component(with_(DS, is_queue=True, **queue), "zone-a")
+    return build(components, {f"f{i}": {"from": f"p{i}", "to": "q"} for i in range(producers)})
+
+
 def exposed_zone(members: int) -> ThreatModel:
     """An internet user calls ``a`` in zone A, which holds ``members`` other processes."""
     components = {"user": {"kind": "external_entity", "boundary": "internet"}, "a": _component(P, "zone-a")}
@@ -562,6 +570,26 @@ CASES.update(
             enforced(pair(EE, P), "zone-b"),
             pair(P, P),  # zone A to zone B: no more trusted than where it comes from
             "f",
+        ),
+        "process-push-deployment": (
+            solo("process", deployment="push"),
+            solo("process", deployment="pull"),
+            solo("process"),  # unknown: asked about, never assumed to be push
+            "a",
+        ),
+        "queue-shared-read-write": (
+            queue_fed_by(2, restricted_access=True),
+            queue_fed_by(2, restricted_access=True, separate_read_write=True),
+            queue_fed_by(1, restricted_access=True),  # one client has nothing to be split from
+            queue_fed_by(2),  # unrestricted: the broad-write rule speaks instead
+            "q",
+        ),
+        "queue-no-dead-letter": (
+            solo("data_store", is_queue=True, availability="high"),
+            solo("data_store", is_queue=True, availability="high", dead_letter_queue=True),
+            solo("data_store", is_queue=True, availability="low"),
+            solo("data_store", availability="high"),
+            "a",
         ),
         "credentials-without-secrets-manager": (
             store_client(),
@@ -673,6 +701,7 @@ HARD_PROCESS = {
     "rate_limited": True,
     "secrets": "secrets_manager",
     "verifies_signatures": True,
+    "deployment": "pull",
 }
 HARD_STORE = {"encrypted_at_rest": True, "restricted_access": True, "classification": "internal"}
 HARD_FLOW = {
@@ -765,3 +794,15 @@ def test_sample_checkout_findings_are_sensible():
     assert statuses["flow-unencrypted-crossing@checkout-to-order"] == "accepted"
     assert statuses["process-no-audit-log@order-service"] == "open"
     assert statuses["service-auth-static-secret@order-to-events"] == "investigating"
+
+
+def test_a_queue_anonymous_callers_can_feed_needs_a_dead_letter_queue_whatever_its_rating():
+    fed = build(
+        {
+            "user": {"kind": "external_entity", "boundary": "internet"},
+            "q": _component(with_(DS, is_queue=True), "zone-a"),
+        },
+        {"f": {"from": "user", "to": "q"}},
+    )
+    assert fired(fed, "queue-no-dead-letter", "q")
+    assert not fired(queue_fed_by(1), "queue-no-dead-letter", "q")  # internal producers, unrated queue

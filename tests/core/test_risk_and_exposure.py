@@ -221,3 +221,22 @@ def test_the_gate_rates_a_provisional_threat_as_if_confirmed():
     assert blocks(tls, "high")  # unknown is not safe: the gate trips until someone answers
     answered = threats_of(editing.set_fact(m, "user-to-gateway", "encrypted", True))
     assert "tls-in-transit@user-to-gateway" not in answered
+
+
+def test_a_waf_lowers_the_likelihood_of_input_threats_only():
+    def findings(behind_waf: bool) -> dict:
+        m = edge(components__gateway__validates_input=False, components__gateway__behind_waf=behind_waf)
+        return {f.id: f for f in analyse(m, RULES).findings if f.element_id in ("gateway", "user-to-gateway")}
+
+    open_, filtered = findings(False), findings(True)
+    injection = [fid for fid, f in open_.items() if f.remedy in ("input-validation", "output-encoding")]
+    assert injection
+    for fid in injection:  # a step lower, and the reason says why
+        assert LIKELIHOODS.index(filtered[fid].likelihood) == LIKELIHOODS.index(open_[fid].likelihood) - 1
+        assert any("web application firewall" in r for r in filtered[fid].risk_reasons)
+    for fid, finding in open_.items():
+        if fid not in injection:  # a WAF does nothing for the rest
+            assert filtered[fid].likelihood == finding.likelihood, fid
+
+
+LIKELIHOODS = ["low", "medium", "high"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from stride_tui.core.analysis.conditions import explain, model_queries
 from stride_tui.core.analysis.facts import FactBase, Neighbours
-from stride_tui.core.analysis.risk import Risk, assess
+from stride_tui.core.analysis.risk import WAF_REMEDIES, Risk, assess
 from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
 from stride_tui.core.analysis.technologies import Catalogue
 from stride_tui.core.analysis.unknowns import owner_of, settling_facts
@@ -571,6 +571,9 @@ _RISK_FACTS = (
     "target.availability",
     "stakes",
     "target.stakes",
+    "behind_waf",
+    "source.behind_waf",
+    "target.behind_waf",
 )
 """Every fact `risk.assess` reads: its result is memoised on their values."""
 
@@ -582,7 +585,16 @@ def _risk(memo: Analyzer, rule: Rule, element: _Element, provisional: bool) -> t
     risk_values = element.risk_values
     if risk_values is None:
         risk_values = element.risk_values = tuple(map(element.facts.get, _RISK_FACTS))
-    key = (rule.category, rule.severity, rule.caller, rule.raise_severity, element.kind, provisional, risk_values)
+    key = (
+        rule.category,
+        rule.severity,
+        rule.caller,
+        rule.raise_severity,
+        rule.remedy in WAF_REMEDIES,
+        element.kind,
+        provisional,
+        risk_values,
+    )
     rated = memo._risks.get(key)
     if rated is None:
         risk = assess(rule, element.facts, element.kind, provisional)

@@ -40,6 +40,10 @@ _BOOLEAN: dict[str, tuple[str, object, object]] = {
     "csrf_protected": ("Do state-changing requests to {element} need an anti-CSRF token?", True, False),
     "runs_as_root": ("Does {element} run as root?", True, False),
     "verifies_signatures": ("Does {element} verify the signature of each message before acting on it?", True, False),
+    "egress_restricted": ("Can {element} reach only listed destinations on the way out?", True, False),
+    "behind_waf": ("Does a web application firewall filter what reaches {element}?", True, False),
+    "dead_letter_queue": ("Do messages that keep failing on {element} go to a watched dead-letter queue?", True, False),
+    "separate_read_write": ("On {element}, may producers only write and consumers only read?", True, False),
     "image_pinned": ("Are {element}'s image and dependencies pinned by digest and verified?", True, False),
     "backed_up": ("Is {element} backed up, with a restore that has been tested?", True, False),
     "mfa": ("Does the person behind {element} sign in with a second factor?", True, False),
@@ -54,6 +58,7 @@ _CHOICE: dict[str, tuple[str, object]] = {
     "classification": ("How sensitive is the data of {element}?", None),
     "integrity": ("How much harm does a forged or altered write to {element} do?", None),
     "availability": ("How much harm does an outage of {element} do?", None),
+    "deployment": ("Is {element} deployed by a pipeline that pushes, or does it pull its releases?", None),
 }
 
 

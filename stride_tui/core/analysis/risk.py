@@ -49,6 +49,9 @@ def assess(rule: Rule, facts: Mapping[str, object], kind: str, provisional: bool
     """Rate one finding of ``rule`` on an element of ``kind`` with ``facts``."""
     level, why = (_flow_likelihood if kind == "flow" else _component_likelihood)(rule, facts)
     likelihood_reasons = [why]
+    if level > 0 and filtered_by_waf(rule, facts, kind):
+        level -= 1
+        likelihood_reasons.append("a web application firewall filters what reaches it")
     if provisional and level > 0:
         level -= 1
         likelihood_reasons.append("it rests only on unknown facts")
@@ -69,6 +72,20 @@ def assess(rule: Rule, facts: Mapping[str, object], kind: str, provisional: bool
         severity = rule.severity
         reasons.append(f"kept at its rule's {rule.severity} (the rule is never rated higher)")
     return Risk(LEVELS[level], LEVELS[impact], severity, tuple(reasons))
+
+
+WAF_REMEDIES = ("input-validation", "output-encoding")
+"""The controls a web application firewall stands in front of (injection, XSS): it lowers the
+likelihood of their findings a step, never settles them."""
+
+
+def filtered_by_waf(rule: Rule, facts: Mapping[str, object], kind: str) -> bool:
+    """A finding about malicious input to an element behind a WAF (``behind_waf = true``)."""
+    if rule.remedy not in WAF_REMEDIES:
+        return False
+    if kind == "flow":
+        return facts.get("target.behind_waf") is True or facts.get("source.behind_waf") is True
+    return facts.get("behind_waf") is True
 
 
 def _flow_likelihood(rule: Rule, facts: Mapping[str, object]) -> tuple[int, str]:

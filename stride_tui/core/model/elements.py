@@ -47,6 +47,7 @@ SecretsHandling = Literal["none", "plaintext", "environment", "secrets_manager"]
 Status = Literal["open", "investigating", "mitigated", "accepted", "transferred", "not_applicable"]
 Severity = Literal["low", "medium", "high", "critical"]
 Rating = Literal["low", "medium", "high"]
+Deployment = Literal["push", "pull"]
 Authorization = Literal["none", "technical_user", "end_user"]
 BoundaryKind = Literal["internet", "dmz", "network", "cluster", "namespace", "cloud_account", "host", "third_party"]
 Category = Literal[
@@ -150,6 +151,17 @@ class Process(_ComponentBase):
     verifies_signatures: bool | None = Field(
         default=None, description="it checks the signature of every message or webhook before acting on it"
     )
+    egress_restricted: bool | None = Field(
+        default=None, description="its outbound traffic can reach only listed destinations (egress proxy or firewall)"
+    )
+    behind_waf: bool | None = Field(
+        default=None, description="a web application firewall filters the requests that reach it"
+    )
+    deployment: Deployment | None = Field(
+        default=None,
+        description='how releases reach it: "push" (a pipeline holding production credentials deploys it) '
+        'or "pull" (an agent beside it pulls signed releases, GitOps)',
+    )
 
 
 class DataStore(_ComponentBase):
@@ -164,6 +176,12 @@ class DataStore(_ComponentBase):
         default=None, description="only named principals may read or write (ACLs, IAM)"
     )
     classification: Classification | None = None
+    dead_letter_queue: bool | None = Field(
+        default=None, description="a queue: messages that keep failing go to a dead-letter queue someone watches"
+    )
+    separate_read_write: bool | None = Field(
+        default=None, description="a queue: producers may only write to it and consumers only read from it"
+    )
     backed_up: bool | None = Field(default=None, description="backed up, and restoring it has been tested")
     image_pinned: bool | None = Field(
         default=None, description="its image is pinned by digest and its provenance checked (self-run stores)"
