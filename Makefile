@@ -48,3 +48,4 @@ bench: $(STAMP)
 	$(PY) bench/bench_corpus.py
 	$(PY) bench/bench_engine_compare.py
 	$(PY) bench/bench_keystrokes.py
+	$(PY) bench/bench_speed.py
