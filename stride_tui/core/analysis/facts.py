@@ -35,6 +35,7 @@ COMPONENT_DERIVED = (
     "stakes",
     "family",
     "calls_data_store",
+    "calls_with_secret",
     "callers",
     "zone_kind",
     "zone_enforced",
@@ -67,8 +68,9 @@ COMPONENT_FACTS: dict[str, frozenset[str]] = {
 ALL_COMPONENT_FACTS = frozenset().union(*COMPONENT_FACTS.values())
 FLOW_FACTS = frozenset(set(Flow.model_fields) - _NOT_FACTS - {"source", "target"}) | set(FLOW_DERIVED)
 
-_Call = tuple[str, str, bool, bool, bool | None]
-"""What exposure reads of a call: source, target, authenticated, crosses a boundary, signed."""
+_Call = tuple[str, str, bool, bool, bool | None, bool]
+"""What exposure reads of a call: source, target, authenticated, crosses a boundary, signed,
+authenticated with a secret the caller keeps (an API key or static secret)."""
 _Node = tuple[bool, bool, bool, object]
 """What exposure reads of a component: untrusted, forwards, is a data store, its boundary."""
 
@@ -253,7 +255,8 @@ class FactBase:
         if flow.source not in self._own or flow.target not in self._own:
             return None
         authenticated = flow.authentication in _AUTHENTICATED
-        return (flow.source, flow.target, authenticated, bool(self.topology.crossings[fid]), flow.signed)
+        secret = flow.authentication in ("api_key", "static_secret")
+        return (flow.source, flow.target, authenticated, bool(self.topology.crossings[fid]), flow.signed, secret)
 
     def _copy(self, prefix: str, cid: str) -> dict[str, object]:
         copies = self._copies[prefix]
@@ -318,12 +321,20 @@ def _exposure(own: dict[str, dict[str, object]], calls: dict[str, _Call]) -> dic
     """The facts each component owes to its neighbours: who calls it, across what, from where,
     who shares its zone, and (for a store) what its producers send."""
     graph: dict[str, dict[str, object]] = {
-        cid: {"internet_facing": False, "entered_across_boundary": False, "calls_data_store": False} for cid in own
+        cid: {
+            "internet_facing": False,
+            "entered_across_boundary": False,
+            "calls_data_store": False,
+            "calls_with_secret": False,
+        }
+        for cid in own
     }
     callers: dict[str, set[str]] = {cid: set() for cid in own}
     produced: dict[str, list[tuple[bool | None, str]]] = {}
-    for source, target, _, crosses, signed in calls.values():
+    for source, target, _, crosses, signed, secret in calls.values():
         callers[target].add(source)
+        if secret:
+            graph[source]["calls_with_secret"] = True
         if crosses:
             graph[target]["entered_across_boundary"] = True
         if own[target]["kind"] == "data_store":
@@ -362,7 +373,7 @@ def _reach(own: dict[str, dict[str, object]], calls: Iterable[_Call], authentica
     ``authenticated_only`` — the path an anonymous caller can take): the targets of calls from
     untrusted components, and onwards through components that forward."""
     onward: dict[str, list[str]] = {}
-    for source, target, authenticated, _, _ in calls:
+    for source, target, authenticated, _, _, _ in calls:
         if not (authenticated_only and authenticated):
             onward.setdefault(source, []).append(target)
     reached = {cid for cid, facts in own.items() if facts["untrusted"]}
