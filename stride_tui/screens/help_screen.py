@@ -26,25 +26,18 @@ SESSION_HELP = (
     "can export the stories."
 )
 SKETCH_HELP = (
-    "a opens the sketch line at the bottom; type one line, Enter applies it as one undoable edit and "
-    "the line stays open for the next (esc closes it). A > B > C : https, jwt is a chain of flows "
-    "(names not in the model become components; facts after ':' go on every flow: https, grpc, "
-    "kafka…, mtls, jwt, oauth2, session, api key, no auth, signed, timeout, correlation id, "
-    '"quoted data"); A > B, C fans out, A, B > C fans in. [Boundary] before a name places the '
-    "names as the chain goes: that name, the names listed with it and every new name after it go "
-    "in that boundary until the next [...] (a name already in the model further on keeps its "
-    "place), so [Internet] Customer > [Cluster] API gateway > Worker > [+Data tier] Ledger DB draws "
-    "and places everything in one line; [+Inner] is a boundary inside the one in force there, "
-    "[Outer / Inner] one inside Outer, Name [Boundary] places that name alone. Ledger DB (store) "
-    "gives a component its kind: (user), (process), (store), (queue), (log); without one the kind "
-    "is guessed from the name and the line says so. Name : privileged, no audit log sets a "
-    "component's facts. Spaces around > , and [ ] are optional. Tab completes the component or "
-    "boundary name being typed, from the model and from the names typed earlier in the line (a "
-    "boundary with its ], and one that matches neither from the zones Internet, DMZ, Cluster, "
-    "Namespace…; several matches complete as far as they agree and are listed). A line with a "
-    "problem stays as typed, with the wrong part highlighted. ctrl+z takes back the last line; "
-    "ctrl+s applies the line typed and saves the file in one key. The same lines work from the "
-    "command line: stride-tui add MODEL LINE…"
+    "a opens the sketch line at the bottom; Enter applies a line as one undoable edit and keeps the "
+    "line open (esc closes it). A > B > C : https, jwt is a chain of flows (new names become "
+    "components; facts after ':' go on every flow: https, grpc, kafka…, mtls, jwt, oauth2, session, "
+    'api key, no auth, signed, timeout, "quoted data"); A > B, C fans out. [Boundary] before a name '
+    "puts it, the names listed with it and every new name after it in that boundary until the next "
+    "[...]; [+Inner] nests in the boundary in force: [Internet] Customer > [Cluster] API > Worker > "
+    "[+Data tier] Ledger DB places all in one line. [Outer / Inner] C nests; Name [Boundary] places "
+    "one name; Ledger DB (store) gives a kind: (user), (process), (store), (queue), (log), else it is "
+    "guessed and said. Name : privileged, no audit log sets facts. Tab completes names from the model "
+    "and the line (a boundary with its ], or a zone: Internet, DMZ, Cluster…). A line with a problem "
+    "stays as typed, its wrong part highlighted. ctrl+z takes back the last line; ctrl+s applies the "
+    "line and saves the file. The same lines work in stride-tui add MODEL LINE…"
 )
 FORMS_HELP = (
     "Tab / shift+tab move between fields. Drop-downs list elements by name, A to Z (values such as "
