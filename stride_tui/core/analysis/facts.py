@@ -201,7 +201,8 @@ class FactBase:
             new.components.pop(cid, None)
         for cid in rederived:
             new.components[cid] = {**new._own[cid], **new._graph[cid], **self.model_facts}
-        new.model_facts = new._answer_queries(new.components) if rederived else self.model_facts
+        # a removed component changes the answers too, though nothing is derived again for it
+        new.model_facts = new._answer_queries(new.components) if rederived or components else self.model_facts
         if new.model_facts != self.model_facts:  # a model-wide answer changed: every element
             rederived = set(new._own)
             new.components = {cid: {**new._own[cid], **new._graph[cid], **new.model_facts} for cid in new._own}
