@@ -17,9 +17,12 @@ from stride_tui.core.analysis.engine import Analysis, Finding, without_gc
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES, UNDECIDED
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Threat:
-    """One missing control on one element, with the findings it groups."""
+    """One missing control on one element, with the findings it groups.
+
+    Treat it as a value (never mutate one): it is not frozen only because frozen dataclasses
+    are several times slower to create, and a large model has tens of thousands."""
 
     id: str
     remedy: str
