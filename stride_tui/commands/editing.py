@@ -16,7 +16,7 @@ from .printing import print_diagnostics, shown
 _EXAMPLES = """\
 examples:
   stride-tui add model.toml "[Internet] Customer > [Cluster] API gateway > Refund service"
-  stride-tui add model.toml "Refund service > Payments service, [+Data tier] Ledger DB, Audit log"
+  stride-tui add model.toml "[Cluster] Refund service > Payments service, [+Data tier] Ledger DB, Audit log"
   stride-tui add model.toml "Customer > API gateway > Refund service : https, jwt"
   stride-tui add model.toml "Refund service > Ledger DB (store) : postgres, tls"
   stride-tui add model.toml "[Cluster] API gateway, Worker"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from stride_tui.core.files.loader import load_model
@@ -99,3 +100,18 @@ def test_add_help_gives_the_placing_syntax(run_cli) -> None:
     assert code == 0
     assert "[Internet] Customer > [Cluster] API gateway > Refund service" in out
     assert "[+Inner] is a boundary inside the one in" in out
+
+
+def test_the_examples_of_add_help_run_in_order_on_a_new_model(tmp_path: Path, run_cli) -> None:
+    _, help_text, _ = run_cli("add", "--help")
+    examples = [
+        line.split("model.toml ", 1)[1] for line in help_text.splitlines() if "stride-tui add model.toml" in line
+    ]
+    assert len(examples) >= 5
+    model = tmp_path / "model.toml"
+    assert run_cli("new", model, "--title", "Refund")[0] == 0
+    for example in examples:
+        line = shlex.split(example)[0]
+        code, _, err = run_cli("add", model, line)
+        assert (code, err) == (0, ""), line
+    assert load_model(model).model.boundaries["data-tier"].parent == "cluster"
