@@ -1,9 +1,15 @@
-"""The boundaries pane: trust boundaries nested by ``parent``, with their member components."""
+"""The boundaries pane: trust boundaries nested by ``parent``, with their member components.
+
+After an edit the tree changes only where the model did (found by identity, `model_diff`): a
+renamed element gets a new label, a component added, removed or moved has the member list of
+its boundary laid out again; a change to the boundaries' nesting rebuilds the tree.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar, Literal, NamedTuple
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
@@ -13,6 +19,7 @@ from textual.widgets.tree import TreeNode
 
 from stride_tui.core import ThreatModel
 
+from .model_diff import ModelDiff
 from .safe_text import safe_text
 
 NodeKind = Literal["boundary", "component", "unbounded"]
@@ -21,6 +28,8 @@ _LABEL_LIMIT = 48
 # at this depth, labelled with their real parent, instead of exhausting the stack.
 _MAX_DEPTH = 24
 _UNBOUNDED = "outside any boundary"
+_MOST_REGROUPED = 8
+"""An edit that changes the members of more boundaries than this rebuilds the whole tree."""
 
 
 class TreeEntry(NamedTuple):
@@ -105,6 +114,9 @@ class BoundaryTree(Tree[TreeEntry]):
         self.show_root = False
         self.guide_depth = 3
         self.border_title = "Boundaries"
+        self._model: ThreatModel | None = None
+        self._entry_nodes: dict[TreeEntry, TreeNode[TreeEntry]] = {}
+        self._folded: set[str | None] = set()
 
     @property
     def selected_entry(self) -> TreeEntry | None:
@@ -113,15 +125,28 @@ class BoundaryTree(Tree[TreeEntry]):
         return node.data if node is not None else None
 
     def show(self, model: ThreatModel) -> None:
-        """Rebuild the tree from ``model``, keeping the cursor on the same entry if it remains."""
+        """Show ``model``, keeping the cursor on the same entry if it remains: in place where
+        only labels or member lists changed since the last call, else by a rebuild."""
+        previous, self._model = self._model, model
+        if previous is not None:
+            diff = ModelDiff.between(previous, model)
+            if diff.components.empty and diff.boundaries.empty:
+                return
+            if self._update(previous, model, diff):
+                self.border_title = f"Boundaries · {len(model.boundaries)}"
+                return
+        self._rebuild(model)
+
+    def _rebuild(self, model: ThreatModel) -> None:
+        """Clear the tree and add every node again."""
         previous = self.selected_entry
-        folded = {
+        self._folded = {
             node.data.element_id
             for node in self._tree_nodes_in_order()
             if node.data is not None and node.allow_expand and not node.is_expanded
         }
-        self._folded = folded
         self.clear()
+        self._entry_nodes = {}
         children: dict[str | None, list[str]] = {}
         for boundary_id, boundary in model.boundaries.items():
             parent = boundary.parent if boundary.parent in model.boundaries else None
@@ -138,12 +163,75 @@ class BoundaryTree(Tree[TreeEntry]):
             if boundary_id not in placed:
                 self._add_boundaries(model, boundary_id, children, members, placed)
         if members.get(None):
-            node = self.root.add(Text(_UNBOUNDED, style="italic"), data=TreeEntry("unbounded", None), expand=True)
+            entry = TreeEntry("unbounded", None)
+            node = self.root.add(Text(_UNBOUNDED, style="italic"), data=entry, expand=True)
+            self._entry_nodes[entry] = node
             for component_id in members[None]:
                 self._add_component(node, model, component_id)
 
         self.border_title = f"Boundaries · {len(model.boundaries)}"
         self._keep_cursor_on(previous)
+
+    def _update(self, previous: ThreatModel, model: ThreatModel, diff: ModelDiff) -> bool:
+        """Bring the tree from ``previous`` to ``model`` in place; False when only a rebuild can
+        (the nesting changed, or too much did)."""
+        if diff.boundaries.reordered:
+            return False
+        relabel: list[TreeEntry] = []
+        for boundary_id in diff.boundaries.changed:
+            old, new = previous.boundaries.get(boundary_id), model.boundaries.get(boundary_id)
+            if old is None or new is None or old.parent != new.parent:
+                return False
+            relabel.append(TreeEntry("boundary", boundary_id))
+        regroup: set[str | None] = set()
+        for component_id in diff.components.changed:
+            old_c, new_c = previous.components.get(component_id), model.components.get(component_id)
+            was = _inside(previous, old_c.boundary) if old_c is not None else None
+            now = _inside(model, new_c.boundary) if new_c is not None else None
+            if old_c is not None and new_c is not None and was == now:
+                relabel.append(TreeEntry("component", component_id))
+                continue
+            if old_c is not None:
+                regroup.add(was)
+            if new_c is not None:
+                regroup.add(now)
+        if len(regroup) > _MOST_REGROUPED:
+            return False
+        members: dict[str | None, list[str]] = {where: [] for where in regroup}
+        if regroup:
+            for component_id, component in model.components.items():
+                where = _inside(model, component.boundary)
+                if where in members:
+                    members[where].append(component_id)
+        unbounded = TreeEntry("unbounded", None)
+        if None in members and bool(members[None]) != (unbounded in self._entry_nodes):
+            return False  # the "outside any boundary" node comes or goes: rare, rebuild
+        for entry in relabel:
+            node = self._entry_nodes.get(entry)
+            if node is None:
+                return False
+            if entry.kind == "boundary":
+                assert entry.element_id is not None
+                node.set_label(self._boundary_label(model, entry.element_id, node.parent))
+            else:
+                assert entry.element_id is not None
+                node.set_label(_component_label(model, entry.element_id))
+        if not regroup:
+            return True
+        before = self.selected_entry
+        for where in regroup:
+            holder = self._entry_nodes.get(unbounded if where is None else TreeEntry("boundary", where))
+            if holder is None:
+                return False
+            for child in list(holder.children):
+                if child.data is not None and child.data.kind == "component":
+                    child._remove()
+                    self._entry_nodes.pop(child.data, None)
+            for position, component_id in enumerate(members[where]):
+                self._add_component(holder, model, component_id, before=position)
+        self._invalidate()
+        self._keep_cursor_on(before)
+        return True
 
     def _add_boundaries(
         self,
@@ -163,15 +251,11 @@ class BoundaryTree(Tree[TreeEntry]):
             if boundary_id in placed:
                 continue
             placed.add(boundary_id)
-            boundary = model.boundaries[boundary_id]
-            label = safe_text(boundary.name or boundary_id, limit=_LABEL_LIMIT, style="bold")
-            if boundary.name:
-                label.append(" ")
-                label.append_text(safe_text(boundary_id, style="dim"))
-            if parent.data is not None and parent.data.element_id != boundary.parent:
-                label.append_text(safe_text(f" (in {boundary.parent})", style="dim italic"))
-            expand = boundary_id not in getattr(self, "_folded", ())
-            node = parent.add(label, data=TreeEntry("boundary", boundary_id), expand=expand)
+            label = self._boundary_label(model, boundary_id, parent)
+            expand = boundary_id not in self._folded
+            entry = TreeEntry("boundary", boundary_id)
+            node = parent.add(label, data=entry, expand=expand)
+            self._entry_nodes[entry] = node
             for component_id in members.get(boundary_id, []):
                 self._add_component(node, model, component_id)
             if depth < _MAX_DEPTH:
@@ -181,13 +265,28 @@ class BoundaryTree(Tree[TreeEntry]):
             nested = reversed(children.get(boundary_id, []))
             stack.extend((below, child_id, below_depth) for child_id in nested)
 
-    def _add_component(self, parent: TreeNode[TreeEntry], model: ThreatModel, component_id: str) -> None:
-        component = model.components[component_id]
-        label = safe_text(component.name or component_id, limit=_LABEL_LIMIT)
-        if component.name:
+    @staticmethod
+    def _boundary_label(model: ThreatModel, boundary_id: str, parent: TreeNode[TreeEntry] | None) -> Text:
+        boundary = model.boundaries[boundary_id]
+        label = safe_text(boundary.name or boundary_id, limit=_LABEL_LIMIT, style="bold")
+        if boundary.name:
             label.append(" ")
-            label.append_text(safe_text(component_id, style="dim"))
-        parent.add_leaf(label, data=TreeEntry("component", component_id))
+            label.append_text(safe_text(boundary_id, style="dim"))
+        if parent is not None and parent.data is not None and parent.data.element_id != boundary.parent:
+            label.append_text(safe_text(f" (in {boundary.parent})", style="dim italic"))
+        return label
+
+    def _add_component(
+        self, parent: TreeNode[TreeEntry], model: ThreatModel, component_id: str, before: int | None = None
+    ) -> None:
+        entry = TreeEntry("component", component_id)
+        self._entry_nodes[entry] = parent.add_leaf(_component_label(model, component_id), data=entry, before=before)
+
+    def get_label_width(self, node: TreeNode[TreeEntry]) -> int:
+        # The tree measures every line whenever it changes; Tree's own way renders each label.
+        # This is what `render_label` gives: the label after an expand icon where there is one.
+        icon = (self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE) if node.allow_expand else ""
+        return cell_len(icon) + node.label.cell_len if isinstance(node.label, Text) else super().get_label_width(node)
 
     def _keep_cursor_on(self, entry: TreeEntry | None) -> None:
         nodes = self._tree_nodes_in_order(visible=True)
@@ -248,3 +347,17 @@ class BoundaryTree(Tree[TreeEntry]):
         entry = self.selected_entry
         if entry is not None:
             self.post_message(self.Selected(self, entry))
+
+
+def _inside(model: ThreatModel, boundary_id: str | None) -> str | None:
+    """The boundary a component with ``boundary`` hangs under (None: outside any boundary)."""
+    return boundary_id if boundary_id in model.boundaries else None
+
+
+def _component_label(model: ThreatModel, component_id: str) -> Text:
+    component = model.components[component_id]
+    label = safe_text(component.name or component_id, limit=_LABEL_LIMIT)
+    if component.name:
+        label.append(" ")
+        label.append_text(safe_text(component_id, style="dim"))
+    return label

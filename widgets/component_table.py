@@ -1,4 +1,8 @@
-"""The components pane: one row per component with its key facts."""
+"""The components pane: one row per component with its key facts.
+
+Each row is kept with the component it was made from: a refill makes rows only for components
+that are not the very objects shown before (an edit copies only what it changes).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ from rich.text import Text
 from textual.message import Message
 
 from stride_tui.core import ThreatModel
+from stride_tui.core.model.elements import Component
 
 from ._element_table import ElementTable
+from .model_diff import diff_table
 from .safe_text import safe_text
 from .virtual_table import Column, TableRow
 
@@ -62,26 +68,44 @@ class ComponentTable(ElementTable):
             disabled=disabled,
         )
         self.border_title = "Components"
+        self._shown: dict[str, Component] = {}
+        self._made: dict[str, TableRow] = {}
 
     def show(self, model: ThreatModel) -> None:
-        """Fill the table from ``model``, keeping the cursor on the same component if it remains."""
-        rows = []
-        for component_id, component in model.components.items():
-            style = "dim italic" if component.out_of_scope else ""
-            rows.append(
-                TableRow(
-                    component_id,
-                    (
-                        safe_text(component_id, style=style),
-                        Text(_KIND_LABELS.get(component.kind, component.kind), style=style),
-                        safe_text(component.name or "", limit=_CELL_LIMIT, style=style),
-                        safe_text(component.boundary or "", style=style),
-                        safe_text(component.technology or "", limit=_CELL_LIMIT, style=style),
-                    ),
-                )
-            )
-        self.set_rows(rows, keep=self.selected_id)
-        self.border_title = f"Components · {len(model.components)}"
+        """Fill the table from ``model``, keeping the cursor on the same component if it remains.
+
+        Only the components that changed since the last call get new rows."""
+        components = model.components
+        diff = diff_table(self._shown, components)
+        if diff.empty and self._shown:
+            return
+        made = self._made
+        for component_id in diff.changed:
+            component = components.get(component_id)
+            if component is None:
+                made.pop(component_id, None)
+            else:
+                made[component_id] = _row(component_id, component)
+        self._shown = components
+        if diff.reordered or len(made) != self.row_count:
+            self.set_rows([made[cid] for cid in components], keep=self.selected_id)
+        else:
+            self.replace_rows({cid: made[cid] for cid in diff.changed})
+        self.border_title = f"Components · {len(components)}"
 
     def _selected_message(self, element_id: str) -> Message:
         return self.Selected(self, element_id)
+
+
+def _row(component_id: str, component: Component) -> TableRow:
+    style = "dim italic" if component.out_of_scope else ""
+    return TableRow(
+        component_id,
+        (
+            safe_text(component_id, style=style),
+            Text(_KIND_LABELS.get(component.kind, component.kind), style=style),
+            safe_text(component.name or "", limit=_CELL_LIMIT, style=style),
+            safe_text(component.boundary or "", style=style),
+            safe_text(component.technology or "", limit=_CELL_LIMIT, style=style),
+        ),
+    )

@@ -131,7 +131,8 @@ class DiagramPane(Vertical):
             right = max(b.col + b.width for b in members)
             view.scroll_to_box(max(top - 3, 0), max(left - 4, 0), bottom - top + 6, right - left + 8)
 
-    @work(thread=True, exclusive=True, group="diagram-draw", exit_on_error=False)
+    # description: Textual would describe the worker by repr() of its arguments, the whole model
+    @work(thread=True, exclusive=True, group="diagram-draw", exit_on_error=False, description="draw the diagram")
     def _draw_in_thread(
         self, model: ThreatModel, analysis: Analysis | None, boundary: str | None, ranks: Ranks | None
     ) -> None:
@@ -144,7 +145,7 @@ class DiagramPane(Vertical):
         self.query_one(DiagramView).show(diagram)
         self._show_title(model, diagram)
 
-    @work(thread=True, exclusive=True, group="diagram-layout", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="diagram-layout", exit_on_error=False, description="Graphviz layout")
     def _layout_with_graphviz(self, model: ThreatModel, key: LayoutKey) -> None:
         ranks = graphviz_ranks(model, timeout=GRAPHVIZ_TIMEOUT)
         self.app.call_from_thread(self._graphviz_done, key, ranks)

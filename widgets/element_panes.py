@@ -13,7 +13,6 @@ from textual.containers import Vertical
 from textual.message import Message
 
 from stride_tui.core.model.elements import ThreatModel
-from stride_tui.core.model.topology import Topology
 
 from .boundary_tree import BoundaryTree, TreeEntry
 from .component_table import ComponentTable
@@ -76,7 +75,7 @@ class ElementPanes(Vertical):
     def show(self, model: ThreatModel) -> None:
         """Fill the three panes from ``model`` (each keeps its cursor on the same element)."""
         self.query_one(ComponentTable).show(model)
-        self.query_one(FlowTable).show(model, Topology(model))
+        self.query_one(FlowTable).show(model)
         self.query_one(BoundaryTree).show(model)
 
     @property
@@ -95,6 +94,21 @@ class ElementPanes(Vertical):
             return ("boundaries" if entry.kind == "boundary" else "components", entry.element_id)
         if pane is not None and pane.selected_id:
             return ("components" if isinstance(pane, ComponentTable) else "flows", pane.selected_id)
+        return None
+
+    def current(self) -> tuple[ElementKind, str] | None:
+        """(kind, id) the focused pane's cursor is on, as its ``Selected`` would say (without
+        saying it); None when no pane has the focus or its cursor is on nothing."""
+        pane = self.focused_pane
+        if isinstance(pane, BoundaryTree):
+            entry = pane.selected_entry
+            if entry is None:
+                return None
+            if entry.kind != "unbounded" and entry.element_id is not None:
+                return (entry.kind, entry.element_id)
+            return ("outside", "")
+        if pane is not None and pane.selected_id:
+            return ("component" if isinstance(pane, ComponentTable) else "flow", pane.selected_id)
         return None
 
     def reveal(self, section: str, element_id: str) -> None:

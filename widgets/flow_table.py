@@ -1,18 +1,24 @@
 """The flows pane: one row per data flow, marking those that cross a trust boundary.
 
-Crossings come from ``stride_tui.core.model.topology``, so the table marks exactly the flows that
-the analysis engine treats as crossing.
+Crossings come from ``stride_tui.core.model.topology`` (its boundary chains, and its rule: a flow
+crosses when its endpoints' chains hold different boundaries), so the table marks exactly the
+flows that the analysis engine treats as crossing. A refill makes rows only for flows that are
+not the very objects shown before or whose crossing changed (a moved component or boundary).
 """
 
 from __future__ import annotations
+
+from collections.abc import KeysView
 
 from rich.text import Text
 from textual.message import Message
 
 from stride_tui.core import ThreatModel
-from stride_tui.core.model.topology import Topology
+from stride_tui.core.model.elements import Flow
+from stride_tui.core.model.topology import all_boundary_chains
 
 from ._element_table import ElementTable
+from .model_diff import ModelDiff
 from .safe_text import safe_text
 from .virtual_table import Column, TableRow
 
@@ -65,32 +71,80 @@ class FlowTable(ElementTable):
             disabled=disabled,
         )
         self.border_title = "Flows"
+        self._model: ThreatModel | None = None
+        self._chains: dict[str | None, tuple[str, ...]] = {}
+        self._component_chain: dict[str, tuple[str, ...]] = {}
+        self._crosses: dict[str, bool] = {}
+        self._made: dict[str, tuple[Flow, TableRow]] = {}
 
-    def show(self, model: ThreatModel, topology: Topology | None = None) -> None:
-        """Fill the table from ``model``, keeping the cursor on the same flow if it remains."""
-        topology = topology or Topology(model)
-        crossing = 0
-        rows = []
-        for flow_id, flow in model.flows.items():
-            crosses = bool(topology.crossings.get(flow_id))
-            crossing += crosses
-            style = "dim italic" if flow.out_of_scope else ""
-            route = safe_text(flow.source, style=style)
-            route.append(" → ", style=style)
-            route.append_text(safe_text(flow.target, style=style))
-            rows.append(
-                TableRow(
-                    flow_id,
-                    (
-                        Text(_CROSSING, style="bold red") if crosses else Text(""),
-                        safe_text(flow_id, style=style),
-                        route,
-                        safe_text(flow.protocol or "", limit=_CELL_LIMIT, style=style),
-                    ),
-                )
-            )
-        self.set_rows(rows, keep=self.selected_id)
-        self.border_title = f"Flows · {len(model.flows)}, {crossing} crossing"
+    def show(self, model: ThreatModel) -> None:
+        """Fill the table from ``model``, keeping the cursor on the same flow if it remains.
+
+        Only the flows that changed since the last call, or whose crossing did, get new rows."""
+        previous = self._model
+        self._model = model
+        diff = ModelDiff.between(previous, model) if previous is not None else None
+        if diff is not None and diff.flows.empty and diff.components.empty and diff.boundaries.empty:
+            return
+        if diff is None or not diff.boundaries.empty:
+            self._chains = all_boundary_chains(model)
+            self._component_chain = {}
+        chains, component_chain = self._chains, self._component_chain
+        moved = False
+        if diff is None or not diff.boundaries.empty:
+            moved = True
+            component_chain.update((cid, chains.get(c.boundary, ())) for cid, c in model.components.items())
+        else:
+            for cid in diff.components.changed:
+                component = model.components.get(cid)
+                chain = chains.get(component.boundary, ()) if component is not None else None
+                if component_chain.get(cid) != chain:
+                    moved = True
+                    if chain is None:
+                        del component_chain[cid]
+                    else:
+                        component_chain[cid] = chain
+        if diff is None:
+            self._crosses, self._made = {}, {}
+        flows, crosses, made = model.flows, self._crosses, self._made
+        check: set[str] | KeysView[str] = set(diff.flows.changed) if diff is not None else flows.keys()
+        if moved and diff is not None:
+            check |= flows.keys()  # a component or boundary moved: any flow may cross or not now
+        changed: dict[str, TableRow] = {}
+        for flow_id in check:
+            flow = flows.get(flow_id)
+            if flow is None:
+                crosses.pop(flow_id, None)
+                made.pop(flow_id, None)
+                continue
+            src = component_chain.get(flow.source, ())
+            dst = component_chain.get(flow.target, ())
+            now = src != dst and set(src) != set(dst)
+            if crosses.get(flow_id) is not now or made.get(flow_id, (None,))[0] is not flow:
+                crosses[flow_id] = now
+                made[flow_id] = (flow, _row(flow_id, flow, now))
+                changed[flow_id] = made[flow_id][1]
+        if diff is None or diff.flows.reordered or len(made) != self.row_count:
+            self.set_rows([made[fid][1] for fid in flows], keep=self.selected_id)
+        elif changed:
+            self.replace_rows(changed)
+        self.border_title = f"Flows · {len(flows)}, {sum(crosses.values())} crossing"
 
     def _selected_message(self, element_id: str) -> Message:
         return self.Selected(self, element_id)
+
+
+def _row(flow_id: str, flow: Flow, crosses: bool) -> TableRow:
+    style = "dim italic" if flow.out_of_scope else ""
+    route = safe_text(flow.source, style=style)
+    route.append(" → ", style=style)
+    route.append_text(safe_text(flow.target, style=style))
+    return TableRow(
+        flow_id,
+        (
+            Text(_CROSSING, style="bold red") if crosses else Text(""),
+            safe_text(flow_id, style=style),
+            route,
+            safe_text(flow.protocol or "", limit=_CELL_LIMIT, style=style),
+        ),
+    )

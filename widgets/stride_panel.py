@@ -4,9 +4,12 @@ them, and filters."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from functools import partial
 from typing import ClassVar, NamedTuple
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,14 +19,14 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from stride_tui.core.analysis.engine import Finding
+from stride_tui.core.analysis.engine import Finding, without_gc
 from stride_tui.core.analysis.questions import Question
 from stride_tui.core.analysis.threats import Threat, count_threats
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES, UNDECIDED
 from stride_tui.core.stride import CATEGORY_LABELS
 
 from .finding_text import SEVERITY_STYLES, severity_badge, status_text
-from .safe_text import safe_text
+from .safe_text import safe_text, safe_width
 from .threat_text import CATEGORY_LETTERS, category_letters
 from .virtual_table import Column, TableRow, VirtualTable
 
@@ -168,7 +171,7 @@ class StridePanel(Vertical):
         super().__init__(id=id, classes=classes)
         self._threats: list[Threat] = []
         self._by_id: dict[str, Threat] = {}
-        self._of_finding: dict[str, str] = {}
+        self._of_finding: dict[str, str] | None = {}
         self._sections: list[PanelSection] | None = None
         self._questions: list[Question] = []
         self._question_by_id: dict[str, Question] = {}
@@ -177,6 +180,12 @@ class StridePanel(Vertical):
         self._collapsed: set[str] = set()
         self._empty_text = "Select a component, flow or boundary."
         self._filter_markup = ""
+        self._made: dict[str, TableRow] = {}
+        self._made_from: dict[str, Threat] = {}
+        self._asked: dict[str, Question] = {}
+        self._counted: Sequence[Threat] | None = None
+        self._counts = counts_line([])
+        self._made_element = True
 
     def compose(self) -> ComposeResult:
         yield _FilterBar(id="stride-filters")
@@ -270,8 +279,10 @@ class StridePanel(Vertical):
             empty_text: What to say when there are no threats at all.
         """
         self._threats = list(threats)
+        if threats is not self._counted:  # the same threats again (a view kept by the screen)
+            self._counted, self._counts = threats, counts_line(self._threats)
         self._by_id = {t.id: t for t in self._threats}
-        self._of_finding = {f.id: t.id for t in self._threats for f in t.findings}
+        self._of_finding = None  # made when a finding is looked up (select_finding): rarely
         self._sections = list(sections) if sections is not None else None
         self._questions = list(questions)
         self._question_by_id = {q.id: q for q in self._questions}
@@ -306,6 +317,8 @@ class StridePanel(Vertical):
 
     def select_finding(self, finding_id: str) -> bool:
         """Put the cursor on a threat (by its id, or the id of one of its findings), if shown."""
+        if self._of_finding is None:
+            self._of_finding = {f.id: t.id for t in self._threats for f in t.findings}
         return self.select_threat(self._of_finding.get(finding_id, finding_id))
 
     def select_threat(self, threat_id: str) -> bool:
@@ -336,23 +349,30 @@ class StridePanel(Vertical):
         if not self.is_mounted:
             return
         rows: list[TableRow] = []
-        if self._threats or self.status_filter != "all" or self.severity_filter != "all":
-            for group in self._groups():
-                shown = [t for t in group.threats if self._passes(t)]
-                rows.append(self._heading(group, shown))
-                if group.key in self._collapsed:
-                    continue
-                rows.extend(self._row(threat) for threat in sorted(shown, key=_rank))
-        # after the threats: y / n on a provisional threat answers its first question already
-        if self._questions:
-            rows.append(self._questions_heading())
-            if _QUESTIONS not in self._collapsed:
-                rows.extend(self._question_row(q) for q in self._questions)
+        # tens of thousands of small values: the cyclic GC would only walk the whole heap again
+        with without_gc():
+            if self._threats or self.status_filter != "all" or self.severity_filter != "all":
+                unfiltered = self.status_filter == "all" and self.severity_filter == "all"
+                for group in self._groups():
+                    shown = list(group.threats) if unfiltered else [t for t in group.threats if self._passes(t)]
+                    rows.append(self._heading(group, shown))
+                    if group.key in self._collapsed:
+                        continue
+                    rows.extend(self._row(threat) for threat in sorted(shown, key=_rank))
+            # after the threats: y / n on a provisional threat answers its first question already
+            if self._questions:
+                rows.append(self._questions_heading())
+                if _QUESTIONS not in self._collapsed:
+                    rows.extend(self._question_row(q) for q in self._questions)
+            self._made = {row.key: row for row in rows if not row.heading}
+            self._made_from = {t.id: t for t in self._threats}
+            self._asked = dict(self._question_by_id)
+            self._made_element = self._show_element
         table = self.table
         table.empty_text = self._empty_text
         table.hide_columns(set() if self._show_element else {"element"})
         table.set_rows(rows, keep=table.cursor_key)
-        self.border_subtitle = counts_line(self._threats)
+        self.border_subtitle = self._counts
 
     def _questions_heading(self) -> TableRow:
         marker = "▸ " if _QUESTIONS in self._collapsed else "▾ "
@@ -362,20 +382,23 @@ class StridePanel(Vertical):
         return TableRow(_HEADING + _QUESTIONS, (label,), heading=True)
 
     def _question_row(self, question: Question) -> TableRow:
+        # lazy like a threat's row: the whole model asks thousands of questions; one asked
+        # before in the same words is shown by the same row
+        show_element = self._show_element
+        question_id = question.id
+        made = self._made.get(_QUESTION + question_id)
+        if made is not None and self._made_element is show_element and self._asked.get(question_id) == question:
+            return made
         keys = "/".join(question.answers) or "e"
-        text = safe_text(question.text, limit=200)
-        if len(question.threat_ids) > 1:
-            text.append(f" ({len(question.threat_ids)} threats)", style="dim")
-        return TableRow(
-            _QUESTION + question.id,
-            (
-                Text(" ?", style="bold yellow"),
-                Text(keys, style="yellow"),
-                Text(""),
-                text,
-                safe_text(question.element_id) if self._show_element else Text(""),
-            ),
+        more = f" ({len(question.threat_ids)} threats)" if len(question.threat_ids) > 1 else ""
+        widths = (
+            2,
+            len(keys),
+            0,
+            safe_width(question.text, limit=200) + len(more),
+            safe_width(question.element_id) if show_element else 0,
         )
+        return TableRow.lazy(_QUESTION + question_id, widths, partial(_question_cells, question, show_element))
 
     def _heading(self, group: PanelSection, shown: list[Threat]) -> TableRow:
         marker = "▸ " if group.key in self._collapsed else "▾ "
@@ -394,24 +417,27 @@ class StridePanel(Vertical):
         return TableRow(_HEADING + group.key, (label,), heading=True)
 
     def _row(self, threat: Threat) -> TableRow:
-        title = safe_text(threat.title, limit=200)
+        # Lazy: the whole model holds tens of thousands of threats and only a screenful is drawn;
+        # each row carries its widths (for the columns) and builds its cells when first drawn.
+        # The row of a threat shown before (the very object: an index made from the previous
+        # one keeps the threats an edit did not touch) is used again.
+        show_element = self._show_element
+        made = self._made.get(threat.id)
+        if made is not None and self._made_from.get(threat.id) is threat and self._made_element is show_element:
+            return made
         if threat.findings and threat.findings[0].custom:
-            title = Text("✎ ").append_text(title)
-        elif threat.provisional and threat.undecided:
-            title = Text("? ", style="bold yellow").append_text(title)
-        if len(threat.findings) > 1:
-            title.append(f" (+{len(threat.findings) - 1})", style="dim")
-        element = safe_text(threat.element_id) if self._show_element else Text("")
-        return TableRow(
-            threat.id,
-            (
-                severity_badge(threat.severity, short=True),
-                status_text(threat.status),
-                Text(category_letters(threat.categories, compact=True)),
-                title,
-                element,
-            ),
+            prefix = _CUSTOM_WIDTH
+        else:
+            prefix = 2 if threat.provisional and threat.undecided else 0
+        more = f" (+{len(threat.findings) - 1})" if len(threat.findings) > 1 else ""
+        widths = (
+            _badge_width(threat.severity),
+            _status_width(threat.status),
+            len(category_letters(threat.categories, compact=True)),
+            prefix + safe_width(threat.title, limit=200) + len(more),
+            safe_width(threat.element_id) if show_element else 0,
         )
+        return TableRow.lazy(threat.id, widths, partial(_threat_cells, threat, show_element))
 
     def _refresh_filter_bar(self) -> None:
         if not self.is_mounted:
@@ -480,3 +506,48 @@ def counts_line(threats: Sequence[Threat]) -> str:
     if counts.provisional:
         line += f" · {counts.provisional} on questions"
     return line
+
+
+_CUSTOM_WIDTH = cell_len("✎ ")
+
+
+def _threat_cells(threat: Threat, show_element: bool) -> tuple[Text, ...]:
+    """The cells of a threat's row (`StridePanel._row` gives their widths)."""
+    title = safe_text(threat.title, limit=200)
+    if threat.findings and threat.findings[0].custom:
+        title = Text("✎ ").append_text(title)
+    elif threat.provisional and threat.undecided:
+        title = Text("? ", style="bold yellow").append_text(title)
+    if len(threat.findings) > 1:
+        title.append(f" (+{len(threat.findings) - 1})", style="dim")
+    return (
+        severity_badge(threat.severity, short=True),
+        status_text(threat.status),
+        Text(category_letters(threat.categories, compact=True)),
+        title,
+        safe_text(threat.element_id) if show_element else Text(""),
+    )
+
+
+def _question_cells(question: Question, show_element: bool) -> tuple[Text, ...]:
+    """The cells of a question's row (`StridePanel._question_row` gives their widths)."""
+    text = safe_text(question.text, limit=200)
+    if len(question.threat_ids) > 1:
+        text.append(f" ({len(question.threat_ids)} threats)", style="dim")
+    return (
+        Text(" ?", style="bold yellow"),
+        Text("/".join(question.answers) or "e", style="yellow"),
+        Text(""),
+        text,
+        safe_text(question.element_id) if show_element else Text(""),
+    )
+
+
+@functools.cache
+def _badge_width(severity: str) -> int:
+    return severity_badge(severity, short=True).cell_len
+
+
+@functools.cache
+def _status_width(status: str) -> int:
+    return status_text(status).cell_len

@@ -20,6 +20,7 @@ escape their own syntax in their own modules; they take the characters from here
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -53,6 +54,8 @@ def code_point(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
+# The editor shows the same names and ids on every repaint: strip each distinct value once.
+@functools.lru_cache(maxsize=1 << 16)
 def strip_controls(text: str, *, one_line: bool = False) -> str:
     """``text`` without control characters: for text shown in a terminal or stored in a model."""
     return _controls(one_line).sub("", text)
@@ -100,6 +103,7 @@ def split_invisible(text: str) -> Iterator[tuple[str, bool]]:
         yield text[position:], False
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def show_invisible(text: str) -> str:
     """Each bidi or zero-width character shown as ``<U+202E>`` instead of being obeyed."""
     return _INVISIBLE.sub(lambda m: f"<{code_point(m.group())}>", text)

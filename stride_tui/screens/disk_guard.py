@@ -179,7 +179,8 @@ class DiskGuard(Widget):
         self._journal_running = True
         self._write_journal(document.path, document.model)
 
-    @work(thread=True, group="journal", exit_on_error=False)
+    # description: Textual would describe the worker by repr() of its arguments, the whole model
+    @work(thread=True, group="journal", exit_on_error=False, description="write the recovery journal")
     def _write_journal(self, path: Path, model: ThreatModel) -> None:
         try:
             write_recovery(path, model)

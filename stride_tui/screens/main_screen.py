@@ -7,8 +7,8 @@ state of their own (diagram pane, session bar, exports, model file and disk guar
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
@@ -23,7 +23,7 @@ from textual.widgets import Header
 
 from stride_tui.core import LoadedModel, ThreatModel
 from stride_tui.core import editing as edits
-from stride_tui.core.analysis.engine import Analysis
+from stride_tui.core.analysis.engine import Analysis, Analyzer
 from stride_tui.core.analysis.finding_index import FindingIndex
 from stride_tui.core.analysis.rule_cache import RuleCache
 from stride_tui.core.analysis.threats import Threat
@@ -54,7 +54,8 @@ from .threat_view import ThreatIndex
 
 SYNC_ANALYSIS_LIMIT = 300
 """Models with at most this many components and flows are analysed on the spot; larger ones in
-a thread, so the editor never waits on analysis (a 1,000-element model takes ~0.2 s here)."""
+a thread, so the editor never waits on analysis (a 1,000-element model takes ~0.2 s here). The
+thread also indexes the threats, so the screen only hands the panel what it shows."""
 
 SelectionKind = ElementKind
 _SECTIONS = {"component": "components", "flow": "flows", "boundary": "boundaries"}
@@ -103,8 +104,17 @@ class MainScreen(Screen[None]):
         """The analyzer for the model's rule files (and why they could not be used, if so)."""
         self.findings: FindingIndex | None = None
         """The findings of `analysis` by element."""
+        self._index_lock = threading.Lock()
+        self._last_index: tuple[Analyzer, ThreatIndex] | None = None
+        """The analyzer that made the last analysis, and its index (the next one is made from it)."""
         self.threat_index: ThreatIndex | None = None
         """The threats of `analysis` by element: what the STRIDE panel shows."""
+        self._shown_model: ThreatModel | None = None
+        """The model the panes show (an edit updates them from it, element by element)."""
+        self._selection_settled = False
+        """Whether the selection came from the user (a pane's cursor, esc); until then the
+        focused pane's cursor is the selection, so an analysis that finishes first never fills
+        the panel with the whole model."""
         # the parts that own their behaviour; each module says what it does
         self.diagram = DiagramPane(id="diagram-pane")
         self.session_bar = SessionBar(id="session-bar")
@@ -141,16 +151,26 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.diagram.display = False
-        self.show_model()
-        self.call_after_refresh(self._post_focused_selection)
+        # First frame first: the panes are painted before the analysis starts (its thread would
+        # fight the first render for the interpreter), then the focused pane names the selection.
+        self.show_model(analyse=False)
+        self.call_after_refresh(self._after_first_frame)
 
-    def show_model(self) -> None:
-        """Hand the current model to every pane and start analysing it."""
+    def _after_first_frame(self) -> None:
+        self._adopt_focused_selection()
+        self._request_analysis()
+        self._post_focused_selection()
+
+    def show_model(self, *, analyse: bool = True) -> None:
+        """Hand the current model to every pane (each updates only what changed since the model
+        it showed) and start analysing it."""
         model, document = self.model, self.document
         self.title = plain_text(model.model.title)
         marks = [*(["new file"] if not document.on_disk else []), *(["● unsaved"] if document.dirty else [])]
         self.sub_title = plain_text(document.path.name) + (f"  [{', '.join(marks)}]" if marks else "")
-        self.query_one(ElementPanes).show(model)
+        if self._shown_model is not model:
+            self._shown_model = model
+            self.query_one(ElementPanes).show(model)
         selection = self.selection
         if (
             selection is not None
@@ -159,7 +179,10 @@ class MainScreen(Screen[None]):
         ):
             self.selection = None
         self._show_detail()
-        self._request_analysis()
+        if analyse:
+            self._request_analysis()
+        else:
+            self.show_stride()
         self.redraw_diagram()
         self.refresh_bindings()
 
@@ -194,19 +217,43 @@ class MainScreen(Screen[None]):
     def _request_analysis(self) -> None:
         model = self.model
         if len(model.components) + len(model.flows) <= SYNC_ANALYSIS_LIMIT:
-            self._analysis_done(self.rules.analyse(model, self.path))
+            self._analysis_done(*self._analyse_and_index(model, self.path, self.selection))
         else:
-            self._analyse_in_thread(model, self.path)
+            self._analyse_in_thread(model, self.path, self.selection)
 
-    @work(thread=True, exclusive=True, group="analysis", exit_on_error=False)
-    def _analyse_in_thread(self, model: ThreatModel, path: Path) -> None:
-        self.app.call_from_thread(self._analysis_done, self.rules.analyse(model, path))
+    # description: Textual would describe the worker by repr() of its arguments, the whole model
+    @work(thread=True, exclusive=True, group="analysis", exit_on_error=False, description="analyse the model")
+    def _analyse_in_thread(self, model: ThreatModel, path: Path, selection: Selection | None) -> None:
+        # indexed here too: grouping tens of thousands of findings must not block typing
+        analysis, findings, index = self._analyse_and_index(model, path, selection)
+        self.app.call_from_thread(self._analysis_done, analysis, findings, index)
+        if selection is not None:
+            index.view(None)  # then the whole model's view, for esc (its questions take a while)
 
-    def _analysis_done(self, analysis: Analysis) -> None:
+    def _analyse_and_index(
+        self, model: ThreatModel, path: Path, selection: Selection | None
+    ) -> tuple[Analysis, FindingIndex, ThreatIndex]:
+        """Analyse ``model`` and index its threats, from the previous index where the analyzer
+        says which elements changed; the view of ``selection`` is made here too. Every analysis
+        goes through here, one at a time, so each index is made from its analyzer's previous one."""
+        with self._index_lock:
+            analyzer = self.rules.analyzer(model, path)
+            analysis = analyzer.analyse(model)
+            last = self._last_index
+            index = ThreatIndex(analysis, last[1] if last is not None and last[0] is analyzer else None)
+            self._last_index = (analyzer, index)
+        kind, element_id = selection or (None, "")
+        index.view(kind, element_id)
+        return analysis, FindingIndex(analysis), index
+
+    def _analyse_for_export(self, model: ThreatModel) -> Analysis:
+        return self._analyse_and_index(model, self.path, None)[0]
+
+    def _analysis_done(self, analysis: Analysis, findings: FindingIndex, threat_index: ThreatIndex) -> None:
         if analysis.model is not self.model:
             return  # an edit came in meanwhile; its own analysis follows
-        self.analysis, self.findings = analysis, FindingIndex(analysis)
-        self.threat_index = ThreatIndex(analysis)
+        self.analysis, self.findings, self.threat_index = analysis, findings, threat_index
+        self._adopt_focused_selection()
         self.show_stride()
         self.redraw_diagram()  # colours follow the worst open finding
         panel = self.query_one(StridePanel)
@@ -257,6 +304,7 @@ class MainScreen(Screen[None]):
     def _select(self, selection: Selection | None) -> None:
         boundary = self.selected_boundary
         self.selection = selection
+        self._selection_settled = True
         self._show_detail()
         self.show_stride()
         if self.selected_boundary != boundary:
@@ -271,6 +319,18 @@ class MainScreen(Screen[None]):
     def _post_focused_selection(self) -> None:
         """Make the focused pane's cursor the selection again (after a refill or a delete)."""
         self.query_one(ElementPanes).repost_selection()
+
+    def _adopt_focused_selection(self) -> None:
+        """Before the user has chosen anything, the focused pane's cursor is the selection: the
+        panel shows that element's threats even when the analysis is done before the pane has
+        said so (it would otherwise show, and lay out, every finding of the model first)."""
+        if self._selection_settled or self.selection is not None:
+            return
+        current = self.query_one(ElementPanes).current()
+        if current is not None:
+            kind, element_id = current
+            self.selection = Selection(kind, element_id)
+            self._show_detail()
 
     def on_element_panes_selected(self, message: ElementPanes.Selected) -> None:
         self._select(Selection(message.kind, message.element_id) if message.kind is not None else None)
@@ -586,8 +646,7 @@ class MainScreen(Screen[None]):
         self.exports.ask(self.path, kind, fmt or None, self.current_analysis)
 
     def on_export_status_requested(self, message: ExportStatus.Requested) -> None:
-        analyse = partial(self.rules.analyse, path=self.path)
-        self.exports.start(message.request, self.model, self.current_analysis, analyse)
+        self.exports.start(message.request, self.model, self.current_analysis, self._analyse_for_export)
 
     def action_save(self) -> None:
         self.file.save_now()

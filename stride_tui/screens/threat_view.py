@@ -5,16 +5,23 @@ boundary shows its scope in two sections (the flows crossing it, then its member
 flows between them) and "outside any boundary" the rest, so walking them all visits every
 threat once (`core.analysis.scope`); the whole model shows every threat. Each comes with the
 questions of the threats it shows.
+
+After an edit the index is made from the previous one (`ThreatIndex(analysis, previous)`): the
+analysis says which elements' findings may differ (``Analysis.changed``), only the threats with a
+finding on them are grouped again, and the rest are the previous index's own threats. Views are
+made when first asked for (the screen asks for the selection's in the analysis thread).
 """
 
 from __future__ import annotations
 
+import heapq
 from typing import NamedTuple
 
 from stride_tui.core.analysis.engine import Analysis
 from stride_tui.core.analysis.questions import Question, questions
 from stride_tui.core.analysis.scope import OUTSIDE, Scope, all_scopes
 from stride_tui.core.analysis.threats import Threat, group_threats
+from stride_tui.core.model.elements import SEVERITIES
 from widgets.stride_panel import PanelSection
 
 CROSSING_LABEL = "Crossing flows"
@@ -32,21 +39,77 @@ class ThreatView(NamedTuple):
 
 class ThreatIndex:
     """The threats of one analysis, looked up by element (the panel is refilled on every cursor
-    move, so it must not regroup thousands of findings each time)."""
+    move, so it must not regroup thousands of findings each time). Built in the analysis
+    thread for a large model; a view, once asked for, is kept (treat it as a value)."""
 
-    def __init__(self, analysis: Analysis) -> None:
+    def __init__(self, analysis: Analysis, previous: ThreatIndex | None = None) -> None:
+        """
+        Args:
+            analysis: What to index.
+            previous: The index of the analysis the same analyzer made just before ``analysis``
+                (then only the threats of the elements it says changed are grouped again).
+        """
         self.analysis: Analysis = analysis
         """What is indexed."""
-        self.threats: list[Threat] = group_threats(analysis)
-        """Every threat, riskiest first."""
-        self.by_id: dict[str, Threat] = {t.id: t for t in self.threats}
-        """Threats by id."""
-        # every boundary's scope at once: a cursor move must not place every threat again
-        self._scopes: dict[str | None, Scope] = {s.boundary_id: s for s in all_scopes(analysis, self.threats)}
-        self._by_element: dict[str, list[Threat]] = {}
-        for threat in self.threats:
+        changed: frozenset[str] | None = getattr(analysis, "changed", None)
+        self._views: dict[tuple[str | None, str], ThreatView] = {}
+        self._scope_cache: dict[str | None, Scope] | None = None
+        if previous is None or changed is None:
+            self.threats: list[Threat] = group_threats(analysis)
+            """Every threat, riskiest first."""
+            self.by_id: dict[str, Threat] = {t.id: t for t in self.threats}
+            """Threats by id."""
+            self._by_element: dict[str, list[Threat]] = {}
+            for threat in self.threats:
+                for element_id in dict.fromkeys((threat.element_id, *threat.elements)):
+                    self._by_element.setdefault(element_id, []).append(threat)
+        else:
+            self._update(previous, changed)
+
+    def _update(self, previous: ThreatIndex, changed: frozenset[str]) -> None:
+        """Index ``self.analysis`` from ``previous``: regroup only the threats with a finding on
+        a ``changed`` element (before or now), keep the other threats as they were."""
+        findings = self.analysis.findings
+        affected = {t.id for element_id in changed for t in previous._by_element.get(element_id, ())}
+        affected.update(f.threat_id for f in findings if f.element_id in changed)
+        # grouped from the analysis' own findings in its order, so each is what a full grouping makes
+        part = Analysis(self.analysis.model, self.analysis.topology, [f for f in findings if f.threat_id in affected])
+        regrouped = group_threats(part)
+        kept = [t for t in previous.threats if t.id not in affected] if affected else list(previous.threats)
+        self.threats = list(heapq.merge(kept, regrouped, key=_order))
+        by_id = dict(previous.by_id)
+        for threat_id in affected:
+            by_id.pop(threat_id, None)
+        by_id.update((t.id, t) for t in regrouped)
+        self.by_id = by_id
+        by_element = dict(previous._by_element)
+        touched: set[str] = set()
+        for threat_id in affected:
+            old = previous.by_id.get(threat_id)
+            if old is not None:
+                touched.update((old.element_id, *old.elements))
+        for threat in regrouped:
+            touched.update((threat.element_id, *threat.elements))
+        additions: dict[str, list[Threat]] = {}
+        for threat in regrouped:
             for element_id in dict.fromkeys((threat.element_id, *threat.elements)):
-                self._by_element.setdefault(element_id, []).append(threat)
+                additions.setdefault(element_id, []).append(threat)
+        for element_id in touched:
+            listed = [t for t in by_element.get(element_id, ()) if t.id not in affected]
+            listed.extend(additions.get(element_id, ()))
+            if listed:
+                by_element[element_id] = sorted(listed, key=_order)
+            else:
+                by_element.pop(element_id, None)
+        self._by_element = by_element
+
+    @property
+    def _scopes(self) -> dict[str | None, Scope]:
+        # every boundary's scope at once, when first needed: a cursor move must not place
+        # every threat again
+        if self._scope_cache is None:
+            self._scope_cache = {s.boundary_id: s for s in all_scopes(self.analysis, self.threats)}
+        return self._scope_cache
 
     def for_element(self, element_id: str) -> list[Threat]:
         """Threats with a finding on ``element_id``, or whose control it owns."""
@@ -60,7 +123,15 @@ class ThreatIndex:
 
     def view(self, kind: str | None, element_id: str = "") -> ThreatView:
         """What the panel shows for the whole model (``kind`` None), a boundary, "outside"
-        (kind ``outside``) or a component or flow."""
+        (kind ``outside``) or a component or flow (kept: the panel asks again on every refill,
+        and the questions of the whole model take a pass over every threat)."""
+        key = (kind, element_id)
+        view = self._views.get(key)
+        if view is None:
+            view = self._views[key] = self._view(kind, element_id)
+        return view
+
+    def _view(self, kind: str | None, element_id: str) -> ThreatView:
         if kind is None:
             shown = self.threats
             return ThreatView(shown, None, questions(self.analysis, shown))
@@ -78,3 +149,11 @@ class ThreatIndex:
             return ThreatView(shown, sections, questions(self.analysis, shown))
         shown = self.for_element(element_id)
         return ThreatView(shown, None, questions(self.analysis, shown))
+
+
+_RANK = {severity: i for i, severity in enumerate(SEVERITIES)}
+
+
+def _order(threat: Threat) -> tuple[int, str]:
+    """Where a threat goes in `ThreatIndex.threats`: the order `group_threats` gives."""
+    return (-_RANK[threat.severity], threat.id)

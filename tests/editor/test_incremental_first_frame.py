@@ -1,0 +1,85 @@
+"""First frame first: the panes are laid out before the analysis starts, and an analysis that
+finishes before the focused pane has said what it selects shows that element's threats, never
+the whole model's."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from bench.generate import generate_model
+from stride_tui.app import StrideApp
+from stride_tui.core.analysis.engine import Analyzer
+from stride_tui.core.analysis.threats import Threat
+from stride_tui.core.files.storage import dump_model
+from widgets import ComponentTable, StridePanel
+from widgets._element_table import ElementTable
+
+from .harness import main_screen, run
+
+
+@pytest.fixture
+def large_model(tmp_path: Path) -> Path:
+    path = tmp_path / "large.toml"
+    path.write_text(dump_model(generate_model(200, 300, 20)))  # analysed in a thread
+    return path
+
+
+def test_the_panes_are_laid_out_before_the_analysis_starts(large_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[int, int]] = []
+    app_box: list[StrideApp] = []
+    real_analyse = Analyzer.analyse
+
+    def analyse(self: Analyzer, model):  # type: ignore[no-untyped-def]
+        if not seen:
+            table = main_screen(app_box[0]).query_one(ComponentTable)
+            seen.append((table.row_count, table.region.height))
+        return real_analyse(self, model)
+
+    monkeypatch.setattr(Analyzer, "analyse", analyse)
+    original_init = StrideApp.__init__
+
+    def init(self: StrideApp, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        original_init(self, *args, **kwargs)
+        app_box.append(self)
+
+    monkeypatch.setattr(StrideApp, "__init__", init)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        assert main_screen(app).current_analysis is not None
+
+    run(large_model, scenario)
+    rows, height = seen[0]
+    assert rows == 200 and height > 0  # filled and laid out when the analysis began
+
+
+def test_an_analysis_done_before_the_pane_speaks_shows_the_cursors_element(
+    large_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[int] = []
+    real_show = StridePanel.show
+
+    def show(self: StridePanel, threats: Sequence[Threat], *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        shown.append(len(threats))
+        real_show(self, threats, *args, **kwargs)
+
+    monkeypatch.setattr(StridePanel, "show", show)
+    # the race: the focused pane never gets to post its selection before the analysis is done
+    monkeypatch.setattr(ElementTable, "_post_selected", lambda self: None)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+        table = screen.query_one(ComponentTable)
+        assert table.has_focus and table.selected_id == "c0"
+        assert screen.selection == ("component", "c0")
+        index = screen.threat_index
+        assert index is not None and index.analysis is screen.current_analysis
+        panel = screen.query_one(StridePanel)
+        assert [t.id for t in panel.threats] == [t.id for t in index.view("component", "c0").threats]
+        whole = len(index.view(None).threats)
+        assert whole > 10 * max(shown)  # the whole model was never put in the panel
+
+    run(large_model, scenario)
