@@ -574,6 +574,13 @@ CASES.update(
             pair(P, P),  # zone A to zone B: no more trusted than where it comes from
             "f",
         ),
+        "datastore-spoofing": (
+            pair(P, DS),
+            pair(P, DS, {"encrypted": True}),
+            pair(P, DS, cross=False),  # inside the zone: the segmentation and TLS rules speak
+            pair(EE, DS),  # an outside caller reaching a store directly has a rule of its own
+            "f",
+        ),
         "process-push-deployment": (
             solo("process", deployment="push"),
             solo("process", deployment="pull"),
