@@ -2,10 +2,11 @@
 
 Textual's footer lists keys left to right and cuts off what does not fit, so at 80 columns the
 two keys a lost user needs most (help and quit) were the ones cut. Here they sit on the right,
-next to the command palette key, and the other keys give way. The keys are laid out again only
-when what they show changed: Textual's footer rebuilds itself (some forty widgets, and a layout
-of the screen) every time the bindings are looked at again, which is after every edit and
-every focus move.
+next to the command palette key, and the other keys give way. The keys are rebuilt only when
+new ones appear: Textual's footer rebuilds itself (a dozen widgets, and a layout of the screen)
+every time the bindings are looked at again — after every edit, and twice around every dialog,
+which hides the screen's keys while it is open. Here keys are hidden, shown, enabled and
+disabled in place instead.
 """
 
 from __future__ import annotations
@@ -40,9 +41,14 @@ class KeyFooter(Footer):
 
     def bindings_changed(self, screen: Screen) -> None:
         shown, enabled = self._signature(screen)
-        if self._bindings_ready and shown == self._shown and self.children:
-            # the same keys: at most some were enabled or disabled (a dialog opened or closed)
+        if self._bindings_ready and self._shown is not None and self.children and set(shown) <= set(self._shown):
+            # the keys composed, or some of them (a dialog over the screen hides its keys):
+            # show, hide, enable or disable them in place
+            actions = {entry[2] for entry in shown[2:]}  # type: ignore[index]
             for key in self.query(FooterKey):
+                visible = key.action in actions
+                if key.display != visible:
+                    key.display = visible
                 off = not enabled.get(key.action, True)
                 if key._disabled != off:
                     key._disabled = off
