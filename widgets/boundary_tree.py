@@ -117,6 +117,7 @@ class BoundaryTree(Tree[TreeEntry]):
         self._model: ThreatModel | None = None
         self._entry_nodes: dict[TreeEntry, TreeNode[TreeEntry]] = {}
         self._folded: set[str | None] = set()
+        self._previous_entry: TreeEntry | None = None
 
     @property
     def selected_entry(self) -> TreeEntry | None:
@@ -139,7 +140,18 @@ class BoundaryTree(Tree[TreeEntry]):
 
     def _rebuild(self, model: ThreatModel) -> None:
         """Clear the tree and add every node again."""
-        previous = self.selected_entry
+        # Tree.add invalidates the whole tree (and asks for a layout) after every node; 5,500
+        # nodes need it once, at the end
+        self._invalidate = _nothing  # type: ignore[method-assign]
+        try:
+            self._fill(model)
+        finally:
+            del self._invalidate
+        self._invalidate()
+        self._keep_cursor_on(self._previous_entry)
+
+    def _fill(self, model: ThreatModel) -> None:
+        self._previous_entry = self.selected_entry
         self._folded = {
             node.data.element_id
             for node in self._tree_nodes_in_order()
@@ -170,7 +182,6 @@ class BoundaryTree(Tree[TreeEntry]):
                 self._add_component(node, model, component_id)
 
         self.border_title = f"Boundaries · {len(model.boundaries)}"
-        self._keep_cursor_on(previous)
 
     def _update(self, previous: ThreatModel, model: ThreatModel, diff: ModelDiff) -> bool:
         """Bring the tree from ``previous`` to ``model`` in place; False when only a rebuild can
@@ -282,6 +293,13 @@ class BoundaryTree(Tree[TreeEntry]):
         entry = TreeEntry("component", component_id)
         self._entry_nodes[entry] = parent.add_leaf(_component_label(model, component_id), data=entry, before=before)
 
+    def process_label(self, label: str | Text) -> Text:
+        # Tree keeps a label's first line (splitting every label); the labels made here are one
+        # line already (names are one line, ids have no spaces)
+        if isinstance(label, Text) and "\n" not in label.plain:
+            return label
+        return super().process_label(label)
+
     def get_label_width(self, node: TreeNode[TreeEntry]) -> int:
         # The tree measures every line whenever it changes; Tree's own way renders each label.
         # This is what `render_label` gives: the label after an expand icon where there is one.
@@ -361,3 +379,7 @@ def _component_label(model: ThreatModel, component_id: str) -> Text:
         label.append(" ")
         label.append_text(safe_text(component_id, style="dim"))
     return label
+
+
+def _nothing() -> None:
+    """Stands in for `Tree._invalidate` while the tree is filled."""

@@ -6,6 +6,8 @@ that are not the very objects shown before (an edit copies only what it changes)
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual.message import Message
 
@@ -14,7 +16,7 @@ from stride_tui.core.model.elements import Component
 
 from ._element_table import ElementTable
 from .model_diff import diff_table
-from .safe_text import safe_text
+from .safe_text import safe_text, safe_width
 from .virtual_table import Column, TableRow
 
 _KIND_LABELS = {"external_entity": "external", "process": "process", "data_store": "store"}
@@ -98,14 +100,25 @@ class ComponentTable(ElementTable):
 
 
 def _row(component_id: str, component: Component) -> TableRow:
+    # Lazy: the widths come from cached text measures, the cells are made when the row is drawn
+    # (opening a 5,000-component model makes a screenful of them, not 25,000).
+    kind = _KIND_LABELS.get(component.kind, component.kind)
+    widths = (
+        safe_width(component_id),
+        len(kind),
+        safe_width(component.name or "", limit=_CELL_LIMIT),
+        safe_width(component.boundary or ""),
+        safe_width(component.technology or "", limit=_CELL_LIMIT),
+    )
+    return TableRow.lazy(component_id, widths, partial(_cells, component_id, component))
+
+
+def _cells(component_id: str, component: Component) -> tuple[Text, ...]:
     style = "dim italic" if component.out_of_scope else ""
-    return TableRow(
-        component_id,
-        (
-            safe_text(component_id, style=style),
-            Text(_KIND_LABELS.get(component.kind, component.kind), style=style),
-            safe_text(component.name or "", limit=_CELL_LIMIT, style=style),
-            safe_text(component.boundary or "", style=style),
-            safe_text(component.technology or "", limit=_CELL_LIMIT, style=style),
-        ),
+    return (
+        safe_text(component_id, style=style),
+        Text(_KIND_LABELS.get(component.kind, component.kind), style=style),
+        safe_text(component.name or "", limit=_CELL_LIMIT, style=style),
+        safe_text(component.boundary or "", style=style),
+        safe_text(component.technology or "", limit=_CELL_LIMIT, style=style),
     )

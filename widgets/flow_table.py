@@ -9,7 +9,9 @@ not the very objects shown before or whose crossing changed (a moved component o
 from __future__ import annotations
 
 from collections.abc import KeysView
+from functools import partial
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.message import Message
 
@@ -19,11 +21,14 @@ from stride_tui.core.model.topology import all_boundary_chains
 
 from ._element_table import ElementTable
 from .model_diff import ModelDiff
-from .safe_text import safe_text
+from .safe_text import safe_text, safe_width
 from .virtual_table import Column, TableRow
 
 _CELL_LIMIT = 80
 _CROSSING = "⇄"
+_CROSSING_WIDTH = cell_len(_CROSSING)
+_ARROW = " → "
+_ARROW_WIDTH = cell_len(_ARROW)
 _COLUMNS = (
     Column("crosses", _CROSSING, max_width=1, min_width=1, priority=9),
     Column("id", "id", max_width=24, priority=4),
@@ -135,16 +140,24 @@ class FlowTable(ElementTable):
 
 
 def _row(flow_id: str, flow: Flow, crosses: bool) -> TableRow:
+    # Lazy: the widths come from cached text measures, the cells are made when the row is drawn.
+    widths = (
+        _CROSSING_WIDTH if crosses else 0,
+        safe_width(flow_id),
+        safe_width(flow.source) + _ARROW_WIDTH + safe_width(flow.target),
+        safe_width(flow.protocol or "", limit=_CELL_LIMIT),
+    )
+    return TableRow.lazy(flow_id, widths, partial(_cells, flow_id, flow, crosses))
+
+
+def _cells(flow_id: str, flow: Flow, crosses: bool) -> tuple[Text, ...]:
     style = "dim italic" if flow.out_of_scope else ""
     route = safe_text(flow.source, style=style)
-    route.append(" → ", style=style)
+    route.append(_ARROW, style=style)
     route.append_text(safe_text(flow.target, style=style))
-    return TableRow(
-        flow_id,
-        (
-            Text(_CROSSING, style="bold red") if crosses else Text(""),
-            safe_text(flow_id, style=style),
-            route,
-            safe_text(flow.protocol or "", limit=_CELL_LIMIT, style=style),
-        ),
+    return (
+        Text(_CROSSING, style="bold red") if crosses else Text(""),
+        safe_text(flow_id, style=style),
+        route,
+        safe_text(flow.protocol or "", limit=_CELL_LIMIT, style=style),
     )

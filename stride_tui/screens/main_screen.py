@@ -57,6 +57,9 @@ SYNC_ANALYSIS_LIMIT = 300
 a thread, so the editor never waits on analysis (a 1,000-element model takes ~0.2 s here). The
 thread also indexes the threats, so the screen only hands the panel what it shows."""
 
+FIRST_FRAME_WAIT = 2.0
+"""Seconds the first analysis waits at most for the panes to be painted."""
+
 SelectionKind = ElementKind
 _SECTIONS = {"component": "components", "flow": "flows", "boundary": "boundaries"}
 
@@ -105,6 +108,8 @@ class MainScreen(Screen[None]):
         self.findings: FindingIndex | None = None
         """The findings of `analysis` by element."""
         self._index_lock = threading.Lock()
+        self._first_frame = threading.Event()
+        """Set once the panes have been painted (the first analysis waits for it)."""
         self._last_index: tuple[Analyzer, ThreatIndex] | None = None
         """The analyzer that made the last analysis, and its index (the next one is made from it)."""
         self.threat_index: ThreatIndex | None = None
@@ -151,17 +156,18 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.diagram.display = False
-        # First frame first: the panes are painted before the analysis starts (its thread would
-        # fight the first render for the interpreter), then the focused pane names the selection.
-        self.show_model(analyse=False)
+        # First frame first: the panes are painted before the analysis thread starts its work
+        # (it would fight the first render for the interpreter); it is started now, so whoever
+        # waits for the analysis waits for it, and it waits for the first frame.
+        self.show_model()
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
         self._adopt_focused_selection()
-        self._request_analysis()
+        self._first_frame.set()
         self._post_focused_selection()
 
-    def show_model(self, *, analyse: bool = True) -> None:
+    def show_model(self) -> None:
         """Hand the current model to every pane (each updates only what changed since the model
         it showed) and start analysing it."""
         model, document = self.model, self.document
@@ -179,10 +185,7 @@ class MainScreen(Screen[None]):
         ):
             self.selection = None
         self._show_detail()
-        if analyse:
-            self._request_analysis()
-        else:
-            self.show_stride()
+        self._request_analysis()
         self.redraw_diagram()
         self.refresh_bindings()
 
@@ -224,6 +227,9 @@ class MainScreen(Screen[None]):
     # description: Textual would describe the worker by repr() of its arguments, the whole model
     @work(thread=True, exclusive=True, group="analysis", exit_on_error=False, description="analyse the model")
     def _analyse_in_thread(self, model: ThreatModel, path: Path, selection: Selection | None) -> None:
+        if not self._first_frame.is_set():
+            self._first_frame.wait(FIRST_FRAME_WAIT)
+            selection = self.selection  # the focused pane's, adopted with the first frame
         # indexed here too: grouping tens of thousands of findings must not block typing
         analysis, findings, index = self._analyse_and_index(model, path, selection)
         self.app.call_from_thread(self._analysis_done, analysis, findings, index)
