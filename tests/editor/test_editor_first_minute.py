@@ -69,7 +69,8 @@ def test_every_add_key_opens_its_form_with_any_selection_in_any_pane(tmp_path: P
         assert screen.query_one(StridePanel).highlighted is not None
         await press_every_add_key(app, pilot, "stride panel")
 
-    model = MODEL + '\n[components.loose]\nkind = "process"\nname = "Loose"\n'
+    # outside every boundary, and named for money so that the panel has a threat to highlight
+    model = MODEL + '\n[components.loose]\nkind = "process"\nname = "Loose refund job"\n'
     run(write(tmp_path, model), scenario)
     assert len(opened) >= 4 * (3 + 1 + 6 + 1)
 

@@ -167,12 +167,12 @@ def test_a_fact_change_updates_the_panel_at_once(tmp_path: Path) -> None:
         await pilot.press("1", "down")  # components pane: api
         panel = screen.query_one(StridePanel)
         before = {f.rule_id for f in panel.findings}
-        assert "process-actions-not-audited" in before
+        assert "credentials-without-secrets-manager" in before
         form = await open_form(app, pilot, "e", ComponentForm)
-        form.field("audit_log").set_value(True)
+        form.field("secrets").set_value("secrets_manager")
         await save_form(app, pilot)
         after = {f.rule_id for f in panel.findings}
-        assert after == before - {"process-actions-not-audited"}
+        assert after == before - {"credentials-without-secrets-manager"}
         assert screen.selection == ("component", "api")
 
     run(write(tmp_path), scenario)
