@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from functools import partial
-from typing import ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -34,6 +34,8 @@ STATUS_FILTERS: tuple[str, ...] = ("all", "undecided", *STATUSES)
 """Status filter values: everything, the undecided (open or investigating), or one status."""
 SEVERITY_FILTERS: tuple[str, ...] = ("all", "medium", "high", "critical")
 """Severity filter values: everything, or at least this risk."""
+_KEEP_LAID_OUT = 2_000
+"""A view of more rows than this is kept laid out, to be shown again at once."""
 _HEADING = "#"
 _QUESTION = "?"
 _QUESTIONS = "questions"
@@ -184,6 +186,9 @@ class StridePanel(Vertical):
         self._made_from: dict[str, Threat] = {}
         self._asked: dict[str, Question] = {}
         self._counted: Sequence[Threat] | None = None
+        self._source: tuple[object, ...] = ((), None, ())
+        self._laid_out: tuple[Any, ...] | None = None
+        """The last large view laid out: (its source, filters, rows, row caches, measures)."""
         self._counts = counts_line([])
         self._made_element = True
 
@@ -278,6 +283,7 @@ class StridePanel(Vertical):
                 the screen action that shows them.
             empty_text: What to say when there are no threats at all.
         """
+        self._source = (threats, sections, questions)
         self._threats = list(threats)
         if threats is not self._counted:  # the same threats again (a view kept by the screen)
             self._counted, self._counts = threats, counts_line(self._threats)
@@ -348,6 +354,23 @@ class StridePanel(Vertical):
     def _rebuild(self) -> None:
         if not self.is_mounted:
             return
+        table = self.table
+        table.empty_text = self._empty_text
+        table.hide_columns(set() if self._show_element else {"element"})
+        # The same view shown again (esc after looking at an element, with no edit between):
+        # its rows, as laid out last time, instead of walking tens of thousands of threats.
+        key = (self._show_element, self.status_filter, self.severity_filter, frozenset(self._collapsed))
+        cached = self._laid_out
+        if (
+            cached is not None
+            and all(a is b for a, b in zip(cached[0], self._source, strict=True))
+            and cached[1] == key
+        ):
+            self._made, self._made_from, self._asked = cached[3], cached[4], cached[5]
+            self._made_element = self._show_element
+            table.set_rows(cached[2], keep=table.cursor_key, measured=cached[6])
+            self.border_subtitle = self._counts
+            return
         rows: list[TableRow] = []
         # tens of thousands of small values: the cyclic GC would only walk the whole heap again
         with without_gc():
@@ -368,10 +391,17 @@ class StridePanel(Vertical):
             self._made_from = {t.id: t for t in self._threats}
             self._asked = dict(self._question_by_id)
             self._made_element = self._show_element
-        table = self.table
-        table.empty_text = self._empty_text
-        table.hide_columns(set() if self._show_element else {"element"})
         table.set_rows(rows, keep=table.cursor_key)
+        if len(rows) > _KEEP_LAID_OUT:
+            self._laid_out = (
+                self._source,
+                key,
+                rows,
+                self._made,
+                self._made_from,
+                self._asked,
+                table.measured,
+            )
         self.border_subtitle = self._counts
 
     def _questions_heading(self) -> TableRow:

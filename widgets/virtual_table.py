@@ -253,12 +253,31 @@ class VirtualTable(ScrollView, can_focus=True):
             self._widths_for = None
             self.refresh()
 
-    def set_rows(self, rows: Sequence[TableRow], *, keep: str | None = None) -> None:
-        """Replace every row; put the cursor back on ``keep`` (or near where it was)."""
+    def set_rows(
+        self,
+        rows: Sequence[TableRow],
+        *,
+        keep: str | None = None,
+        measured: tuple[dict[str, int], list[int]] | None = None,
+    ) -> None:
+        """Replace every row; put the cursor back on ``keep`` (or near where it was).
+
+        ``measured`` is what `measured` said after these very rows were set before (their index
+        and widths), so a list shown again is not walked again."""
         self._rows = list(rows)
-        self._index = {row.key: i for i, row in enumerate(self._rows)}
-        self._natural = self._measure(self._rows)
+        if measured is not None:
+            self._index, natural = measured
+            self._natural = list(natural)
+        else:
+            self._index = {row.key: i for i, row in enumerate(self._rows)}
+            self._natural = self._measure(self._rows)
         self._after_rows_changed(keep)
+
+    @property
+    def measured(self) -> tuple[dict[str, int], list[int]]:
+        """The rows' index and column widths, for `set_rows` of the same rows again (valid
+        until the rows change)."""
+        return self._index, list(self._natural)
 
     def replace_rows(self, changed: Mapping[str, TableRow]) -> None:
         """Put each row of ``changed`` in place of the row with its key (same place, same

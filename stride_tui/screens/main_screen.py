@@ -109,6 +109,8 @@ class MainScreen(Screen[None]):
         """The findings of `analysis` by element."""
         self._index_lock = threading.Lock()
         self._first_frame = threading.Event()
+        self._whole_model_shown = False
+        """Whether the user has asked for the whole model's threats (esc) in this session."""
         """Set once the panes have been painted (the first analysis waits for it)."""
         self._last_index: tuple[Analyzer, ThreatIndex] | None = None
         """The analyzer that made the last analysis, and its index (the next one is made from it)."""
@@ -233,8 +235,10 @@ class MainScreen(Screen[None]):
         # indexed here too: grouping tens of thousands of findings must not block typing
         analysis, findings, index = self._analyse_and_index(model, path, selection)
         self.app.call_from_thread(self._analysis_done, analysis, findings, index)
-        if selection is not None:
-            index.view(None)  # then the whole model's view, for esc (its questions take a while)
+        if selection is not None and self._whole_model_shown:
+            # then the whole model's view, for esc: its questions take a while (0.4 s at 5,000
+            # components), so only for a user who looks at the whole model
+            index.view(None)
 
     def _analyse_and_index(
         self, model: ThreatModel, path: Path, selection: Selection | None
@@ -358,6 +362,7 @@ class MainScreen(Screen[None]):
 
     def action_select_none(self) -> None:
         """Show the findings of the whole model."""
+        self._whole_model_shown = True
         self._select(None)
 
     def action_focus_pane(self, pane_id: str) -> None:

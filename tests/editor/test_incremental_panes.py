@@ -9,6 +9,7 @@ import asyncio
 import random
 from collections.abc import Callable
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
@@ -20,11 +21,11 @@ from stride_tui.core import editing as edits
 from stride_tui.core.analysis.engine import Analyzer
 from stride_tui.core.analysis.rules import builtin_rules
 from stride_tui.core.editing import EditError
-from stride_tui.screens.threat_view import ThreatIndex
-from widgets import BoundaryTree, ComponentTable, FlowTable, StridePanel
+from stride_tui.screens.threat_view import ThreatIndex, ThreatView
+from widgets import BoundaryTree, ComponentTable, FlowTable, StridePanel, stride_panel
 from widgets.boundary_tree import TreeEntry
 from widgets.element_panes import ElementPanes
-from widgets.virtual_table import VirtualTable
+from widgets.virtual_table import TableRow, VirtualTable
 
 Edit = Callable[[ThreatModel, random.Random], ThreatModel]
 
@@ -281,5 +282,39 @@ def test_lazy_panel_rows_measure_what_they_draw() -> None:
                 assert built < 60  # only what was drawn (a screenful and a little) has cells
                 for row in rows:
                     assert row.widths == tuple(cell.cell_len for cell in row.cells), row.key
+
+    asyncio.run(main())
+
+
+def test_a_view_shown_again_is_laid_out_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stride_panel, "_KEEP_LAID_OUT", 10)
+    model = generate_model(30, 60, 5)
+    index = ThreatIndex(Analyzer(builtin_rules()).analyse(model))
+    whole, one = index.view(None), index.view("component", "c1")
+
+    async def main() -> None:
+        app = PanelApp()
+        async with app.run_test(size=(120, 40)) as pilot:
+            panel = app.query_one(StridePanel)
+
+            def show(view: ThreatView) -> list[TableRow]:
+                panel.show(view.threats, Text("x"), questions=view.questions)
+                return list(panel.table.rows)
+
+            first = show(whole)
+            show(one)
+            again = show(whole)
+            assert all(a is b for a, b in zip(first, again, strict=True))  # the very rows
+            panel.status_filter = "mitigated"
+            await pilot.pause()
+            filtered = list(panel.table.rows)
+            assert len(filtered) < len(first)
+            panel.status_filter = "all"
+            await pilot.pause()
+            assert [r.key for r in panel.table.rows] == [r.key for r in first]
+            fresh = StridePanel()
+            await app.mount(fresh)
+            fresh.show(whole.threats, Text("x"), questions=whole.questions)
+            assert table_state(panel.table) == table_state(fresh.table)
 
     asyncio.run(main())
