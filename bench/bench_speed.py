@@ -17,7 +17,8 @@ Rows:
 
 - *one edit → STRIDE panel repainted*: Textual's Pilot (``App.run_test(size=(120, 40))``) on the
   model file: a process component is selected in the components pane, its form opened with
-  ``e``, its audit-log fact set with ``y`` / ``n`` (the other value each time), then the clock
+  ``e``, its validates-input fact set with ``y`` / ``n`` (the other value each time: its
+  input-validation threat comes and goes, so the panel's rows change), then the clock
   runs from ``ctrl+s`` (apply the form and save the file) until the main screen holds the edited
   model, ``MainScreen.current_analysis`` is the analysis of it, every pending message is handled
   and the next frame is rendered. p50 and p95 over ``--edits`` edits (two processes per tree).
@@ -72,8 +73,8 @@ RESULTS = BENCH / "results" / "speed.md"
 PYTM_VERSION = "1.4"
 POLL = 0.005
 """Seconds a polling wait sleeps between looks (a real sleep: the workers keep the GIL)."""
-FACT = "audit_log"
-"""The process fact every edit toggles (it decides the component's repudiation threat)."""
+FACT = "validates_input"
+"""The process fact every edit toggles: it decides whether the component has an input-validation threat."""
 FIRST_FINDINGS = re.compile(rb"[1-9][0-9]* threats? \xc2\xb7")
 """What the STRIDE panel's border shows once it holds threats ("3 threats · 2 undecided")."""
 
@@ -339,7 +340,7 @@ async def probe_edits(driver: Driver, edits: int, escapes: int) -> dict:
         seen: set[tuple[str, ...]] = set()
         for _ in range(edits):
             out["edit"].append((await one_edit(driver, component))[1])
-            seen.add(tuple(threat.id for threat in driver.panel.threats))
+            seen.add(tuple((threat.id, len(threat.findings)) for threat in driver.panel.threats))
         out["panel_changed"] = len(seen) > 1
     if not driver.binds("escape"):
         out["escape"] = "n/a"
