@@ -62,9 +62,12 @@ _CHOICE: dict[str, tuple[str, object]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Question:
-    """One unknown fact of one element, and the threats its answer settles."""
+    """One unknown fact of one element, and the threats its answer settles.
+
+    Treat it as a value (never mutate one): not frozen, because a large model asks tens of
+    thousands and frozen dataclasses are slow to create."""
 
     element_id: str
     fact: str
@@ -89,16 +92,28 @@ def questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
 
 
 def _questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
-    asked: dict[tuple[str, str], list[str]] = {}
+    asked: dict[tuple[str, str], dict[str, None]] = {}  # a dict keeps the threats' order, once each
     for threat in threats:
         if not threat.undecided:
             continue
+        tid = threat.id
         for finding in threat.findings:
             for key in finding.rests_on:
-                ids = asked.setdefault(key, [])
-                if threat.id not in ids:
-                    ids.append(threat.id)
-    out = [_question(analysis, element_id, fact, tuple(ids)) for (element_id, fact), ids in asked.items()]
+                ids = asked.get(key)
+                if ids is None:
+                    ids = asked[key] = {}
+                ids[tid] = None
+    # the wording of a question depends only on the model: made once per analysis (the panel
+    # asks for the questions of each view it shows)
+    worded: dict[tuple[str, str], Question] = analysis.__dict__.setdefault("_worded_questions", {})
+    out = []
+    for key, ids in asked.items():
+        template = worded.get(key)
+        if template is None:
+            template = worded[key] = _question(analysis, key[0], key[1], ())
+        out.append(
+            Question(template.element_id, template.fact, template.text, tuple(ids), template.answers, template.choices)
+        )
     out += _technology_questions(analysis, threats, set(asked))
     # the question that settles the riskiest threats first, then the one that settles most
     risk = {t.id: SEVERITIES.index(t.severity) for t in threats}
@@ -113,11 +128,14 @@ def _technology_questions(analysis: Analysis, threats: list[Threat], asked: set[
     catalogue, model = analysis.catalogue, analysis.model
     if catalogue is None:
         return []
-    threats_of: dict[str, list[str]] = {}
+    components = model.components
+    threats_of: dict[str, dict[str, None]] = {}
     for threat in threats:
         if threat.undecided:
-            for element_id in dict.fromkeys((threat.element_id, *threat.elements)):
-                threats_of.setdefault(element_id, []).append(threat.id)
+            tid = threat.id
+            for element_id in (threat.element_id, *(f.element_id for f in threat.findings)):
+                if element_id in components:
+                    threats_of.setdefault(element_id, {})[tid] = None
     out = []
     for element_id, ids in threats_of.items():
         component = model.components.get(element_id)
@@ -129,7 +147,7 @@ def _technology_questions(analysis: Analysis, threats: list[Threat], asked: set[
         text = f"What is {name} built with?" + (
             f" (`{component.technology}` is not in the catalogue)" if component.technology else ""
         )
-        out.append(Question(element_id, "technology", text, tuple(dict.fromkeys(ids)), {}, ()))
+        out.append(Question(element_id, "technology", text, tuple(ids), {}, ()))
     return out
 
 
