@@ -19,8 +19,6 @@ _ELLIPSIS = "…"
 
 def strip_controls(text: str) -> str:
     """``text`` without terminal control characters (tab and newline are kept)."""
-    if text.isascii() and text.isprintable():  # the usual name: no control character at all
-        return text
     return text_safety.strip_controls(text)
 
 

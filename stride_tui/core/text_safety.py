@@ -58,6 +58,8 @@ def code_point(char: str) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def strip_controls(text: str, *, one_line: bool = False) -> str:
     """``text`` without control characters: for text shown in a terminal or stored in a model."""
+    if text.isascii() and text.isprintable():  # the usual name: no control character at all
+        return text
     return _controls(one_line).sub("", text)
 
 

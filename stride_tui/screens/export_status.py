@@ -83,7 +83,7 @@ class ExportStatus(StatusLine):
         else:
             self.post_message(self.Requested(request))
 
-    @work(group="export-dialog")
+    @work(group="export-dialog", description="confirm overwrite")
     async def _confirm_overwrite(self, request: ExportRequest | None, stories: list[Story] | None) -> None:
         """The file exists: replace it, choose another (the dialog again), or cancel."""
         while request is not None and request.path.exists():
@@ -121,7 +121,7 @@ class ExportStatus(StatusLine):
         self.show(safe_text(f"Exporting the {label} ({request.fmt}) to {request.path.name}…"), busy=True)
         self._export(request, model, analysis, analyse)
 
-    @work(thread=True, group="export", exit_on_error=False)
+    @work(thread=True, group="export", exit_on_error=False, description="export")
     def _export(self, request: ExportRequest, model: ThreatModel, analysis: Analysis | None, analyse: Analyse) -> None:
         try:
             if analysis is None:

@@ -551,13 +551,19 @@ class MainScreen(Screen[None]):
         self._after_change(changed_element(before, self.model))
         self.notify(f"{done}: {label}", markup=False, timeout=3)
 
-    def on_key(self, event: Key) -> None:
+    async def on_key(self, event: Key) -> None:
         top = self.app.screen
         if top is not self and isinstance(top, Dialog):
             # typed for the dialog that just opened, read here first: hand it on, never drop it
             event.stop()
             event.prevent_default()
             top.take_late_key(event)
+        elif top is self and await self.app._check_bindings(event.key):
+            # this screen's binding runs here, in the order the keys came, not once the key has
+            # bubbled on to the app: a key read with it (the "[" of "a[") is still on its way
+            # and must find the dialog the binding opens, not pass this screen before it opens
+            event.stop()
+            event.prevent_default()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.app.screen is not self:

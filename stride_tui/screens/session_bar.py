@@ -70,7 +70,7 @@ class SessionBar(StatusLine):
         else:
             self.toggle_pause()
 
-    @work(group="session-dialog")
+    @work(group="session-dialog", description="ask the session length")
     async def _ask_minutes(self, model: ThreatModel) -> None:
         minutes = await self.app.push_screen_wait(SessionForm(self.minutes))
         if minutes is not None:
@@ -122,7 +122,7 @@ class SessionBar(StatusLine):
         if stories is not None and path is not None:
             self.picked = (len(stories), int(getattr(picked, "offered", len(stories))), path)
 
-    @work(group="session-dialog")
+    @work(group="session-dialog", description="session summary")
     async def show_summary(self, summary: SessionSummary, elapsed: float, unsaved: bool) -> None:
         """Say what the finished session produced, and offer the stories export."""
         lines = [Text(line) for line in summary_lines(summary, elapsed)]

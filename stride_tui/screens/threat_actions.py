@@ -113,7 +113,7 @@ class ThreatActions(Widget):
             return
         self._post(changed, f"add flow {response_id} (response to {flow_id})", ("flows", response_id))
 
-    @work(group="story-picker")
+    @work(group="story-picker", description="pick stories")
     async def pick_stories(
         self,
         model_path: Path,
