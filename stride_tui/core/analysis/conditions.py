@@ -322,20 +322,13 @@ def compile_condition(cond: Condition) -> Predicate:
 
 
 def _all_of(parts: list[Predicate]) -> Predicate:
-    # flat closures for the usual sizes: one call per part, no generator per evaluation
+    # the usual two parts as one flat closure; more go through all() (a generator per call)
     if len(parts) == 1:
         return parts[0]
     if len(parts) == 2:
         a, b = parts
         return lambda facts: a(facts) and b(facts)
-    if len(parts) == 3:
-        a, b, c = parts
-        return lambda facts: a(facts) and b(facts) and c(facts)
-    if len(parts) == 4:
-        a, b, c, d = parts
-        return lambda facts: a(facts) and b(facts) and c(facts) and d(facts)
-    first, rest = _all_of(parts[:4]), _all_of(parts[4:])
-    return lambda facts: first(facts) and rest(facts)
+    return lambda facts: all(p(facts) for p in parts)
 
 
 def _any_of(parts: list[Predicate]) -> Predicate:
@@ -344,14 +337,7 @@ def _any_of(parts: list[Predicate]) -> Predicate:
     if len(parts) == 2:
         a, b = parts
         return lambda facts: a(facts) or b(facts)
-    if len(parts) == 3:
-        a, b, c = parts
-        return lambda facts: a(facts) or b(facts) or c(facts)
-    if len(parts) == 4:
-        a, b, c, d = parts
-        return lambda facts: a(facts) or b(facts) or c(facts) or d(facts)
-    first, rest = _any_of(parts[:4]), _any_of(parts[4:])
-    return lambda facts: first(facts) or rest(facts)
+    return lambda facts: any(p(facts) for p in parts)
 
 
 def facts_read(cond: Condition) -> tuple[str, ...]:
