@@ -2,8 +2,8 @@
 and OWASP pytm on models of the same shape for a ratio.
 
 Run: ``.venv/bin/python bench/bench_analysis.py``. The pytm part needs an interpreter with pytm
-installed: pass ``--pytm-python PATH``, or let the script create ``.venv-pytm`` on first use
-(``pip install pytm``); ``--no-pytm`` skips it. Medians of several runs; ratios are measured in
+installed: pass ``--pytm-python PATH``, or let the script create ``bench/.pytm-venv`` on first use
+(``pip install pytm==1.4``, see ``pytm_venv.py``); ``--no-pytm`` skips it. Medians of several runs; ratios are measured in
 the same run because the machine is shared.
 """
 
@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.generate import generate_model  # noqa: E402
+from bench.pytm_venv import pytm_python  # noqa: E402
 from stride_tui.core.analysis.engine import Analyzer, analyse  # noqa: E402
 from stride_tui.core.analysis.rules import builtin_rules  # noqa: E402
 
@@ -30,20 +31,6 @@ def median_seconds(fn, repeat: int = 5) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def pytm_python(args: argparse.Namespace) -> str | None:
-    if args.no_pytm:
-        return None
-    if args.pytm_python:
-        return args.pytm_python
-    venv = ROOT / ".venv-pytm"
-    python = venv / "bin" / "python"
-    if not python.exists():
-        print("creating .venv-pytm with pytm (first run only)…")
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "pytm"], check=True)
-    return str(python)
 
 
 def main() -> None:

@@ -66,11 +66,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
+sys.path.insert(0, str(ROOT))
+from bench.pytm_venv import PYTM_VERSION, pytm_python  # noqa: E402
+
 BASELINE = "3ef9822"
 """Today's engine: the commit before issue 16's work."""
 STRIDE_TUI = ROOT / ".venv" / "bin" / "stride-tui"
 RESULTS = BENCH / "results" / "speed.md"
-PYTM_VERSION = "1.4"
 POLL = 0.005
 """Seconds a polling wait sleeps between looks (a real sleep: the workers keep the GIL)."""
 FACT = "validates_input"
@@ -571,20 +573,6 @@ def whole_process(command: list[str], runs: int, env: dict[str, str] | None = No
         cell.samples.append(seconds)
         cell.rss_mib = max(cell.rss_mib or 0.0, rss)
     return cell
-
-
-def pytm_python(args: argparse.Namespace) -> str | None:
-    """pytm's interpreter: ``--pytm-python``, or ``bench/.pytm-venv`` (made on first use)."""
-    if args.no_pytm:
-        return None
-    if args.pytm_python:
-        return args.pytm_python
-    python = BENCH / ".pytm-venv" / "bin" / "python"
-    if not python.exists():
-        print(f"creating bench/.pytm-venv with pytm {PYTM_VERSION} (first run only)…", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(python.parent.parent)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", f"pytm=={PYTM_VERSION}"], check=True)
-    return str(python)
 
 
 def pytm_cell(python: str | None, counts: tuple[int, int, int], mode: list[str], runs: int) -> Cell:
