@@ -1,10 +1,8 @@
 """What changed between two models, found by identity: edits copy only what they change.
 
-An edit makes its new model with ``model_copy(update=...)`` and shallow copies of the tables it
-touches, so an element that did not change is the *same object* in both models. Comparing the
-tables entry by entry with ``is`` finds the changed ones in microseconds per thousand elements,
-without comparing any field. A table whose keys changed order (an id renamed in place, an
-element removed) is marked ``reordered``: its pane lays its rows out again.
+The changed entries come from `core.model.identity` (the analysis uses the same comparison). A
+table whose keys changed order (an id renamed in place, an element removed) is marked
+``reordered``: its pane lays its rows out again.
 """
 
 from __future__ import annotations
@@ -13,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.model.identity import changed_keys
 
 
 @dataclass(frozen=True)
@@ -37,10 +36,9 @@ def diff_table(old: Mapping[str, object], new: Mapping[str, object]) -> TableDif
     """The entries of ``new`` that are not the very objects of ``old``, and those gone."""
     if old is new:
         return _SAME
-    changed = {key for key, value in new.items() if old.get(key) is not value}
-    gone = [key for key in old if key not in new]
-    changed.update(gone)
-    reordered = bool(gone) or len(old) != len(new) or (bool(changed) and list(old) != list(new))
+    changed = changed_keys(old, new)
+    gone = any(key not in new for key in old)
+    reordered = gone or len(old) != len(new) or (bool(changed) and list(old) != list(new))
     return TableDiff(frozenset(changed), reordered)
 
 

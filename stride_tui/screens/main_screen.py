@@ -109,9 +109,9 @@ class MainScreen(Screen[None]):
         """The findings of `analysis` by element."""
         self._index_lock = threading.Lock()
         self._first_frame = threading.Event()
+        """Set once the panes have been painted (the first analysis waits for it)."""
         self._whole_model_shown = False
         """Whether the user has asked for the whole model's threats (esc) in this session."""
-        """Set once the panes have been painted (the first analysis waits for it)."""
         self._last_index: tuple[Analyzer, ThreatIndex] | None = None
         """The analyzer that made the last analysis, and its index (the next one is made from it)."""
         self.threat_index: ThreatIndex | None = None

@@ -20,8 +20,7 @@ from typing import NamedTuple
 from stride_tui.core.analysis.engine import Analysis
 from stride_tui.core.analysis.questions import Question, questions
 from stride_tui.core.analysis.scope import OUTSIDE, Scope, all_scopes
-from stride_tui.core.analysis.threats import Threat, group_threats
-from stride_tui.core.model.elements import SEVERITIES
+from stride_tui.core.analysis.threats import Threat, group_threats, threat_order
 from widgets.stride_panel import PanelSection
 
 CROSSING_LABEL = "Crossing flows"
@@ -51,7 +50,7 @@ class ThreatIndex:
         """
         self.analysis: Analysis = analysis
         """What is indexed."""
-        changed: frozenset[str] | None = getattr(analysis, "changed", None)
+        changed = analysis.changed
         self._views: dict[tuple[str | None, str], ThreatView] = {}
         self._scope_cache: dict[str | None, Scope] | None = None
         if previous is None or changed is None:
@@ -76,7 +75,7 @@ class ThreatIndex:
         part = Analysis(self.analysis.model, self.analysis.topology, [f for f in findings if f.threat_id in affected])
         regrouped = group_threats(part)
         kept = [t for t in previous.threats if t.id not in affected] if affected else list(previous.threats)
-        self.threats = list(heapq.merge(kept, regrouped, key=_order))
+        self.threats = list(heapq.merge(kept, regrouped, key=threat_order))
         by_id = dict(previous.by_id)
         for threat_id in affected:
             by_id.pop(threat_id, None)
@@ -98,7 +97,7 @@ class ThreatIndex:
             listed = [t for t in by_element.get(element_id, ()) if t.id not in affected]
             listed.extend(additions.get(element_id, ()))
             if listed:
-                by_element[element_id] = sorted(listed, key=_order)
+                by_element[element_id] = sorted(listed, key=threat_order)
             else:
                 by_element.pop(element_id, None)
         self._by_element = by_element
@@ -149,11 +148,3 @@ class ThreatIndex:
             return ThreatView(shown, sections, questions(self.analysis, shown))
         shown = self.for_element(element_id)
         return ThreatView(shown, None, questions(self.analysis, shown))
-
-
-_RANK = {severity: i for i, severity in enumerate(SEVERITIES)}
-
-
-def _order(threat: Threat) -> tuple[int, str]:
-    """Where a threat goes in `ThreatIndex.threats`: the order `group_threats` gives."""
-    return (-_RANK[threat.severity], threat.id)

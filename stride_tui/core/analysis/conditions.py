@@ -239,7 +239,9 @@ def _ordered(fact: str, op: str, value: object, other: object) -> bool:
 
 def evaluate(cond: Condition, facts: Mapping[str, object]) -> bool:
     """Whether ``cond`` holds for an element whose known facts are ``facts``."""
-    if isinstance(cond, FactTest) and cond.op != "above":
+    if isinstance(cond, FactTest):
+        if cond.op == "above":  # the only test that reads a second fact
+            return _ordered(cond.fact, "above", facts.get(cond.fact), facts.get(str(cond.value)))
         return _test(cond, facts.get(cond.fact))
     if isinstance(cond, All):
         return all(evaluate(c, facts) for c in cond.items)
@@ -249,8 +251,6 @@ def evaluate(cond: Condition, facts: Mapping[str, object]) -> bool:
         return not evaluate(cond.item, facts)
     if isinstance(cond, ModelHas):
         return facts.get(cond.key) is True
-    if isinstance(cond, FactTest) and cond.op == "above":
-        return _ordered(cond.fact, "above", facts.get(cond.fact), facts.get(str(cond.value)))
     return bool(facts.get("crosses_boundary")) == cond.value
 
 
@@ -453,7 +453,7 @@ def _explain(cond: Condition, facts: Mapping[str, object], crossings_text: str) 
 
 
 def describe(cond: Condition) -> str:
-    """A condition in words, for explanations of ``model_has`` ("`family` contains secrets-manager")."""
+    """A condition in words, for explanations of ``model_has`` ("`family` names "secrets-store"")."""
     if isinstance(cond, FactTest):
         words = {
             "equals": "is",

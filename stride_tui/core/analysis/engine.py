@@ -23,6 +23,7 @@ from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
 from stride_tui.core.analysis.technologies import Catalogue
 from stride_tui.core.analysis.unknowns import owner_of, settling_facts
 from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.model.identity import changed_keys
 from stride_tui.core.model.topology import Crossing, Topology
 
 KIND_LABELS = {
@@ -206,9 +207,9 @@ class Analyzer:
 
     def _update(self, last: _State, model: ThreatModel) -> tuple[_State, frozenset[str]]:
         before = last.model
-        components = _changed_keys(before.components, model.components)
-        flows = _changed_keys(before.flows, model.flows)
-        boundaries = _changed_keys(before.boundaries, model.boundaries)
+        components = changed_keys(before.components, model.components)
+        flows = changed_keys(before.flows, model.flows)
+        boundaries = changed_keys(before.boundaries, model.boundaries)
         neighbours = last.neighbours  # the analyzer's own: updated in place
         for fid in flows:
             if fid in before.flows:
@@ -246,9 +247,9 @@ class Analyzer:
         """Elements whose decisions or hand-written threats may differ between the two models."""
         before = last.model
         out: set[str] = set()
-        for tid in _changed_keys(before.threats, model.threats):
+        for tid in changed_keys(before.threats, model.threats):
             out |= {t.target for t in (before.threats.get(tid), model.threats.get(tid)) if t is not None}
-        for key in _changed_keys(before.decisions, model.decisions):
+        for key in changed_keys(before.decisions, model.decisions):
             element = key.partition("@")[2]
             if element == "*":  # a rule decided everywhere
                 return set(model.components) | set(model.flows)
@@ -376,16 +377,6 @@ class _Run:
         return _Element(
             eid, "flow", flow_display_name(model, eid), facts.flows[eid], boundaries, crossings, model, state.names
         )
-
-
-def _changed_keys(before: dict, after: dict) -> set[str]:
-    """Keys added, removed or given another value (compared by identity: edits copy only what
-    they change, so an equal but rebuilt entry merely costs its re-derivation)."""
-    if before is after:
-        return set()
-    changed = {k for k, v in after.items() if before.get(k) is not v}
-    changed.update(k for k in before if k not in after)
-    return changed
 
 
 def _names(model: ThreatModel) -> dict[str, str]:

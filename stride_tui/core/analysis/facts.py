@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from stride_tui.core.analysis.conditions import ModelHas, compile_condition
 from stride_tui.core.analysis.stakes import stakes_in
 from stride_tui.core.analysis.technologies import Catalogue, builtin_catalogue
-from stride_tui.core.model.elements import COMPONENT_CLASSES, Component, Flow, ThreatModel
+from stride_tui.core.model.elements import COMPONENT_CLASSES, Boundary, Component, Flow, ThreatModel
 from stride_tui.core.model.topology import Topology
 
 COMPONENT_DERIVED = (
@@ -203,11 +203,12 @@ class FactBase:
             new.components[cid] = {**new._own[cid], **new._graph[cid], **self.model_facts}
         # a removed component changes the answers too, though nothing is derived again for it
         new.model_facts = new._answer_queries(new.components) if rederived or components else self.model_facts
-        if new.model_facts != self.model_facts:  # a model-wide answer changed: every element
+        answers_changed = new.model_facts != self.model_facts
+        if answers_changed:  # a model-wide answer changed: every element
             rederived = set(new._own)
             new.components = {cid: {**new._own[cid], **new._graph[cid], **new.model_facts} for cid in new._own}
         new._copies = {p: {c: v for c, v in copies.items() if c not in rederived} for p, copies in self._copies.items()}
-        if new.model_facts != self.model_facts:
+        if answers_changed:
             flows_again = set(model.flows)
         else:
             flows_again = (flows | neighbours.flows_touching(rederived | components)) & model.flows.keys()
@@ -231,12 +232,12 @@ class FactBase:
         )
         zone = self.model.boundaries.get(chain[0]) if chain else None
         if zone is not None:
-            kind = "internet" if zone.internet else zone.kind
+            kind = _zone_kind(zone)
             if kind is not None:
                 facts["zone_kind"] = kind
             if zone.enforced_by:
                 facts["zone_enforced"] = True
-        kinds = {"internet" if b.internet else b.kind for b in map(self.model.boundaries.get, chain) if b is not None}
+        kinds = {_zone_kind(b) for b in map(self.model.boundaries.get, chain) if b is not None}
         facts["zone_trust"] = (
             "internet"
             if facts["untrusted"]
@@ -284,12 +285,10 @@ class FactBase:
         enters = tuple(c.boundary for c in crossings if c.direction == "entering")
         facts["enters"] = enters
         entered = [model.boundaries[b] for b in enters if b in model.boundaries]
-        facts["enters_kinds"] = tuple(dict.fromkeys(k for b in entered if (k := "internet" if b.internet else b.kind)))
+        facts["enters_kinds"] = tuple(dict.fromkeys(k for b in entered if (k := _zone_kind(b))))
         # nothing on the way in enforces a zone: no boundary it enters names its enforcement
         facts["enters_unenforced"] = bool(entered) and not any(b.enforced_by for b in entered)
-        facts["enters_more_trusted"] = bool(facts["enters"]) and not components.get(flow.target, {}).get(
-            "in_internet", False
-        )
+        facts["enters_more_trusted"] = bool(enters) and not components.get(flow.target, {}).get("in_internet", False)
         facts["from_internet"] = bool(components.get(flow.source, {}).get("untrusted"))
         facts.update(self._copy("source.", flow.source))
         facts.update(self._copy("target.", flow.target))
@@ -308,8 +307,13 @@ class FactBase:
         }
 
 
+def _zone_kind(boundary: Boundary) -> str | None:
+    """What a boundary separates; one marked ``internet = true`` is the internet."""
+    return "internet" if boundary.internet else boundary.kind
+
+
 def _internet_boundaries(model: ThreatModel) -> set[str]:
-    return {bid for bid, b in model.boundaries.items() if b.internet or b.kind == "internet"}
+    return {bid for bid, b in model.boundaries.items() if _zone_kind(b) == "internet"}
 
 
 def _node(own: dict[str, object] | None) -> _Node | None:

@@ -69,12 +69,17 @@ def group_threats(analysis: Analysis) -> list[Threat]:
             groups: dict[str, list[Finding]] = {}
             for finding in analysis.findings:
                 groups.setdefault(finding.threat_id, []).append(finding)
-            cached = sorted((_threat(f) for f in groups.values()), key=lambda t: (-_RANK[t.severity], t.id))
+            cached = sorted((_threat(f) for f in groups.values()), key=threat_order)
         analysis.__dict__["_threats"] = cached
     return list(cached)
 
 
 _RANK = {severity: i for i, severity in enumerate(SEVERITIES)}
+
+
+def threat_order(threat: Threat) -> tuple[int, str]:
+    """Where a threat goes in a list of threats: highest risk first, then by id."""
+    return (-_RANK[threat.severity], threat.id)
 
 
 def _threat(findings: list[Finding]) -> Threat:

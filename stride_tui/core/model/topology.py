@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.model.identity import changed_keys
 
 Direction = Literal["entering", "leaving"]
 
@@ -59,11 +60,6 @@ def all_boundary_chains(model: ThreatModel) -> dict[str | None, tuple[str, ...]]
     return chains
 
 
-def same_table(a: dict, b: dict) -> bool:
-    """Whether two tables of a model hold the very same entries (edits copy only what changes)."""
-    return a is b or (a.keys() == b.keys() and all(v is b[k] for k, v in a.items()))
-
-
 class Topology:
     """Boundary chains of every component and crossings of every flow, computed once per model."""
 
@@ -89,7 +85,7 @@ class Topology:
         crossings changed (this one is left as it was: analyses made with it stay valid)."""
         new = Topology.__new__(Topology)
         new.model = model
-        if same_table(model.boundaries, self.model.boundaries):
+        if not changed_keys(self.model.boundaries, model.boundaries):
             new.chains = chains = self.chains
             new.component_chain = dict(self.component_chain)
             for cid in components:
