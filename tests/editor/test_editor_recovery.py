@@ -59,6 +59,7 @@ def test_an_exception_in_an_action_leaves_a_recovery_file_that_the_next_start_re
         screen = main_screen(app)
         assert "secret-ledger" in screen.model.components and screen.document.dirty
         await pilot.press("ctrl+s")
+        await wait_workers(app, "file")  # the save runs in a worker: under load it can outlast settle
         await settle(app, pilot)
         assert not screen.document.dirty
 
