@@ -67,8 +67,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-sys.path.insert(0, str(ROOT))
-from bench.pytm_venv import PYTM_VERSION, pytm_python  # noqa: E402
+
+
+def _load_pytm_venv():  # type: ignore[no-untyped-def]
+    """bench/pytm_venv.py of this tree, loaded from its file: putting this tree first on
+    ``sys.path`` would make every probe import this tree's stride_tui whatever its PYTHONPATH
+    says (the "before" column measured the working tree)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_pytm_venv", BENCH / "pytm_venv.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_PYTM_VENV = _load_pytm_venv()
+PYTM_VERSION: str = _PYTM_VENV.PYTM_VERSION
+pytm_python = _PYTM_VENV.pytm_python
 
 BASELINE = "3ef9822"
 """Today's engine: the commit before issue 16's work."""
