@@ -123,6 +123,23 @@ def test_bidi_override_in_a_name_is_a_warning():
     assert warning.level == "warning" and "U+202E" in warning.message and warning.line == 17
 
 
+@pytest.mark.parametrize(
+    "spelled", ["\\u202eevil", "\\U0000202Eevil", "\\u200b", "é \u200b"], ids=["u", "U", "zero-width", "literal"]
+)
+def test_invisible_characters_spelled_as_escapes_in_an_ascii_file_are_warned_of_too(spelled):
+    """The loader skips the look at every field when the file cannot hold such a character; a
+    file that spells one with an escape (all ASCII) still gets its warning."""
+    raw = MINIMAL.replace('name = "API"', f'name = "API {spelled}"').encode()
+    loaded = parse_model(raw, "m.toml")
+    (warning,) = loaded.warnings
+    assert warning.level == "warning" and warning.line == 17
+
+
+def test_an_ascii_file_without_escapes_has_no_text_warnings():
+    loaded = parse_model(MINIMAL.replace('name = "API"', 'name = "API \\\\x"').encode(), "m.toml")
+    assert loaded.warnings == [] and loaded.model.components["api"].name == "API \\x"
+
+
 def test_comments_are_found_outside_strings_only():
     text = MINIMAL.replace('name = "API"', 'name = "C# # not a comment"  # a comment') + "# trailing\n"
     loaded = parse_model(text.encode(), "m.toml")

@@ -11,6 +11,7 @@ import gc
 import os
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def parse_model(raw: bytes, file: str = "<model>") -> LoadedModel:
     diagnostics.extend(check_references(data, file, source_map))
     if diagnostics or model is None:
         raise ModelError(_sorted_capped(diagnostics, file))
-    warnings = suspicious_text_warnings(model, file, source_map)
+    warnings = suspicious_text_warnings(model, file, source_map, text)
     comments = comment_lines(text) if "#" in text else []
     return LoadedModel(model, file, raw, warnings, comments)
 
@@ -363,15 +364,25 @@ def _conflict_blocks(text: str) -> list[tuple[int, int]]:
 
 
 def _too_deep(data: dict) -> tuple[str | int, ...] | None:
-    stack: list[tuple[object, tuple[str | int, ...]]] = [(data, ())]
-    while stack:
-        value, path = stack.pop()
-        if len(path) > MAX_DEPTH:
-            return path
-        if isinstance(value, dict):
-            stack.extend((v, (*path, k)) for k, v in value.items() if isinstance(v, (dict, list)))
-        elif isinstance(value, list):
-            stack.extend((v, (*path, i)) for i, v in enumerate(value) if isinstance(v, (dict, list)))
+    """The path of the first value nested deeper than ``MAX_DEPTH`` (walking the last key of
+    each table first), or None."""
+    found = _deeper(data, 0)
+    return None if found is None else tuple(reversed(found))
+
+
+def _deeper(value: dict | list, depth: int) -> list[str | int] | None:
+    # the path comes back leaf first; only the containers are walked, and no path is built
+    # unless one is too deep (every command loads a model: this runs on every element)
+    keys: Iterable[str | int] = reversed(value.keys()) if isinstance(value, dict) else range(len(value) - 1, -1, -1)
+    for key in keys:
+        child = value[key]  # type: ignore[index]
+        if isinstance(child, dict | list):
+            if depth >= MAX_DEPTH:
+                return [key]
+            found = _deeper(child, depth + 1)
+            if found is not None:
+                found.append(key)
+                return found
     return None
 
 

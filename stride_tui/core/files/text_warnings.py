@@ -14,11 +14,19 @@ from stride_tui.core.model.elements import ThreatModel
 from stride_tui.core.text_safety import code_point, find_invisible
 
 
-def suspicious_text_warnings(model: ThreatModel, file: str, source_map: SourceMap) -> list[Diagnostic]:
-    """A warning for each name or text field holding bidi controls or zero-width characters."""
+def suspicious_text_warnings(
+    model: ThreatModel, file: str, source_map: SourceMap, text: str | None = None
+) -> list[Diagnostic]:
+    """A warning for each name or text field holding bidi controls or zero-width characters.
+
+    ``text``: the file the model was read from. When it holds no such character and no escape
+    that could spell one (``\\u``, ``\\U``, ``\\x``), no field can: one scan of the file
+    instead of a look at every field of every element."""
+    if text is not None and (text.isascii() or find_invisible(text) is None) and not any(e in text for e in _ESCAPES):
+        return []
     out: list[Diagnostic] = []
-    for path, text in _texts(model):
-        found = find_invisible(text)
+    for path, value in _texts(model):
+        found = find_invisible(value)
         if found:
             line, col = source_map.position(path) or (None, None)
             out.append(
@@ -35,6 +43,8 @@ def suspicious_text_warnings(model: ThreatModel, file: str, source_map: SourceMa
     return out
 
 
+_ESCAPES = ("\\u", "\\U", "\\x")
+"""The TOML escapes that can write a character other than ASCII."""
 _Field = tuple[tuple[str, ...], str]  # (path of the field, its text)
 
 
