@@ -373,9 +373,10 @@ class _Run:
         ):
             state.results[eid] = _Result(raw, errors, before.findings, covering)
             return False
-        if before is not None:
+        if before is not None and before.covering:
             state.covered.subtract(before.covering)
-        state.covered.update(covering)
+        if covering:  # most elements have no decision: Counter.update costs even when empty
+            state.covered.update(covering)
         state.results[eid] = _Result(raw, errors, decided, covering)
         return True
 
@@ -395,9 +396,9 @@ class _Run:
             return None
         crossings = topology.crossings[eid]
         boundaries = tuple(c.boundary for c in crossings)
-        return _Element(
-            eid, "flow", flow_display_name(model, eid), facts.flows[eid], boundaries, crossings, model, state.names
-        )
+        names = state.names  # `flow_display_name`, from the names the state keeps
+        name = flow.name or f"{names.get(flow.source, flow.source)} → {names.get(flow.target, flow.target)}"
+        return _Element(eid, "flow", name, facts.flows[eid], boundaries, crossings, model, names)
 
 
 def _names(model: ThreatModel) -> dict[str, str]:
@@ -445,8 +446,6 @@ class _Element:
         self._explained: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.risk_id: int | None = None
         """The analyzer's id of the facts risk reads here, taken once for all the element's findings."""
-        self.owners = _Owners(model, element_id) if flow is not None else _Self(element_id)
-        """Who owns the control a rule asks for, by the rule's ``remedy_on`` (`control_owner`)."""
 
     def rests_on(self, settling: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         """``(element, fact)`` of each settling fact, shared by the element's findings alike."""
@@ -626,29 +625,6 @@ class _Decider:
         return replace(finding, status=decision.status, note=decision.note, ticket=decision.ticket)
 
 
-class _Owners(dict):
-    """A flow's `control_owner` for each ``remedy_on``, each worked out when first asked."""
-
-    def __init__(self, model: ThreatModel, element_id: str) -> None:
-        super().__init__()
-        self.model, self.element_id = model, element_id
-
-    def __missing__(self, remedy_on: str) -> str:
-        owner = self[remedy_on] = control_owner(self.model, self.element_id, remedy_on)
-        return owner
-
-
-class _Self(dict):
-    """A component owns every control asked of it, whatever the rule's ``remedy_on``."""
-
-    def __init__(self, element_id: str) -> None:
-        super().__init__()
-        self.element_id = element_id
-
-    def __missing__(self, remedy_on: str) -> str:
-        return self.element_id
-
-
 def control_owner(model: ThreatModel, element_id: str, remedy_on: str) -> str:
     """The element that owns the control a rule asks for on ``element_id``: the element, or a
     flow's source or target; a response's own findings belong to its request (one threat)."""
@@ -754,7 +730,7 @@ def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
         None,
         False,
         rule.remedy,
-        f"{rule.remedy}@{element.owners[rule.remedy_on]}",
+        f"{rule.remedy}@{element.id if element.ends is None else control_owner(element.model, element.id, rule.remedy_on)}",
         rule.control,
         element.rests_on(settling) if settling else (),
     )
