@@ -375,6 +375,10 @@ def _compile_test(cond: FactTest) -> Predicate:
     key, op, expected = cond.fact, cond.op, cond.value
     if op in ("equals", "not_equals"):
         kind = type(expected)
+        if kind is bool:  # true and false are the only bools: the type test is an identity test
+            if op == "equals":
+                return lambda facts: facts.get(key) is expected
+            return lambda facts: facts.get(key) is not expected
         if op == "equals":
             return lambda facts: (v := facts.get(key)) is not None and type(v) is kind and v == expected
         return lambda facts: (v := facts.get(key)) is None or type(v) is not kind or v != expected
