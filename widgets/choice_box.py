@@ -6,11 +6,14 @@ out of order, so a choice was lost or the next field got the letters. Here the b
 keyboard: enter, ↓, ↑ or space open the list, letters jump to the first option containing them
 (Textual's type-to-search), ↑ ↓ move, enter picks, esc closes, each as it is read.
 
-The list is mounted the first time it opens: a form has many drop-downs and opens as fast as
-Textual can mount, style and lay out its widgets, and most lists are never opened.
+A form has many drop-downs and opens as fast as Textual can mount, style and lay out its
+widgets, so a box is as few of them as it can be: the list is mounted the first time it opens
+(most never are), and the box draws its arrow itself.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events
@@ -18,10 +21,37 @@ from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.widgets import Select
 from textual.widgets._option_list import Option
-from textual.widgets._select import NoSelection, SelectCurrent, SelectOverlay
+from textual.widgets._select import NonSelectableStatic, NoSelection, SelectCurrent, SelectOverlay
 
 _SEARCH_RESET = 0.7
 """Seconds after the last letter when the next one starts a new search (as Textual's own list)."""
+
+
+class ChoiceCurrent(SelectCurrent):
+    """The closed box: the choice, and the arrow drawn in the two columns right of it (not by
+    two more widgets, one per direction)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"choice-current--arrow"}
+
+    DEFAULT_CSS = """
+    ChoiceCurrent {
+        & > #label {
+            margin-right: 2;
+        }
+        & > .choice-current--arrow {
+            color: $foreground 50%;
+        }
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield NonSelectableStatic(self.placeholder, id="label")
+
+    def render(self) -> Text:
+        box = self.parent
+        arrow = "▲" if isinstance(box, Select) and box.expanded else "▼"
+        blank = " " * max(self.content_size.width - 1, 0)  # unstyled, as the arrow's padding was
+        return Text.assemble(blank, (arrow, self.get_component_rich_style("choice-current--arrow")), end="")
 
 
 class ChoiceBox(Select[str]):
@@ -34,7 +64,7 @@ class ChoiceBox(Select[str]):
         self._last_letter = 0.0
 
     def compose(self) -> ComposeResult:
-        yield SelectCurrent(self.prompt)  # the list comes with the first opening (`_overlay`)
+        yield ChoiceCurrent(self.prompt)  # the list comes with the first opening (`_overlay`)
 
     def _overlay(self, create: bool = False) -> SelectOverlay | None:
         """The pop-up list; made and mounted now with ``create`` when it is not there yet."""
@@ -98,6 +128,7 @@ class ChoiceBox(Select[str]):
             return
         self._query = ""
         self.set_class(expanded, "-expanded")
+        self.query_one(SelectCurrent).refresh()  # its arrow
         if expanded:
             index = next((i for i, (_, value) in enumerate(self._options) if value == self.value), None)
             overlay.select(index if self.value is not self.NULL else None)

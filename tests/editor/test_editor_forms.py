@@ -23,7 +23,7 @@ from stride_tui.screens.threat_form import ThreatForm
 from widgets.choice_box import ChoiceBox
 from widgets.form_field import CHOICE_KEYS
 
-from .harness import MODEL, main_screen, open_form, run, settle, type_text, wait_for, write
+from .harness import MODEL, main_screen, open_form, rendered, run, settle, type_text, wait_for, write
 
 # components added in an order that is not the alphabet's
 UNSORTED = (
@@ -171,9 +171,11 @@ def test_a_drop_down_mounts_its_list_when_it_first_opens(tmp_path: Path) -> None
         await pilot.press("enter")
         await pilot.pause()
         assert kind.expanded and kind.query_one(SelectOverlay).highlighted == 1  # process, as shown
+        assert "▲" in rendered(kind).splitlines()[0]  # the box draws its own arrow
         await pilot.press("enter")  # keeps the choice and closes the list
         await pilot.pause()
         assert not kind.expanded and form.values()["kind"] == "process"
+        assert rendered(kind).splitlines()[0].rstrip().endswith("▼")
         boundary.focus()
         await pilot.pause()
         await pilot.press("enter", "down", "down", "enter")  # none, then the first boundary down
