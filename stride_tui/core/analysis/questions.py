@@ -141,7 +141,9 @@ def _technology_questions(analysis: Analysis, threats: list[Threat], asked: set[
         component = model.components.get(element_id)
         if component is None or component.kind == "external_entity" or (element_id, "technology") in asked:
             continue
-        if catalogue.families_of(component.technology, " ".join(component.tags or ()), component.name):
+        # "User service" names a person, not what the service is built with
+        families = catalogue.families_of(component.technology, " ".join(component.tags or ()), component.name)
+        if set(families) - {"person"}:
             continue
         name = component.name or element_id
         text = f"What is {name} built with?" + (
