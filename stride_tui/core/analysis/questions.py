@@ -39,6 +39,7 @@ _BOOLEAN: dict[str, tuple[str, object, object]] = {
     "encodes_output": ("Does {element} encode everything it renders for its context?", True, False),
     "csrf_protected": ("Do state-changing requests to {element} need an anti-CSRF token?", True, False),
     "runs_as_root": ("Does {element} run as root?", True, False),
+    "hardened": ("Is {element} hardened (minimal image, read-only filesystem, no shell)?", True, False),
     "verifies_signatures": ("Does {element} verify the signature of each message before acting on it?", True, False),
     "egress_restricted": ("Can {element} reach only listed destinations on the way out?", True, False),
     "behind_waf": ("Does a web application firewall filter what reaches {element}?", True, False),
