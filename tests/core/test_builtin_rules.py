@@ -656,6 +656,12 @@ def consumer_writing(flow: dict | None = None, *, writes: bool = True) -> Threat
 
 CASES.update(
     {
+        "process-csrf-unprotected": (
+            solo("process", csrf_protected=False),
+            solo("process", csrf_protected=True),
+            solo("process"),  # unknown: the flow rule asks where a session makes it likely
+            "a",
+        ),
         "process-secrets-in-repository": (
             solo("process", secrets="repository"),
             solo("process", secrets="secrets_manager"),
@@ -903,12 +909,19 @@ def test_a_queue_anonymous_callers_can_feed_needs_a_dead_letter_queue_whatever_i
         ("process-verbose-errors", {"sanitizes_errors": False}),
         ("component-unpinned-supply-chain", {"image_pinned": False}),
         ("process-xss", {"encodes_output": False}),
+        ("process-object-authorization", {"authorization": "none"}),
     ],
 )
 def test_a_control_recorded_as_missing_always_raises_its_threat(rule_id, facts):
     # an ordinary internal service: none of the scoping conditions (privilege, exposure, technology) hold
     assert not fired(solo("process"), rule_id, "a")
     assert fired(solo("process", **facts), rule_id, "a")
+
+
+def test_a_call_recorded_without_a_timeout_always_raises_its_threat():
+    inside = pair(P, P, cross=False)  # inside one zone: not a dependency the rule guesses at
+    assert not fired(inside, "flow-no-timeout", "f")
+    assert fired(pair(P, P, {"timeout": False}, cross=False), "flow-no-timeout", "f")
 
 
 def page_on_the_users_device(zone: str) -> ThreatModel:
