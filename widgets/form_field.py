@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
-from typing import Literal
+from typing import ClassVar, Literal
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static, TextArea
@@ -20,6 +21,9 @@ from .tri_state import TriState
 CHOICE_KEYS = "Enter or ↓ opens the list; type a few letters to jump to a match; enter picks it."
 """How a drop-down is used from the keyboard (Textual's type-to-search), told in its help."""
 
+LABEL_WIDTH = 22
+"""Columns of the label, right-aligned with one blank column before the control."""
+
 FieldKind = Literal["line", "text", "bool", "choice", "tags"]
 """line: one line of text · text: several lines · bool: yes/no/unknown · choice: one of a
 list · tags: a comma-separated list of words."""
@@ -30,25 +34,31 @@ class FormField(Widget):
 
     Whatever control the field uses, a change posts `FormField.Changed`, and `value` reads it
     as the model spells it: text (None when blank), True/False/None, a choice, a list of tags.
+
+    A form opens as fast as Textual can style and lay out its widgets, so a field is as few of
+    them as it can be: the row draws its label itself (left of its children, which sit past
+    the label's column), and a field that is hidden when the form opens (a fact of another
+    kind of component) mounts its control only when it is first shown.
     """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"form-field--label"}
 
     DEFAULT_CSS = """
     FormField {
         height: auto;
-        layout: horizontal;
+        layout: vertical;
         & > .form-field--label {
-            width: 22;
-            padding: 0 1 0 0;
             color: $foreground-muted;
-            text-align: right;
         }
         &:focus-within > .form-field--label {
             color: $accent;
             text-style: bold;
         }
-        & > .form-field--body {
-            width: 1fr;
-            height: auto;
+        &.-invalid > .form-field--label {
+            color: $text-error;
+        }
+        & > * {
+            margin-left: 22;
         }
         .form-field--error {
             color: $text-error;
@@ -63,9 +73,6 @@ class FormField(Widget):
         }
         &.-invalid .form-field--error {
             display: block;
-        }
-        &.-invalid > .form-field--label {
-            color: $text-error;
         }
         Input, Select {
             width: 1fr;
@@ -129,7 +136,11 @@ class FormField(Widget):
             help = f"{help} {CHOICE_KEYS}".strip()
         self.help: str = help
         """What the field means (for a drop-down, with how to pick by typing)."""
-        self._label = label
+        self._label_lines = textwrap.wrap(label, LABEL_WIDTH - 1) or [""]
+        if len(self._label_lines) > 1:  # the row is as tall as its children: make room for the label
+            self.styles.min_height = len(self._label_lines)
+        if help:
+            self.tooltip = help
         self._control = self._make_control(kind, value, choices, blank)
         self._error: str | None = None
         self._hint: str | None = None
@@ -159,12 +170,32 @@ class FormField(Widget):
         return TextInput(str(value or ""), compact=True)
 
     def compose(self) -> ComposeResult:
-        label = Static(Text(self._label), classes="form-field--label", markup=False)
-        if self.help:
-            label.tooltip = self.help
-        yield label
-        with Vertical(classes="form-field--body"):
+        if self.display:
             yield self._control
+
+    def render(self) -> Text:
+        """The label, right-aligned in its column (the children are drawn over the rest)."""
+        style = self.get_component_rich_style("form-field--label")
+        width = LABEL_WIDTH - 1
+        text = Text(no_wrap=True, end="")
+        for index, line in enumerate(self._label_lines):
+            if index:
+                text.append("\n")
+            # the blanks unstyled, as a label widget's padding would be
+            text.append(" " * (width - len(line)))
+            text.append(line, style)
+            text.append(" ")
+        return text
+
+    @property
+    def display(self) -> bool:
+        return DOMNode.display.fget(self)  # type: ignore[attr-defined]
+
+    @display.setter
+    def display(self, show: bool | str) -> None:
+        DOMNode.display.fset(self, show)  # type: ignore[attr-defined]
+        if show and self.is_mounted and self._control.parent is None:
+            self.mount(self._control, before=0 if self.children else None)
 
     @property
     def control(self) -> Widget:
@@ -233,7 +264,7 @@ class FormField(Widget):
         if found:
             return found.first(Static)
         note = Static("", classes=kind, markup=False)
-        self.query_one(".form-field--body").mount(note)
+        self.mount(note)
         return note
 
     def focus(self, scroll_visible: bool = True) -> FormField:

@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Key
 from textual.screen import Screen
 from textual.widgets import Header
+from textual.worker import Worker, WorkerState
 
 from stride_tui.core import LoadedModel, ThreatModel
 from stride_tui.core import editing as edits
@@ -118,6 +119,9 @@ class MainScreen(Screen[None]):
         """The threats of `analysis` by element: what the STRIDE panel shows."""
         self._shown_model: ThreatModel | None = None
         """The model the panes show (an edit updates them from it, element by element)."""
+        self._save_pending = False
+        """ctrl+s in a form: the file is saved once the edit's threats are shown (a save of a
+        large model is pure Python in a thread; started at once, it would hold up the panel)."""
         self._selection_settled = False
         """Whether the selection came from the user (a pane's cursor, esc); until then the
         focused pane's cursor is the selection, so an analysis that finishes first never fills
@@ -172,10 +176,8 @@ class MainScreen(Screen[None]):
     def show_model(self) -> None:
         """Hand the current model to every pane (each updates only what changed since the model
         it showed) and start analysing it."""
-        model, document = self.model, self.document
-        self.title = plain_text(model.model.title)
-        marks = [*(["new file"] if not document.on_disk else []), *(["● unsaved"] if document.dirty else [])]
-        self.sub_title = plain_text(document.path.name) + (f"  [{', '.join(marks)}]" if marks else "")
+        model = self.model
+        self._show_title()
         if self._shown_model is not model:
             self._shown_model = model
             self.query_one(ElementPanes).show(model)
@@ -190,6 +192,13 @@ class MainScreen(Screen[None]):
         self._request_analysis()
         self.redraw_diagram()
         self.refresh_bindings()
+
+    def _show_title(self) -> None:
+        """The model's title, its file's name and whether it is new or unsaved, in the header."""
+        document = self.document
+        self.title = plain_text(document.model.model.title)
+        marks = [*(["new file"] if not document.on_disk else []), *(["● unsaved"] if document.dirty else [])]
+        self.sub_title = plain_text(document.path.name) + (f"  [{', '.join(marks)}]" if marks else "")
 
     def _record(self, model: ThreatModel, label: str, select: tuple[str, str] | None = None) -> None:
         """Make ``model`` current (undoable as ``label``) and show it."""
@@ -269,6 +278,18 @@ class MainScreen(Screen[None]):
         panel = self.query_one(StridePanel)
         if panel.table.has_focus:
             self._show_highlighted(panel)
+        self._save_after_paint()
+
+    def _save_after_paint(self) -> None:
+        """Start the save that ctrl+s in a form asked for, once the frame showing the edit is painted."""
+        if self._save_pending:
+            self._save_pending = False
+            self.call_after_refresh(self.action_save)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # an analysis that failed shows nothing: the save it held back starts now
+        if event.worker.group == "analysis" and event.state == WorkerState.ERROR:
+            self._save_after_paint()
 
     @property
     def current_analysis(self) -> Analysis | None:
@@ -397,7 +418,12 @@ class MainScreen(Screen[None]):
         self.call_later(self._offer_response, message)
         self._record(message.model, message.label, message.select)
         if message.save_file:  # ctrl+s in a form: the edit and the file in one key
-            self.action_save()
+            if self.model is message.model:  # recorded (an edit that changed nothing is not)
+                self._save_pending = True
+                if self.current_analysis is not None:  # analysed on the spot
+                    self._save_after_paint()
+            else:
+                self.action_save()
 
     def on_edit_dialogs_decision_dropped(self, message: EditDialogs.DecisionDropped) -> None:
         self._record(edits.delete_decision(self.model, message.key), f"delete decision {message.key}")
@@ -679,9 +705,13 @@ class MainScreen(Screen[None]):
             self.file.quit()
 
     def on_model_file_saved(self, message: ModelFile.Saved) -> None:
-        self.rules.forget()  # rule files are relative to the model file, which may have moved
-        if message.path != message.previous:
-            self.app.post_message(ModelPathChanged(message.previous, message.path))
+        if message.path == message.previous:
+            # the model shown and analysed is the one saved: only the title's marks change
+            self._show_title()
+            self.refresh_bindings()
+            return
+        self.rules.forget()  # rule files are relative to the model file, which has moved
+        self.app.post_message(ModelPathChanged(message.previous, message.path))
         self.show_model()
 
     def on_model_file_reloaded(self, _: ModelFile.Reloaded) -> None:

@@ -290,3 +290,80 @@ def test_analysis_is_deterministic(ruleset):
     first = analyse(model(**NESTED), ruleset).findings
     second = analyse(model(**NESTED), ruleset).findings
     assert first == second and [f.id for f in first] == [f.id for f in second]
+
+
+def _test_values(cond: object) -> list[object]:
+    """Every value a condition compares a fact with, to build facts that hit and miss it."""
+    from stride_tui.core.analysis.conditions import All, AnyOf, FactTest, Not
+
+    if isinstance(cond, FactTest):
+        return list(cond.value) if isinstance(cond.value, tuple) else [cond.value]
+    if isinstance(cond, All | AnyOf):
+        return [v for item in cond.items for v in _test_values(item)]
+    if isinstance(cond, Not):
+        return _test_values(cond.item)
+    return []
+
+
+def test_rules_narrowed_by_guard_facts_fire_exactly_as_their_conditions():
+    """The dispatch that skips rules by a few guard facts, and then tests only the rest of each
+    condition, finds what every rule's whole condition finds, in rule order — on facts mixing
+    the values the rules test with absent facts, other values, and 1 / 0 where rules test
+    true / false (equal in a dict key, never in a condition)."""
+    import random
+
+    from stride_tui.core.analysis.engine import Analyzer
+    from stride_tui.core.analysis.rules import builtin_rules
+
+    analyzer = Analyzer(builtin_rules())
+    rng = random.Random(16)
+    for kind, dispatch in analyzer._dispatch.items():
+        rules = dispatch.rules
+        keys = sorted({k for rule in rules for k in rule.facts_read})
+        pool = [None, True, False, 1, 0, "other", *{v for r in rules for v in _test_values(r.condition)}]
+        narrowed = 0
+        for _ in range(3000):
+            facts = {k: v for k in keys if (v := rng.choice(pool)) is not None}
+            expected = [r.id for r in rules if r.predicate is None or r.predicate(facts)]
+            candidates = dispatch.candidates(facts)
+            assert [r.id for r, rest in candidates if rest is None or rest(facts)] == expected, kind
+            narrowed += len(candidates) < len(rules)
+        assert not dispatch.keys or narrowed, f"{kind}: the guards never left a rule out"
+
+
+def test_a_rule_whose_guard_test_breaks_still_reports_its_error(monkeypatch):
+    """A guard test that raises leaves its rule to run whole, so the error is reported on the
+    element (fail closed) instead of the rule being skipped as if it could not hold."""
+    from stride_tui.core.analysis import conditions, engine, rules
+
+    original = conditions.compile_condition
+
+    def compile_breaking_crosses(cond):
+        if isinstance(cond, conditions.Crosses):
+
+            def fail(facts):
+                raise RuntimeError("broken test")
+
+            return fail
+        return original(cond)
+
+    monkeypatch.setattr(conditions, "compile_condition", compile_breaking_crosses)
+    monkeypatch.setattr(rules, "compile_condition", compile_breaking_crosses)
+    monkeypatch.setattr(engine, "compile_condition", compile_breaking_crosses)
+    text = RULES + RULES.split(b"[rules.proc-audit]")[0].split(b"[rules.flow-plain]")[1].join(
+        [b"\n[rules.flow-plain-2]", b""]
+    )
+    ruleset = combine([parse_rule_file(text, "r.toml")])
+    analyzer = engine.Analyzer(ruleset)
+    assert "crosses_boundary" in analyzer._dispatch["flow"].keys
+    model = ThreatModel.model_validate(
+        {
+            "stride_tui": 1,
+            "model": {"title": "t"},
+            "components": {"a": {"kind": "process"}, "b": {"kind": "process"}},
+            "flows": {"f": {"from": "a", "to": "b"}},
+        }
+    )
+    analysis = analyzer.analyse(model)
+    assert sorted(e.rule_id for e in analysis.errors) == ["flow-plain", "flow-plain-2"]
+    assert all("broken test" in e.message for e in analysis.errors)

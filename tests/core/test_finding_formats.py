@@ -216,3 +216,75 @@ def test_sarif_leaves_decided_findings_out_unless_asked(run_cli):
     assert all("suppressions" not in r for r in default)
     suppressed = [r for r in kept if "suppressions" in r]
     assert suppressed and len(kept) == len(default) + len(suppressed)
+
+
+ODD = """\
+stride_tui = 1
+
+[model]
+title = "Odd \\u202e texts"
+
+[boundaries.internet]
+name = "Internet \\"quoted\\""
+internet = true
+
+[components.user]
+kind = "external_entity"
+name = "Zoë → \\\\ back \\u200b"
+boundary = "internet"
+
+[components.api]
+kind = "process"
+name = "API </script> \\u2028"
+
+[flows.user-to-api]
+from = "user"
+to = "api"
+data = "card numbers"
+
+[threats.hand]
+target = "api"
+category = "tampering"
+title = "Written by hand"
+mitigation = "Fix it."
+
+[decisions."caller-authentication@user-to-api"]
+status = "accepted"
+note = "line\\nbreak"
+ticket = "SEC-1"
+
+[decisions."*@api"]
+status = "investigating"
+expires = 2000-01-01
+"""
+
+
+@pytest.mark.parametrize("model", [*sorted(SAMPLES.glob("*.toml")), "odd"])
+def test_json_lines_are_the_dicts_encoded(model, tmp_path):
+    """The hand-written JSON of each threat, finding and question is byte for byte what the
+    encoder makes of its dict (the documented shape)."""
+    from stride_tui.core.analysis.engine import analyse
+    from stride_tui.core.analysis.questions import questions
+    from stride_tui.core.analysis.rules import builtin_rules
+    from stride_tui.core.analysis.threats import group_threats
+    from stride_tui.core.files.loader import load_model
+    from stride_tui.core.outputs import finding_formats as formats
+    from stride_tui.core.outputs.json_document import encode_value
+
+    if model == "odd":
+        model = tmp_path / "odd.toml"
+        model.write_text(ODD, encoding="utf-8")
+    analysis = analyse(load_model(model).model, builtin_rules())
+    threats = group_threats(analysis)
+    asked = questions(analysis, threats)
+    by_threat = formats.questions_by_threat(asked)
+    findings = [f for t in threats for f in t.findings]
+    assert findings and asked
+    assert list(formats.finding_lines(findings)) == [encode_value(formats.finding_dict(f)) for f in findings]
+    assert list(formats.threat_lines(analysis, threats, by_threat)) == [
+        encode_value(formats.threat_dict(analysis, t, by_threat)) for t in threats
+    ]
+    assert list(formats.question_lines(asked)) == [encode_value(formats.question_dict(q)) for q in asked]
+    if model.name == "odd.toml":  # the texts and decisions above all reached the output
+        assert any(f.custom for f in findings) and any(f.ticket == "SEC-1" for f in findings)
+        assert any(f.note and "expired" in f.note for f in findings)

@@ -129,6 +129,32 @@ def test_one_ctrl_s_in_a_form_applies_it_and_saves_the_file(tmp_path: Path) -> N
     run(path, scenario)
 
 
+def test_a_fact_of_another_kind_is_mounted_when_the_kind_changes_and_is_saved(tmp_path: Path) -> None:
+    """A form opens with the facts of the other kinds unmounted (fewer widgets, a faster form):
+    choosing a data store shows its facts, and one set there is saved like any other."""
+    path = write(tmp_path)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        form = await open_form(app, pilot, "c", ComponentForm)
+        await type_text(pilot, "Ledger")
+        fact = form.field("encrypted_at_rest")
+        assert not fact.display and not fact.control.is_mounted  # a process has no such fact
+        form.field("kind").set_value("data_store")
+        await pilot.pause()
+        assert fact.display and fact.control.is_mounted
+        fact.focus()
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, MainScreen)
+        saved = load_model(path).model.components["ledger"]
+        assert saved.kind == "data_store" and saved.encrypted_at_rest is True  # type: ignore[union-attr]
+
+    run(path, scenario)
+
+
 def test_enter_applies_the_form_and_leaves_the_file_unsaved(tmp_path: Path) -> None:
     path = write(tmp_path)
 

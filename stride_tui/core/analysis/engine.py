@@ -16,7 +16,17 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from stride_tui.core.analysis.conditions import explain, model_queries
+from stride_tui.core.analysis.conditions import (
+    All,
+    Condition,
+    Crosses,
+    FactTest,
+    Predicate,
+    compile_condition,
+    explain,
+    facts_read,
+    model_queries,
+)
 from stride_tui.core.analysis.facts import FactBase, Neighbours
 from stride_tui.core.analysis.risk import WAF_REMEDIES, Risk, assess
 from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
@@ -166,6 +176,7 @@ class Analyzer:
         self._by_kind = {kind: ruleset.for_kind(kind) for kind in KIND_LABELS}
         # a response is analysed for what it carries, never as a call
         self._by_kind["response"] = [rule for rule in self._by_kind["flow"] if not rule.caller]
+        self._dispatch = {kind: _Dispatch(rules) for kind, rules in self._by_kind.items()}
         # the facts of a flow's ends that anything reads: rules, risk, and which questions apply
         read = {k for rule in self._by_kind["flow"] for k in rule.facts_read}
         self._endpoint_keys = frozenset(
@@ -180,6 +191,13 @@ class Analyzer:
         # the same rule on the same fact values explains and rates itself the same way: once
         self._explanations: dict[tuple, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._risks: dict[tuple, tuple[Risk, str]] = {}
+        self._risk_ids: dict[tuple, int] = {}
+        # what risk.assess reads of a rule: rules alike share their ratings on one element
+        self._risk_parts = {
+            rule.id: (rule.category, rule.severity, rule.caller, rule.raise_severity, rule.remedy in WAF_REMEDIES)
+            for rules in self._by_kind.values()
+            for rule in rules
+        }
 
     def analyse(self, model: ThreatModel) -> Analysis:
         """Every finding of ``model``, with its decisions merged and orphans listed."""
@@ -191,6 +209,9 @@ class Analyzer:
             else:
                 state, changed = self._update(last, model)
             self._state = state
+            if len(self._risk_ids) > 50_000:  # the ids key the ratings: both go together
+                self._risk_ids.clear()
+                self._risks.clear()
             for memo in (self._explanations, self._risks):
                 if len(memo) > 50_000:
                     memo.clear()
@@ -337,8 +358,8 @@ class _Run:
             if element is None:
                 raw, errors = (), ()
             else:
-                rules = analyzer._by_kind["response" if element.facts.get("is_response") else element.kind]
-                raw, errors = _evaluate(rules, element, analyzer)
+                dispatch = analyzer._dispatch["response" if element.facts.get("is_response") else element.kind]
+                raw, errors = _evaluate(dispatch.candidates(element.facts), element, analyzer)
         decided, covering = self.decide.all(raw)
         custom = self.custom.get(eid)
         if custom:
@@ -422,8 +443,10 @@ class _Element:
         self.ends = (flow.source, flow.target) if flow is not None else None
         self._rests_on: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
         self._explained: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self.risk_values: tuple | None = None
-        """The facts risk reads, taken once for all the element's findings."""
+        self.risk_id: int | None = None
+        """The analyzer's id of the facts risk reads here, taken once for all the element's findings."""
+        self.owners = _Owners(model, element_id) if flow is not None else _Self(element_id)
+        """Who owns the control a rule asks for, by the rule's ``remedy_on`` (`control_owner`)."""
 
     def rests_on(self, settling: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         """``(element, fact)`` of each settling fact, shared by the element's findings alike."""
@@ -473,15 +496,91 @@ class _Element:
         return values
 
 
+_GUARD_KEYS = 4
+"""How many facts narrow a kind's rules down before their conditions run."""
+_GUARD_OPS = frozenset({"equals", "not_equals", "in", "not_in", "unknown"})
+
+
+class _Dispatch:
+    """The rules of one kind of element, narrowed down by a few facts before any condition runs.
+
+    Most conditions are a conjunction whose first parts test one fact each against a value
+    (``source.kind`` is a process, ``target.kind`` a data store, the flow crosses a boundary).
+    The facts that most rules test that way are the guard keys; for each combination of their
+    values an element has, which rules can still hold is worked out once (each rule's tests of
+    those facts alone, run on those values alone), and every element with the same combination
+    runs only those rules, and of each only the parts that test other facts. A rule left out is
+    one whose conjunction is certainly false: the findings are the same, in the same order."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        parts: list[tuple[Condition, ...]] = []
+        counts: Counter[str] = Counter()
+        for rule in rules:
+            cond = rule.condition
+            parts.append((cond.items if isinstance(cond, All) else (cond,)) if cond is not None else ())
+            counts.update({key for part in parts[-1] if (key := _guard_key(part)) is not None})
+        self.keys = tuple(key for key, n in counts.most_common(_GUARD_KEYS) if n >= 2)
+        self._guards: list[list[tuple[int, Predicate]]] = []
+        """Per rule: (index of a guard key, the test of that fact alone) of each guarded part."""
+        self._rest: list[Predicate | None] = []
+        """Per rule: its other parts, what runs on an element once its guards passed."""
+        for rule, items in zip(rules, parts, strict=True):
+            guards = [(self.keys.index(k), compile_condition(p)) for p in items if (k := _guard_key(p)) in self.keys]
+            rest = tuple(p for p in items if _guard_key(p) not in self.keys)
+            self._guards.append(guards)
+            if not guards:
+                self._rest.append(rule.predicate)
+            else:
+                self._rest.append(compile_condition(All(rest)) if rest else None)
+        # (values, their types) → the rules that may hold: True equals 1 in a dict key, not in a rule
+        self._memo: dict[tuple[tuple[object, ...], tuple[type, ...]], list[tuple[Rule, Predicate | None]]] = {}
+
+    def candidates(self, facts: dict[str, object]) -> list[tuple[Rule, Predicate | None]]:
+        """The rules whose conditions may hold on an element with these facts, in rule order,
+        each with what is left to test (None: nothing, it holds)."""
+        values = tuple(map(facts.get, self.keys))
+        key = (values, tuple(map(type, values)))
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) > 10_000:  # free-text guard values: never an unbounded memo
+                self._memo.clear()
+            found = self._memo[key] = self._narrow(values)
+        return found
+
+    def _narrow(self, values: tuple[object, ...]) -> list[tuple[Rule, Predicate | None]]:
+        probes = [{key: value} if value is not None else {} for key, value in zip(self.keys, values, strict=True)]
+        out: list[tuple[Rule, Predicate | None]] = []
+        for rule, guards, rest in zip(self.rules, self._guards, self._rest, strict=True):
+            try:
+                holds = all(test(probes[i]) for i, test in guards)
+            except Exception:  # a broken test: the whole rule runs, and its error is reported there
+                out.append((rule, rule.predicate))
+                continue
+            if holds:
+                out.append((rule, rest))
+        return out
+
+
+def _guard_key(part: Condition) -> str | None:
+    """The one fact a part of a conjunction tests against fixed values, if it is such a test."""
+    if isinstance(part, Crosses):
+        return "crosses_boundary"
+    if isinstance(part, FactTest) and part.op in _GUARD_OPS:
+        read = facts_read(part)
+        return read[0] if len(read) == 1 else None
+    return None
+
+
 def _evaluate(
-    rules: list[Rule], element: _Element, memo: Analyzer
+    rules: list[tuple[Rule, Predicate | None]], element: _Element, memo: Analyzer
 ) -> tuple[tuple[Finding, ...], tuple[RuleError, ...]]:
+    """The findings of ``rules`` (each with what is left to test of it) on ``element``."""
     findings: list[Finding] = []
     errors: list[RuleError] = []
     facts = element.facts
-    for rule in rules:
+    for rule, predicate in rules:
         try:
-            predicate = rule.predicate
             if predicate is not None and not predicate(facts):
                 continue
             findings.append(_finding(rule, element, memo))
@@ -525,6 +624,29 @@ class _Decider:
             note = f"decision {key} ({decision.status}) expired on {decision.expires.isoformat()}"
             return replace(finding, note=note, ticket=decision.ticket)
         return replace(finding, status=decision.status, note=decision.note, ticket=decision.ticket)
+
+
+class _Owners(dict):
+    """A flow's `control_owner` for each ``remedy_on``, each worked out when first asked."""
+
+    def __init__(self, model: ThreatModel, element_id: str) -> None:
+        super().__init__()
+        self.model, self.element_id = model, element_id
+
+    def __missing__(self, remedy_on: str) -> str:
+        owner = self[remedy_on] = control_owner(self.model, self.element_id, remedy_on)
+        return owner
+
+
+class _Self(dict):
+    """A component owns every control asked of it, whatever the rule's ``remedy_on``."""
+
+    def __init__(self, element_id: str) -> None:
+        super().__init__()
+        self.element_id = element_id
+
+    def __missing__(self, remedy_on: str) -> str:
+        return self.element_id
 
 
 def control_owner(model: ThreatModel, element_id: str, remedy_on: str) -> str:
@@ -573,19 +695,11 @@ def _risk(memo: Analyzer, rule: Rule, element: _Element, provisional: bool) -> t
     """The finding's risk, and its severity if its unknown facts turn out bad (the gate's)."""
     # a risk depends on what assess reads of the rule and on the element's risk facts: rules
     # alike (category, base, caller, raise) on one element share one rating
-    risk_values = element.risk_values
-    if risk_values is None:
-        risk_values = element.risk_values = tuple(map(element.facts.get, _RISK_FACTS))
-    key = (
-        rule.category,
-        rule.severity,
-        rule.caller,
-        rule.raise_severity,
-        rule.remedy in WAF_REMEDIES,
-        element.kind,
-        provisional,
-        risk_values,
-    )
+    risk_id = element.risk_id
+    if risk_id is None:  # the element's risk facts, taken once for all its findings, as a small id
+        values = tuple(map(element.facts.get, _RISK_FACTS))
+        risk_id = element.risk_id = memo._risk_ids.setdefault(values, len(memo._risk_ids))
+    key = (memo._risk_parts[rule.id], element.kind, provisional, risk_id)
     rated = memo._risks.get(key)
     if rated is None:
         risk = assess(rule, element.facts, element.kind, provisional)
@@ -597,19 +711,13 @@ def _risk(memo: Analyzer, rule: Rule, element: _Element, provisional: bool) -> t
 
 def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
     values = element.values
-    facts = element.facts
     if rule.condition is None:
         explanation: tuple[str, ...] = (f"applies to every {KIND_LABELS[element.kind]} (STRIDE per element)",)
         settling: tuple[str, ...] = ()
     else:
         # what the explanation and the settling facts read: the rule's facts and the ends' kinds
-        key = (
-            rule.id,
-            element.kind,
-            facts.get("source.kind"),
-            facts.get("target.kind"),
-            *map(facts.get, rule.facts_read),
-        )
+        facts = element.facts
+        key = (rule.id, element.kind, *map(facts.get, rule.explain_keys))
         cached = memo._explanations.get(key)
         if cached is None:
             cached = memo._explanations[key] = (
@@ -620,30 +728,35 @@ def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
         if _CROSSINGS in explanation:
             explanation = element.with_crossings(explanation)
     risk, confirmed = _risk(memo, rule, element, bool(settling))
+    # positional, in field order: a finding is made for every rule that fires on every element
     return Finding(
-        id=f"{rule.id}@{element.id}",
-        rule_id=rule.id,
-        category=rule.category,
-        severity=risk.severity,
-        base_severity=rule.severity,
-        confirmed_severity=confirmed,
-        likelihood=risk.likelihood,
-        impact=risk.impact,
-        risk_reasons=risk.reasons,
-        element_id=element.id,
-        element_kind=element.kind,
-        element_name=element.name,
-        boundaries=element.boundaries,
-        crossings=element.crossings,
-        title=rule.title_template.fill(values),
-        description=rule.description_template.fill(values),
-        explanation=explanation,
-        mitigations=rule.mitigations,
-        references=rule.references,
-        remedy=rule.remedy,
-        threat_id=f"{rule.remedy}@{control_owner(element.model, element.id, rule.remedy_on)}",
-        control=rule.control,
-        rests_on=element.rests_on(settling),
+        f"{rule.id}@{element.id}",
+        rule.id,
+        rule.category,
+        risk.severity,
+        rule.severity,
+        confirmed,
+        risk.likelihood,
+        risk.impact,
+        risk.reasons,
+        element.id,
+        element.kind,
+        element.name,
+        element.boundaries,
+        element.crossings,
+        rule.title_template.fill(values),
+        rule.description_template.fill(values),
+        explanation,
+        rule.mitigations,
+        rule.references,
+        "open",
+        None,
+        None,
+        False,
+        rule.remedy,
+        f"{rule.remedy}@{element.owners[rule.remedy_on]}",
+        rule.control,
+        element.rests_on(settling) if settling else (),
     )
 
 

@@ -123,6 +123,8 @@ class Rule:
     """About the call itself: never fires on a response flow."""
     predicate: Predicate | None = field(default=None, compare=False, repr=False)
     facts_read: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    explain_keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    """What its explanation and settling facts depend on: its facts and a flow's ends' kinds."""
     title_template: Template = field(init=False, compare=False, repr=False)
     description_template: Template = field(init=False, compare=False, repr=False)
 
@@ -131,6 +133,7 @@ class Rule:
         if self.condition is not None:
             object.__setattr__(self, "predicate", compile_condition(self.condition))
             object.__setattr__(self, "facts_read", facts_read(self.condition))
+            object.__setattr__(self, "explain_keys", ("source.kind", "target.kind", *self.facts_read))
         object.__setattr__(self, "title_template", Template(self.title))
         object.__setattr__(self, "description_template", Template(self.description))
 

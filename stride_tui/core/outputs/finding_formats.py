@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+import json.encoder
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from stride_tui.core.analysis.engine import Analysis, Finding, without_gc
 from stride_tui.core.analysis.questions import Question
@@ -14,7 +16,7 @@ from stride_tui.core.analysis.scope import Scope, threat_place
 from stride_tui.core.analysis.threats import Threat, count_threats
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 from stride_tui.core.outputs import escape
-from stride_tui.core.outputs.json_document import Items, document_lines
+from stride_tui.core.outputs.json_document import EncodedItems, document_lines, encode_value
 from stride_tui.core.stride import CATEGORY_LABELS
 
 
@@ -53,11 +55,14 @@ def finding_dict(finding: Finding) -> dict:
 
 def summary(findings: list[Finding]) -> dict:
     """Counts of findings by category, severity and status, every key present (zeros included)."""
+    categories = Counter(f.category for f in findings)
+    severities = Counter(f.severity for f in findings)
+    statuses = Counter(f.status for f in findings)
     return {
         "total": len(findings),
-        "by_category": {c: sum(f.category == c for f in findings) for c in CATEGORIES},
-        "by_severity": {s: sum(f.severity == s for f in findings) for s in SEVERITIES},
-        "by_status": {s: sum(f.status == s for f in findings) for s in STATUSES},
+        "by_category": {c: categories[c] for c in CATEGORIES},
+        "by_severity": {s: severities[s] for s in SEVERITIES},
+        "by_status": {s: statuses[s] for s in STATUSES},
     }
 
 
@@ -112,12 +117,13 @@ def question_dict(question: Question) -> dict:
 def threat_summary(threats: list[Threat]) -> dict:
     """Counts of threats: total, by status, undecided, provisional, by severity."""
     counts = count_threats(threats)
+    severities = Counter(t.severity for t in threats)
     return {
         "total": counts.total,
         "undecided": counts.undecided,
         "provisional": counts.provisional,
         "by_status": counts.by_status,
-        "by_severity": {s: sum(t.severity == s for t in threats) for s in SEVERITIES},
+        "by_severity": {s: severities[s] for s in SEVERITIES},
         "findings": counts.findings,
     }
 
@@ -130,9 +136,9 @@ def findings_json_lines(analysis: Analysis, threats: list[Threat], questions: li
     findings = [f for t in threats for f in t.findings]
     document = {
         "model": analysis.model.model.title,
-        "threats": Items(threat_dict(analysis, t, asked) for t in threats),
-        "findings": Items(finding_dict(f) for f in findings),
-        "questions": Items(question_dict(q) for q in questions),
+        "threats": EncodedItems(threat_lines(analysis, threats, asked)),
+        "findings": EncodedItems(finding_lines(findings)),
+        "questions": EncodedItems(question_lines(questions)),
         "orphans": analysis.orphans,
         "rule_errors": [vars(e) for e in analysis.errors],
         "disabled_rules": [vars(d) for d in analysis.disabled],
@@ -140,6 +146,102 @@ def findings_json_lines(analysis: Analysis, threats: list[Threat], questions: li
     }
     with without_gc():  # a hundred thousand small dicts, none of them cyclic
         yield from document_lines(document)
+
+
+# The JSON of one threat, finding or question, written by hand in the exact form the C encoder
+# gives `threat_dict`, `finding_dict` and `question_dict` (", " and ": " between items, keys in
+# the same order; tests/core/test_finding_formats.py holds them equal): a large model has tens of
+# thousands of findings, and building then encoding a dict of each was most of `threats --format
+# json`. Strings go through the encoder's own C function; the tuples findings share (a rule's
+# mitigations, an element's crossings, a rating's reasons) are encoded once each.
+_string = json.encoder.encode_basestring
+_BOOL = {True: "true", False: "false"}
+_SECTION = {True: '"crossing"', False: '"inside"'}
+
+
+class _Shared:
+    """The JSON of values many items hold the very same object of, encoded once each (keyed by
+    identity: the items keep their values alive while they are written)."""
+
+    def __init__(self, encode: Callable[[object], str] = encode_value) -> None:
+        self._memo: dict[int, tuple[object, str]] = {}
+        self._encode = encode
+
+    def __call__(self, value: object) -> str:
+        hit = self._memo.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        text = self._encode(value)
+        self._memo[id(value)] = (value, text)
+        return text
+
+
+def _strings(values: Iterable[str]) -> str:
+    return "[" + ", ".join(map(_string, values)) + "]"
+
+
+def _rests_on(rests_on: object) -> str:
+    return encode_value([{"element_id": e, "fact": k} for e, k in rests_on])  # type: ignore[attr-defined]
+
+
+def _crossings(crossings: object) -> str:
+    return encode_value([{"boundary": c.boundary, "direction": c.direction} for c in crossings])  # type: ignore[attr-defined]
+
+
+def _optional(value: str | None) -> str:
+    return "null" if value is None else _string(value)
+
+
+def finding_lines(findings: Iterable[Finding]) -> Iterator[str]:
+    """Each finding's `finding_dict` as JSON text."""
+    shared, rests, crossed = _Shared(), _Shared(_rests_on), _Shared(_crossings)
+    s = _string
+    for f in findings:
+        yield (
+            f'{{"id": {s(f.id)}, "rule_id": {s(f.rule_id)}, "category": {s(f.category)}, '
+            f'"severity": {s(f.severity)}, "base_severity": {s(f.base_severity)}, '
+            f'"confirmed_severity": {s(f.confirmed_severity)}, "likelihood": {s(f.likelihood)}, '
+            f'"impact": {s(f.impact)}, "risk_reasons": {shared(f.risk_reasons)}, '
+            f'"provisional": {_BOOL[f.provisional]}, "rests_on": {rests(f.rests_on)}, '
+            f'"remedy": {s(f.remedy)}, "threat_id": {s(f.threat_id)}, "element_id": {s(f.element_id)}, '
+            f'"element_kind": {s(f.element_kind)}, "element_name": {s(f.element_name)}, '
+            f'"boundaries": {shared(f.boundaries)}, "crossings": {crossed(f.crossings)}, '
+            f'"title": {s(f.title)}, "description": {s(f.description)}, '
+            f'"explanation": {shared(f.explanation)}, "mitigations": {shared(f.mitigations)}, '
+            f'"references": {shared(f.references)}, "status": {s(f.status)}, "note": {_optional(f.note)}, '
+            f'"ticket": {_optional(f.ticket)}, "custom": {_BOOL[f.custom]}}}'
+        )
+
+
+def threat_lines(analysis: Analysis, threats: Iterable[Threat], asked: Mapping[str, list[str]]) -> Iterator[str]:
+    """Each threat's `threat_dict` as JSON text."""
+    shared = _Shared()
+    s = _string
+    for t in threats:
+        where, crossing = threat_place(analysis, t)
+        findings = t.findings
+        elements = dict.fromkeys(f.element_id for f in findings)
+        yield (
+            f'{{"id": {s(t.id)}, "remedy": {s(t.remedy)}, "title": {s(t.title)}, "control": {s(t.control)}, '
+            f'"categories": {shared(t.categories)}, "severity": {s(t.severity)}, '
+            f'"confirmed_severity": {s(t.confirmed_severity)}, "likelihood": {s(t.likelihood)}, '
+            f'"impact": {s(t.impact)}, "risk_reasons": {shared(t.risk_reasons)}, '
+            f'"element_id": {s(t.element_id)}, "elements": {_strings(elements)}, '
+            f'"finding_ids": {_strings([f.id for f in findings])}, "status": {s(t.status)}, '
+            f'"provisional": {_BOOL[t.provisional]}, "questions": {_strings(asked.get(t.id, ()))}, '
+            f'"boundary": {_optional(where)}, "section": {_SECTION[crossing]}}}'
+        )
+
+
+def question_lines(questions: Iterable[Question]) -> Iterator[str]:
+    """Each question's `question_dict` as JSON text."""
+    s = _string
+    for q in questions:
+        yield (
+            f'{{"id": {s(q.id)}, "element_id": {s(q.element_id)}, "fact": {s(q.fact)}, "text": {s(q.text)}, '
+            f'"threat_ids": {_strings(q.threat_ids)}, "answers": {encode_value(q.answers)}, '
+            f'"choices": {encode_value(q.choices)}}}'
+        )
 
 
 CSV_COLUMNS = (
