@@ -28,7 +28,7 @@ from stride_tui.core.outputs.stories import build_stories, top_stories
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SEVERE = ("high", "critical")
-HELD_OUT = {"bank-of-anthos", "petclinic-microservices"}
+HELD_OUT = {"bank-of-anthos", "petclinic-microservices", "sock-shop", "otel-astronomy-shop"}
 """Models labelled by another engineer from sources the rules had never seen, and never tuned on:
 their numbers say how the rules do on architectures they were not shaped by. (Their misses were
 read once, after they were scored; one change came after that: the check that a control a model
