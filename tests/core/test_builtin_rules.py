@@ -405,6 +405,13 @@ CASES: dict[str, tuple[ThreatModel, ThreatModel, str]] = {
     "datastore-flooding": (
         solo("data_store", is_queue=True),
         solo("data_store", is_queue=True, restricted_access=True),
+        solo("data_store", is_log=True),  # a log has a rule of its own
+        "a",
+    ),
+    "log-store-flooding": (
+        solo("data_store", is_log=True),
+        solo("data_store", is_log=True, restricted_access=True),
+        solo("data_store", is_queue=True),
         "a",
     ),
     # elevation of privilege
@@ -434,6 +441,7 @@ CASES: dict[str, tuple[ThreatModel, ThreatModel, str]] = {
         pair(EE, P, {"authentication": "session"}),
         pair(EE, P, {"authentication": "session", "tags": ["csrf-protected"]}),
         pair(EE, with_(P, csrf_protected=True), {"authentication": "session"}),
+        pair(EE, with_(P, forwards=True), {"authentication": "session"}),  # a load balancer holds no session
         "f",
     ),
     # vocabulary of the rule library (issue 14): authorisation, MFA, replay, supply chain, LLMs
@@ -656,6 +664,13 @@ def consumer_writing(flow: dict | None = None, *, writes: bool = True) -> Threat
 
 CASES.update(
     {
+        "flow-money-tampering-in-zone": (
+            pair(P, P, {"data": "refund amount"}, cross=False),
+            pair(P, P, {"data": "refund amount", "encrypted": True}, cross=False),
+            pair(P, P, {"data": "product ids"}, cross=False),  # nothing a change would harm
+            pair(P, P, {"data": "refund amount"}),  # across a boundary the crossing rules speak
+            "f",
+        ),
         "process-csrf-unprotected": (
             solo("process", csrf_protected=False),
             solo("process", csrf_protected=True),
