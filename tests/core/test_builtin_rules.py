@@ -224,7 +224,9 @@ CASES: dict[str, tuple[ThreatModel, ThreatModel, str]] = {
     "entity-message-unsigned": (
         pair(PARTNER, P, {"authentication": "static_secret"}),
         pair(PARTNER, P, {"authentication": "static_secret", "signed": True}),
-        pair(with_(PARTNER, trusted=None), P, {"authentication": "static_secret"}),  # an anonymous outsider: caller authentication
+        pair(
+            with_(PARTNER, trusted=None), P, {"authentication": "static_secret"}
+        ),  # an anonymous outsider: caller authentication
         "f",
     ),
     "queue-broad-write-access": (
@@ -974,8 +976,12 @@ def test_code_on_the_users_device_gets_no_server_side_threats():
 
 def test_a_flow_out_of_a_registry_is_a_download_not_a_call():
     registry = {"kind": "external_entity", "name": "Public package registries", "boundary": "internet"}
-    model = build({"r": registry, "a": _component(P, "zone-a")}, {"f": {"from": "r", "to": "a", "data": "npm packages"}})
-    caller_model = build({"r": EE | {"boundary": "internet"}, "a": _component(P, "zone-a")}, {"f": {"from": "r", "to": "a"}})
+    model = build(
+        {"r": registry, "a": _component(P, "zone-a")}, {"f": {"from": "r", "to": "a", "data": "npm packages"}}
+    )
+    caller_model = build(
+        {"r": EE | {"boundary": "internet"}, "a": _component(P, "zone-a")}, {"f": {"from": "r", "to": "a"}}
+    )
     pulled, called = analyse(model, RULES), analyse(caller_model, RULES)
     called_ids = {f.id for f in called.findings}
     assert "entity-call-unauthenticated@f" in called_ids
