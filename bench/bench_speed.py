@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python bench/bench_speed.py`` (N = 1,000 and 5,000, about 12 minutes on the
 2 shared cores); ``--quick`` for N = 1,000 only with fewer rounds (about 6 minutes); ``--sizes
-1000,2000`` and ``--edits 60`` to choose. The table is printed and written to
+1000,2000`` and ``--edits 60`` to choose; ``--only edit,samples`` measures only those rows (the
+Pilot edits and escapes, and the sample models: a few minutes). The table is printed and written to
 ``bench/results/speed.md``. pytm 1.4 runs in its own venv, ``bench/.pytm-venv``, made on first
 use (``pip install pytm==1.4``), or ``--pytm-python PATH``; ``--no-pytm`` leaves it out.
 
@@ -40,8 +41,8 @@ Rows:
   panel → panel repainted; undone after), decide (``d`` → its dialog, then ``m`` → panel
   repainted; undone after). Goal: under 16 ms.
 
-Polling waits sleep 5 ms between looks (never ``sleep(0)``, which would take GIL time from the
-workers being measured); a wait adds at most those 5 ms. A step a tree cannot do (a key it does
+Polling waits sleep 1 ms between looks (never ``sleep(0)``, which would take GIL time from the
+workers being measured); a wait adds at most that 1 ms. A step a tree cannot do (a key it does
 not bind) is reported as n/a. The machine is shared and noisy: compare columns of one run, not
 runs.
 """
@@ -66,15 +67,33 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-sys.path.insert(0, str(ROOT))
-from bench.pytm_venv import PYTM_VERSION, pytm_python  # noqa: E402
+
+
+def _load_pytm_venv():  # type: ignore[no-untyped-def]
+    """bench/pytm_venv.py of this tree, loaded from its file: putting this tree first on
+    ``sys.path`` would make every probe import this tree's stride_tui whatever its PYTHONPATH
+    says (the "before" column measured the working tree)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_pytm_venv", BENCH / "pytm_venv.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_PYTM_VENV = _load_pytm_venv()
+PYTM_VERSION: str = _PYTM_VENV.PYTM_VERSION
+pytm_python = _PYTM_VENV.pytm_python
 
 BASELINE = "3ef9822"
 """Today's engine: the commit before issue 16's work."""
 STRIDE_TUI = ROOT / ".venv" / "bin" / "stride-tui"
 RESULTS = BENCH / "results" / "speed.md"
-POLL = 0.005
-"""Seconds a polling wait sleeps between looks (a real sleep: the workers keep the GIL)."""
+POLL = 0.001
+"""Seconds a polling wait sleeps between looks: a real sleep, so the workers keep the GIL (the
+main thread takes it back only to look); short, because a look comes up to that late and the
+goal of an interaction is 16 ms (5 ms added 0–5 ms, 2.5 ms on average, to every number)."""
 FACT = "validates_input"
 """The process fact every edit toggles: it decides whether the component has an input-validation threat."""
 FIRST_FINDINGS = re.compile(rb"[1-9][0-9]* threats? \xc2\xb7")
@@ -184,10 +203,10 @@ class Row:
     goal: Goal
 
 
-def markdown_table(rows: Sequence[Row]) -> str:
+def markdown_table(rows: Sequence[Row], baseline: str = BASELINE) -> str:
     """The table: every row with before, after, pytm, the two ratios, the goal and whether it is met."""
     head = (
-        "| operation | N | before (3ef9822) | after (working tree) | pytm 1.4 | pytm ÷ after | before ÷ after "
+        f"| operation | N | before ({baseline}) | after (working tree) | pytm 1.4 | pytm ÷ after | before ÷ after "
         "| goal | met |\n|---|---|---|---|---|---|---|---|---|\n"
     )
     lines = []
@@ -588,6 +607,11 @@ def pytm_cell(python: str | None, counts: tuple[int, int, int], mode: list[str],
     return cell
 
 
+PARTS = ("edit", "open", "core", "commands", "pytm", "report", "samples")
+"""What ``--only`` can choose: the Pilot edits and escapes, the pty opening, analysis / save /
+DOT in process, threats and check as processes, pytm, the report, the sample models."""
+
+
 @dataclass
 class Plan:
     """How much of everything to measure."""
@@ -600,6 +624,8 @@ class Plan:
     """Whole-process runs per size."""
     samples: int
     """Repetitions of each interaction on each sample model."""
+    only: frozenset[str] = frozenset(PARTS)
+    """Which parts are measured (`PARTS`)."""
 
 
 def alternate(trees: Sequence[Tree], rounds: int, measure: Callable[[Tree], None]) -> None:
@@ -666,7 +692,8 @@ def measure_size(n: int, trees: Sequence[Tree], plan: Plan, python: str | None, 
         pilot_cells(result, "escape", cells["escape"][tree.name])
         changed.append(result.get("panel_changed", True))
 
-    alternate(trees, plan.rounds, pilot)
+    if "edit" in plan.only:
+        alternate(trees, plan.rounds, pilot)
     if not all(changed):
         print(f"  warning: at N={n} the STRIDE panel's threats did not change with the edited fact", flush=True)
 
@@ -679,16 +706,18 @@ def measure_size(n: int, trees: Sequence[Tree], plan: Plan, python: str | None, 
         cells["open"][tree.name].samples.append(first_paint_seconds(copy, FIRST_FINDINGS, 60, env=env))
 
     runs = plan.runs.get(n, 3)
-    print(f"  N={n}: open in a pty, {runs} runs per tree…", flush=True)
-    alternate(trees, runs, opening)
+    if "open" in plan.only:
+        print(f"  N={n}: open in a pty, {runs} runs per tree…", flush=True)
+        alternate(trees, runs, opening)
 
     def core(tree: Tree) -> None:
         result = probe(tree, "core", model, 3, scratch)
         for op in ("analysis", "save", "dot"):
             cells[op][tree.name].samples.extend(result[op])
 
-    print(f"  N={n}: analysis, save, DOT in process…", flush=True)
-    alternate(trees, 2, core)
+    if "core" in plan.only:
+        print(f"  N={n}: analysis, save, DOT in process…", flush=True)
+        alternate(trees, 2, core)
 
     out = scratch / "threats.json"
 
@@ -699,20 +728,33 @@ def measure_size(n: int, trees: Sequence[Tree], plan: Plan, python: str | None, 
             target.samples.extend(one.samples)
             target.rss_mib = max(target.rss_mib or 0.0, one.rss_mib or 0.0)
 
-    print(f"  N={n}: threats and check as whole processes, {runs} runs per tree…", flush=True)
-    alternate(trees, runs, commands)
+    if "commands" in plan.only:
+        print(f"  N={n}: threats and check as whole processes, {runs} runs per tree…", flush=True)
+        alternate(trees, runs, commands)
 
-    print(f"  N={n}: pytm {PYTM_VERSION}…", flush=True)
     pytm = {op: Cell() for op in OPERATIONS}
-    pytm_runs = max(2, runs - 2) if n >= 5000 else runs
-    pytm["analysis"] = pytm_cell(python, counts, [], pytm_runs)
-    pytm["dot"] = pytm_cell(python, counts, ["--time", "dfd"], pytm_runs)
-    if python is not None:
-        command = [python, str(BENCH / "pytm_shape.py"), *map(str, counts), "--json", str(scratch / "pytm.json")]
-        pytm["threats"] = whole_process(command, pytm_runs)
+    if "pytm" in plan.only:
+        print(f"  N={n}: pytm {PYTM_VERSION}…", flush=True)
+        pytm_runs = max(2, runs - 2) if n >= 5000 else runs
+        pytm["analysis"] = pytm_cell(python, counts, [], pytm_runs)
+        pytm["dot"] = pytm_cell(python, counts, ["--time", "dfd"], pytm_runs)
+        if python is not None:
+            command = [python, str(BENCH / "pytm_shape.py"), *map(str, counts), "--json", str(scratch / "pytm.json")]
+            pytm["threats"] = whole_process(command, pytm_runs)
+    measured = {
+        "edit": "edit",
+        "escape": "edit",
+        "open": "open",
+        "analysis": "core",
+        "save": "core",
+        "dot": "core",
+        "threats": "commands",
+        "check": "commands",
+    }
     return [
         Row(OPERATIONS[op], f"{n:,}", cells[op]["before"], cells[op]["after"], pytm[op], goals(n).get(op, Goal("—")))
         for op in OPERATIONS
+        if measured[op] in plan.only
     ]
 
 
@@ -789,7 +831,10 @@ def make_plan(args: argparse.Namespace) -> Plan:
     sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(",")]
     edits = args.edits if args.edits is not None else (10 if args.quick else 40)
     runs = {n: (3 if args.quick else (5 if n < 5000 else 3)) for n in sizes}
-    return Plan(sizes, edits, rounds=1 if args.quick else 2, runs=runs, samples=6 if args.quick else 12)
+    only = frozenset(args.only.split(",")) if args.only else frozenset(PARTS)
+    if unknown := only - set(PARTS):
+        raise SystemExit(f"--only: no such part {', '.join(sorted(unknown))} (parts: {', '.join(PARTS)})")
+    return Plan(sizes, edits, rounds=1 if args.quick else 2, runs=runs, samples=6 if args.quick else 12, only=only)
 
 
 def main() -> int:
@@ -800,6 +845,7 @@ def main() -> int:
     parser.add_argument("--baseline", default=BASELINE, help=f"the commit measured as 'before' (default {BASELINE})")
     parser.add_argument("--pytm-python", help="an interpreter with pytm 1.4 (default: bench/.pytm-venv)")
     parser.add_argument("--no-pytm", action="store_true")
+    parser.add_argument("--only", help=f"measure only these parts, comma-separated ({', '.join(PARTS)})")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the Markdown goes")
     parser.add_argument("--probe", choices=("edits", "samples", "core"), help=argparse.SUPPRESS)
     parser.add_argument("--probe-model", help=argparse.SUPPRESS)
@@ -809,7 +855,7 @@ def main() -> int:
         probe_main(args)
         return 0
     plan, started = make_plan(args), time.time()
-    python = pytm_python(args)
+    python = pytm_python(args) if "pytm" in plan.only else None
     with tempfile.TemporaryDirectory(prefix="bench-speed-") as folder:
         scratch = Path(folder)
         with baseline_tree(args.baseline, scratch) as before:
@@ -817,9 +863,10 @@ def main() -> int:
             rows: list[Row] = []
             for n in plan.sizes:
                 rows += measure_size(n, trees, plan, python, scratch)
-            print("  report on platform.toml…", flush=True)
-            rows.append(measure_report(trees, 3, scratch))
-            sample_rows = measure_samples(trees, plan, scratch)
+            if "report" in plan.only:
+                print("  report on platform.toml…", flush=True)
+                rows.append(measure_report(trees, 3, scratch))
+            sample_rows = measure_samples(trees, plan, scratch) if "samples" in plan.only else []
     rows.sort(
         key=lambda row: list(OPERATIONS.values()).index(row.operation) if row.operation in OPERATIONS.values() else 99
     )
@@ -827,7 +874,7 @@ def main() -> int:
         f"# Speed: issue 16's table (`bench/bench_speed.py{' --quick' if args.quick else ''}`)\n\n"
         f"N components, 2N flows, N/10 boundaries; before = `{args.baseline}`, after = the working tree, "
         f"pytm {PYTM_VERSION} on the same model.\n\n"
-        + markdown_table(rows)
+        + markdown_table(rows, args.baseline)
         + "\n## Sample models: every interaction through Pilot (goal: p95 under 16 ms)\n\n"
         + samples_table(sample_rows)
         + "\n"

@@ -5,13 +5,20 @@ typed in between (a fast typist: ``enter d a enter tab``) went to the closed box
 out of order, so a choice was lost or the next field got the letters. Here the box keeps the
 keyboard: enter, ↓, ↑ or space open the list, letters jump to the first option containing them
 (Textual's type-to-search), ↑ ↓ move, enter picks, esc closes, each as it is read.
+
+The list is mounted the first time it opens: a form has many drop-downs and opens as fast as
+Textual can mount, style and lay out its widgets, and most lists are never opened.
 """
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import events
+from textual.app import ComposeResult
+from textual.css.query import NoMatches
 from textual.widgets import Select
-from textual.widgets._select import SelectCurrent, SelectOverlay
+from textual.widgets._option_list import Option
+from textual.widgets._select import NoSelection, SelectCurrent, SelectOverlay
 
 _SEARCH_RESET = 0.7
 """Seconds after the last letter when the next one starts a new search (as Textual's own list)."""
@@ -26,16 +33,74 @@ class ChoiceBox(Select[str]):
         """The letters typed since the list opened (or since a pause)."""
         self._last_letter = 0.0
 
+    def compose(self) -> ComposeResult:
+        yield SelectCurrent(self.prompt)  # the list comes with the first opening (`_overlay`)
+
+    def _overlay(self, create: bool = False) -> SelectOverlay | None:
+        """The pop-up list; made and mounted now with ``create`` when it is not there yet."""
+        try:
+            return self.query_one(SelectOverlay)
+        except NoMatches:
+            if not create or not self.is_mounted:
+                return None
+        overlay = SelectOverlay(type_to_search=self._type_to_search)
+        overlay.compact = self.compact
+        overlay.add_options(self._option_prompts())
+        self.mount(overlay)
+        return overlay
+
+    def _option_prompts(self) -> list[Option]:
+        return [
+            Option(Text(self.prompt, style="dim")) if value == self.NULL else Option(prompt)
+            for prompt, value in self._options
+        ]
+
+    def _setup_options_renderables(self) -> None:
+        overlay = self._overlay()
+        if overlay is not None:
+            overlay.clear_options()
+            overlay.add_options(self._option_prompts())
+
+    def _watch_value(self, value: str | NoSelection) -> None:
+        # as Select's, with the list left alone until it exists
+        self._value = value
+        try:
+            current = self.query_one(SelectCurrent)
+        except NoMatches:
+            return
+        if value == self.NULL:
+            current.update(self.NULL)
+        else:
+            for index, (prompt, option_value) in enumerate(self._options):
+                if option_value == value:
+                    overlay = self._overlay()
+                    if overlay is not None:
+                        overlay.highlighted = index
+                    current.update(prompt)
+                    break
+        self.post_message(self.Changed(self, value))
+
+    def _watch_prompt(self, prompt: str) -> None:
+        if not self.is_mounted:
+            return
+        current = self.query_one(SelectCurrent)
+        current.placeholder = prompt
+        if self._allow_blank and self.value == self.NULL:
+            current.update(self.NULL)
+        overlay = self._overlay()
+        if self._allow_blank and overlay is not None:
+            overlay.replace_option_prompt_at_index(0, Text(prompt, style="dim"))
+
     def _watch_expanded(self, expanded: bool) -> None:
         # as Select's, without moving the focus to the list (the box keeps taking the keys)
-        overlay = self.query(SelectOverlay)
-        if not overlay:
+        overlay = self._overlay(create=expanded)  # a click on the box opens it without the action
+        if overlay is None:
             return
         self._query = ""
         self.set_class(expanded, "-expanded")
         if expanded:
             index = next((i for i, (_, value) in enumerate(self._options) if value == self.value), None)
-            overlay.first().select(index if self.value is not self.NULL else None)
+            overlay.select(index if self.value is not self.NULL else None)
             self.query_one(SelectCurrent).has_value = self.value is not self.NULL
 
     async def _on_key(self, event: events.Key) -> None:

@@ -16,7 +16,6 @@ from stride_tui.core.files.diagnostics import ModelError
 from stride_tui.core.files.loader import load_model
 from stride_tui.core.model.elements import SEVERITIES, STATUSES
 from stride_tui.core.outputs.finding_formats import findings_csv, findings_json_lines, findings_markdown, findings_text
-from stride_tui.core.outputs.sarif import findings_sarif
 
 from .common import add_rules_option, load_and_analyse
 from .printing import print_diagnostics, shown, shown_document
@@ -145,6 +144,8 @@ def run_threats(args: argparse.Namespace) -> ExitCode:
     elif args.format == "markdown":
         text = findings_markdown(analysis, threats, asked, scope)
     elif args.format == "sarif":
+        from stride_tui.core.outputs.sarif import findings_sarif  # only this format needs it
+
         text = findings_sarif(
             analysis,
             findings,

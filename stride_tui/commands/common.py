@@ -20,7 +20,6 @@ from stride_tui.core.analysis.rules import (
 )
 from stride_tui.core.files.diagnostics import Diagnostic, ModelError
 from stride_tui.core.files.loader import LoadedModel, load_model, parse_model
-from stride_tui.core.vcs.revisions import read_blob, read_revision, split_spec
 
 from .printing import print_diagnostics, shown
 
@@ -70,6 +69,8 @@ def builtin_file() -> RuleFile:
 def load_side(spec: str, extra_rules: list[str]) -> tuple[LoadedModel, RuleSet]:
     """A model and its rules, from a file or from ``REV:PATH`` (its rule files read at that
     revision too), as `diff` and `stories --since` compare them."""
+    from stride_tui.core.vcs.revisions import read_blob, read_revision, split_spec  # git: only for REV:PATH
+
     if os.path.exists(spec):
         loaded = load_model(spec)
         return loaded, rules_for(Path(spec), loaded.model.model.rule_files, extra_rules)

@@ -36,3 +36,25 @@ def test_no_command_spells_an_exit_code_as_a_number() -> None:
         if _LITERAL_EXIT.search(line)
     ]
     assert offenders == []
+
+
+def test_each_command_is_registered_by_the_module_the_cli_imports_for_it(capsys) -> None:
+    """The CLI imports only the module of the command it runs: its table must name, for every
+    subcommand, the module that registers it, and the one-module grammar must parse and document
+    the command as the whole grammar does."""
+    import argparse
+
+    from stride_tui.cli import COMMANDS, build_parser
+
+    def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        return dict(action.choices)
+
+    whole = subcommands(build_parser())
+    assert set(whole) == {*COMMANDS, "edit"}
+    for command, module in COMMANDS.items():
+        alone = subcommands(build_parser(module))
+        assert command in alone and "edit" in alone
+        assert alone[command].format_help() == whole[command].format_help()
+    assert main(["threats", "--no-such-option"]) == ExitCode.BAD_INPUT
+    assert "usage: stride-tui threats" in capsys.readouterr().err

@@ -190,3 +190,34 @@ def test_render_svg_and_png_files(run_cli, tmp_path, fmt):
     assert code == 0, err
     head = out.read_bytes()[:200]
     assert head.startswith(b"\x89PNG") if fmt == "png" else b"<svg" in out.read_bytes()[:2000]
+
+
+def test_the_dot_writer_writes_what_pydot_writes():
+    """The DOT text is written without building pydot objects: for the same graph, clusters,
+    nodes, edges and values of every kind pydot quotes differently, it is pydot's text."""
+    import pydot
+
+    from stride_tui.core.outputs import dot
+
+    values = ["", "0.05", "12", "graph", "Edge", "filled,dashed", "#c0392b", '"a \\" b"', "<<B>x</B>>", "é", "a b", "x"]
+    reference = pydot.Dot("dfd", graph_type="digraph", rankdir="TB", label="<t>")
+    reference.set_node_defaults(style="filled", fillcolor="#ffffff")
+    ours = dot._Graph("digraph dfd", {"rankdir": "TB", "label": "<t>"})
+    ours.add_node(dot._id("node", ("graph", "node", "edge")), {"style": "filled", "fillcolor": "#ffffff"})
+    outer, inner = pydot.Cluster("b0", label="<Outer>"), pydot.Cluster("b1", style="dashed")
+    our_outer, our_inner = dot._cluster("b0", {"label": "<Outer>"}), dot._cluster("b1", {"style": "dashed"})
+    reference.add_subgraph(outer)  # type: ignore[arg-type]
+    outer.add_subgraph(inner)  # type: ignore[arg-type]
+    ours.children.append(our_outer)
+    our_outer.children.append(our_inner)
+    for i, value in enumerate(values):
+        attrs = {"label": value, "tooltip": value, "shape": "box"}
+        (inner if i % 2 else outer).add_node(pydot.Node(f"n{i}", obj_dict=None, **attrs))
+        (our_inner if i % 2 else our_outer).add_node(dot._id(f"n{i}"), attrs)
+        reference.add_edge(pydot.Edge(f"n{i}", f"n{(i + 1) % len(values)}", obj_dict=None, color=value))
+        ours.add_edge(dot._id(f"n{i}"), dot._id(f"n{(i + 1) % len(values)}"), {"color": value})
+    ours.add_node(dot._id("bare"), {})
+    reference.add_node(pydot.Node("bare"))
+    out: list[str] = []
+    ours.write(out)
+    assert "".join(out) == reference.to_string()

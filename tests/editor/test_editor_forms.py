@@ -11,6 +11,7 @@ import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.screen import ModalScreen
+from textual.widgets._select import SelectOverlay
 
 from stride_tui.app import StrideApp
 from stride_tui.core.files.loader import load_model
@@ -19,6 +20,7 @@ from stride_tui.screens.component_form import ComponentForm
 from stride_tui.screens.flow_form import FlowForm
 from stride_tui.screens.form_screen import FormScreen
 from stride_tui.screens.threat_form import ThreatForm
+from widgets.choice_box import ChoiceBox
 from widgets.form_field import CHOICE_KEYS
 
 from .harness import MODEL, main_screen, open_form, run, settle, type_text, wait_for, write
@@ -153,6 +155,32 @@ def test_a_fact_of_another_kind_is_mounted_when_the_kind_changes_and_is_saved(tm
         assert saved.kind == "data_store" and saved.encrypted_at_rest is True  # type: ignore[union-attr]
 
     run(path, scenario)
+
+
+def test_a_drop_down_mounts_its_list_when_it_first_opens(tmp_path: Path) -> None:
+    """A form's drop-downs have no list until one is opened (most never are): enter opens it on
+    the current choice, and the list picks with enter."""
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        form = await open_form(app, pilot, "c", ComponentForm)
+        kind, boundary = form.field("kind").control, form.field("boundary").control
+        assert isinstance(kind, ChoiceBox) and isinstance(boundary, ChoiceBox)
+        assert not kind.query(SelectOverlay) and not boundary.query(SelectOverlay)
+        kind.focus()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert kind.expanded and kind.query_one(SelectOverlay).highlighted == 1  # process, as shown
+        await pilot.press("enter")  # keeps the choice and closes the list
+        await pilot.pause()
+        assert not kind.expanded and form.values()["kind"] == "process"
+        boundary.focus()
+        await pilot.pause()
+        await pilot.press("enter", "down", "down", "enter")  # none, then the first boundary down
+        await pilot.pause()
+        assert not boundary.expanded and form.values()["boundary"] == "internet", form.values()
+
+    run(write(tmp_path), scenario)
 
 
 def test_enter_applies_the_form_and_leaves_the_file_unsaved(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The data-flow diagram as Graphviz DOT, built with pydot.
+"""The data-flow diagram as Graphviz DOT, in pydot's layout and quoting.
 
 DFD conventions (DESIGN §6): external entity = box, process = ellipse, data store = cylinder,
 trust boundary = dashed red cluster (nested for nested boundaries), flows = labelled edges,
@@ -6,10 +6,17 @@ boundary-crossing flows drawn bold red, out-of-scope elements dashed, fill colou
 finding. User text never becomes DOT syntax: node ids are generated (``n0``, ``c0``), labels are
 HTML-like labels built from escaped text, and tooltips are quoted strings with every backslash
 and quote escaped (pydot passes quoted and ``<…>`` values through verbatim).
+
+The text is written here, statement by statement, exactly as ``pydot.Dot.to_string`` writes the
+same graph (one statement a line, a graph's attributes, then its children in the order they were
+added), and every other value and id is quoted by pydot's own functions: building pydot objects
+only to print them spent most of the time in pydot's per-character quoting checks of labels and
+tooltips that are quoted already (a third of a second at 1,000 components).
 """
 
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import dataclass
 
@@ -92,38 +99,46 @@ def build_dot(model: ThreatModel, analysis: Analysis | None = None, options: Dia
         # Graphviz 2.43 fails on large nested clusters without it ("trouble in init_rank"); on
         # small models it lets clusters overlap, so it is only used where it is needed
         layout["newrank"] = "true"
-    graph = pydot.Dot(
-        "dfd",
-        graph_type="digraph",
-        **layout,
-        fontname="Helvetica",
-        fontsize="11",
-        labelloc="t",
-        label=html_label(model.model.title, bold_first=True),
-        nodesep="0.35",
-        ranksep="0.6",
+    graph = _Graph(
+        "digraph dfd",
+        {
+            **layout,
+            "fontname": "Helvetica",
+            "fontsize": "11",
+            "labelloc": "t",
+            "label": html_label(model.model.title, bold_first=True),
+            "nodesep": "0.35",
+            "ranksep": "0.6",
+        },
     )
-    graph.set_node_defaults(fontname="Helvetica", fontsize="10", style="filled", fillcolor=NO_FINDING_FILL)
-    graph.set_edge_defaults(fontname="Helvetica", fontsize="8", color=FLOW_COLOR, fontcolor=FLOW_COLOR)
+    graph.add_node(
+        _id("node", ("graph", "node", "edge")),
+        {"fontname": "Helvetica", "fontsize": "10", "style": "filled", "fillcolor": NO_FINDING_FILL},
+    )
+    graph.add_node(
+        _id("edge", ("graph", "node", "edge")),
+        {"fontname": "Helvetica", "fontsize": "8", "color": FLOW_COLOR, "fontcolor": FLOW_COLOR},
+    )
 
-    node_ids = {cid: f"n{i}" for i, cid in enumerate(components)}
-    cluster_of: dict[str | None, pydot.Dot | pydot.Cluster] = {None: graph}
+    node_ids = {cid: _id(f"n{i}") for i, cid in enumerate(components)}
+    cluster_of: dict[str | None, _Graph] = {None: graph}
     for index, bid in enumerate(boundaries):
         boundary = model.boundaries[bid]
-        cluster = pydot.Cluster(
+        cluster = _cluster(
             f"b{index}",
-            label=html_label(boundary.name or bid, bold_first=False),
-            style="dashed",
-            color=BOUNDARY_COLOR,
-            fontcolor=BOUNDARY_COLOR,
-            penwidth="1.4",
-            tooltip=quoted(boundary.description or boundary.name or bid),
+            {
+                "label": html_label(boundary.name or bid, bold_first=False),
+                "style": "dashed",
+                "color": BOUNDARY_COLOR,
+                "fontcolor": BOUNDARY_COLOR,
+                "penwidth": "1.4",
+                "tooltip": quoted(boundary.description or boundary.name or bid),
+            },
         )
         cluster_of[bid] = cluster
     for bid in boundaries:  # attach children to parents after all clusters exist
         parent = model.boundaries[bid].parent
-        # pydot annotates add_subgraph(Subgraph), but takes a Cluster too (it checks for both)
-        cluster_of[parent if parent in cluster_of else None].add_subgraph(cluster_of[bid])  # type: ignore[arg-type]
+        cluster_of[parent if parent in cluster_of else None].children.append(cluster_of[bid])
 
     for cid in components:
         component = model.components[cid]
@@ -144,7 +159,7 @@ def build_dot(model: ThreatModel, analysis: Analysis | None = None, options: Dia
         if component.kind == "process":
             attrs["margin"] = "0.05"
         parent = component.boundary if component.boundary in cluster_of else None
-        cluster_of[parent].add_node(pydot.Node(node_ids[cid], obj_dict=None, **attrs))
+        cluster_of[parent].add_node(node_ids[cid], attrs)
 
     crossing = (analysis.topology if analysis is not None else Topology(model)).crossings
     for fid in flows:
@@ -161,11 +176,76 @@ def build_dot(model: ThreatModel, analysis: Analysis | None = None, options: Dia
             attrs.update(color=CROSSING_COLOR, fontcolor=CROSSING_COLOR, penwidth="2.0")
         if flow.out_of_scope:
             attrs["style"] = "dashed"
-        graph.add_edge(pydot.Edge(node_ids[flow.source], node_ids[flow.target], obj_dict=None, **attrs))
+        graph.add_edge(node_ids[flow.source], node_ids[flow.target], attrs)
 
     if options.legend:
-        graph.add_subgraph(_legend(options.color_by_findings and analysis is not None))  # type: ignore[arg-type]  # as above
-    return graph.to_string()
+        graph.children.append(_legend(options.color_by_findings and analysis is not None))
+    out: list[str] = []
+    graph.write(out)
+    return "".join(out)
+
+
+class _Graph:
+    """A graph or cluster, written as ``pydot.Dot.to_string`` writes one (no indentation)."""
+
+    def __init__(self, head: str, attrs: dict[str, str]) -> None:
+        self.head, self.attrs = head, attrs
+        self.children: list[_Graph | str] = []
+        """Statements and clusters in the order they were added (pydot's sequence)."""
+
+    def add_node(self, node: str, attrs: dict[str, str]) -> None:
+        """A node statement; ``node`` is its id as DOT text (`_id`)."""
+        self.children.append(f"{node}{_attr_list(attrs)};")
+
+    def add_edge(self, source: str, target: str, attrs: dict[str, str]) -> None:
+        """An edge statement between two node ids as DOT text (`_id`)."""
+        self.children.append(f"{source} -> {target}{_attr_list(attrs)};")
+
+    def write(self, out: list[str]) -> None:
+        out.append(f"{self.head} {{\n")
+        out.extend(f"{key}={_value(value)};\n" for key, value in self.attrs.items())
+        for child in self.children:
+            if isinstance(child, str):
+                out.append(child + "\n")
+            else:
+                child.write(out)
+        out.append("}\n")
+
+
+def _cluster(name: str, attrs: dict[str, str]) -> _Graph:
+    return _Graph(f"subgraph {_id('cluster_' + name)}", attrs)
+
+
+def _id(name: str, unquoted: tuple[str, ...] = ()) -> str:
+    """A node or graph id as pydot writes it (ours are generated: ``n12``, ``cluster_b3``)."""
+    return str(pydot.quote_id_if_necessary(name, unquoted))
+
+
+def _attr_list(attrs: dict[str, str]) -> str:
+    """`` [key=value, …]`` as pydot writes a node's or edge's attributes (nothing for none)."""
+    if not attrs:
+        return ""
+    return " [" + ", ".join(f"{key}={_value(value)}" for key, value in attrs.items()) + "]"
+
+
+def _value(value: str) -> str:
+    """An attribute value as pydot quotes it. Labels and tooltips are ``<…>`` or ``"…"`` already,
+    which pydot passes through unchanged (after scanning them character by character): they skip
+    the scan; every other value goes through pydot's own rule."""
+    if value == "":
+        return '""'
+    if len(value) >= 2 and (value[0], value[-1]) in _VERBATIM:
+        return value
+    return _quoted_token(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _quoted_token(value: str) -> str:
+    # the other values are a few tokens (shapes, colours, widths) repeated on every element
+    return str(pydot.quote_attr_if_necessary(value))
+
+
+_VERBATIM = {("<", ">"), ('"', '"')}
 
 
 def _selection(
@@ -188,7 +268,7 @@ def _selection(
     )
 
 
-def _legend(with_severity: bool) -> pydot.Cluster:
+def _legend(with_severity: bool) -> _Graph:
     rows = [
         ("box", "External entity"),
         ("ellipse", "Process"),
@@ -203,13 +283,13 @@ def _legend(with_severity: bool) -> pydot.Cluster:
     if with_severity:
         for severity in reversed(SEVERITIES):
             cells += f'<TR><TD BGCOLOR="{SEVERITY_FILL[severity]}"> </TD><TD ALIGN="LEFT">worst open finding: {severity}</TD></TR>'
-    legend = pydot.Cluster("legend", label="", style="invis")
+    legend = _cluster("legend", {"label": "", "style": "invis"})
     legend.add_node(
-        pydot.Node(
-            "legend",
-            shape="plaintext",
-            style="",
-            label=f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD COLSPAN="2"><B>Legend</B></TD></TR>{cells}</TABLE>>',
-        )
+        _id("legend"),
+        {
+            "shape": "plaintext",
+            "style": "",
+            "label": f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"><TR><TD COLSPAN="2"><B>Legend</B></TD></TR>{cells}</TABLE>>',
+        },
     )
     return legend
