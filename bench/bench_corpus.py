@@ -28,11 +28,15 @@ from stride_tui.core.outputs.stories import build_stories, top_stories
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SEVERE = ("high", "critical")
-HELD_OUT = {"llm-rag-assistant", "payments-webhooks", "aks-store-demo", "genai-llm-chatbot"}
-"""Models labelled by another engineer after the rules were tuned, and never tuned on: their
-numbers say how the rules do on architectures they were not shaped by. (The last two arrived
-with the condition-language rules; one decision was taken after seeing numbers that included
-them: the two new segmentation rules were rated low, because they cost precision everywhere.)"""
+HELD_OUT = {"bank-of-anthos", "petclinic-microservices", "sock-shop", "otel-astronomy-shop"}
+"""Models labelled by another engineer from sources the rules had never seen, and never tuned on:
+their numbers say how the rules do on architectures they were not shaped by. (Their misses were
+read once, after they were scored; one change came after that: the check that a control a model
+records as missing raises its threat was extended to ``authorization``, ``csrf_protected`` and
+``timeout``, found by comparing every model's recorded facts with its threats.)"""
+FORMERLY_HELD_OUT = {"llm-rag-assistant", "payments-webhooks", "aks-store-demo", "genai-llm-chatbot"}
+"""Held out until 2026-12-02, when their misses were read and rules were rescoped with them in view:
+they are tuned on now, and reported apart so that the change is visible."""
 
 
 @dataclass
@@ -84,6 +88,10 @@ def score(folder: Path) -> Scores:
     )
 
 
+def _mark(name: str) -> str:
+    return " *" if name in HELD_OUT else " †" if name in FORMERLY_HELD_OUT else ""
+
+
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
@@ -96,7 +104,7 @@ def _total(label: str, rows: list[Scores]) -> str:
     severe = [k for r in rows for k, s in r.threats.items() if s in SEVERE]
     severe_matched = sum(len({k for k, s in r.threats.items() if s in SEVERE} & set(r.expected)) for r in rows)
     return (
-        f"{label:<22}{elements:>9}{'':>9}{threats:>8}{threats / max(elements, 1):>8.2f}{'':>8}{'':>8}{expected:>9}"
+        f"{label:<26}{elements:>9}{'':>9}{threats:>8}{threats / max(elements, 1):>8.2f}{'':>8}{'':>8}{expected:>9}"
         f"{matched:>8}{matched / max(threats, 1):>10.0%}{_percent(severe_matched / len(severe) if severe else None):>10}"
         f"{matched / max(expected, 1):>8.2f}"
     )
@@ -108,18 +116,19 @@ def main() -> int:
     args = parser.parse_args()
     rows = [score(folder) for folder in sorted(p for p in CORPUS.iterdir() if (p / "expected.toml").exists())]
     header = (
-        f"{'model':<22}{'elements':>9}{'findings':>9}{'threats':>8}{'per el.':>8}{'stories':>8}{'default':>8}"
+        f"{'model':<26}{'elements':>9}{'findings':>9}{'threats':>8}{'per el.':>8}{'stories':>8}{'default':>8}"
         f"{'expected':>9}{'matched':>8}{'precision':>10}{'prec. h/c':>10}{'recall':>8}"
     )
     print(header)
     for row in rows:
         print(
-            f"{row.name + (' *' if row.name in HELD_OUT else ''):<22}{row.elements:>9}{row.findings:>9}{len(row.threats):>8}"
+            f"{row.name + _mark(row.name):<26}{row.elements:>9}{row.findings:>9}{len(row.threats):>8}"
             f"{len(row.threats) / row.elements:>8.2f}{row.stories:>8}{row.default_stories:>8}{len(row.expected):>9}{len(row.matched):>8}"
             f"{row.precision:>10.0%}{_percent(row.severe_precision):>10}{row.recall:>8.2f}"
         )
     for label, group in (
         ("tuned on", [r for r in rows if r.name not in HELD_OUT]),
+        ("formerly held out †", [r for r in rows if r.name in FORMERLY_HELD_OUT]),
         ("held out *", [r for r in rows if r.name in HELD_OUT]),
         ("all", rows),
     ):

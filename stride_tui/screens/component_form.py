@@ -46,7 +46,12 @@ _FACTS: tuple[tuple[str, str, str, str], ...] = (
     ("validates_input", "validates input", "bool", "Validates every input against a schema or allow-list."),
     ("sanitizes_errors", "sanitises errors", "bool", "Errors carry no stack traces, internal URLs or secrets."),
     ("rate_limited", "rate limited", "bool", "Callers are rate-limited or have quotas."),
-    ("secrets", "secrets", "choice", "Where its secrets live: plaintext config, environment, a secrets manager."),
+    (
+        "secrets",
+        "secrets",
+        "choice",
+        "Where its secrets live: plaintext config, environment, a secrets manager, or the code repository.",
+    ),
     ("encodes_output", "encodes output", "bool", "Encodes everything it renders for its context (no XSS)."),
     ("csrf_protected", "CSRF protected", "bool", "State-changing requests need an anti-CSRF token."),
     (
@@ -64,6 +69,12 @@ _FACTS: tuple[tuple[str, str, str, str], ...] = (
         "push: a pipeline with production credentials deploys it; pull: an agent beside it pulls signed releases.",
     ),
     ("runs_as_root", "runs as root", "bool", "Its container or process runs as root."),
+    (
+        "hardened",
+        "hardened",
+        "bool",
+        "Minimal image, read-only filesystem, no shell or package manager, capabilities dropped.",
+    ),
     (
         "image_pinned",
         "image pinned",
@@ -88,7 +99,7 @@ _FACTS: tuple[tuple[str, str, str, str], ...] = (
     ("availability", "availability", "choice", "How much harm an outage does: rates denial of service."),
 )
 _ENUMS = {
-    "secrets": ("none", "plaintext", "environment", "secrets_manager"),
+    "secrets": ("none", "plaintext", "environment", "secrets_manager", "repository"),
     "classification": ("public", "internal", "confidential", "restricted"),
     "authorization": ("none", "technical_user", "end_user"),
     "deployment": ("push", "pull"),

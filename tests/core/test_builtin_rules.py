@@ -45,6 +45,8 @@ BOUNDARIES = {
     "internet": {"name": "Internet", "internet": True},
     "zone-a": {"name": "Zone A"},
     "zone-b": {"name": "Zone B"},
+    "host-a": {"name": "Host A", "kind": "host"},
+    "saas": {"name": "A SaaS provider", "kind": "third_party"},
 }
 
 
@@ -84,6 +86,7 @@ def pair(a: dict, b: dict, f: dict | None = None, *, cross: bool = True) -> Thre
 
 EE = {"kind": "external_entity"}
 PARTNER = {"kind": "external_entity", "trusted": True, "boundary": None}
+PERSON = {"kind": "external_entity", "name": "Customer"}
 P = {"kind": "process"}
 DS = {"kind": "data_store"}
 
@@ -141,6 +144,7 @@ CASES: dict[str, tuple[ThreatModel, ThreatModel, str]] = {
     "service-call-unauthenticated": (
         pair(P, P),
         pair(P, P, {"authentication": "mtls"}),
+        pair(with_(P, boundary="internet"), P),  # a page on the user's device holds no service identity
         "f",
     ),
     "service-auth-static-secret": (
@@ -220,6 +224,9 @@ CASES: dict[str, tuple[ThreatModel, ThreatModel, str]] = {
     "entity-message-unsigned": (
         pair(PARTNER, P, {"authentication": "static_secret"}),
         pair(PARTNER, P, {"authentication": "static_secret", "signed": True}),
+        pair(
+            with_(PARTNER, trusted=None), P, {"authentication": "static_secret"}
+        ),  # an anonymous outsider: caller authentication
         "f",
     ),
     "queue-broad-write-access": (
@@ -400,6 +407,13 @@ CASES: dict[str, tuple[ThreatModel, ThreatModel, str]] = {
     "datastore-flooding": (
         solo("data_store", is_queue=True),
         solo("data_store", is_queue=True, restricted_access=True),
+        solo("data_store", is_log=True),  # a log has a rule of its own
+        "a",
+    ),
+    "log-store-flooding": (
+        solo("data_store", is_log=True),
+        solo("data_store", is_log=True, restricted_access=True),
+        solo("data_store", is_queue=True),
         "a",
     ),
     # elevation of privilege
@@ -429,6 +443,7 @@ CASES: dict[str, tuple[ThreatModel, ThreatModel, str]] = {
         pair(EE, P, {"authentication": "session"}),
         pair(EE, P, {"authentication": "session", "tags": ["csrf-protected"]}),
         pair(EE, with_(P, csrf_protected=True), {"authentication": "session"}),
+        pair(EE, with_(P, forwards=True), {"authentication": "session"}),  # a load balancer holds no session
         "f",
     ),
     # vocabulary of the rule library (issue 14): authorisation, MFA, replay, supply chain, LLMs
@@ -446,9 +461,11 @@ CASES: dict[str, tuple[ThreatModel, ThreatModel, str]] = {
         "a",
     ),
     "flow-privileged-access-without-mfa": (
-        pair(EE, with_(P, privileged=True), {"authentication": "session"}),
-        pair(EE, with_(P, privileged=True), {"authentication": "session", "mfa": True}),
-        pair(EE, with_(P, privileged=False), {"authentication": "session"}),
+        pair(PERSON, with_(P, privileged=True), {"authentication": "session"}),
+        pair(PERSON, with_(P, privileged=True), {"authentication": "session", "mfa": True}),
+        pair(PERSON, with_(P, privileged=False), {"authentication": "session"}),
+        pair(PERSON, with_(P, privileged=True), {"authentication": "none"}),  # no sign-in: caller authentication first
+        pair(with_(EE, name="Package registry"), with_(P, privileged=True), {"authentication": "session"}),  # a system
         "f",
     ),
     "flow-shared-credential": (
@@ -478,12 +495,14 @@ CASES: dict[str, tuple[ThreatModel, ThreatModel, str]] = {
         pair(with_(P, llm=True), P),
         pair(with_(P, llm=True), with_(P, validates_input=True)),
         pair(P, P),
+        pair(with_(P, llm=True), with_(EE, technology="openai api")),  # a prompt into a model is no output
         "f",
     ),
     "flow-sensitive-data-to-llm": (
         pair(P, with_(EE, technology="openai api"), {"data": "customer email and address"}),
         pair(P, with_(EE, technology="openai api"), {"data": "product descriptions"}),
         pair(P, with_(EE, technology="payment provider"), {"data": "customer email and address"}),
+        pair(P, with_(P, llm=True), {"data": "customer email and address"}),  # a model the team runs itself
         "f",
     ),
     "datastore-no-backup": (
@@ -619,6 +638,71 @@ CASES.update(
             store_client(None, {"kind": "process", "technology": "HashiCorp Vault"}),
             store_client({"secrets": "secrets_manager"}),
             "a",
+        ),
+    }
+)
+
+
+def on_host(neighbours: int, *, zone: str = "host-a", exposed: bool = True) -> ThreatModel:
+    """``a`` runs in ``zone`` with ``neighbours`` other processes; an internet user calls it when ``exposed``."""
+    components = {"user": {"kind": "external_entity", "boundary": "internet"}, "a": _component(P, zone)}
+    components.update({f"n{i}": _component(P, zone) for i in range(neighbours)})
+    return build(components, {"f": {"from": "user" if exposed else "n0", "to": "a"}})
+
+
+def consumer_writing(flow: dict | None = None, *, writes: bool = True) -> ThreatModel:
+    """Producer ``p`` → queue ``q`` → consumer ``c`` (flow ``f``), which writes to store ``s`` when ``writes``."""
+    components = {
+        "p": _component(P, "zone-a"),
+        "q": _component(with_(DS, is_queue=True), "zone-a"),
+        "c": _component(P, "zone-a"),
+        "s": _component(DS, "zone-a"),
+    }
+    flows = {"in": {"from": "p", "to": "q"}, "f": {"from": "q", "to": "c", **(flow or {})}}
+    if writes:
+        flows["w"] = {"from": "c", "to": "s"}
+    return build(components, flows)
+
+
+CASES.update(
+    {
+        "flow-money-tampering-in-zone": (
+            pair(P, P, {"data": "refund amount"}, cross=False),
+            pair(P, P, {"data": "refund amount", "encrypted": True}, cross=False),
+            pair(P, P, {"data": "product ids"}, cross=False),  # nothing a change would harm
+            pair(P, P, {"data": "refund amount"}),  # across a boundary the crossing rules speak
+            "f",
+        ),
+        "process-csrf-unprotected": (
+            solo("process", csrf_protected=False),
+            solo("process", csrf_protected=True),
+            solo("process"),  # unknown: the flow rule asks where a session makes it likely
+            "a",
+        ),
+        "process-secrets-in-repository": (
+            solo("process", secrets="repository"),
+            solo("process", secrets="secrets_manager"),
+            solo("process"),  # unknown: asked about, never assumed to be in the repository
+            "a",
+        ),
+        "process-not-hardened": (
+            solo("process", hardened=False),
+            solo("process", hardened=True),
+            solo("process"),
+            "a",
+        ),
+        "process-shares-host": (
+            on_host(1),
+            on_host(0),  # alone on its host
+            on_host(1, zone="zone-a"),  # a network zone, not one host: the segmentation rules speak
+            on_host(1, exposed=False),
+            "a",
+        ),
+        "queue-consumer-not-idempotent": (
+            consumer_writing(),
+            consumer_writing({"replay_protected": True}),
+            consumer_writing(writes=False),  # a consumer that stores nothing writes no duplicate
+            "f",
         ),
     }
 )
@@ -830,3 +914,87 @@ def test_a_queue_anonymous_callers_can_feed_needs_a_dead_letter_queue_whatever_i
     )
     assert fired(fed, "queue-no-dead-letter", "q")
     assert not fired(queue_fed_by(1), "queue-no-dead-letter", "q")  # internal producers, unrated queue
+
+
+# --- what the facts of a model say about where a rule applies --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "facts"),
+    [
+        ("process-broad-permissions", {"least_privilege": False}),
+        ("process-verbose-errors", {"sanitizes_errors": False}),
+        ("component-unpinned-supply-chain", {"image_pinned": False}),
+        ("process-xss", {"encodes_output": False}),
+        ("process-object-authorization", {"authorization": "none"}),
+    ],
+)
+def test_a_control_recorded_as_missing_always_raises_its_threat(rule_id, facts):
+    # an ordinary internal service: none of the scoping conditions (privilege, exposure, technology) hold
+    assert not fired(solo("process"), rule_id, "a")
+    assert fired(solo("process", **facts), rule_id, "a")
+
+
+def test_a_call_recorded_without_a_timeout_always_raises_its_threat():
+    inside = pair(P, P, cross=False)  # inside one zone: not a dependency the rule guesses at
+    assert not fired(inside, "flow-no-timeout", "f")
+    assert fired(pair(P, P, {"timeout": False}, cross=False), "flow-no-timeout", "f")
+
+
+def page_on_the_users_device(zone: str) -> ThreatModel:
+    """A customer uses page ``a`` (in ``zone``), which calls server ``b`` and a partner API over HTTP."""
+    return build(
+        {
+            "customer": {"kind": "external_entity", "boundary": "internet"},
+            "a": _component(with_(P, secrets="environment"), zone),
+            "b": _component(P, "zone-b"),
+            "api": {"kind": "external_entity", "boundary": "saas"},
+        },
+        {
+            "use": {"from": "customer", "to": "a", "data": "card number"},
+            "f": {"from": "a", "to": "b", "data": "card number"},
+            "out": {"from": "a", "to": "api", "protocol": "https", "authentication": "api_key"},
+        },
+    )
+
+
+def test_code_on_the_users_device_gets_no_server_side_threats():
+    server_side = {
+        ("service-call-unauthenticated", "f"),
+        ("flow-ssrf", "out"),
+        ("process-no-rate-limit", "a"),
+        ("process-input-not-validated", "a"),
+        ("process-logs-card-or-secret-data", "use"),
+        ("service-auth-static-secret", "out"),
+    }
+    on_server = {f.id for f in analyse(page_on_the_users_device("zone-a"), RULES).findings}
+    on_device = {f.id for f in analyse(page_on_the_users_device("internet"), RULES).findings}
+    wanted = {f"{rule}@{element}" for rule, element in server_side}
+    assert wanted <= on_server  # the same component on a server gets every one of them
+    assert not wanted & on_device
+
+
+def test_a_flow_out_of_a_registry_is_a_download_not_a_call():
+    registry = {"kind": "external_entity", "name": "Public package registries", "boundary": "internet"}
+    model = build(
+        {"r": registry, "a": _component(P, "zone-a")}, {"f": {"from": "r", "to": "a", "data": "npm packages"}}
+    )
+    caller_model = build(
+        {"r": EE | {"boundary": "internet"}, "a": _component(P, "zone-a")}, {"f": {"from": "r", "to": "a"}}
+    )
+    pulled, called = analyse(model, RULES), analyse(caller_model, RULES)
+    called_ids = {f.id for f in called.findings}
+    assert "entity-call-unauthenticated@f" in called_ids
+    assert "process-input-not-validated@a" in called_ids  # internet-reachable
+    pulled_ids = {f.id for f in pulled.findings}
+    assert not {"entity-call-unauthenticated@f", "process-input-not-validated@a"} & pulled_ids
+
+
+def test_a_third_partys_pushed_message_needs_signing_not_caller_authentication():
+    webhook = build(
+        {"stripe": {"kind": "external_entity", "boundary": "saas"}, "a": _component(P, "zone-a")},
+        {"f": {"from": "stripe", "to": "a", "protocol": "https", "encrypted": True}},
+    )
+    ids = {f.id for f in analyse(webhook, RULES).findings}
+    assert "entity-message-unsigned@f" in ids
+    assert "entity-call-unauthenticated@f" not in ids

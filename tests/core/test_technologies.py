@@ -116,6 +116,16 @@ def test_an_unrecognised_technology_is_asked_about():
     assert "technology@api" not in {q.id for q in questions(analysis, group_threats(analysis))}
 
 
+def test_a_name_that_only_names_a_person_is_still_asked_what_it_is_built_with():
+    m = model(
+        {"api": {"kind": "process", "name": "User service", "privileged": True}, "u": {"kind": "external_entity"}},
+        {"in": {"from": "u", "to": "api"}},
+    )
+    analysis = analyse(m, builtin_rules())
+    assert builtin_catalogue().families_of(None, "", "User service") == ("person",)
+    assert "technology@api" in {q.id for q in questions(analysis, group_threats(analysis))}
+
+
 def _builtin_files():
     from stride_tui.core.analysis.rules import _builtin_files as files
 

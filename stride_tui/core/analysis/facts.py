@@ -256,6 +256,8 @@ class FactBase:
             return None
         if flow.source not in self._own or flow.target not in self._own:
             return None
+        if _pulled(self._own[flow.source]):
+            return None
         authenticated = flow.authentication in _AUTHENTICATED
         secret = flow.authentication in ("api_key", "static_secret")
         return (flow.source, flow.target, authenticated, bool(self.topology.crossings[fid]), flow.signed, secret)
@@ -274,7 +276,8 @@ class FactBase:
         facts = _set_fields(flow)
         del facts["source"], facts["target"]
         request = model.flows.get(flow.response_to) if flow.response_to else None
-        facts["is_response"] = request is not None
+        # a download from a registry is the answer to a request its target makes, drawn without it
+        facts["is_response"] = request is not None or _pulled(components.get(flow.source, {}))
         if request is not None:
             for key in RESPONSE_INHERITS:
                 if facts.get(key) is None and getattr(request, key) is not None:
@@ -305,6 +308,11 @@ class FactBase:
             q.key: any(q.kind in (None, facts["kind"]) and predicate(facts) for facts in in_scope)
             for q, predicate in self._queries
         }
+
+
+def _pulled(source: dict[str, object]) -> bool:
+    """Whether a flow out of ``source`` is a download: registries never call anyone, they are pulled from."""
+    return "package-registry" in source.get("family", ())  # type: ignore[operator]
 
 
 def _zone_kind(boundary: Boundary) -> str | None:

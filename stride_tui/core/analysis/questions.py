@@ -39,6 +39,7 @@ _BOOLEAN: dict[str, tuple[str, object, object]] = {
     "encodes_output": ("Does {element} encode everything it renders for its context?", True, False),
     "csrf_protected": ("Do state-changing requests to {element} need an anti-CSRF token?", True, False),
     "runs_as_root": ("Does {element} run as root?", True, False),
+    "hardened": ("Is {element} hardened (minimal image, read-only filesystem, no shell)?", True, False),
     "verifies_signatures": ("Does {element} verify the signature of each message before acting on it?", True, False),
     "egress_restricted": ("Can {element} reach only listed destinations on the way out?", True, False),
     "behind_waf": ("Does a web application firewall filter what reaches {element}?", True, False),
@@ -141,7 +142,9 @@ def _technology_questions(analysis: Analysis, threats: list[Threat], asked: set[
         component = model.components.get(element_id)
         if component is None or component.kind == "external_entity" or (element_id, "technology") in asked:
             continue
-        if catalogue.families_of(component.technology, " ".join(component.tags or ()), component.name):
+        # "User service" names a person, not what the service is built with
+        families = catalogue.families_of(component.technology, " ".join(component.tags or ()), component.name)
+        if set(families) - {"person"}:
             continue
         name = component.name or element_id
         text = f"What is {name} built with?" + (

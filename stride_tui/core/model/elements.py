@@ -43,7 +43,8 @@ RelPath = Annotated[str, StringConstraints(pattern=LINE_PATTERN, min_length=1, m
 Kind = Literal["external_entity", "process", "data_store"]
 Authentication = Literal["none", "api_key", "static_secret", "session", "jwt", "oauth2", "mtls"]
 Classification = Literal["public", "internal", "confidential", "restricted"]
-SecretsHandling = Literal["none", "plaintext", "environment", "secrets_manager"]
+SecretsHandling = Literal["none", "plaintext", "environment", "secrets_manager", "repository"]
+"""Where a process keeps its secrets; ``repository``: committed to the code repository or baked into its image."""
 Status = Literal["open", "investigating", "mitigated", "accepted", "transferred", "not_applicable"]
 Severity = Literal["low", "medium", "high", "critical"]
 Rating = Literal["low", "medium", "high"]
@@ -144,6 +145,10 @@ class Process(_ComponentBase):
     encodes_output: bool | None = Field(default=None, description="encodes what it renders for its context (no XSS)")
     csrf_protected: bool | None = Field(default=None, description="state-changing requests need an anti-CSRF token")
     runs_as_root: bool | None = Field(default=None, description="its container or process runs as root")
+    hardened: bool | None = Field(
+        default=None,
+        description="its image and runtime follow a hardening baseline: minimal base image, read-only filesystem, no shell or package manager, dropped capabilities",
+    )
     image_pinned: bool | None = Field(
         default=None, description="its image and dependencies are pinned by digest and their provenance checked"
     )
