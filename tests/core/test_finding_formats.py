@@ -280,11 +280,13 @@ def test_json_lines_are_the_dicts_encoded(model, tmp_path):
     by_threat = formats.questions_by_threat(asked)
     findings = [f for t in threats for f in t.findings]
     assert findings and asked
-    assert list(formats.finding_lines(findings)) == [encode_value(formats.finding_dict(f)) for f in findings]
-    assert list(formats.threat_lines(analysis, threats, by_threat)) == [
+    assert list(map("".join, formats.finding_lines(findings))) == [
+        encode_value(formats.finding_dict(f)) for f in findings
+    ]
+    assert list(map("".join, formats.threat_lines(analysis, threats, by_threat))) == [
         encode_value(formats.threat_dict(analysis, t, by_threat)) for t in threats
     ]
-    assert list(formats.question_lines(asked)) == [encode_value(formats.question_dict(q)) for q in asked]
+    assert list(map("".join, formats.question_lines(asked))) == [encode_value(formats.question_dict(q)) for q in asked]
     if model.name == "odd.toml":  # the texts and decisions above all reached the output
         assert any(f.custom for f in findings) and any(f.ticket == "SEC-1" for f in findings)
         assert any(f.note and "expired" in f.note for f in findings)

@@ -8,6 +8,7 @@ import io
 import json.encoder
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from stride_tui.core.analysis.engine import Analysis, Finding, without_gc
 from stride_tui.core.analysis.questions import Question
@@ -15,6 +16,7 @@ from stride_tui.core.analysis.risk import risk_line
 from stride_tui.core.analysis.scope import Scope, threat_place
 from stride_tui.core.analysis.threats import Threat, count_threats
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
+from stride_tui.core.model.topology import Crossing
 from stride_tui.core.outputs import escape
 from stride_tui.core.outputs.json_document import EncodedItems, document_lines, encode_value
 from stride_tui.core.stride import CATEGORY_LABELS
@@ -161,9 +163,10 @@ _SECTION = {True: '"crossing"', False: '"inside"'}
 
 class _Shared:
     """The JSON of values many items hold the very same object of, encoded once each (keyed by
-    identity: the items keep their values alive while they are written)."""
+    identity: the items keep their values alive while they are written); for values whose own
+    hash is slow to compute (a flow's crossings)."""
 
-    def __init__(self, encode: Callable[[object], str] = encode_value) -> None:
+    def __init__(self, encode: Callable[[Any], str] = encode_value) -> None:
         self._memo: dict[int, tuple[object, str]] = {}
         self._encode = encode
 
@@ -180,68 +183,117 @@ def _strings(values: Iterable[str]) -> str:
     return "[" + ", ".join(map(_string, values)) + "]"
 
 
-def _rests_on(rests_on: object) -> str:
-    return encode_value([{"element_id": e, "fact": k} for e, k in rests_on])  # type: ignore[attr-defined]
+def _rests_on(rests_on: tuple[tuple[str, str], ...]) -> str:
+    s = _string
+    return "[" + ", ".join(f'{{"element_id": {s(e)}, "fact": {s(k)}}}' for e, k in rests_on) + "]"
 
 
-def _crossings(crossings: object) -> str:
-    return encode_value([{"boundary": c.boundary, "direction": c.direction} for c in crossings])  # type: ignore[attr-defined]
+def _crossings(crossings: tuple[Crossing, ...]) -> str:
+    s = _string
+    return "[" + ", ".join(f'{{"boundary": {s(c.boundary)}, "direction": {s(c.direction)}}}' for c in crossings) + "]"
 
 
 def _optional(value: str | None) -> str:
     return "null" if value is None else _string(value)
 
 
-def finding_lines(findings: Iterable[Finding]) -> Iterator[str]:
-    """Each finding's `finding_dict` as JSON text."""
-    shared, rests, crossed = _Shared(), _Shared(_rests_on), _Shared(_crossings)
+class _Words(dict):
+    """The JSON of values that repeat from item to item (severities, kinds and rule ids; a
+    rule's mitigations, a rating's reasons), each encoded once: a hit is one dict lookup."""
+
+    def __init__(self, encode: Callable[[Any], str] = _string) -> None:
+        super().__init__()
+        self._encode = encode
+
+    def __missing__(self, value: Any) -> str:
+        encoded = self[value] = self._encode(value)
+        return encoded
+
+
+def finding_lines(findings: Iterable[Finding]) -> Iterator[tuple[str, ...]]:
+    """Each finding's `finding_dict` as JSON text, in pieces (joined, they are the text)."""
+    shared, rests, crossed, w = _Words(_strings), _Words(_rests_on), _Shared(_crossings), _Words()
     s = _string
     for f in findings:
         yield (
-            f'{{"id": {s(f.id)}, "rule_id": {s(f.rule_id)}, "category": {s(f.category)}, '
-            f'"severity": {s(f.severity)}, "base_severity": {s(f.base_severity)}, '
-            f'"confirmed_severity": {s(f.confirmed_severity)}, "likelihood": {s(f.likelihood)}, '
-            f'"impact": {s(f.impact)}, "risk_reasons": {shared(f.risk_reasons)}, '
-            f'"provisional": {_BOOL[f.provisional]}, "rests_on": {rests(f.rests_on)}, '
-            f'"remedy": {s(f.remedy)}, "threat_id": {s(f.threat_id)}, "element_id": {s(f.element_id)}, '
-            f'"element_kind": {s(f.element_kind)}, "element_name": {s(f.element_name)}, '
-            f'"boundaries": {shared(f.boundaries)}, "crossings": {crossed(f.crossings)}, '
-            f'"title": {s(f.title)}, "description": {s(f.description)}, '
-            f'"explanation": {shared(f.explanation)}, "mitigations": {shared(f.mitigations)}, '
-            f'"references": {shared(f.references)}, "status": {s(f.status)}, "note": {_optional(f.note)}, '
-            f'"ticket": {_optional(f.ticket)}, "custom": {_BOOL[f.custom]}}}'
-        )
+            '{"id": ', s(f.id),
+            ', "rule_id": ', w[f.rule_id],
+            ', "category": ', w[f.category],
+            ', "severity": ', w[f.severity],
+            ', "base_severity": ', w[f.base_severity],
+            ', "confirmed_severity": ', w[f.confirmed_severity],
+            ', "likelihood": ', w[f.likelihood],
+            ', "impact": ', w[f.impact],
+            ', "risk_reasons": ', shared[f.risk_reasons],
+            ', "provisional": ', _BOOL[f.provisional],
+            ', "rests_on": ', rests[f.rests_on],
+            ', "remedy": ', w[f.remedy],
+            ', "threat_id": ', s(f.threat_id),
+            ', "element_id": ', s(f.element_id),
+            ', "element_kind": ', w[f.element_kind],
+            ', "element_name": ', s(f.element_name),
+            ', "boundaries": ', shared[f.boundaries],
+            ', "crossings": ', crossed(f.crossings),
+            ', "title": ', s(f.title),
+            ', "description": ', s(f.description),
+            ', "explanation": ', shared[f.explanation],
+            ', "mitigations": ', shared[f.mitigations],
+            ', "references": ', shared[f.references],
+            ', "status": ', w[f.status],
+            ', "note": ', _optional(f.note),
+            ', "ticket": ', _optional(f.ticket),
+            ', "custom": ', _BOOL[f.custom], "}",
+        )  # fmt: skip
 
 
-def threat_lines(analysis: Analysis, threats: Iterable[Threat], asked: Mapping[str, list[str]]) -> Iterator[str]:
-    """Each threat's `threat_dict` as JSON text."""
-    shared = _Shared()
+def threat_lines(
+    analysis: Analysis, threats: Iterable[Threat], asked: Mapping[str, list[str]]
+) -> Iterator[tuple[str, ...]]:
+    """Each threat's `threat_dict` as JSON text, in pieces."""
+    shared, w = _Words(_strings), _Words()
+    places: dict[str, tuple[str | None, bool]] = {}  # an element's threats are all walked where it is
     s = _string
     for t in threats:
-        where, crossing = threat_place(analysis, t)
+        first = t.findings[0].element_id
+        found = places.get(first)
+        where, crossing = found if found is not None else places.setdefault(first, threat_place(analysis, t))
         findings = t.findings
         elements = dict.fromkeys(f.element_id for f in findings)
         yield (
-            f'{{"id": {s(t.id)}, "remedy": {s(t.remedy)}, "title": {s(t.title)}, "control": {s(t.control)}, '
-            f'"categories": {shared(t.categories)}, "severity": {s(t.severity)}, '
-            f'"confirmed_severity": {s(t.confirmed_severity)}, "likelihood": {s(t.likelihood)}, '
-            f'"impact": {s(t.impact)}, "risk_reasons": {shared(t.risk_reasons)}, '
-            f'"element_id": {s(t.element_id)}, "elements": {_strings(elements)}, '
-            f'"finding_ids": {_strings([f.id for f in findings])}, "status": {s(t.status)}, '
-            f'"provisional": {_BOOL[t.provisional]}, "questions": {_strings(asked.get(t.id, ()))}, '
-            f'"boundary": {_optional(where)}, "section": {_SECTION[crossing]}}}'
-        )
+            '{"id": ', s(t.id),
+            ', "remedy": ', w[t.remedy],
+            ', "title": ', s(t.title),
+            ', "control": ', w[t.control],
+            ', "categories": ', shared[t.categories],
+            ', "severity": ', w[t.severity],
+            ', "confirmed_severity": ', w[t.confirmed_severity],
+            ', "likelihood": ', w[t.likelihood],
+            ', "impact": ', w[t.impact],
+            ', "risk_reasons": ', shared[t.risk_reasons],
+            ', "element_id": ', s(t.element_id),
+            ', "elements": ', _strings(elements),
+            ', "finding_ids": ', _strings([f.id for f in findings]),
+            ', "status": ', w[t.status],
+            ', "provisional": ', _BOOL[t.provisional],
+            ', "questions": ', _strings(asked.get(t.id, ())),
+            ', "boundary": ', _optional(where),
+            ', "section": ', _SECTION[crossing], "}",
+        )  # fmt: skip
 
 
-def question_lines(questions: Iterable[Question]) -> Iterator[str]:
-    """Each question's `question_dict` as JSON text."""
-    s = _string
+def question_lines(questions: Iterable[Question]) -> Iterator[tuple[str, ...]]:
+    """Each question's `question_dict` as JSON text, in pieces."""
+    s, w, shared = _string, _Words(), _Shared()  # a fact's answers and choices: the same for each element
     for q in questions:
         yield (
-            f'{{"id": {s(q.id)}, "element_id": {s(q.element_id)}, "fact": {s(q.fact)}, "text": {s(q.text)}, '
-            f'"threat_ids": {_strings(q.threat_ids)}, "answers": {encode_value(q.answers)}, '
-            f'"choices": {encode_value(q.choices)}}}'
-        )
+            '{"id": ', s(q.id),
+            ', "element_id": ', s(q.element_id),
+            ', "fact": ', w[q.fact],
+            ', "text": ', s(q.text),
+            ', "threat_ids": ', _strings(q.threat_ids),
+            ', "answers": ', shared(q.answers),
+            ', "choices": ', shared(q.choices), "}",
+        )  # fmt: skip
 
 
 CSV_COLUMNS = (
