@@ -285,13 +285,19 @@ class FactBase:
         crossings = self.topology.crossings[fid]
         facts["stakes"] = stakes_in(flow.name, flow.data)
         facts["crosses_boundary"] = bool(crossings)
-        enters = tuple(c.boundary for c in crossings if c.direction == "entering")
-        facts["enters"] = enters
-        entered = [model.boundaries[b] for b in enters if b in model.boundaries]
-        facts["enters_kinds"] = tuple(dict.fromkeys(k for b in entered if (k := _zone_kind(b))))
-        # nothing on the way in enforces a zone: no boundary it enters names its enforcement
-        facts["enters_unenforced"] = bool(entered) and not any(b.enforced_by for b in entered)
-        facts["enters_more_trusted"] = bool(enters) and not components.get(flow.target, {}).get("in_internet", False)
+        if crossings:
+            enters = tuple(c.boundary for c in crossings if c.direction == "entering")
+            boundaries = model.boundaries
+            entered = [boundaries[b] for b in enters if b in boundaries]
+            facts["enters"] = enters
+            facts["enters_kinds"] = tuple(dict.fromkeys(k for b in entered if (k := _zone_kind(b))))
+            # nothing on the way in enforces a zone: no boundary it enters names its enforcement
+            facts["enters_unenforced"] = bool(entered) and not any(b.enforced_by for b in entered)
+            facts["enters_more_trusted"] = bool(enters) and not components.get(flow.target, {}).get(
+                "in_internet", False
+            )
+        else:  # a flow inside one zone enters nothing (the same values as above, without the work)
+            facts.update(_ENTERS_NOTHING)
         facts["from_internet"] = bool(components.get(flow.source, {}).get("untrusted"))
         facts.update(self._copy("source.", flow.source))
         facts.update(self._copy("target.", flow.target))
@@ -313,6 +319,14 @@ class FactBase:
 def _pulled(source: dict[str, object]) -> bool:
     """Whether a flow out of ``source`` is a download: registries never call anyone, they are pulled from."""
     return "package-registry" in source.get("family", ())  # type: ignore[operator]
+
+
+_ENTERS_NOTHING: dict[str, object] = {
+    "enters": (),
+    "enters_kinds": (),
+    "enters_unenforced": False,
+    "enters_more_trusted": False,
+}
 
 
 def _zone_kind(boundary: Boundary) -> str | None:

@@ -75,6 +75,7 @@ def group_threats(analysis: Analysis) -> list[Threat]:
 
 
 _RANK = {severity: i for i, severity in enumerate(SEVERITIES)}
+_CATEGORY_SET = frozenset(CATEGORIES)
 
 
 def threat_order(threat: Threat) -> tuple[int, str]:
@@ -84,6 +85,23 @@ def threat_order(threat: Threat) -> tuple[int, str]:
 
 def _threat(findings: list[Finding]) -> Threat:
     first = findings[0]
+    if len(findings) == 1 and not first.custom and first.category in _CATEGORY_SET:
+        # most threats have one finding: the same values as below, without the passes over them
+        return Threat(
+            first.threat_id,
+            first.remedy,
+            first.threat_id.rpartition("@")[2],
+            first.control,
+            first.title,
+            (first.category,),
+            first.severity,
+            first.confirmed_severity,
+            first.likelihood,
+            first.impact,
+            first.risk_reasons,
+            first.status,
+            (first,),
+        )
     worst = first
     for finding in findings:  # the first of the worst
         if _RANK[finding.severity] > _RANK[worst.severity]:
@@ -155,7 +173,8 @@ class ThreatCounts:
 
 def count_threats(threats: list[Threat]) -> ThreatCounts:
     """Counts of ``threats`` by status, undecided and provisional."""
-    by_status = {s: sum(t.status == s for t in threats) for s in STATUSES}
+    statuses = Counter(t.status for t in threats)
+    by_status = {s: statuses[s] for s in STATUSES}
     undecided = [t for t in threats if t.undecided]
     return ThreatCounts(
         total=len(threats),
