@@ -11,6 +11,7 @@ outputs to the items that changed. The result is ordinary JSON.
 from __future__ import annotations
 
 import json
+import json.encoder
 from collections.abc import Iterable, Iterator, Mapping
 from typing import cast
 
@@ -82,3 +83,78 @@ def _pieces(item: object) -> tuple[str, ...]:
 
 def _encoded(item: object) -> tuple[str, ...]:
     return (_encode(item),)
+
+
+def indented_json(value: object) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, byte for byte, faster.
+
+    The standard library writes indented JSON with its pure-Python encoder, a chain of nested
+    generators per value; this walks the value once and writes strings with the encoder's own C
+    function. Values must be JSON's types (anything else raises ``TypeError``, as
+    ``json.dumps`` does)."""
+    out: list[str] = []
+    _indented(value, "\n", out)
+    return "".join(out)
+
+
+def _indented(value: object, newline: str, out: list[str]) -> None:
+    # ``newline`` is the line break plus the indentation of ``value``'s own line
+    if isinstance(value, str):
+        out.append(_string(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            out.append(separator)
+            out.append(_string(key if isinstance(key, str) else _key(key)))
+            out.append(": ")
+            if isinstance(item, str):
+                out.append(_string(item))
+            else:
+                _indented(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            out.append(separator)
+            if isinstance(item, str):
+                out.append(_string(item))
+            else:
+                _indented(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "]")
+    else:
+        out.append(_scalar(value))
+
+
+def _key(key: object) -> str:
+    """A key that is not a string, as json.dumps turns it into one."""
+    if isinstance(key, bool | int | float) or key is None:
+        return _scalar(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+
+
+def _scalar(value: object) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return _PLAIN_ENCODER.encode(value)  # repr, or NaN / Infinity as json.dumps spells them
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+_string = json.encoder.encode_basestring  # the C function, the same one json.dumps uses
+_PLAIN_ENCODER = json.JSONEncoder(ensure_ascii=False)

@@ -21,7 +21,6 @@ GitHub's ingestion (docs.github.com, "SARIF support for code scanning") decides 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import urllib.parse
 from collections.abc import Iterable
@@ -34,6 +33,7 @@ from stride_tui.core.analysis.rules import Rule, RuleSet, find_repository_root
 from stride_tui.core.files.key_positions import SourceMap
 from stride_tui.core.model.elements import UNDECIDED
 from stride_tui.core.outputs.escape import markdown
+from stride_tui.core.outputs.json_document import indented_json
 from stride_tui.core.stride import CATEGORY_LABELS
 from stride_tui.core.text_safety import replace_controls, show_invisible
 
@@ -122,7 +122,7 @@ def findings_sarif(
             }
         ]
     log = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return indented_json(log) + "\n"
 
 
 def _result(finding: Finding, rule_id: str, rule_index: int, uri: str, locator: _Locator) -> dict:

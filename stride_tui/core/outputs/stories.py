@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 
 from stride_tui.core.analysis.engine import Analysis, Finding
 from stride_tui.core.analysis.threats import Threat, group_threats
 from stride_tui.core.model.elements import SEVERITIES, UNDECIDED
 from stride_tui.core.outputs import escape
+from stride_tui.core.outputs.json_document import indented_json
 from stride_tui.core.stride import CATEGORY_LABELS
 
 DEFAULT_STATUSES = UNDECIDED
@@ -340,4 +340,4 @@ def story_dict(story: Story) -> dict:
 def stories_json(title: str, stories: list[Story], more: int = 0) -> str:
     """``{"model": …, "stories": [...], "more": N}``."""
     document = {"model": title, "stories": [story_dict(s) for s in stories], "more": more}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return indented_json(document) + "\n"

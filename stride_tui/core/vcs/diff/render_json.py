@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from stride_tui.core.analysis.engine import Finding
 from stride_tui.core.model.topology import Crossing
+from stride_tui.core.outputs.json_document import indented_json
 from stride_tui.core.vcs.diff.changes import FieldChange, ModelDiff, SectionDiff
 from stride_tui.core.vcs.diff.summary import ELEMENT_TITLES, summary_line
 
@@ -60,7 +59,7 @@ def diff_json(d: ModelDiff, fail_on: str | None = None) -> str:
             "suppressing_decisions": d.suppressing_decisions(),
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return indented_json(document) + "\n"
 
 
 def _change(x: FieldChange) -> dict:
