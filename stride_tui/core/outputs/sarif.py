@@ -87,12 +87,14 @@ def findings_sarif(
     shown = [f for f in findings if include_decided or f.status in UNDECIDED]
     locator = _Locator(model_text)
     descriptors: dict[str, dict] = {}
+    indices: dict[str, int] = {}  # each descriptor's place in the list (ruleIndex)
     results = []
     for finding in shown:
         rule_id = descriptor_id(finding)
         if rule_id not in descriptors:
             descriptors[rule_id] = _descriptor(rule_id, finding, ruleset.rules.get(finding.rule_id))
-        results.append(_result(finding, rule_id, list(descriptors).index(rule_id), uri, locator))
+            indices[rule_id] = len(indices)
+        results.append(_result(finding, rule_id, indices[rule_id], uri, locator))
     driver = {
         "name": "stride-tui",
         "version": __version__,
@@ -281,10 +283,19 @@ class _Locator:
     def __init__(self, model_text: str) -> None:
         self._source_map = SourceMap(model_text)
         self._lines = model_text.splitlines()
+        self._regions: dict[tuple[str, ...], tuple[int, int, int]] = {}
 
     def region(self, table: Iterable[str]) -> dict[str, int]:
-        line, column = self._source_map.position(tuple(table)) or (1, 1)
+        key = tuple(table)
+        found = self._regions.get(key)  # an element's findings all point at its table
+        if found is None:
+            found = self._regions[key] = self._region(key)
+        line, column, end = found
+        return {"startLine": line, "startColumn": column, "endLine": line, "endColumn": end}
+
+    def _region(self, table: tuple[str, ...]) -> tuple[int, int, int]:
+        line, column = self._source_map.position(table) or (1, 1)
         text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
         # columns in UTF-16 code units, as the run's columnKind says (what GitHub counts in)
         end = len(text.rstrip().encode("utf-16-le")) // 2 + 1
-        return {"startLine": line, "startColumn": column, "endLine": line, "endColumn": max(end, column + 1)}
+        return line, column, max(end, column + 1)
