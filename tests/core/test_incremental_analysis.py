@@ -33,7 +33,7 @@ FACTS = {
     "audit_log": [True, False, None],
     "out_of_scope": [True, None],
     "integrity": ["low", "high", None],
-    "technology": ["postgres", "nginx", "vault", None],
+    "technology": ["postgres", "nginx", "vault", "npm registry", None],  # a registry is pulled from, never a caller
     "signed": [True, False, None],
     "verifies_signatures": [True, None],
     "is_queue": [True, None],
