@@ -624,6 +624,7 @@ CASES.update(
             store_client({"secrets": "environment"}, VAULT),
             store_client({"secrets": "secrets_manager"}, VAULT),
             solo("process", secrets="environment"),  # it calls nothing that needs a credential
+            store_client({"secrets": "repository"}, VAULT),  # in the repository: a rule of its own
             "a",
         ),
         "process-logs-card-or-secret-data": (
