@@ -258,7 +258,11 @@ def threat_lines(
         found = places.get(first)
         where, crossing = found if found is not None else places.setdefault(first, threat_place(analysis, t))
         findings = t.findings
-        elements = dict.fromkeys(f.element_id for f in findings)
+        if len(findings) == 1:  # most threats: one finding, on one element
+            elements, ids = "[" + s(findings[0].element_id) + "]", "[" + s(findings[0].id) + "]"
+        else:
+            elements = _strings(dict.fromkeys(f.element_id for f in findings))
+            ids = _strings([f.id for f in findings])
         yield (
             '{"id": ', s(t.id),
             ', "remedy": ', w[t.remedy],
@@ -271,8 +275,8 @@ def threat_lines(
             ', "impact": ', w[t.impact],
             ', "risk_reasons": ', shared[t.risk_reasons],
             ', "element_id": ', s(t.element_id),
-            ', "elements": ', _strings(elements),
-            ', "finding_ids": ', _strings([f.id for f in findings]),
+            ', "elements": ', elements,
+            ', "finding_ids": ', ids,
             ', "status": ', w[t.status],
             ', "provisional": ', _BOOL[t.provisional],
             ', "questions": ', _strings(asked.get(t.id, ())),
