@@ -2,6 +2,10 @@
 
 ``generate_data`` needs only the standard library, so ``pytm_shape.py`` builds pytm's copy of
 the same model from it inside pytm's own interpreter (same ids, nesting and crossings).
+
+Run: ``.venv/bin/python bench/generate.py 1000 -o n1000.toml`` writes the benchmarks' model of
+1,000 components (2,000 flows, 100 boundaries: `shape`) as a canonical model file; ``--flows``,
+``--boundaries`` and ``--seed`` choose another one.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ def generate_data(components: int, flows: int, boundaries: int, seed: int = 7) -
     bids = [f"zone-{i}" for i in range(boundaries)]
     data["boundaries"] = {}
     for i, bid in enumerate(bids):
-        entry = {"name": f"Zone {i}"}
+        entry: dict[str, object] = {"name": f"Zone {i}"}
         if i >= 10:
             entry["parent"] = bids[rng.randrange(0, i)]  # earlier zone: a forest, never a cycle
         if i == 0:
@@ -74,3 +78,32 @@ def generate_model(components: int, flows: int, boundaries: int, seed: int = 7) 
 def shape(components: int) -> tuple[int, int, int]:
     """The benchmarks' shape for ``components``: (N components, 2N flows, N/10 boundaries)."""
     return components, 2 * components, max(2, components // 10)
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+    import sys
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("components", type=int)
+    parser.add_argument("--flows", type=int, help="default: twice the components")
+    parser.add_argument("--boundaries", type=int, help="default: a tenth of the components (at least 2)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("-o", "--output", required=True, help="the model file to write")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from stride_tui.core.files.storage import dump_model
+
+    components, flows, boundaries = shape(args.components)
+    model = generate_model(
+        components,
+        flows if args.flows is None else args.flows,
+        boundaries if args.boundaries is None else args.boundaries,
+        args.seed,
+    )
+    Path(args.output).write_text(dump_model(model), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
