@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import functools
 import gc
 import threading
 from collections import Counter
@@ -423,8 +422,9 @@ def flow_display_name(model: ThreatModel, flow_id: str) -> str:
 class _Element:
     """One component or flow as the rules see it: facts, names for texts, crossings.
 
-    The texts rules fill in (``values``, ``crossing_text``) are built on first use: an element
-    on which no rule fires never needs them."""
+    The texts rules fill in (`values`, `crossing_text`) are built on first use: an element
+    on which no rule fires never needs them. (Not ``functools.cached_property``: on Python 3.11
+    its first use takes a lock, and an analysis builds the texts of thousands of elements.)"""
 
     def __init__(
         self,
@@ -446,6 +446,8 @@ class _Element:
         self._explained: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.risk_id: int | None = None
         """The analyzer's id of the facts risk reads here, taken once for all the element's findings."""
+        self._values: dict[str, str] | None = None
+        self._crossing_text: str | None = None
 
     def rests_on(self, settling: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         """``(element, fact)`` of each settling fact, shared by the element's findings alike."""
@@ -462,19 +464,30 @@ class _Element:
         found = self._explained.get(explanation)
         if found is None:
             found = self._explained[explanation] = tuple(
-                self.crossing_text if e is _CROSSINGS else e for e in explanation
+                self.crossing_text() if e is _CROSSINGS else e for e in explanation
             )
         return found
 
-    @functools.cached_property
     def crossing_text(self) -> str:
-        names = self._names
-        if not self.crossings:
-            return "crosses no trust boundary"
-        return "crosses " + ", ".join(f"{names[c.boundary]} ({c.direction})" for c in self.crossings)
+        """Which boundaries it crosses, which way, in words."""
+        text = self._crossing_text
+        if text is None:
+            names = self._names
+            if not self.crossings:
+                text = "crosses no trust boundary"
+            else:
+                text = "crosses " + ", ".join(f"{names[c.boundary]} ({c.direction})" for c in self.crossings)
+            self._crossing_text = text
+        return text
 
-    @functools.cached_property
     def values(self) -> dict[str, str]:
+        """What a rule's text fills its placeholders with."""
+        values = self._values
+        if values is None:
+            values = self._values = self._fill_values()
+        return values
+
+    def _fill_values(self) -> dict[str, str]:
         names, name = self._names, self.name
         values = {
             "element": name,
@@ -686,7 +699,7 @@ def _risk(memo: Analyzer, rule: Rule, element: _Element, provisional: bool) -> t
 
 
 def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
-    values = element.values
+    values = element.values()
     if rule.condition is None:
         explanation: tuple[str, ...] = (f"applies to every {KIND_LABELS[element.kind]} (STRIDE per element)",)
         settling: tuple[str, ...] = ()
@@ -720,8 +733,8 @@ def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
         element.name,
         element.boundaries,
         element.crossings,
-        rule.title_template.fill(values),
-        rule.description_template.fill(values),
+        rule.title_template.fill_map(values),
+        rule.description_template.fill_map(values),
         explanation,
         rule.mitigations,
         rule.references,
