@@ -2,10 +2,14 @@
 of a top-level list (a threat, a finding, a question) on a line of its own.
 
 ``json.dumps(indent=2)`` runs the pure-Python encoder, several times slower than the C one on
-tens of thousands of findings; here every line is one C-encoded value. Items may come from a
-generator and the text is produced line by line (`document_lines`), so a command can write it as
+tens of thousands of findings; here every line is one C-encoded value, or the pieces a writer
+that knows its items' shape encoded itself (`EncodedItems`). Items may come from a generator
+and the text is produced a few lines at a time (`document_lines`), so a command can write it as
 it goes instead of holding the whole document twice. One item per line also keeps a diff of two
 outputs to the items that changed. The result is ordinary JSON.
+
+`indented_json` is ``json.dumps(indent=2, ensure_ascii=False)`` for the documents that keep that
+layout (SARIF, stories, diffs), written without the pure-Python encoder.
 """
 
 from __future__ import annotations
@@ -47,8 +51,8 @@ def document_lines(document: Mapping[str, object]) -> Iterator[str]:
                 continue
             yield f"  {_encode(key)}: [\n"
             pieces_of = _pieces if isinstance(value, EncodedItems) else _encoded
-            # lines are joined a few hundred at a time: each item's text is copied once, into
-            # its piece, and a writer gets few large strings instead of many small ones
+            # pieces are joined some thousands at a time: each item's text is copied once, into
+            # the text written, and a writer gets few large strings instead of many small ones
             pieces: list[str] = []
             previous = pieces_of(first)
             for item in items:
