@@ -154,8 +154,10 @@ def findings_json_lines(analysis: Analysis, threats: list[Threat], questions: li
 # gives `threat_dict`, `finding_dict` and `question_dict` (", " and ": " between items, keys in
 # the same order; tests/core/test_finding_formats.py holds them equal): a large model has tens of
 # thousands of findings, and building then encoding a dict of each was most of `threats --format
-# json`. Strings go through the encoder's own C function; the tuples findings share (a rule's
-# mitigations, an element's crossings, a rating's reasons) are encoded once each.
+# json`. Strings go through the encoder's own C function; values that repeat (severities, rule
+# ids, a rule's mitigations, a rating's reasons) are encoded once each (`_Words`), and values
+# many items hold the very object of (a flow's crossings, a fact's answers) once per object
+# (`_Shared`). Each item comes as a tuple of pieces, copied once, into the text written.
 _string = json.encoder.encode_basestring
 _BOOL = {True: "true", False: "false"}
 _SECTION = {True: '"crossing"', False: '"inside"'}
