@@ -51,7 +51,12 @@ class TextInput(Input):
 
 
 class TextBox(TextArea):
-    """A text area that drops terminal control characters (not tab or newline) from pastes."""
+    """A text area that drops terminal control characters (not tab or newline) from pastes.
+
+    Textual's text area watches the app's theme and never stops: every form that had one kept
+    it, and all it had drawn, alive until the theme changed (two per component form; a form
+    opened and closed a dozen times opened a fifth slower, the collector walking the dead
+    ones). Unmounted, this one takes its watch off the app."""
 
     async def _on_key(self, event: events.Key) -> None:
         if not event.is_printable:
@@ -59,3 +64,8 @@ class TextBox(TextArea):
 
     async def _on_paste(self, event: events.Paste) -> None:
         event.text = strip_controls(event.text)
+
+    def _on_unmount(self) -> None:
+        watchers = getattr(self.app, "__watchers", {}).get("theme")
+        if watchers:
+            watchers[:] = [watch for watch in watchers if watch[0] is not self]

@@ -5,6 +5,7 @@ burst typed while any form opens."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from stride_tui.screens.form_screen import FormScreen
 from stride_tui.screens.threat_form import ThreatForm
 from widgets.choice_box import ChoiceBox
 from widgets.form_field import CHOICE_KEYS
+from widgets.text_input import TextBox
 
 from .harness import MODEL, main_screen, open_form, rendered, run, settle, type_text, wait_for, write
 
@@ -181,6 +183,24 @@ def test_a_drop_down_mounts_its_list_when_it_first_opens(tmp_path: Path) -> None
         await pilot.press("enter", "down", "down", "enter")  # none, then the first boundary down
         await pilot.pause()
         assert not boundary.expanded and form.values()["boundary"] == "internet", form.values()
+
+    run(write(tmp_path), scenario)
+
+
+def test_a_closed_form_leaves_no_text_box_behind(tmp_path: Path) -> None:
+    """Textual's text area watches the app's theme for good; a form's text boxes must not stay
+    alive (with all they drew) after it closes, or every form opened makes the editor slower."""
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        for _ in range(3):
+            form = await open_form(app, pilot, "c", ComponentForm)
+            assert form.query(TextBox)
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert isinstance(app.screen, MainScreen)
+        del form
+        gc.collect()
+        assert not [o for o in gc.get_objects() if isinstance(o, TextBox)]
 
     run(write(tmp_path), scenario)
 
