@@ -28,6 +28,40 @@ def test_the_analyzer_is_kept_while_the_rule_files_stay_the_same(tmp_path: Path)
     assert cache.analyzer(model, path) is not first
 
 
+_TEAM_RULE = """stride_tui_rules = 1
+
+[rules.team-flows-named]
+target = "flow"
+category = "information_disclosure"
+severity = "low"
+remedy = "team-review"
+control = "a review by the team"
+title = "{element} needs the team's review"
+description = "Every flow of {element}'s kind is reviewed by the team."
+mitigations = ["Review it."]
+references = ["CWE-319"]
+when.all = [ { fact = "encrypted", equals = %s } ]
+"""
+
+
+def test_a_rule_file_edited_on_disk_is_used_at_the_next_analysis(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()  # rule files must stay inside the model's repository
+    (tmp_path / "team.toml").write_text(_TEAM_RULE % "true", encoding="utf-8")
+    model = checkout()
+    model = model.model_copy(update={"model": model.model.model_copy(update={"rule_files": ["team.toml"]})})
+    cache, path = RuleCache(), tmp_path / "model.toml"
+
+    def fired() -> set[str]:
+        return {f.element_id for f in cache.analyse(model, path).findings if f.rule_id == "team-flows-named"}
+
+    encrypted = {fid for fid, f in model.flows.items() if f.encrypted is True and not f.out_of_scope}
+    assert fired() == encrypted and cache.problem is None
+    first = cache.analyzer(model, path)
+    (tmp_path / "team.toml").write_text(_TEAM_RULE % "false", encoding="utf-8")
+    assert cache.analyzer(model, path) is not first
+    assert fired() == {fid for fid, f in model.flows.items() if f.encrypted is False and not f.out_of_scope}
+
+
 def test_missing_rule_files_fall_back_to_the_builtin_rules_and_say_why(tmp_path: Path) -> None:
     model = checkout()
     meta = model.model.model_copy(update={"rule_files": ["missing.toml"]})
