@@ -128,10 +128,6 @@ class _Grid:
         return Measurement(key_width + 2, key_width + 1 + widest).clamp(max_width=options.max_width)
 
 
-def _grid() -> _Grid:
-    return _Grid()
-
-
 class DetailView(Static):
     """Shows one element's keys (descriptive ones when set, facts always: "unknown" when unset),
     or one finding.
@@ -246,7 +242,7 @@ class DetailView(Static):
     def _fields(element: BaseModel) -> tuple[_Grid, list[tuple[str, Text]]]:
         """The element's keys, named as the file spells them: a grid of the descriptive keys
         that are set, and every fact (a fact that is not set reads "unknown")."""
-        keys = _grid()
+        keys = _Grid()
         facts: list[tuple[str, Text]] = []
         for field_name, info in type(element).model_fields.items():
             if field_name == "kind":

@@ -534,16 +534,21 @@ def enforced(model: ThreatModel, *zones: str) -> ThreatModel:
     return model.model_copy(update={"boundaries": boundaries})
 
 
-def queue_pipeline(producer_flow: dict, consumer: dict) -> ThreatModel:
-    """Producer ``p`` → queue ``q`` → consumer ``c``, all in zone A (``f`` is the consumer's flow)."""
-    return build(
-        {
-            "p": _component(P, "zone-a"),
-            "q": _component(with_(DS, is_queue=True), "zone-a"),
-            "c": _component(consumer, "zone-a"),
-        },
-        {"in": {"from": "p", "to": "q", **producer_flow}, "f": {"from": "q", "to": "c"}},
-    )
+def queue_pipeline(
+    producer_flow: dict, consumer: dict, consumer_flow: dict | None = None, *, writes: bool = False
+) -> ThreatModel:
+    """Producer ``p`` → queue ``q`` → consumer ``c``, all in zone A (``f`` is the consumer's
+    flow); with ``writes``, the consumer writes to store ``s``."""
+    components = {
+        "p": _component(P, "zone-a"),
+        "q": _component(with_(DS, is_queue=True), "zone-a"),
+        "c": _component(consumer, "zone-a"),
+    }
+    flows = {"in": {"from": "p", "to": "q", **producer_flow}, "f": {"from": "q", "to": "c", **(consumer_flow or {})}}
+    if writes:
+        components["s"] = _component(DS, "zone-a")
+        flows["w"] = {"from": "c", "to": "s"}
+    return build(components, flows)
 
 
 def queue_fed_by(producers: int, **queue: object) -> ThreatModel:
@@ -553,11 +558,12 @@ def queue_fed_by(producers: int, **queue: object) -> ThreatModel:
     return build(components, {f"f{i}": {"from": f"p{i}", "to": "q"} for i in range(producers)})
 
 
-def exposed_zone(members: int) -> ThreatModel:
-    """An internet user calls ``a`` in zone A, which holds ``members`` other processes."""
-    components = {"user": {"kind": "external_entity", "boundary": "internet"}, "a": _component(P, "zone-a")}
-    components.update({f"n{i}": _component(P, "zone-a") for i in range(members)})
-    return build(components, {"f": {"from": "user", "to": "a"}})
+def exposed_zone(members: int, *, zone: str = "zone-a", exposed: bool = True) -> ThreatModel:
+    """An internet user calls ``a`` in ``zone`` (one neighbour calls it instead unless
+    ``exposed``), which holds ``members`` other processes."""
+    components = {"user": {"kind": "external_entity", "boundary": "internet"}, "a": _component(P, zone)}
+    components.update({f"n{i}": _component(P, zone) for i in range(members)})
+    return build(components, {"f": {"from": "user" if exposed else "n0", "to": "a"}})
 
 
 VAULT = {"kind": "process", "technology": "HashiCorp Vault"}
@@ -644,27 +650,6 @@ CASES.update(
 )
 
 
-def on_host(neighbours: int, *, zone: str = "host-a", exposed: bool = True) -> ThreatModel:
-    """``a`` runs in ``zone`` with ``neighbours`` other processes; an internet user calls it when ``exposed``."""
-    components = {"user": {"kind": "external_entity", "boundary": "internet"}, "a": _component(P, zone)}
-    components.update({f"n{i}": _component(P, zone) for i in range(neighbours)})
-    return build(components, {"f": {"from": "user" if exposed else "n0", "to": "a"}})
-
-
-def consumer_writing(flow: dict | None = None, *, writes: bool = True) -> ThreatModel:
-    """Producer ``p`` → queue ``q`` → consumer ``c`` (flow ``f``), which writes to store ``s`` when ``writes``."""
-    components = {
-        "p": _component(P, "zone-a"),
-        "q": _component(with_(DS, is_queue=True), "zone-a"),
-        "c": _component(P, "zone-a"),
-        "s": _component(DS, "zone-a"),
-    }
-    flows = {"in": {"from": "p", "to": "q"}, "f": {"from": "q", "to": "c", **(flow or {})}}
-    if writes:
-        flows["w"] = {"from": "c", "to": "s"}
-    return build(components, flows)
-
-
 CASES.update(
     {
         "flow-money-tampering-in-zone": (
@@ -693,16 +678,16 @@ CASES.update(
             "a",
         ),
         "process-shares-host": (
-            on_host(1),
-            on_host(0),  # alone on its host
-            on_host(1, zone="zone-a"),  # a network zone, not one host: the segmentation rules speak
-            on_host(1, exposed=False),
+            exposed_zone(1, zone="host-a"),
+            exposed_zone(0, zone="host-a"),  # alone on its host
+            exposed_zone(1),  # a network zone, not one host: the segmentation rules speak
+            exposed_zone(1, zone="host-a", exposed=False),
             "a",
         ),
         "queue-consumer-not-idempotent": (
-            consumer_writing(),
-            consumer_writing({"replay_protected": True}),
-            consumer_writing(writes=False),  # a consumer that stores nothing writes no duplicate
+            queue_pipeline({}, P, writes=True),
+            queue_pipeline({}, P, {"replay_protected": True}, writes=True),
+            queue_pipeline({}, P),  # a consumer that stores nothing writes no duplicate
             "f",
         ),
     }

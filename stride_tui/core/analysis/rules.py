@@ -149,14 +149,11 @@ class Template:
         # the literal text's own braces are doubled, so only the placeholders are fields
         literals = [p.replace("{", "{{").replace("}", "}}") for p in pieces[0::2]]
         keys = pieces[1::2]
-        self._format = literals[0] + "".join(f"{{{k}}}{lit}" for k, lit in zip(keys, literals[1:], strict=True))
-        self.fill_map: Callable[[dict[str, str]], str] = self._format.format_map
-        """`fill` without the call around it: the analysis fills two texts for every finding."""
-
-    def fill(self, values: dict[str, str]) -> str:
+        text = literals[0] + "".join(f"{{{k}}}{lit}" for k, lit in zip(keys, literals[1:], strict=True))
+        self.fill: Callable[[dict[str, str]], str] = text.format_map
         """The text with each placeholder replaced; nothing else is substituted (a value's own
-        braces stay as they are: `format_map` never reads the values it inserts)."""
-        return self._format.format_map(values)
+        braces stay as they are: `format_map` never reads the values it inserts). The bound
+        method itself, with no call around it: the analysis fills two texts for every finding."""
 
 
 @dataclass(frozen=True)
