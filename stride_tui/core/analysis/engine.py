@@ -191,6 +191,8 @@ class Analyzer:
         self._explanations: dict[tuple, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._risks: dict[tuple, tuple[Risk, str]] = {}
         self._risk_ids: dict[tuple, int] = {}
+        # (rule, kind, risk facts' id, the facts its explanation reads) → its `_Rated`
+        self._rated: dict[tuple, _Rated] = {}
         # what risk.assess reads of a rule: rules alike share their ratings on one element
         self._risk_parts = {
             rule.id: (rule.category, rule.severity, rule.caller, rule.raise_severity, rule.remedy in WAF_REMEDIES)
@@ -208,10 +210,11 @@ class Analyzer:
             else:
                 state, changed = self._update(last, model)
             self._state = state
-            if len(self._risk_ids) > 50_000:  # the ids key the ratings: both go together
+            if len(self._risk_ids) > 50_000:  # the ids key the ratings: all go together
                 self._risk_ids.clear()
                 self._risks.clear()
-            for memo in (self._explanations, self._risks):
+                self._rated.clear()
+            for memo in (self._explanations, self._risks, self._rated):
                 if len(memo) > 50_000:
                     memo.clear()
             return state.analysis(self.ruleset, self.catalogue, changed)
@@ -419,6 +422,17 @@ def flow_display_name(model: ThreatModel, flow_id: str) -> str:
     return f"{model.display_name(flow.source)} → {model.display_name(flow.target)}"
 
 
+class _Owners(dict[str, str]):
+    """`control_owner` of one flow by ``remedy_on``: its source, its target, or (any other
+    value) the flow itself, or its request when it is a response."""
+
+    def __init__(self, source: str, target: str, element: str) -> None:
+        super().__init__(source=source, target=target, element=element)
+
+    def __missing__(self, remedy_on: str) -> str:
+        return self["element"]
+
+
 class _Element:
     """One component or flow as the rules see it: facts, names for texts, crossings.
 
@@ -442,8 +456,14 @@ class _Element:
         self._names = names
         flow = model.flows[element_id] if kind == "flow" else None
         self.ends = (flow.source, flow.target) if flow is not None else None
-        self._rests_on: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
-        self._explained: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.owners: _Owners | None = None
+        """A flow's `control_owner` for each ``remedy_on`` (None: a component owns its controls)."""
+        if flow is not None:
+            self.owners = _Owners(flow.source, flow.target, control_owner(model, element_id, "element"))
+        # keyed by identity: the tuples they map come from the analyzer's memo, which keeps them
+        # alive (and hashing a tuple of strings again for each finding costs more than the rest)
+        self._rests_on: dict[int, tuple[tuple[str, str], ...]] = {}
+        self._explained: dict[int, tuple[str, ...]] = {}
         self.risk_id: int | None = None
         """The analyzer's id of the facts risk reads here, taken once for all the element's findings."""
         self._values: dict[str, str] | None = None
@@ -454,16 +474,16 @@ class _Element:
         if not settling:
             return ()
         memo = self._rests_on
-        found = memo.get(settling)
+        found = memo.get(id(settling))
         if found is None:
-            found = memo[settling] = tuple(owner_of(fact, self.id, self.ends) for fact in settling)
+            found = memo[id(settling)] = tuple(owner_of(fact, self.id, self.ends) for fact in settling)
         return found
 
     def with_crossings(self, explanation: tuple[str, ...]) -> tuple[str, ...]:
         """A cached explanation with this element's crossings in place of their placeholder."""
-        found = self._explained.get(explanation)
+        found = self._explained.get(id(explanation))
         if found is None:
-            found = self._explained[explanation] = tuple(
+            found = self._explained[id(explanation)] = tuple(
                 self.crossing_text() if e is _CROSSINGS else e for e in explanation
             )
         return found
@@ -684,11 +704,7 @@ def _risk(memo: Analyzer, rule: Rule, element: _Element, provisional: bool) -> t
     """The finding's risk, and its severity if its unknown facts turn out bad (the gate's)."""
     # a risk depends on what assess reads of the rule and on the element's risk facts: rules
     # alike (category, base, caller, raise) on one element share one rating
-    risk_id = element.risk_id
-    if risk_id is None:  # the element's risk facts, taken once for all its findings, as a small id
-        values = tuple(map(element.facts.get, _RISK_FACTS))
-        risk_id = element.risk_id = memo._risk_ids.setdefault(values, len(memo._risk_ids))
-    key = (memo._risk_parts[rule.id], element.kind, provisional, risk_id)
+    key = (memo._risk_parts[rule.id], element.kind, provisional, _risk_id(memo, element))
     rated = memo._risks.get(key)
     if rated is None:
         risk = assess(rule, element.facts, element.kind, provisional)
@@ -698,8 +714,22 @@ def _risk(memo: Analyzer, rule: Rule, element: _Element, provisional: bool) -> t
     return rated
 
 
-def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
-    values = element.values()
+def _risk_id(memo: Analyzer, element: _Element) -> int:
+    """The element's risk facts, taken once for all its findings, as a small id."""
+    risk_id = element.risk_id
+    if risk_id is None:
+        values = tuple(map(element.facts.get, _RISK_FACTS))
+        risk_id = element.risk_id = memo._risk_ids.setdefault(values, len(memo._risk_ids))
+    return risk_id
+
+
+_Rated = tuple[tuple[str, ...], bool, tuple[str, ...], str, str, str, str, tuple[str, ...]]
+"""What a finding owes to its rule and its element's fact values alone: the explanation (the
+crossings as a placeholder), whether it names the crossings, the settling facts, then the
+severity, the confirmed severity, likelihood, impact and their reasons."""
+
+
+def _rate(rule: Rule, element: _Element, memo: Analyzer) -> _Rated:
     if rule.condition is None:
         explanation: tuple[str, ...] = (f"applies to every {KIND_LABELS[element.kind]} (STRIDE per element)",)
         settling: tuple[str, ...] = ()
@@ -714,21 +744,50 @@ def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
                 settling_facts(rule, facts, element.kind),
             )
         explanation, settling = cached
-        if _CROSSINGS in explanation:
-            explanation = element.with_crossings(explanation)
     risk, confirmed = _risk(memo, rule, element, bool(settling))
-    # positional, in field order: a finding is made for every rule that fires on every element
-    return Finding(
-        f"{rule.id}@{element.id}",
-        rule.id,
-        rule.category,
+    return (
+        explanation,
+        _CROSSINGS in explanation,
+        settling,
         risk.severity,
-        rule.severity,
         confirmed,
         risk.likelihood,
         risk.impact,
         risk.reasons,
-        element.id,
+    )
+
+
+def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
+    # everything but the element's own texts depends on the rule and a few fact values: a model
+    # of thousands of elements has a few hundred distinct combinations, each rated once
+    facts = element.facts
+    risk_id = element.risk_id
+    if risk_id is None:
+        risk_id = _risk_id(memo, element)
+    key = (rule.id, element.kind, risk_id, *map(facts.get, rule.explain_keys))
+    rated = memo._rated.get(key)
+    if rated is None:
+        rated = memo._rated[key] = _rate(rule, element, memo)
+    explanation, crosses, settling, severity, confirmed, likelihood, impact, reasons = rated
+    if crosses:
+        explanation = element.with_crossings(explanation)
+    values = element._values
+    if values is None:
+        values = element.values()
+    eid = element.id
+    owners = element.owners
+    # positional, in field order: a finding is made for every rule that fires on every element
+    return Finding(
+        f"{rule.id}@{eid}",
+        rule.id,
+        rule.category,
+        severity,
+        rule.severity,
+        confirmed,
+        likelihood,
+        impact,
+        reasons,
+        eid,
         element.kind,
         element.name,
         element.boundaries,
@@ -743,7 +802,7 @@ def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
         None,
         False,
         rule.remedy,
-        f"{rule.remedy}@{element.id if element.ends is None else control_owner(element.model, element.id, rule.remedy_on)}",
+        f"{rule.remedy}@{eid if owners is None else owners[rule.remedy_on]}",
         rule.control,
         element.rests_on(settling) if settling else (),
     )
