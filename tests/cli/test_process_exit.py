@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 
 from ..shared import SAMPLES
 
@@ -13,7 +14,9 @@ def _process(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "stride_tui", *args], capture_output=True, text=True)
 
 
-def test_the_process_writes_what_the_command_writes_then_exits_with_its_code(run_cli) -> None:
+def test_the_process_writes_what_the_command_writes_then_exits_with_its_code(
+    run_cli: Callable[..., tuple[int, str, str]],
+) -> None:
     model = str(SAMPLES / "platform.toml")
     for args in (("threats", model, "--format", "json"), ("check", model), ("validate", "missing.toml")):
         code, out, err = run_cli(*args)
