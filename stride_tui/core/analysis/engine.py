@@ -31,7 +31,7 @@ from stride_tui.core.analysis.risk import WAF_REMEDIES, Risk, assess
 from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
 from stride_tui.core.analysis.technologies import Catalogue
 from stride_tui.core.analysis.unknowns import owner_of, settling_facts
-from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.model.elements import Flow, ThreatModel
 from stride_tui.core.model.identity import changed_keys
 from stride_tui.core.model.topology import Crossing, Topology
 
@@ -400,7 +400,7 @@ class _Run:
         boundaries = tuple(c.boundary for c in crossings)
         names = state.names  # `flow_display_name`, from the names the state keeps
         name = flow.name or f"{names.get(flow.source, flow.source)} → {names.get(flow.target, flow.target)}"
-        return _Element(eid, "flow", name, facts.flows[eid], boundaries, crossings, model, names)
+        return _Element(eid, "flow", name, facts.flows[eid], boundaries, crossings, model, names, flow)
 
 
 def _names(model: ThreatModel) -> dict[str, str]:
@@ -450,20 +450,20 @@ class _Element:
         crossings: tuple[Crossing, ...],
         model: ThreatModel,
         names: dict[str, str],
+        flow: Flow | None = None,
     ) -> None:
         self.id, self.kind, self.name, self.facts = element_id, kind, name, facts
         self.boundaries, self.crossings, self.model = boundaries, crossings, model
         self._names = names
-        flow = model.flows[element_id] if kind == "flow" else None
+        self.flow = flow
+        """The flow itself (None: a component)."""
         self.ends = (flow.source, flow.target) if flow is not None else None
-        self.owners: _Owners | None = None
-        """A flow's `control_owner` for each ``remedy_on`` (None: a component owns its controls)."""
-        if flow is not None:
-            self.owners = _Owners(flow.source, flow.target, control_owner(model, element_id, "element"))
+        self._owners: _Owners | None = None
         # keyed by identity: the tuples they map come from the analyzer's memo, which keeps them
-        # alive (and hashing a tuple of strings again for each finding costs more than the rest)
-        self._rests_on: dict[int, tuple[tuple[str, str], ...]] = {}
-        self._explained: dict[int, tuple[str, ...]] = {}
+        # alive (and hashing a tuple of strings again for each finding costs more than the rest);
+        # made on first use, like the texts: most elements need few of them
+        self._rests_on: dict[int, tuple[tuple[str, str], ...]] | None = None
+        self._explained: dict[int, tuple[str, ...]] | None = None
         self.risk_id: int | None = None
         """The analyzer's id of the facts risk reads here, taken once for all the element's findings."""
         self._values: dict[str, str] | None = None
@@ -474,6 +474,8 @@ class _Element:
         if not settling:
             return ()
         memo = self._rests_on
+        if memo is None:
+            memo = self._rests_on = {}
         found = memo.get(id(settling))
         if found is None:
             found = memo[id(settling)] = tuple(owner_of(fact, self.id, self.ends) for fact in settling)
@@ -481,12 +483,21 @@ class _Element:
 
     def with_crossings(self, explanation: tuple[str, ...]) -> tuple[str, ...]:
         """A cached explanation with this element's crossings in place of their placeholder."""
-        found = self._explained.get(id(explanation))
+        memo = self._explained
+        if memo is None:
+            memo = self._explained = {}
+        found = memo.get(id(explanation))
         if found is None:
-            found = self._explained[id(explanation)] = tuple(
-                self.crossing_text() if e is _CROSSINGS else e for e in explanation
-            )
+            found = memo[id(explanation)] = tuple(self.crossing_text() if e is _CROSSINGS else e for e in explanation)
         return found
+
+    def owners(self) -> _Owners:
+        """A flow's `control_owner` for each ``remedy_on``."""
+        owners = self._owners
+        if owners is None:
+            flow = self.model.flows[self.id]
+            owners = self._owners = _Owners(flow.source, flow.target, control_owner(self.model, self.id, "element"))
+        return owners
 
     def crossing_text(self) -> str:
         """Which boundaries it crosses, which way, in words."""
@@ -517,8 +528,8 @@ class _Element:
             "data": "its data",
             "protocol": "its protocol",
         }
-        if self.ends is not None:
-            flow = self.model.flows[self.id]
+        flow = self.flow
+        if flow is not None:
             values.update(
                 source=names[flow.source],
                 target=names[flow.target],
@@ -775,7 +786,6 @@ def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
     if values is None:
         values = element.values()
     eid = element.id
-    owners = element.owners
     # positional, in field order: a finding is made for every rule that fires on every element
     return Finding(
         f"{rule.id}@{eid}",
@@ -802,7 +812,7 @@ def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
         None,
         False,
         rule.remedy,
-        f"{rule.remedy}@{eid if owners is None else owners[rule.remedy_on]}",
+        f"{rule.remedy}@{eid if element.ends is None else (element._owners or element.owners())[rule.remedy_on]}",
         rule.control,
         element.rests_on(settling) if settling else (),
     )
