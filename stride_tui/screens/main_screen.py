@@ -19,7 +19,6 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Key
 from textual.screen import Screen
-from textual.widgets import Header
 from textual.worker import Worker, WorkerState
 
 from stride_tui.core import LoadedModel, ThreatModel
@@ -40,6 +39,7 @@ from widgets.diagram_pane import DiagramPane
 from widgets.diagram_view import DiagramView
 from widgets.element_panes import ElementKind, ElementPanes
 from widgets.key_footer import KeyFooter
+from widgets.title_header import TitleHeader
 
 from . import keymap
 from .command_provider import EditorCommands
@@ -146,7 +146,7 @@ class MainScreen(Screen[None]):
         return self.document.path
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleHeader()
         with Horizontal(id="panes"):
             yield ElementPanes(id="left-column")
             with Vertical(id="right-column"):
