@@ -41,7 +41,7 @@ from widgets.element_panes import ElementKind, ElementPanes
 from widgets.key_footer import KeyFooter
 from widgets.title_header import TitleHeader
 
-from . import keymap
+from . import gc_hold, keymap
 from .command_provider import EditorCommands
 from .dialog import Dialog
 from .edit_dialogs import EditDialogs
@@ -161,6 +161,7 @@ class MainScreen(Screen[None]):
         yield self.file
 
     def on_mount(self) -> None:
+        gc_hold.hold()  # until the first analysis is shown (see gc_hold)
         self.diagram.display = False
         # First frame first: the panes are painted before the analysis thread starts its work
         # (it would fight the first render for the interpreter); it is started now, so whoever
@@ -279,6 +280,7 @@ class MainScreen(Screen[None]):
         if panel.table.has_focus:
             self._show_highlighted(panel)
         self._save_after_paint()
+        self.call_after_refresh(gc_hold.release)
 
     def _save_after_paint(self) -> None:
         """Start the save that ctrl+s in a form asked for, once the frame showing the edit is painted."""
@@ -290,6 +292,10 @@ class MainScreen(Screen[None]):
         # an analysis that failed shows nothing: the save it held back starts now
         if event.worker.group == "analysis" and event.state == WorkerState.ERROR:
             self._save_after_paint()
+            gc_hold.release()
+
+    def on_unmount(self) -> None:
+        gc_hold.release()
 
     @property
     def current_analysis(self) -> Analysis | None:

@@ -4,6 +4,7 @@ the whole model's."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -84,3 +85,33 @@ def test_an_analysis_done_before_the_pane_speaks_shows_the_cursors_element(
         assert whole > 10 * max(shown)  # the whole model was never put in the panel
 
     run(large_model, scenario)
+
+
+def test_the_collector_is_held_while_a_model_opens_and_runs_again_once_it_is_analysed(
+    large_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held: list[bool] = []
+    real_analyse = Analyzer.analyse
+
+    def analyse(self: Analyzer, model):  # type: ignore[no-untyped-def]
+        if len(model.components) == 200:
+            held.append(gc.isenabled())
+        return real_analyse(self, model)
+
+    monkeypatch.setattr(Analyzer, "analyse", analyse)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        await pilot.pause()
+        assert held[0] is False  # the first analysis ran with the collector off
+        assert gc.isenabled()  # and it is on again now that its threats are shown
+
+    assert gc.isenabled()
+    run(large_model, scenario)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("stride_tui = 1\n[components.x]\nkind = 3\n")
+
+    async def failed(app: StrideApp, pilot: Pilot) -> None:
+        assert app.load_errors
+        assert gc.isenabled()  # a file that cannot be opened lets it go too
+
+    run(broken, failed)
