@@ -30,7 +30,7 @@ from stride_tui.core.analysis.facts import FactBase, Neighbours
 from stride_tui.core.analysis.risk import WAF_REMEDIES, Risk, assess
 from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
 from stride_tui.core.analysis.technologies import Catalogue
-from stride_tui.core.analysis.unknowns import owner_of, settling_facts
+from stride_tui.core.analysis.unknowns import settling_facts
 from stride_tui.core.model.elements import Flow, ThreatModel
 from stride_tui.core.model.identity import changed_keys
 from stride_tui.core.model.topology import Crossing, Topology
@@ -459,27 +459,14 @@ class _Element:
         """The flow itself (None: a component)."""
         self.ends = (flow.source, flow.target) if flow is not None else None
         self._owners: _Owners | None = None
-        # keyed by identity: the tuples they map come from the analyzer's memo, which keeps them
+        # keyed by identity: the explanations come from the analyzer's memo, which keeps them
         # alive (and hashing a tuple of strings again for each finding costs more than the rest);
-        # made on first use, like the texts: most elements need few of them
-        self._rests_on: dict[int, tuple[tuple[str, str], ...]] | None = None
+        # made on first use, like the texts
         self._explained: dict[int, tuple[str, ...]] | None = None
         self.risk_id: int | None = None
         """The analyzer's id of the facts risk reads here, taken once for all the element's findings."""
         self._values: dict[str, str] | None = None
         self._crossing_text: str | None = None
-
-    def rests_on(self, settling: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-        """``(element, fact)`` of each settling fact, shared by the element's findings alike."""
-        if not settling:
-            return ()
-        memo = self._rests_on
-        if memo is None:
-            memo = self._rests_on = {}
-        found = memo.get(id(settling))
-        if found is None:
-            found = memo[id(settling)] = tuple(owner_of(fact, self.id, self.ends) for fact in settling)
-        return found
 
     def with_crossings(self, explanation: tuple[str, ...]) -> tuple[str, ...]:
         """A cached explanation with this element's crossings in place of their placeholder."""
@@ -622,13 +609,81 @@ def _evaluate(
     findings: list[Finding] = []
     errors: list[RuleError] = []
     facts = element.facts
+    # what every finding of the element shares, taken once (a finding is made for every rule
+    # that fires on every element: this loop is most of an analysis)
+    eid, kind, name, boundaries, crossings = (
+        element.id,
+        element.kind,
+        element.name,
+        element.boundaries,
+        element.crossings,
+    )
+    is_flow = element.ends is not None
+    ids = (eid, *element.ends) if element.ends is not None else (eid,)
+    rated_memo = memo._rated
+    risk_id: int | None = None
+    values: dict[str, str] | None = None
     for rule, predicate in rules:
         try:
             if predicate is not None and not predicate(facts):
                 continue
-            findings.append(_finding(rule, element, memo))
+            # everything but the element's own texts depends on the rule and a few fact values:
+            # a model of thousands of elements has a few hundred combinations, each rated once
+            if risk_id is None:
+                risk_id = _risk_id(memo, element)
+            rule_id = rule.id
+            key = (rule_id, kind, risk_id, *map(facts.get, rule.explain_keys))
+            rated = rated_memo.get(key)
+            if rated is None:
+                rated = rated_memo[key] = _rate(rule, element, memo)
+            explanation, crosses, settling, severity, confirmed, likelihood, impact, reasons = rated
+            if not settling:
+                rests_on: tuple[tuple[str, str], ...] = ()
+            elif len(settling) == 1:
+                ((at, fact),) = settling
+                rests_on = ((ids[at], fact),)
+            else:
+                rests_on = tuple([(ids[at], fact) for at, fact in settling])
+            if crosses:
+                explanation = element.with_crossings(explanation)
+            if values is None:
+                values = element.values()
+            remedy = rule.remedy
+            owner = (element._owners or element.owners())[rule.remedy_on] if is_flow else eid
+            # positional, in field order
+            findings.append(
+                Finding(
+                    f"{rule_id}@{eid}",
+                    rule_id,
+                    rule.category,
+                    severity,
+                    rule.severity,
+                    confirmed,
+                    likelihood,
+                    impact,
+                    reasons,
+                    eid,
+                    kind,
+                    name,
+                    boundaries,
+                    crossings,
+                    rule.title_template.fill(values),
+                    rule.description_template.fill(values),
+                    explanation,
+                    rule.mitigations,
+                    rule.references,
+                    "open",
+                    None,
+                    None,
+                    False,
+                    remedy,
+                    f"{remedy}@{owner}",
+                    rule.control,
+                    rests_on,
+                )
+            )
         except Exception as exc:  # fail closed: a broken rule is reported, never "no threat"
-            errors.append(RuleError(rule.id, element.id, f"{type(exc).__name__}: {exc}"))
+            errors.append(RuleError(rule.id, eid, f"{type(exc).__name__}: {exc}"))
     return tuple(findings), tuple(errors)
 
 
@@ -734,10 +789,13 @@ def _risk_id(memo: Analyzer, element: _Element) -> int:
     return risk_id
 
 
-_Rated = tuple[tuple[str, ...], bool, tuple[str, ...], str, str, str, str, tuple[str, ...]]
+_Rated = tuple[tuple[str, ...], bool, tuple[tuple[int, str], ...], str, str, str, str, tuple[str, ...]]
 """What a finding owes to its rule and its element's fact values alone: the explanation (the
-crossings as a placeholder), whether it names the crossings, the settling facts, then the
+crossings as a placeholder), whether it names the crossings, whose each settling fact is
+(`_OWNER`: 0 the element, 1 a flow's source, 2 its target) and its key there, then the
 severity, the confirmed severity, likelihood, impact and their reasons."""
+
+_OWNER = {"source": 1, "target": 2}
 
 
 def _rate(rule: Rule, element: _Element, memo: Analyzer) -> _Rated:
@@ -756,65 +814,22 @@ def _rate(rule: Rule, element: _Element, memo: Analyzer) -> _Rated:
             )
         explanation, settling = cached
     risk, confirmed = _risk(memo, rule, element, bool(settling))
+    owners: list[tuple[int, str]] = []
+    for fact in settling:  # `unknowns.owner_of`, by position: the ids differ from element to element
+        prefix, _, name = fact.partition(".")
+        if name and element.ends is not None and prefix in _OWNER:
+            owners.append((_OWNER[prefix], name))
+        else:
+            owners.append((0, fact))
     return (
         explanation,
         _CROSSINGS in explanation,
-        settling,
+        tuple(owners),
         risk.severity,
         confirmed,
         risk.likelihood,
         risk.impact,
         risk.reasons,
-    )
-
-
-def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
-    # everything but the element's own texts depends on the rule and a few fact values: a model
-    # of thousands of elements has a few hundred distinct combinations, each rated once
-    facts = element.facts
-    risk_id = element.risk_id
-    if risk_id is None:
-        risk_id = _risk_id(memo, element)
-    key = (rule.id, element.kind, risk_id, *map(facts.get, rule.explain_keys))
-    rated = memo._rated.get(key)
-    if rated is None:
-        rated = memo._rated[key] = _rate(rule, element, memo)
-    explanation, crosses, settling, severity, confirmed, likelihood, impact, reasons = rated
-    if crosses:
-        explanation = element.with_crossings(explanation)
-    values = element._values
-    if values is None:
-        values = element.values()
-    eid = element.id
-    # positional, in field order: a finding is made for every rule that fires on every element
-    return Finding(
-        f"{rule.id}@{eid}",
-        rule.id,
-        rule.category,
-        severity,
-        rule.severity,
-        confirmed,
-        likelihood,
-        impact,
-        reasons,
-        eid,
-        element.kind,
-        element.name,
-        element.boundaries,
-        element.crossings,
-        rule.title_template.fill(values),
-        rule.description_template.fill(values),
-        explanation,
-        rule.mitigations,
-        rule.references,
-        "open",
-        None,
-        None,
-        False,
-        rule.remedy,
-        f"{rule.remedy}@{eid if element.ends is None else (element._owners or element.owners())[rule.remedy_on]}",
-        rule.control,
-        element.rests_on(settling) if settling else (),
     )
 
 
