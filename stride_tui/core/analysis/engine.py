@@ -475,7 +475,8 @@ class _Element:
             memo = self._explained = {}
         found = memo.get(id(explanation))
         if found is None:
-            found = memo[id(explanation)] = tuple(self.crossing_text() if e is _CROSSINGS else e for e in explanation)
+            text = self.crossing_text()
+            found = memo[id(explanation)] = tuple([text if e is _CROSSINGS else e for e in explanation])
         return found
 
     def owners(self) -> _Owners:
@@ -494,7 +495,7 @@ class _Element:
             if not self.crossings:
                 text = "crosses no trust boundary"
             else:
-                text = "crosses " + ", ".join(f"{names[c.boundary]} ({c.direction})" for c in self.crossings)
+                text = "crosses " + ", ".join([f"{names[c.boundary]} ({c.direction})" for c in self.crossings])
             self._crossing_text = text
         return text
 
@@ -506,24 +507,25 @@ class _Element:
         return values
 
     def _fill_values(self) -> dict[str, str]:
-        names, name = self._names, self.name
-        values = {
+        names, name, flow = self._names, self.name, self.flow
+        boundaries = ", ".join([names[b] for b in self.boundaries]) or "no boundary"
+        if flow is None:
+            return {
+                "element": name,
+                "boundaries": boundaries,
+                "source": name,
+                "target": name,
+                "data": "its data",
+                "protocol": "its protocol",
+            }
+        return {
             "element": name,
-            "boundaries": ", ".join(names[b] for b in self.boundaries) or "no boundary",
-            "source": name,
-            "target": name,
-            "data": "its data",
-            "protocol": "its protocol",
+            "boundaries": boundaries,
+            "source": names[flow.source],
+            "target": names[flow.target],
+            "data": flow.data or "its data",
+            "protocol": flow.protocol or "an unstated protocol",
         }
-        flow = self.flow
-        if flow is not None:
-            values.update(
-                source=names[flow.source],
-                target=names[flow.target],
-                data=flow.data or "its data",
-                protocol=flow.protocol or "an unstated protocol",
-            )
-        return values
 
 
 _GUARD_KEYS = 4
