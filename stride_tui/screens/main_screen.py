@@ -106,8 +106,7 @@ class MainScreen(Screen[None]):
         """The analysis of the current model, once it is done."""
         self.rules: RuleCache = RuleCache()
         """The analyzer for the model's rule files (and why they could not be used, if so)."""
-        self.findings: FindingIndex | None = None
-        """The findings of `analysis` by element."""
+        self._findings: FindingIndex | None = None
         self._index_lock = threading.Lock()
         self._first_frame = threading.Event()
         """Set once the panes have been painted (the first analysis waits for it)."""
@@ -243,8 +242,8 @@ class MainScreen(Screen[None]):
             self._first_frame.wait(FIRST_FRAME_WAIT)
             selection = self.selection  # the focused pane's, adopted with the first frame
         # indexed here too: grouping tens of thousands of findings must not block typing
-        analysis, findings, index = self._analyse_and_index(model, path, selection)
-        self.app.call_from_thread(self._analysis_done, analysis, findings, index)
+        analysis, index = self._analyse_and_index(model, path, selection)
+        self.app.call_from_thread(self._analysis_done, analysis, index)
         if selection is not None and self._whole_model_shown:
             # then the whole model's view, for esc: its questions take a while (0.4 s at 5,000
             # components), so only for a user who looks at the whole model
@@ -252,7 +251,7 @@ class MainScreen(Screen[None]):
 
     def _analyse_and_index(
         self, model: ThreatModel, path: Path, selection: Selection | None
-    ) -> tuple[Analysis, FindingIndex, ThreatIndex]:
+    ) -> tuple[Analysis, ThreatIndex]:
         """Analyse ``model`` and index its threats, from the previous index where the analyzer
         says which elements changed; the view of ``selection`` is made here too. Every analysis
         goes through here, one at a time, so each index is made from its analyzer's previous one."""
@@ -264,15 +263,15 @@ class MainScreen(Screen[None]):
             self._last_index = (analyzer, index)
         kind, element_id = selection or (None, "")
         index.view(kind, element_id)
-        return analysis, FindingIndex(analysis), index
+        return analysis, index
 
     def _analyse_for_export(self, model: ThreatModel) -> Analysis:
         return self._analyse_and_index(model, self.path, None)[0]
 
-    def _analysis_done(self, analysis: Analysis, findings: FindingIndex, threat_index: ThreatIndex) -> None:
+    def _analysis_done(self, analysis: Analysis, threat_index: ThreatIndex) -> None:
         if analysis.model is not self.model:
             return  # an edit came in meanwhile; its own analysis follows
-        self.analysis, self.findings, self.threat_index = analysis, findings, threat_index
+        self.analysis, self.threat_index = analysis, threat_index
         self._adopt_focused_selection()
         self.show_stride()
         self.redraw_diagram()  # colours follow the worst open finding
@@ -296,6 +295,17 @@ class MainScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         gc_hold.release()
+
+    @property
+    def findings(self) -> FindingIndex | None:
+        """The findings of `analysis` by element, made when first asked for (the panel shows
+        threats from `threat_index`: an index of every finding after each edit went unused)."""
+        analysis = self.analysis
+        if analysis is None:
+            return None
+        if self._findings is None or self._findings.analysis is not analysis:
+            self._findings = FindingIndex(analysis)
+        return self._findings
 
     @property
     def current_analysis(self) -> Analysis | None:
