@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stride_tui.core.analysis.engine import Analysis, flow_display_name, without_gc
+from stride_tui.core.analysis.engine import Analysis, without_gc
 from stride_tui.core.analysis.threats import Threat
 from stride_tui.core.analysis.unknowns import ANSWERABLE
-from stride_tui.core.model.elements import SEVERITIES
+from stride_tui.core.model.elements import SEVERITIES, UNDECIDED
 
 # (question, the value "y" sets, the value "n" sets); {element}, {source} and {target} are names
 _BOOLEAN: dict[str, tuple[str, object, object]] = {
@@ -95,11 +95,14 @@ def questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
 def _questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
     asked: dict[tuple[str, str], dict[str, None]] = {}  # a dict keeps the threats' order, once each
     for threat in threats:
-        if not threat.undecided:
+        if threat.status not in UNDECIDED:  # `Threat.undecided`, without a call per threat
             continue
         tid = threat.id
         for finding in threat.findings:
-            for key in finding.rests_on:
+            rests_on = finding.rests_on
+            if not rests_on:
+                continue
+            for key in rests_on:
                 ids = asked.get(key)
                 if ids is None:
                     ids = asked[key] = {}
@@ -110,8 +113,10 @@ def _questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
     out = []
     for key, ids in asked.items():
         template = worded.get(key)
-        if template is None:
-            template = worded[key] = _question(analysis, key[0], key[1], ())
+        if template is None:  # worded now: the question itself is kept as the wording
+            out.append(_question(analysis, key[0], key[1], tuple(ids)))
+            worded[key] = out[-1]
+            continue
         out.append(
             Question(template.element_id, template.fact, template.text, tuple(ids), template.answers, template.choices)
         )
@@ -119,7 +124,8 @@ def _questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
     # the question that settles the riskiest threats first, then the one that settles most
     risk = {t.id: SEVERITIES.index(t.severity) for t in threats}
     # (what a technology is only refines threats: after the facts that settle them)
-    return sorted(out, key=lambda q: (-max(risk[t] for t in q.threat_ids), q.fact == "technology", -len(q.threat_ids)))
+    riskiest = risk.__getitem__
+    return sorted(out, key=lambda q: (-max(map(riskiest, q.threat_ids)), q.fact == "technology", -len(q.threat_ids)))
 
 
 def _technology_questions(analysis: Analysis, threats: list[Threat], asked: set[tuple[str, str]]) -> list[Question]:
@@ -132,11 +138,19 @@ def _technology_questions(analysis: Analysis, threats: list[Threat], asked: set[
     components = model.components
     threats_of: dict[str, dict[str, None]] = {}
     for threat in threats:
-        if threat.undecided:
-            tid = threat.id
-            for element_id in (threat.element_id, *(f.element_id for f in threat.findings)):
-                if element_id in components:
-                    threats_of.setdefault(element_id, {})[tid] = None
+        if threat.status not in UNDECIDED:
+            continue
+        tid = threat.id
+        element_id = threat.element_id
+        if element_id in components:
+            threats_of.setdefault(element_id, {})[tid] = None
+        for finding in threat.findings:  # the threat's element first, then its findings' elements
+            element_id = finding.element_id
+            if element_id in components:
+                ids = threats_of.get(element_id)
+                if ids is None:
+                    ids = threats_of[element_id] = {}
+                ids[tid] = None
     out = []
     for element_id, ids in threats_of.items():
         component = model.components.get(element_id)
@@ -158,11 +172,9 @@ def _question(analysis: Analysis, element_id: str, fact: str, threat_ids: tuple[
     model = analysis.model
     flow = model.flows.get(element_id)
     if flow is not None:
-        names = {
-            "element": flow_display_name(model, element_id),
-            "source": model.display_name(flow.source),
-            "target": model.display_name(flow.target),
-        }
+        source, target = model.display_name(flow.source), model.display_name(flow.target)
+        # `flow_display_name`, from the two names just looked up
+        names = {"element": flow.name or f"{source} → {target}", "source": source, "target": target}
         kind = "flow"
     else:
         name = model.display_name(element_id)
@@ -170,11 +182,11 @@ def _question(analysis: Analysis, element_id: str, fact: str, threat_ids: tuple[
         kind = model.components[element_id].kind
     if fact in _BOOLEAN:
         template, yes, no = _BOOLEAN[fact]
-        return Question(element_id, fact, template.format(**names), threat_ids, {"y": yes, "n": no}, (True, False))
+        return Question(element_id, fact, template.format_map(names), threat_ids, {"y": yes, "n": no}, (True, False))
     choices = ANSWERABLE.get(kind, {}).get(fact) or ()
     if fact in _CHOICE:
         template, no_value = _CHOICE[fact]
         answers = {"n": no_value} if no_value is not None else {}
-        return Question(element_id, fact, template.format(**names), threat_ids, answers, tuple(choices))
+        return Question(element_id, fact, template.format_map(names), threat_ids, answers, tuple(choices))
     text = f"What is the `{fact}` of {names['element']}?"
     return Question(element_id, fact, text, threat_ids, {}, tuple(choices))
