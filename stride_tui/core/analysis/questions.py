@@ -9,6 +9,7 @@ provisional threats as open (fail closed) and says how many rest on questions (D
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from stride_tui.core.analysis.engine import Analysis, without_gc
@@ -111,10 +112,11 @@ def _questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
     # asks for the questions of each view it shows)
     worded: dict[tuple[str, str], Question] = analysis.__dict__.setdefault("_worded_questions", {})
     out = []
+    names_of: dict[str, tuple[dict[str, str], str]] = {}
     for key, ids in asked.items():
         template = worded.get(key)
         if template is None:  # worded now: the question itself is kept as the wording
-            out.append(_question(analysis, key[0], key[1], tuple(ids)))
+            out.append(_question(analysis, key[0], key[1], tuple(ids), names_of))
             worded[key] = out[-1]
             continue
         out.append(
@@ -168,25 +170,49 @@ def _technology_questions(analysis: Analysis, threats: list[Threat], asked: set[
     return out
 
 
-def _question(analysis: Analysis, element_id: str, fact: str, threat_ids: tuple[str, ...]) -> Question:
+def _question(
+    analysis: Analysis,
+    element_id: str,
+    fact: str,
+    threat_ids: tuple[str, ...],
+    names_of: dict[str, tuple[dict[str, str], str]] | None = None,
+) -> Question:
+    """The question of ``fact`` on ``element_id``; ``names_of`` keeps each element's names and
+    kind for its next question (an element is asked about several facts)."""
+    found = names_of.get(element_id) if names_of is not None else None
+    if found is None:
+        found = _names(analysis, element_id)
+        if names_of is not None:
+            names_of[element_id] = found
+    names, kind = found
+    if fact in _BOOLEAN:
+        template = _BOOLEAN[fact][0]
+        return Question(element_id, fact, template.format_map(names), threat_ids, _ANSWERS[fact], (True, False))
+    choices = _choices(kind, fact)
+    if fact in _CHOICE:
+        template = _CHOICE[fact][0]
+        return Question(element_id, fact, template.format_map(names), threat_ids, _ANSWERS[fact], choices)
+    text = f"What is the `{fact}` of {names['element']}?"
+    return Question(element_id, fact, text, threat_ids, {}, choices)
+
+
+def _names(analysis: Analysis, element_id: str) -> tuple[dict[str, str], str]:
+    """What a question's text fills in for an element, and its kind."""
     model = analysis.model
     flow = model.flows.get(element_id)
     if flow is not None:
         source, target = model.display_name(flow.source), model.display_name(flow.target)
         # `flow_display_name`, from the two names just looked up
-        names = {"element": flow.name or f"{source} → {target}", "source": source, "target": target}
-        kind = "flow"
-    else:
-        name = model.display_name(element_id)
-        names = {"element": name, "source": name, "target": name}
-        kind = model.components[element_id].kind
-    if fact in _BOOLEAN:
-        template, yes, no = _BOOLEAN[fact]
-        return Question(element_id, fact, template.format_map(names), threat_ids, {"y": yes, "n": no}, (True, False))
-    choices = ANSWERABLE.get(kind, {}).get(fact) or ()
-    if fact in _CHOICE:
-        template, no_value = _CHOICE[fact]
-        answers = {"n": no_value} if no_value is not None else {}
-        return Question(element_id, fact, template.format_map(names), threat_ids, answers, tuple(choices))
-    text = f"What is the `{fact}` of {names['element']}?"
-    return Question(element_id, fact, text, threat_ids, {}, tuple(choices))
+        return {"element": flow.name or f"{source} → {target}", "source": source, "target": target}, "flow"
+    name = model.display_name(element_id)
+    return {"element": name, "source": name, "target": name}, model.components[element_id].kind
+
+
+# what one key sets, per fact: one dict for every question of the fact (a question is a value)
+_ANSWERS: dict[str, dict[str, object]] = {fact: {"y": yes, "n": no} for fact, (_, yes, no) in _BOOLEAN.items()}
+_ANSWERS.update({fact: ({"n": no} if no is not None else {}) for fact, (_, no) in _CHOICE.items()})
+
+
+@functools.lru_cache(maxsize=1024)
+def _choices(kind: str, fact: str) -> tuple[object, ...]:
+    return tuple(ANSWERABLE.get(kind, {}).get(fact) or ())
