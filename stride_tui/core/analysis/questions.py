@@ -95,11 +95,24 @@ def questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
 
 def _questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
     asked: dict[tuple[str, str], dict[str, None]] = {}  # a dict keeps the threats' order, once each
+    # the undecided threats of each component, for the technology questions: its own threats
+    # first, then those with a finding on it (one walk over the threats for both)
+    components = analysis.model.components
+    threats_of: dict[str, dict[str, None]] = {}
     for threat in threats:
         if threat.status not in UNDECIDED:  # `Threat.undecided`, without a call per threat
             continue
         tid = threat.id
+        element_id = threat.element_id
+        if element_id in components:
+            threats_of.setdefault(element_id, {})[tid] = None
         for finding in threat.findings:
+            element_id = finding.element_id
+            if element_id in components:
+                ids = threats_of.get(element_id)
+                if ids is None:
+                    ids = threats_of[element_id] = {}
+                ids[tid] = None
             rests_on = finding.rests_on
             if not rests_on:
                 continue
@@ -122,7 +135,7 @@ def _questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
         out.append(
             Question(template.element_id, template.fact, template.text, tuple(ids), template.answers, template.choices)
         )
-    out += _technology_questions(analysis, threats, set(asked))
+    out += _technology_questions(analysis, threats_of, set(asked))
     # the question that settles the riskiest threats first, then the one that settles most
     risk = {t.id: SEVERITIES.index(t.severity) for t in threats}
     # (what a technology is only refines threats: after the facts that settle them)
@@ -130,29 +143,15 @@ def _questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
     return sorted(out, key=lambda q: (-max(map(riskiest, q.threat_ids)), q.fact == "technology", -len(q.threat_ids)))
 
 
-def _technology_questions(analysis: Analysis, threats: list[Threat], asked: set[tuple[str, str]]) -> list[Question]:
-    """ "What is X built with?" for each process or store with undecided threats whose
-    technology the catalogue does not recognise: the answer picks the rules and fixes that fit,
-    so an unknown technology is asked about, never silently skipped."""
+def _technology_questions(
+    analysis: Analysis, threats_of: dict[str, dict[str, None]], asked: set[tuple[str, str]]
+) -> list[Question]:
+    """ "What is X built with?" for each process or store with undecided threats (by component:
+    ``threats_of``) whose technology the catalogue does not recognise: the answer picks the
+    rules and fixes that fit, so an unknown technology is asked about, never silently skipped."""
     catalogue, model = analysis.catalogue, analysis.model
     if catalogue is None:
         return []
-    components = model.components
-    threats_of: dict[str, dict[str, None]] = {}
-    for threat in threats:
-        if threat.status not in UNDECIDED:
-            continue
-        tid = threat.id
-        element_id = threat.element_id
-        if element_id in components:
-            threats_of.setdefault(element_id, {})[tid] = None
-        for finding in threat.findings:  # the threat's element first, then its findings' elements
-            element_id = finding.element_id
-            if element_id in components:
-                ids = threats_of.get(element_id)
-                if ids is None:
-                    ids = threats_of[element_id] = {}
-                ids[tid] = None
     out = []
     for element_id, ids in threats_of.items():
         component = model.components.get(element_id)
