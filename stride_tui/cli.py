@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib
 import os
 import sys
@@ -85,9 +86,14 @@ def _run_edit(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code.
 
-    Without ``argv`` (the ``stride-tui`` command itself) a finished command other than the
-    editor ends the process at once instead of returning (`_end_process`)."""
+    Without ``argv`` (the ``stride-tui`` command itself) a named command runs without the cyclic
+    GC, and a finished command other than the editor ends the process at once instead of
+    returning (`_end_process`)."""
     if argv is None:
+        if sys.argv[1:2] and sys.argv[1] in COMMANDS:
+            # a command runs for a moment and builds tens of thousands of values, none of them
+            # cyclic: the cyclic GC would only scan them again and again (the editor keeps it)
+            gc.disable()
         code, editor = _main(sys.argv[1:])
         if not editor:
             _end_process(code)
