@@ -61,6 +61,13 @@ thread also indexes the threats, so the screen only hands the panel what it show
 FIRST_FRAME_WAIT = 2.0
 """Seconds the first analysis waits at most for the panes to be painted."""
 
+SAME_FRAME_WAIT = 0.02
+"""Seconds the screen waits for the analysis of an edit of a large model (in its own thread)
+before it paints. The analyzer derives again only what the edit can reach, so most edits are
+analysed in a few milliseconds: then the edit and its threats reach the screen in one frame,
+without a frame of the edit alone, a worker's start and a hand-over back to the screen. A longer
+analysis (a rule file changed, a model-wide fact flipped) goes on in the background."""
+
 SelectionKind = ElementKind
 _SECTIONS = {"component": "components", "flow": "flows", "boundary": "boundaries"}
 
@@ -232,8 +239,45 @@ class MainScreen(Screen[None]):
         model = self.model
         if len(model.components) + len(model.flows) <= SYNC_ANALYSIS_LIMIT:
             self._analysis_done(*self._analyse_and_index(model, self.path, self.selection))
+        elif self._last_index is None or not self._first_frame.is_set():
+            self._analyse_in_thread(model, self.path, self.selection)  # the first: after the first frame
         else:
-            self._analyse_in_thread(model, self.path, self.selection)
+            self._analyse_edit(model, self.path, self.selection)
+
+    def _analyse_edit(self, model: ThreatModel, path: Path, selection: Selection | None) -> None:
+        """Analyse an edit of a large model in a thread, and show its threats at once if it is
+        done within `SAME_FRAME_WAIT` (the wait lets the thread have the interpreter to itself);
+        else a worker hands them over when it is."""
+        result: list[tuple[Analysis, ThreatIndex]] = []
+        failure: list[BaseException] = []
+        done = threading.Event()
+
+        def analyse() -> None:
+            try:
+                result.append(self._analyse_and_index(model, path, selection))
+            except BaseException as error:  # handed to the worker below, which reports it
+                failure.append(error)
+            finally:
+                done.set()
+            if result and selection is not None and self._whole_model_shown:
+                result[0][1].view(None)  # the whole model's view, for esc (as `_analyse_in_thread`)
+
+        threading.Thread(target=analyse, name="analysis", daemon=True).start()
+        if done.wait(SAME_FRAME_WAIT) and result:
+            self.workers.cancel_group(self, "analysis")  # an older edit's worker has nothing left to show
+            self._analysis_done(*result[0])
+        else:
+            self._await_analysis(done, result, failure)
+
+    # description: Textual would describe the worker by repr() of its arguments
+    @work(thread=True, exclusive=True, group="analysis", exit_on_error=False, description="await the analysis")
+    def _await_analysis(
+        self, done: threading.Event, result: list[tuple[Analysis, ThreatIndex]], failure: list[BaseException]
+    ) -> None:
+        done.wait()
+        if failure:
+            raise failure[0]
+        self.app.call_from_thread(self._analysis_done, *result[0])
 
     # description: Textual would describe the worker by repr() of its arguments, the whole model
     @work(thread=True, exclusive=True, group="analysis", exit_on_error=False, description="analyse the model")
