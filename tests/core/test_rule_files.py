@@ -178,6 +178,10 @@ def test_rule_texts_fill_only_their_placeholders():
         "{element} is exposed": "Api {0} is exposed",
         "{source} → {target}": "Web } → Db",
         "{source} sends {data} to {target}": "Web } sends cards to Db",
+        "{source} sends {data} to {target} over {protocol}": "Web } sends cards to Db over https",
+        "{source} sends {data} to {target} over {protocol} across {boundaries}": (
+            "Web } sends cards to Db over https across Zone"
+        ),
         "{source} sends {data} to {target} over {protocol} across {boundaries} ({element}) {x}": (
             "Web } sends cards to Db over https across Zone (Api {0}) {x}"
         ),

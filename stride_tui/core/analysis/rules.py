@@ -169,6 +169,14 @@ def _filler(literals: list[str], keys: list[str]) -> Callable[[dict[str, str]], 
         a, b, c, d = literals
         k1, k2, k3 = keys
         return lambda v: f"{a}{v[k1]}{b}{v[k2]}{c}{v[k3]}{d}"
+    if len(keys) == 4:
+        a, b, c, d, e = literals
+        k1, k2, k3, k4 = keys
+        return lambda v: f"{a}{v[k1]}{b}{v[k2]}{c}{v[k3]}{d}{v[k4]}{e}"
+    if len(keys) == 5:
+        a, b, c, d, e, f = literals
+        k1, k2, k3, k4, k5 = keys
+        return lambda v: f"{a}{v[k1]}{b}{v[k2]}{c}{v[k3]}{d}{v[k4]}{e}{v[k5]}{f}"
     # the literal text's own braces are doubled, so only the placeholders are fields
     escaped = [p.replace("{", "{{").replace("}", "}}") for p in literals]
     text = escaped[0] + "".join(f"{{{k}}}{lit}" for k, lit in zip(keys, escaped[1:], strict=True))
