@@ -10,6 +10,7 @@ import contextlib
 import os
 import signal
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -92,6 +93,13 @@ class StrideApp(App[None]):
         """The user's settings file (the theme is remembered there)."""
         self.config: UserConfig = UserConfig()
         """The settings as last read or written."""
+        self.last_key_time: float | None = None
+        """When (``time.monotonic``) the last key arrived: closed dialogs are taken down in a pause."""
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.last_key_time = time.monotonic()
+        await super().on_event(event)
 
     def notify(
         self,

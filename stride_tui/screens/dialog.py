@@ -8,15 +8,24 @@ those keys and, once it has focus, hands them to the focused field in the order 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import ClassVar, TypeVar
 
 from textual import events
+from textual.await_remove import AwaitRemove
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widget import Widget
 
 ResultType = TypeVar("ResultType")
+
+REMOVAL_DELAY = 1.0
+"""Seconds without a key (and with no dialog open) before a closed dialog's widgets are taken
+down. Textual lays the screen under a dialog out again once the dialog's widgets are gone; taken
+down at once (a form's are a hundred widgets: tens of milliseconds), that was a second frame
+right after the one that shows what the dialog did, and the screen was busy until it was drawn.
+Once the user pauses, it costs nothing they wait for."""
 
 
 class Dialog(ModalScreen[ResultType]):
@@ -57,6 +66,24 @@ class Dialog(ModalScreen[ResultType]):
             self._held_keys.append(event)
             return
         super()._forward_event(event)
+
+    def remove(self) -> AwaitRemove:
+        """Take the dialog down once the user pauses after it closed (see `REMOVAL_DELAY`)."""
+        app = self.app
+        if app._exit or not app.is_running or app.is_screen_installed(self):
+            return super().remove()
+        app.set_timer(REMOVAL_DELAY, self._remove_when_idle, name="remove a closed dialog")
+        return AwaitRemove([])
+
+    def _remove_when_idle(self) -> None:
+        app = self.app
+        typed = getattr(app, "last_key_time", None)  # the editor's app keeps it; another app, no
+        if not app._exit and (
+            isinstance(app.screen, Dialog) or (typed is not None and time.monotonic() - typed < REMOVAL_DELAY)
+        ):
+            app.set_timer(REMOVAL_DELAY, self._remove_when_idle, name="remove a closed dialog")
+        else:
+            super().remove()
 
     def initial_focus(self) -> Widget | None:
         """The widget that has focus when the dialog opens (the first focusable one by default)."""

@@ -18,6 +18,7 @@ from stride_tui.app import StrideApp
 from stride_tui.core.files.loader import load_model
 from stride_tui.screens import ChoiceScreen, MainScreen
 from stride_tui.screens.component_form import ComponentForm
+from stride_tui.screens.dialog import REMOVAL_DELAY
 from stride_tui.screens.flow_form import FlowForm
 from stride_tui.screens.form_screen import FormScreen
 from stride_tui.screens.threat_form import ThreatForm
@@ -199,8 +200,30 @@ def test_a_closed_form_leaves_no_text_box_behind(tmp_path: Path) -> None:
             await settle(app, pilot)
             assert isinstance(app.screen, MainScreen)
         del form
-        gc.collect()
+        for _ in range(40):  # closed dialogs are taken down once the user pauses
+            await pilot.pause(REMOVAL_DELAY / 4)
+            gc.collect()
+            if not [o for o in gc.get_objects() if isinstance(o, TextBox)]:
+                break
         assert not [o for o in gc.get_objects() if isinstance(o, TextBox)]
+
+    run(write(tmp_path), scenario)
+
+
+def test_a_closed_dialog_is_taken_down_once_the_user_pauses(tmp_path: Path) -> None:
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        form = await open_form(app, pilot, "c", ComponentForm)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        # gone from the screen at once, its widgets taken down a moment later (a layout of the
+        # screen under it, when it is not drawing what the dialog did)
+        assert isinstance(app.screen, MainScreen) and form not in app.screen_stack
+        assert form.is_attached
+        for _ in range(40):
+            if not form.is_attached:
+                break
+            await pilot.pause(REMOVAL_DELAY / 4)
+        assert not form.is_attached
 
     run(write(tmp_path), scenario)
 
