@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import events
+from textual.app import App
 from textual.await_remove import AwaitRemove
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
@@ -68,21 +69,31 @@ class Dialog(ModalScreen[ResultType]):
         super()._forward_event(event)
 
     def remove(self) -> AwaitRemove:
-        """Take the dialog down once the user pauses after it closed (see `REMOVAL_DELAY`)."""
+        """Take the dialog down once the user pauses after it closed, or when the next dialog
+        opens, whichever comes first (see `REMOVAL_DELAY`)."""
         app = self.app
         if app._exit or not app.is_running or app.is_screen_installed(self):
             return super().remove()
+        _closed(app).append(self)
         app.set_timer(REMOVAL_DELAY, self._remove_when_idle, name="remove a closed dialog")
         return AwaitRemove([])
 
     def _remove_when_idle(self) -> None:
         app = self.app
         typed = getattr(app, "last_key_time", None)  # the editor's app keeps it; another app, no
+        if self not in _closed(app):
+            return  # taken down when the next dialog opened
         if not app._exit and (
             isinstance(app.screen, Dialog) or (typed is not None and time.monotonic() - typed < REMOVAL_DELAY)
         ):
             app.set_timer(REMOVAL_DELAY, self._remove_when_idle, name="remove a closed dialog")
         else:
+            self._take_down()
+
+    def _take_down(self) -> None:
+        closed = _closed(self.app)
+        if self in closed:
+            closed.remove(self)
             super().remove()
 
     def initial_focus(self) -> Widget | None:
@@ -94,6 +105,10 @@ class Dialog(ModalScreen[ResultType]):
         # the dialog opens at its top, even when what has focus lies further down
         self.set_focus(self.initial_focus(), scroll_visible=False)
         self._release_held_keys()
+        # dialogs closed before this one opened go now, while this one is laid out anyway: a
+        # user who never pauses does not gather closed forms
+        for closed in list(_closed(self.app)):
+            closed._take_down()
 
     def action_move_focus(self, direction: int) -> None:
         if self._held_keys is not None:
@@ -179,3 +194,9 @@ class Dialog(ModalScreen[ResultType]):
             self.action_move_focus(1 if key.key == "tab" else -1)
         elif self.focused is not None:
             self.focused._forward_event(events.Key(key.key, key.character))
+
+
+def _closed(app: App[object]) -> list[Dialog[Any]]:
+    """The dialogs of ``app`` that have closed and are not taken down yet."""
+    found: list[Dialog[Any]] = app.__dict__.setdefault("_stride_closed_dialogs", [])
+    return found

@@ -210,7 +210,7 @@ def test_a_closed_form_leaves_no_text_box_behind(tmp_path: Path) -> None:
     run(write(tmp_path), scenario)
 
 
-def test_a_closed_dialog_is_taken_down_once_the_user_pauses(tmp_path: Path) -> None:
+def test_a_closed_dialog_is_taken_down_once_the_user_pauses_or_the_next_one_opens(tmp_path: Path) -> None:
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         form = await open_form(app, pilot, "c", ComponentForm)
         await pilot.press("escape")
@@ -224,6 +224,14 @@ def test_a_closed_dialog_is_taken_down_once_the_user_pauses(tmp_path: Path) -> N
                 break
             await pilot.pause(REMOVAL_DELAY / 4)
         assert not form.is_attached
+        # a user who never pauses: the next dialog that opens takes the closed one down
+        first = await open_form(app, pilot, "c", ComponentForm)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert first.is_attached
+        await open_form(app, pilot, "c", ComponentForm)
+        await pilot.pause()
+        assert not first.is_attached
 
     run(write(tmp_path), scenario)
 
