@@ -694,6 +694,46 @@ CASES.update(
 )
 
 
+def model_behind(*, called_from_internet: bool = True, **caller: object) -> ThreatModel:
+    """A service ``a`` (facts ``caller``) that calls a hosted language model ``m``, and that an
+    internet user calls unless told."""
+    flows = {"f": {"from": "a", "to": "m", "protocol": "https", "encrypted": True}}
+    if called_from_internet:
+        flows["in"] = {"from": "user", "to": "a", "encrypted": True}
+    return build(
+        {
+            "user": {"kind": "external_entity", "boundary": "internet"},
+            "a": {"kind": "process", "boundary": "zone-a", **caller},
+            "m": {"kind": "external_entity", "technology": "openai api"},
+        },
+        flows,
+    )
+
+
+CASES.update(
+    {
+        "process-llm-prompts-logged": (
+            solo("process", llm=True),
+            solo("process", llm=True, logs_prompts=False),
+            solo("process"),  # drives no model
+            "a",
+        ),
+        "flow-llm-prompts-logged": (
+            model_behind(),
+            model_behind(logs_prompts=False),
+            pair(P, with_(EE, technology="payment provider")),  # not a model
+            "f",
+        ),
+        "flow-llm-unbounded-consumption": (
+            model_behind(),
+            model_behind(rate_limited=True),
+            model_behind(called_from_internet=False),  # no internet caller spends its calls
+            "f",
+        ),
+    }
+)
+
+
 def fired(model: ThreatModel, rule_id: str, element: str) -> bool:
     analysis = analyse(model, RULES)
     assert not analysis.errors
