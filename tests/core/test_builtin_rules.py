@@ -1000,6 +1000,16 @@ def test_code_on_the_users_device_gets_no_server_side_threats():
     assert not wanted & on_device
 
 
+def test_the_user_is_authenticated_where_their_device_calls_the_server():
+    # a page on the user's device calling the server is the edge: the customer's own use of the
+    # page is not where anyone could check who they are
+    on_device = {f.id for f in analyse(page_on_the_users_device("internet"), RULES).findings}
+    assert "entity-call-unauthenticated@f" in on_device
+    assert "entity-call-unauthenticated@use" not in on_device
+    on_server = {f.id for f in analyse(page_on_the_users_device("zone-a"), RULES).findings}
+    assert "entity-call-unauthenticated@use" in on_server and "entity-call-unauthenticated@f" not in on_server
+
+
 def test_a_flow_out_of_a_registry_is_a_download_not_a_call():
     registry = {"kind": "external_entity", "name": "Public package registries", "boundary": "internet"}
     model = build(
