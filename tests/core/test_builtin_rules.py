@@ -953,6 +953,7 @@ def test_a_queue_anonymous_callers_can_feed_needs_a_dead_letter_queue_whatever_i
         ("component-unpinned-supply-chain", {"image_pinned": False}),
         ("process-xss", {"encodes_output": False}),
         ("process-object-authorization", {"authorization": "none"}),
+        ("process-object-authorization", {"authorization": "none", "llm": True}),  # an agent's tools too
     ],
 )
 def test_a_control_recorded_as_missing_always_raises_its_threat(rule_id, facts):
@@ -998,6 +999,13 @@ def test_code_on_the_users_device_gets_no_server_side_threats():
     wanted = {f"{rule}@{element}" for rule, element in server_side}
     assert wanted <= on_server  # the same component on a server gets every one of them
     assert not wanted & on_device
+
+
+def test_a_person_moving_money_needs_a_second_factor_like_an_administrator():
+    plain = {"authentication": "session", "data": "account balance"}
+    payment = {"authentication": "session", "data": "payment orders"}
+    assert not fired(pair(PERSON, with_(P, privileged=False), plain), "flow-privileged-access-without-mfa", "f")
+    assert fired(pair(PERSON, with_(P, privileged=False), payment), "flow-privileged-access-without-mfa", "f")
 
 
 def test_the_user_is_authenticated_where_their_device_calls_the_server():
