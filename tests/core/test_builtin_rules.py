@@ -724,6 +724,13 @@ CASES.update(
             pair(P, with_(EE, technology="payment provider")),  # not a model
             "f",
         ),
+        "flow-payment-call-not-idempotent": (
+            pair(P, with_(EE, name="Payment provider"), {"data": "charge requests"}),
+            pair(P, with_(EE, name="Payment provider"), {"data": "charge requests", "replay_protected": True}),
+            pair(P, with_(EE, name="Maps API"), {"data": "addresses"}),  # no money moves
+            pair(P, with_(P, name="Payment provider"), {"data": "charge requests"}),  # the team's own service
+            "f",
+        ),
         "flow-llm-unbounded-consumption": (
             model_behind(),
             model_behind(rate_limited=True),
