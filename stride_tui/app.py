@@ -40,7 +40,7 @@ from stride_tui.core.files.storage import SaveError
 from stride_tui.core.files.user_config import UserConfig, colour_disabled, config_path, load_config, save_config
 from stride_tui.core.model.elements import MAX_NAME, ModelMeta
 from stride_tui.messages import ModelPathChanged
-from stride_tui.screens import Choice, ChoiceScreen, LoadErrorScreen, MainScreen, keymap
+from stride_tui.screens import Choice, ChoiceScreen, LoadErrorScreen, MainScreen, gc_hold, keymap
 from stride_tui.screens.too_small_screen import TooSmallScreen, too_small
 from widgets import plain_text, safe_text, strip_controls
 
@@ -157,6 +157,7 @@ class StrideApp(App[None]):
 
     def on_unmount(self) -> None:
         self._release()
+        gc_hold.release()
 
     # ------------------------------------------------------------------------- opening
 
@@ -178,6 +179,7 @@ class StrideApp(App[None]):
             )
             self._opened(editor, recovery)
             return
+        gc_hold.hold()  # the main screen lets the collector go once its first analysis is shown
         try:
             loaded = await asyncio.to_thread(load_model, path)
         except ModelError as error:
@@ -185,6 +187,7 @@ class StrideApp(App[None]):
         except Exception as error:  # a loader bug must still end in a message, not a traceback
             self.load_errors = [f"{path}: error: cannot open: {type(error).__name__}: {error}"]
         if self.load_errors:
+            gc_hold.release()
             await self._show(LoadErrorScreen(path, self.load_errors))
             if recovery is not None:
                 self._offer_recovery_of_broken_file(recovery)

@@ -19,6 +19,7 @@ from textual.widgets.tree import TreeNode
 
 from stride_tui.core import ThreatModel
 
+from .border_text import set_border_title
 from .model_diff import ModelDiff
 from .safe_text import safe_text
 
@@ -113,7 +114,7 @@ class BoundaryTree(Tree[TreeEntry]):
         self.auto_expand = False
         self.show_root = False
         self.guide_depth = 3
-        self.border_title = "Boundaries"
+        set_border_title(self, "Boundaries")
         self._model: ThreatModel | None = None
         self._entry_nodes: dict[TreeEntry, TreeNode[TreeEntry]] = {}
         self._folded: set[str | None] = set()
@@ -134,7 +135,7 @@ class BoundaryTree(Tree[TreeEntry]):
             if diff.components.empty and diff.boundaries.empty:
                 return
             if self._update(previous, model, diff):
-                self.border_title = f"Boundaries · {len(model.boundaries)}"
+                set_border_title(self, f"Boundaries · {len(model.boundaries)}")
                 return
         self._rebuild(model)
 
@@ -181,7 +182,7 @@ class BoundaryTree(Tree[TreeEntry]):
             for component_id in members[None]:
                 self._add_component(node, model, component_id)
 
-        self.border_title = f"Boundaries · {len(model.boundaries)}"
+        set_border_title(self, f"Boundaries · {len(model.boundaries)}")
 
     def _update(self, previous: ThreatModel, model: ThreatModel, diff: ModelDiff) -> bool:
         """Bring the tree from ``previous`` to ``model`` in place; False when only a rebuild can

@@ -15,6 +15,7 @@ from stride_tui.core import ThreatModel
 from stride_tui.core.model.elements import Component
 
 from ._element_table import ElementTable
+from .border_text import set_border_title
 from .model_diff import diff_table
 from .safe_text import safe_text, safe_width
 from .virtual_table import Column, TableRow
@@ -69,7 +70,7 @@ class ComponentTable(ElementTable):
             classes=classes,
             disabled=disabled,
         )
-        self.border_title = "Components"
+        set_border_title(self, "Components")
         self._shown: dict[str, Component] = {}
         self._made: dict[str, TableRow] = {}
 
@@ -93,7 +94,7 @@ class ComponentTable(ElementTable):
             self.set_rows([made[cid] for cid in components], keep=self.selected_id)
         else:
             self.replace_rows({cid: made[cid] for cid in diff.changed})
-        self.border_title = f"Components · {len(components)}"
+        set_border_title(self, f"Components · {len(components)}")
 
     def _selected_message(self, element_id: str) -> Message:
         return self.Selected(self, element_id)

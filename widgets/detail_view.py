@@ -168,7 +168,15 @@ class DetailView(Static):
 
     def update(self, content: RenderableType = "", **kwargs: object) -> None:  # type: ignore[override]
         self._shown = content
-        super().update(content)
+        width, height = self.content_size
+        if not (self.is_mounted and width and self.styles.is_auto_height):
+            super().update(content)
+            return
+        # Textual lays the whole screen out again for every new text of a widget as tall as its
+        # text; the next element's details are mostly as tall as the last's: then a repaint does
+        super().update(content, layout=False)
+        if self.visual.get_height(self.styles, width) != height:  # type: ignore[arg-type]  # as Textual measures it
+            self.refresh(layout=True)
 
     def show_component(self, model: ThreatModel, component_id: str) -> None:
         """Show the component ``component_id`` of ``model``."""

@@ -20,6 +20,7 @@ from stride_tui.core.model.elements import Flow
 from stride_tui.core.model.topology import all_boundary_chains
 
 from ._element_table import ElementTable
+from .border_text import set_border_title
 from .model_diff import ModelDiff
 from .safe_text import safe_text, safe_width
 from .virtual_table import Column, TableRow
@@ -75,7 +76,7 @@ class FlowTable(ElementTable):
             classes=classes,
             disabled=disabled,
         )
-        self.border_title = "Flows"
+        set_border_title(self, "Flows")
         self._model: ThreatModel | None = None
         self._chains: dict[str | None, tuple[str, ...]] = {}
         self._component_chain: dict[str, tuple[str, ...]] = {}
@@ -133,7 +134,7 @@ class FlowTable(ElementTable):
             self.set_rows([made[fid][1] for fid in flows], keep=self.selected_id)
         elif changed:
             self.replace_rows(changed)
-        self.border_title = f"Flows · {len(flows)}, {sum(crosses.values())} crossing"
+        set_border_title(self, f"Flows · {len(flows)}, {sum(crosses.values())} crossing")
 
     def _selected_message(self, element_id: str) -> Message:
         return self.Selected(self, element_id)

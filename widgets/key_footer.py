@@ -6,7 +6,9 @@ next to the command palette key, and the other keys give way. The keys are rebui
 new ones appear: Textual's footer rebuilds itself (a dozen widgets, and a layout of the screen)
 every time the bindings are looked at again — after every edit, and twice around every dialog,
 which hides the screen's keys while it is open. Here keys are hidden, shown, enabled and
-disabled in place instead.
+disabled in place instead. The screen's own keys sit in one group: a dialog over the screen
+hides them all, and hiding and showing that group (not each key, which restyles and repaints
+every one of them as the dialog closes) leaves the keys as they were drawn.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -24,6 +27,10 @@ class KeyFooter(Footer):
     """A `Footer` whose help and quit keys are pinned to the right edge."""
 
     DEFAULT_CSS = """
+    KeyFooter #footer-keys {
+        width: auto;
+        height: 1;
+    }
     KeyFooter #footer-pinned {
         dock: right;
         width: auto;
@@ -45,7 +52,14 @@ class KeyFooter(Footer):
             # the keys composed, or some of them (a dialog over the screen hides its keys):
             # show, hide, enable or disable them in place
             actions = {entry[2] for entry in shown[2:]}  # type: ignore[index]
-            for key in self.query(FooterKey):
+            group = self.query_one("#footer-keys")
+            own = list(group.query(FooterKey))
+            keys = list(self.query_one("#footer-pinned").query(FooterKey))
+            # none of the screen's keys shown (a dialog is open): the group goes, its keys stay as they are
+            group.display = any(key.action in actions for key in own)
+            if group.display:
+                keys += own
+            for key in keys:
                 visible = key.action in actions
                 if key.display != visible:
                     key.display = visible
@@ -73,12 +87,14 @@ class KeyFooter(Footer):
     def compose(self) -> ComposeResult:
         pinned: list[FooterKey] = []
         palette: list[FooterKey] = []
+        own: list[Widget] = []
         for widget in super().compose():
             if isinstance(widget, FooterKey) and widget.action in self.PINNED:
                 pinned.append(widget)
             elif isinstance(widget, FooterKey) and widget.has_class("-command-palette"):
                 palette.append(widget)
             else:
-                yield widget
+                own.append(widget)
+        yield HorizontalGroup(*own, id="footer-keys")
         # one group on the right edge (two docked widgets would cover each other)
         yield HorizontalGroup(*pinned, *palette, id="footer-pinned")

@@ -25,6 +25,7 @@ from stride_tui.core.analysis.threats import Threat, count_threats
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES, UNDECIDED
 from stride_tui.core.stride import CATEGORY_LABELS
 
+from .border_text import set_border_subtitle, set_border_title
 from .finding_text import SEVERITY_STYLES, severity_badge, status_text
 from .safe_text import safe_text, safe_width
 from .threat_text import CATEGORY_LETTERS, category_letters
@@ -298,7 +299,7 @@ class StridePanel(Vertical):
             self._empty_text = empty_text
         title_text = Text("STRIDE · ")
         title_text.append_text(title)
-        self.border_title = title_text
+        set_border_title(self, title_text)
         self._rebuild()
         self._refresh_filter_bar()
 
@@ -369,7 +370,7 @@ class StridePanel(Vertical):
             self._made, self._made_from, self._asked = cached[3], cached[4], cached[5]
             self._made_element = self._show_element
             table.set_rows(cached[2], keep=table.cursor_key, measured=cached[6])
-            self.border_subtitle = self._counts
+            set_border_subtitle(self, self._counts)
             return
         rows: list[TableRow] = []
         # tens of thousands of small values: the cyclic GC would only walk the whole heap again
@@ -402,7 +403,7 @@ class StridePanel(Vertical):
                 self._asked,
                 table.measured,
             )
-        self.border_subtitle = self._counts
+        set_border_subtitle(self, self._counts)
 
     def _questions_heading(self) -> TableRow:
         marker = "▸ " if _QUESTIONS in self._collapsed else "▾ "

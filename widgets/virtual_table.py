@@ -323,9 +323,22 @@ class VirtualTable(ScrollView, can_focus=True):
         self._widths_for = None
         target = self._index.get(keep, self._cursor) if keep is not None else self._cursor
         self._cursor = max(0, min(target, len(self._rows) - 1))
-        self.virtual_size = Size(self.size.width, len(self._rows) + 1)
+        self._set_virtual_size(Size(self.size.width, len(self._rows) + 1))
         self._scroll_cursor_into_view()
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Make ``size`` the scrollable size. Textual lays the whole screen out again when a
+        virtual size changes (the STRIDE panel's does on most moves of the selection); a table
+        whose own height does not follow its rows only needs its scrollbars updated (and a
+        scrollbar that comes or goes lays the screen out itself)."""
+        if size == self.virtual_size:
+            return
+        if self.styles.is_auto_height or not self.is_mounted:
+            self.virtual_size = size
+            return
+        self.set_reactive(VirtualTable.virtual_size, size)
+        self._scroll_update(size)
 
     # ----------------------------------------------------------------------- cursor
 

@@ -19,7 +19,6 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Key
 from textual.screen import Screen
-from textual.widgets import Header
 from textual.worker import Worker, WorkerState
 
 from stride_tui.core import LoadedModel, ThreatModel
@@ -40,8 +39,9 @@ from widgets.diagram_pane import DiagramPane
 from widgets.diagram_view import DiagramView
 from widgets.element_panes import ElementKind, ElementPanes
 from widgets.key_footer import KeyFooter
+from widgets.title_header import TitleHeader
 
-from . import keymap
+from . import gc_hold, keymap
 from .command_provider import EditorCommands
 from .dialog import Dialog
 from .edit_dialogs import EditDialogs
@@ -60,6 +60,13 @@ thread also indexes the threats, so the screen only hands the panel what it show
 
 FIRST_FRAME_WAIT = 2.0
 """Seconds the first analysis waits at most for the panes to be painted."""
+
+SAME_FRAME_WAIT = 0.02
+"""Seconds the screen waits for the analysis of an edit of a large model (in its own thread)
+before it paints. The analyzer derives again only what the edit can reach, so most edits are
+analysed in a few milliseconds: then the edit and its threats reach the screen in one frame,
+without a frame of the edit alone, a worker's start and a hand-over back to the screen. A longer
+analysis (a rule file changed, a model-wide fact flipped) goes on in the background."""
 
 SelectionKind = ElementKind
 _SECTIONS = {"component": "components", "flow": "flows", "boundary": "boundaries"}
@@ -106,8 +113,7 @@ class MainScreen(Screen[None]):
         """The analysis of the current model, once it is done."""
         self.rules: RuleCache = RuleCache()
         """The analyzer for the model's rule files (and why they could not be used, if so)."""
-        self.findings: FindingIndex | None = None
-        """The findings of `analysis` by element."""
+        self._findings: FindingIndex | None = None
         self._index_lock = threading.Lock()
         self._first_frame = threading.Event()
         """Set once the panes have been painted (the first analysis waits for it)."""
@@ -146,7 +152,7 @@ class MainScreen(Screen[None]):
         return self.document.path
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleHeader()
         with Horizontal(id="panes"):
             yield ElementPanes(id="left-column")
             with Vertical(id="right-column"):
@@ -161,6 +167,7 @@ class MainScreen(Screen[None]):
         yield self.file
 
     def on_mount(self) -> None:
+        gc_hold.hold()  # until the first analysis is shown (see gc_hold)
         self.diagram.display = False
         # First frame first: the panes are painted before the analysis thread starts its work
         # (it would fight the first render for the interpreter); it is started now, so whoever
@@ -232,8 +239,45 @@ class MainScreen(Screen[None]):
         model = self.model
         if len(model.components) + len(model.flows) <= SYNC_ANALYSIS_LIMIT:
             self._analysis_done(*self._analyse_and_index(model, self.path, self.selection))
+        elif self._last_index is None or not self._first_frame.is_set():
+            self._analyse_in_thread(model, self.path, self.selection)  # the first: after the first frame
         else:
-            self._analyse_in_thread(model, self.path, self.selection)
+            self._analyse_edit(model, self.path, self.selection)
+
+    def _analyse_edit(self, model: ThreatModel, path: Path, selection: Selection | None) -> None:
+        """Analyse an edit of a large model in a thread, and show its threats at once if it is
+        done within `SAME_FRAME_WAIT` (the wait lets the thread have the interpreter to itself);
+        else a worker hands them over when it is."""
+        result: list[tuple[Analysis, ThreatIndex]] = []
+        failure: list[BaseException] = []
+        done = threading.Event()
+
+        def analyse() -> None:
+            try:
+                result.append(self._analyse_and_index(model, path, selection))
+            except BaseException as error:  # handed to the worker below, which reports it
+                failure.append(error)
+            finally:
+                done.set()
+            if result and selection is not None and self._whole_model_shown:
+                result[0][1].view(None)  # the whole model's view, for esc (as `_analyse_in_thread`)
+
+        threading.Thread(target=analyse, name="analysis", daemon=True).start()
+        if done.wait(SAME_FRAME_WAIT) and result:
+            self.workers.cancel_group(self, "analysis")  # an older edit's worker has nothing left to show
+            self._analysis_done(*result[0])
+        else:
+            self._await_analysis(done, result, failure)
+
+    # description: Textual would describe the worker by repr() of its arguments
+    @work(thread=True, exclusive=True, group="analysis", exit_on_error=False, description="await the analysis")
+    def _await_analysis(
+        self, done: threading.Event, result: list[tuple[Analysis, ThreatIndex]], failure: list[BaseException]
+    ) -> None:
+        done.wait()
+        if failure:
+            raise failure[0]
+        self.app.call_from_thread(self._analysis_done, *result[0])
 
     # description: Textual would describe the worker by repr() of its arguments, the whole model
     @work(thread=True, exclusive=True, group="analysis", exit_on_error=False, description="analyse the model")
@@ -242,8 +286,8 @@ class MainScreen(Screen[None]):
             self._first_frame.wait(FIRST_FRAME_WAIT)
             selection = self.selection  # the focused pane's, adopted with the first frame
         # indexed here too: grouping tens of thousands of findings must not block typing
-        analysis, findings, index = self._analyse_and_index(model, path, selection)
-        self.app.call_from_thread(self._analysis_done, analysis, findings, index)
+        analysis, index = self._analyse_and_index(model, path, selection)
+        self.app.call_from_thread(self._analysis_done, analysis, index)
         if selection is not None and self._whole_model_shown:
             # then the whole model's view, for esc: its questions take a while (0.4 s at 5,000
             # components), so only for a user who looks at the whole model
@@ -251,7 +295,7 @@ class MainScreen(Screen[None]):
 
     def _analyse_and_index(
         self, model: ThreatModel, path: Path, selection: Selection | None
-    ) -> tuple[Analysis, FindingIndex, ThreatIndex]:
+    ) -> tuple[Analysis, ThreatIndex]:
         """Analyse ``model`` and index its threats, from the previous index where the analyzer
         says which elements changed; the view of ``selection`` is made here too. Every analysis
         goes through here, one at a time, so each index is made from its analyzer's previous one."""
@@ -263,15 +307,15 @@ class MainScreen(Screen[None]):
             self._last_index = (analyzer, index)
         kind, element_id = selection or (None, "")
         index.view(kind, element_id)
-        return analysis, FindingIndex(analysis), index
+        return analysis, index
 
     def _analyse_for_export(self, model: ThreatModel) -> Analysis:
         return self._analyse_and_index(model, self.path, None)[0]
 
-    def _analysis_done(self, analysis: Analysis, findings: FindingIndex, threat_index: ThreatIndex) -> None:
+    def _analysis_done(self, analysis: Analysis, threat_index: ThreatIndex) -> None:
         if analysis.model is not self.model:
             return  # an edit came in meanwhile; its own analysis follows
-        self.analysis, self.findings, self.threat_index = analysis, findings, threat_index
+        self.analysis, self.threat_index = analysis, threat_index
         self._adopt_focused_selection()
         self.show_stride()
         self.redraw_diagram()  # colours follow the worst open finding
@@ -279,6 +323,7 @@ class MainScreen(Screen[None]):
         if panel.table.has_focus:
             self._show_highlighted(panel)
         self._save_after_paint()
+        self.call_after_refresh(gc_hold.release)
 
     def _save_after_paint(self) -> None:
         """Start the save that ctrl+s in a form asked for, once the frame showing the edit is painted."""
@@ -290,6 +335,21 @@ class MainScreen(Screen[None]):
         # an analysis that failed shows nothing: the save it held back starts now
         if event.worker.group == "analysis" and event.state == WorkerState.ERROR:
             self._save_after_paint()
+            gc_hold.release()
+
+    def on_unmount(self) -> None:
+        gc_hold.release()
+
+    @property
+    def findings(self) -> FindingIndex | None:
+        """The findings of `analysis` by element, made when first asked for (the panel shows
+        threats from `threat_index`: an index of every finding after each edit went unused)."""
+        analysis = self.analysis
+        if analysis is None:
+            return None
+        if self._findings is None or self._findings.analysis is not analysis:
+            self._findings = FindingIndex(analysis)
+        return self._findings
 
     @property
     def current_analysis(self) -> Analysis | None:

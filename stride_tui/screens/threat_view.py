@@ -14,7 +14,7 @@ made when first asked for (the screen asks for the selection's in the analysis t
 
 from __future__ import annotations
 
-import heapq
+import bisect
 from typing import NamedTuple
 
 from stride_tui.core.analysis.engine import Analysis
@@ -74,8 +74,7 @@ class ThreatIndex:
         # grouped from the analysis' own findings in its order, so each is what a full grouping makes
         part = Analysis(self.analysis.model, self.analysis.topology, [f for f in findings if f.threat_id in affected])
         regrouped = group_threats(part)
-        kept = [t for t in previous.threats if t.id not in affected] if affected else list(previous.threats)
-        self.threats = list(heapq.merge(kept, regrouped, key=threat_order))
+        self.threats = _replaced(previous, affected, regrouped)
         by_id = dict(previous.by_id)
         for threat_id in affected:
             by_id.pop(threat_id, None)
@@ -148,3 +147,23 @@ class ThreatIndex:
             return ThreatView(shown, sections, questions(self.analysis, shown))
         shown = self.for_element(element_id)
         return ThreatView(shown, None, questions(self.analysis, shown))
+
+
+def _replaced(previous: ThreatIndex, affected: set[str], regrouped: list[Threat]) -> list[Threat]:
+    """``previous.threats`` without the ``affected`` ones and with ``regrouped``, in threat
+    order: each found and placed by bisection (an edit touches a few of tens of thousands of
+    threats, and a merge of the whole list called its key on every one)."""
+    threats = list(previous.threats)
+    for threat_id in affected:
+        old = previous.by_id.get(threat_id)
+        if old is None:
+            continue
+        at = bisect.bisect_left(threats, threat_order(old), key=threat_order)
+        if at < len(threats) and threats[at] is old:  # keys (risk, id) are unique
+            del threats[at]
+        else:  # not where its key says: the list is not in threat order, so rebuild it whole
+            kept = [t for t in previous.threats if t.id not in affected]
+            return sorted([*kept, *regrouped], key=threat_order)
+    for threat in regrouped:
+        bisect.insort(threats, threat, key=threat_order)
+    return threats

@@ -160,3 +160,31 @@ def test_model_rule_files_and_cli_rules_add_to_builtins(tmp_path, run_cli):
     assert code == 0 and "cli-rule@svc" in out and "my-rule@svc" in out
     code, _, err = run_cli("threats", tmp_path / "m.toml", "--rules", tmp_path / "team.toml")
     assert code == 2 and "id already defined" in err
+
+
+def test_rule_texts_fill_only_their_placeholders():
+    from stride_tui.core.analysis.rules import Template
+
+    values = {
+        "element": "Api {0}",
+        "source": "Web }",
+        "target": "Db",
+        "boundaries": "Zone",
+        "data": "cards",
+        "protocol": "https",
+    }
+    texts = {
+        "no placeholder, {braces} and {{doubled}} kept": "no placeholder, {braces} and {{doubled}} kept",
+        "{element} is exposed": "Api {0} is exposed",
+        "{source} → {target}": "Web } → Db",
+        "{source} sends {data} to {target}": "Web } sends cards to Db",
+        "{source} sends {data} to {target} over {protocol}": "Web } sends cards to Db over https",
+        "{source} sends {data} to {target} over {protocol} across {boundaries}": (
+            "Web } sends cards to Db over https across Zone"
+        ),
+        "{source} sends {data} to {target} over {protocol} across {boundaries} ({element}) {x}": (
+            "Web } sends cards to Db over https across Zone (Api {0}) {x}"
+        ),
+    }
+    for text, filled in texts.items():
+        assert Template(text).fill(values) == filled

@@ -164,6 +164,28 @@ def test_the_footer_shows_exactly_the_keys_marked_for_it(tmp_path: Path) -> None
     run(write(tmp_path), scenario)
 
 
+def test_a_dialog_hides_the_screens_keys_and_closing_it_shows_the_same_keys_again(tmp_path: Path) -> None:
+    def shown(footer: Footer) -> list[str]:
+        return [k.description for k in footer.query(FooterKey) if k.display and all(a.display for a in k.ancestors)]
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        footer = main_screen(app).query_one(Footer)
+        await pilot.pause()
+        before = shown(footer)
+        keys = list(footer.query(FooterKey))
+        await pilot.press("question_mark")
+        await wait_for(app, pilot, HelpScreen)
+        await pilot.pause()
+        assert shown(footer) == ["Quit", "palette"]  # behind a dialog the screen's keys do nothing
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is main_screen(app)
+        assert shown(footer) == before
+        assert list(footer.query(FooterKey)) == keys  # the same keys, not composed again
+
+    run(write(tmp_path), scenario)
+
+
 def test_the_palette_lists_every_entry_of_the_registry_in_order(tmp_path: Path) -> None:
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         provider = EditorCommands(main_screen(app))

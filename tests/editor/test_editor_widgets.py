@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
-from widgets import Column, TableRow, TriState, VirtualTable
+from widgets import Column, DetailView, TableRow, TriState, VirtualTable
 
 COLUMNS = (
     Column("id", "id", max_width=10, priority=5),
@@ -95,5 +95,62 @@ def test_tri_state_cycles_through_unknown() -> None:
                 await pilot.press(key)
                 seen.append(control.value)
             assert seen == [True, False, None, True, False, None, False]
+
+    asyncio.run(main())
+
+
+def scrollbar(table: VirtualTable) -> bool:
+    return table.show_vertical_scrollbar
+
+
+def test_virtual_table_rows_coming_and_going_show_and_hide_its_scrollbar_without_a_layout() -> None:
+    async def main() -> None:
+        app = Harness()
+        async with app.run_test(size=(40, 10)) as pilot:
+            table = app.query_one(VirtualTable)
+            screen = app.screen
+            await pilot.pause()
+            width = table.scrollable_content_region.width
+            layouts: list[bool] = []
+            original = screen._refresh_layout
+
+            def counted(*args: object, **kwargs: object) -> None:
+                layouts.append(True)
+                original(*args, **kwargs)  # type: ignore[arg-type]
+
+            screen._refresh_layout = counted  # type: ignore[method-assign]
+            table.set_rows(rows(3))
+            await pilot.pause()
+            assert not layouts  # three rows fit: nothing about the screen changed
+            table.set_rows(rows(50))
+            await pilot.pause()
+            assert scrollbar(table) and table.scrollable_content_region.width < width
+            assert table.max_scroll_y == 51 - table.scrollable_content_region.height
+            table.move_cursor(row=49)
+            assert "r49" in painted(table)[-1]
+            table.set_rows(rows(4))
+            await pilot.pause()
+            assert not scrollbar(table) and table.scrollable_content_region.width == width
+            assert table.scroll_y == 0 and "r3" in painted(table)[4]
+
+    asyncio.run(main())
+
+
+def test_detail_view_gets_the_height_of_each_text_it_shows() -> None:
+    class Pane(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DetailView()
+
+    async def main() -> None:
+        app = Pane()
+        async with app.run_test(size=(40, 20)) as pilot:
+            view = app.query_one(DetailView)
+            heights = []
+            for text in ("one\ntwo", "uno\ndos", "a\nb\nc\nd\ne", "x"):
+                view.update(Text(text))
+                await pilot.pause()
+                heights.append(view.size.height)
+                assert view.render_lines(Region(0, 0, 40, view.size.height))[-1].text.strip() == text.split("\n")[-1]
+            assert heights == [2, 2, 5, 1]
 
     asyncio.run(main())

@@ -4,6 +4,8 @@ the whole model's."""
 
 from __future__ import annotations
 
+import gc
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from stride_tui.core.files.storage import dump_model
 from widgets import ComponentTable, StridePanel
 from widgets._element_table import ElementTable
 
-from .harness import main_screen, run
+from .harness import main_screen, run, settle
 
 
 @pytest.fixture
@@ -82,5 +84,68 @@ def test_an_analysis_done_before_the_pane_speaks_shows_the_cursors_element(
         assert [t.id for t in panel.threats] == [t.id for t in index.view("component", "c0").threats]
         whole = len(index.view(None).threats)
         assert whole > 10 * max(shown)  # the whole model was never put in the panel
+
+    run(large_model, scenario)
+
+
+def test_the_collector_is_held_while_a_model_opens_and_runs_again_once_it_is_analysed(
+    large_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held: list[bool] = []
+    real_analyse = Analyzer.analyse
+
+    def analyse(self: Analyzer, model):  # type: ignore[no-untyped-def]
+        if len(model.components) == 200:
+            held.append(gc.isenabled())
+        return real_analyse(self, model)
+
+    monkeypatch.setattr(Analyzer, "analyse", analyse)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        await pilot.pause()
+        assert held[0] is False  # the first analysis ran with the collector off
+        assert gc.isenabled()  # and it is on again now that its threats are shown
+
+    assert gc.isenabled()
+    run(large_model, scenario)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("stride_tui = 1\n[components.x]\nkind = 3\n")
+
+    async def failed(app: StrideApp, pilot: Pilot) -> None:
+        assert app.load_errors
+        assert gc.isenabled()  # a file that cannot be opened lets it go too
+
+    run(broken, failed)
+
+
+def test_an_edit_of_a_large_model_analysed_in_time_is_shown_with_its_threats_at_once(
+    large_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_analyse = Analyzer.analyse
+    slow: list[bool] = []
+
+    def analyse(self: Analyzer, model):  # type: ignore[no-untyped-def]
+        if slow:
+            time.sleep(0.3)  # longer than the screen waits
+        return real_analyse(self, model)
+
+    monkeypatch.setattr(Analyzer, "analyse", analyse)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+        component = next(c for c, v in screen.model.components.items() if v.kind == "process")
+        for at_once in (True, False):
+            slow[:] = [] if at_once else [True]
+            old = screen.model.components[component]
+            edited = old.model_copy(update={"validates_input": not getattr(old, "validates_input", None)})
+            model = screen.model.model_copy(update={"components": {**screen.model.components, component: edited}})
+            screen.restore(model, "a test")
+            # in time: analysed before the screen paints, no worker; else a worker brings it later
+            assert (screen.current_analysis is not None) is at_once
+            assert any(w.group == "analysis" and not w.is_finished for w in app.workers) is not at_once
+            await settle(app, pilot)
+            analysis = screen.current_analysis
+            assert analysis is not None and analysis.model is model
+            assert screen.threat_index is not None and screen.threat_index.analysis is analysis
 
     run(large_model, scenario)

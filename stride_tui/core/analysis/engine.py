@@ -30,8 +30,8 @@ from stride_tui.core.analysis.facts import FactBase, Neighbours
 from stride_tui.core.analysis.risk import WAF_REMEDIES, Risk, assess
 from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
 from stride_tui.core.analysis.technologies import Catalogue
-from stride_tui.core.analysis.unknowns import owner_of, settling_facts
-from stride_tui.core.model.elements import ThreatModel
+from stride_tui.core.analysis.unknowns import settling_facts
+from stride_tui.core.model.elements import Flow, ThreatModel
 from stride_tui.core.model.identity import changed_keys
 from stride_tui.core.model.topology import Crossing, Topology
 
@@ -191,6 +191,8 @@ class Analyzer:
         self._explanations: dict[tuple, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._risks: dict[tuple, tuple[Risk, str]] = {}
         self._risk_ids: dict[tuple, int] = {}
+        # (rule, kind, risk facts' id, the facts its explanation reads) → its `_Rated`
+        self._rated: dict[tuple, _Rated] = {}
         # what risk.assess reads of a rule: rules alike share their ratings on one element
         self._risk_parts = {
             rule.id: (rule.category, rule.severity, rule.caller, rule.raise_severity, rule.remedy in WAF_REMEDIES)
@@ -208,10 +210,11 @@ class Analyzer:
             else:
                 state, changed = self._update(last, model)
             self._state = state
-            if len(self._risk_ids) > 50_000:  # the ids key the ratings: both go together
+            if len(self._risk_ids) > 50_000:  # the ids key the ratings: all go together
                 self._risk_ids.clear()
                 self._risks.clear()
-            for memo in (self._explanations, self._risks):
+                self._rated.clear()
+            for memo in (self._explanations, self._risks, self._rated):
                 if len(memo) > 50_000:
                     memo.clear()
             return state.analysis(self.ruleset, self.catalogue, changed)
@@ -397,7 +400,7 @@ class _Run:
         boundaries = tuple(c.boundary for c in crossings)
         names = state.names  # `flow_display_name`, from the names the state keeps
         name = flow.name or f"{names.get(flow.source, flow.source)} → {names.get(flow.target, flow.target)}"
-        return _Element(eid, "flow", name, facts.flows[eid], boundaries, crossings, model, names)
+        return _Element(eid, "flow", name, facts.flows[eid], boundaries, crossings, model, names, flow)
 
 
 def _names(model: ThreatModel) -> dict[str, str]:
@@ -419,6 +422,17 @@ def flow_display_name(model: ThreatModel, flow_id: str) -> str:
     return f"{model.display_name(flow.source)} → {model.display_name(flow.target)}"
 
 
+class _Owners(dict[str, str]):
+    """`control_owner` of one flow by ``remedy_on``: its source, its target, or (any other
+    value) the flow itself, or its request when it is a response."""
+
+    def __init__(self, source: str, target: str, element: str) -> None:
+        super().__init__(source=source, target=target, element=element)
+
+    def __missing__(self, remedy_on: str) -> str:
+        return self["element"]
+
+
 class _Element:
     """One component or flow as the rules see it: facts, names for texts, crossings.
 
@@ -436,37 +450,42 @@ class _Element:
         crossings: tuple[Crossing, ...],
         model: ThreatModel,
         names: dict[str, str],
+        flow: Flow | None = None,
     ) -> None:
         self.id, self.kind, self.name, self.facts = element_id, kind, name, facts
         self.boundaries, self.crossings, self.model = boundaries, crossings, model
         self._names = names
-        flow = model.flows[element_id] if kind == "flow" else None
+        self.flow = flow
+        """The flow itself (None: a component)."""
         self.ends = (flow.source, flow.target) if flow is not None else None
-        self._rests_on: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
-        self._explained: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._owners: _Owners | None = None
+        # keyed by identity: the explanations come from the analyzer's memo, which keeps them
+        # alive (and hashing a tuple of strings again for each finding costs more than the rest);
+        # made on first use, like the texts
+        self._explained: dict[int, tuple[str, ...]] | None = None
         self.risk_id: int | None = None
         """The analyzer's id of the facts risk reads here, taken once for all the element's findings."""
         self._values: dict[str, str] | None = None
         self._crossing_text: str | None = None
 
-    def rests_on(self, settling: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-        """``(element, fact)`` of each settling fact, shared by the element's findings alike."""
-        if not settling:
-            return ()
-        memo = self._rests_on
-        found = memo.get(settling)
-        if found is None:
-            found = memo[settling] = tuple(owner_of(fact, self.id, self.ends) for fact in settling)
-        return found
-
     def with_crossings(self, explanation: tuple[str, ...]) -> tuple[str, ...]:
         """A cached explanation with this element's crossings in place of their placeholder."""
-        found = self._explained.get(explanation)
+        memo = self._explained
+        if memo is None:
+            memo = self._explained = {}
+        found = memo.get(id(explanation))
         if found is None:
-            found = self._explained[explanation] = tuple(
-                self.crossing_text() if e is _CROSSINGS else e for e in explanation
-            )
+            text = self.crossing_text()
+            found = memo[id(explanation)] = tuple([text if e is _CROSSINGS else e for e in explanation])
         return found
+
+    def owners(self) -> _Owners:
+        """A flow's `control_owner` for each ``remedy_on``."""
+        owners = self._owners
+        if owners is None:
+            flow = self.model.flows[self.id]
+            owners = self._owners = _Owners(flow.source, flow.target, control_owner(self.model, self.id, "element"))
+        return owners
 
     def crossing_text(self) -> str:
         """Which boundaries it crosses, which way, in words."""
@@ -476,7 +495,7 @@ class _Element:
             if not self.crossings:
                 text = "crosses no trust boundary"
             else:
-                text = "crosses " + ", ".join(f"{names[c.boundary]} ({c.direction})" for c in self.crossings)
+                text = "crosses " + ", ".join([f"{names[c.boundary]} ({c.direction})" for c in self.crossings])
             self._crossing_text = text
         return text
 
@@ -488,24 +507,25 @@ class _Element:
         return values
 
     def _fill_values(self) -> dict[str, str]:
-        names, name = self._names, self.name
-        values = {
+        names, name, flow = self._names, self.name, self.flow
+        boundaries = ", ".join([names[b] for b in self.boundaries]) or "no boundary"
+        if flow is None:
+            return {
+                "element": name,
+                "boundaries": boundaries,
+                "source": name,
+                "target": name,
+                "data": "its data",
+                "protocol": "its protocol",
+            }
+        return {
             "element": name,
-            "boundaries": ", ".join(names[b] for b in self.boundaries) or "no boundary",
-            "source": name,
-            "target": name,
-            "data": "its data",
-            "protocol": "its protocol",
+            "boundaries": boundaries,
+            "source": names[flow.source],
+            "target": names[flow.target],
+            "data": flow.data or "its data",
+            "protocol": flow.protocol or "an unstated protocol",
         }
-        if self.ends is not None:
-            flow = self.model.flows[self.id]
-            values.update(
-                source=names[flow.source],
-                target=names[flow.target],
-                data=flow.data or "its data",
-                protocol=flow.protocol or "an unstated protocol",
-            )
-        return values
 
 
 _GUARD_KEYS = 4
@@ -591,13 +611,81 @@ def _evaluate(
     findings: list[Finding] = []
     errors: list[RuleError] = []
     facts = element.facts
+    # what every finding of the element shares, taken once (a finding is made for every rule
+    # that fires on every element: this loop is most of an analysis)
+    eid, kind, name, boundaries, crossings = (
+        element.id,
+        element.kind,
+        element.name,
+        element.boundaries,
+        element.crossings,
+    )
+    is_flow = element.ends is not None
+    ids = (eid, *element.ends) if element.ends is not None else (eid,)
+    rated_memo = memo._rated
+    risk_id: int | None = None
+    values: dict[str, str] | None = None
     for rule, predicate in rules:
         try:
             if predicate is not None and not predicate(facts):
                 continue
-            findings.append(_finding(rule, element, memo))
+            # everything but the element's own texts depends on the rule and a few fact values:
+            # a model of thousands of elements has a few hundred combinations, each rated once
+            if risk_id is None:
+                risk_id = _risk_id(memo, element)
+            rule_id = rule.id
+            key = (rule_id, kind, risk_id, *map(facts.get, rule.explain_keys))
+            rated = rated_memo.get(key)
+            if rated is None:
+                rated = rated_memo[key] = _rate(rule, element, memo)
+            explanation, crosses, settling, severity, confirmed, likelihood, impact, reasons = rated
+            if not settling:
+                rests_on: tuple[tuple[str, str], ...] = ()
+            elif len(settling) == 1:
+                ((at, fact),) = settling
+                rests_on = ((ids[at], fact),)
+            else:
+                rests_on = tuple([(ids[at], fact) for at, fact in settling])
+            if crosses:
+                explanation = element.with_crossings(explanation)
+            if values is None:
+                values = element.values()
+            remedy = rule.remedy
+            owner = (element._owners or element.owners())[rule.remedy_on] if is_flow else eid
+            # positional, in field order
+            findings.append(
+                Finding(
+                    f"{rule_id}@{eid}",
+                    rule_id,
+                    rule.category,
+                    severity,
+                    rule.severity,
+                    confirmed,
+                    likelihood,
+                    impact,
+                    reasons,
+                    eid,
+                    kind,
+                    name,
+                    boundaries,
+                    crossings,
+                    rule.title_template.fill(values),
+                    rule.description_template.fill(values),
+                    explanation,
+                    rule.mitigations,
+                    rule.references,
+                    "open",
+                    None,
+                    None,
+                    False,
+                    remedy,
+                    f"{remedy}@{owner}",
+                    rule.control,
+                    rests_on,
+                )
+            )
         except Exception as exc:  # fail closed: a broken rule is reported, never "no threat"
-            errors.append(RuleError(rule.id, element.id, f"{type(exc).__name__}: {exc}"))
+            errors.append(RuleError(rule.id, eid, f"{type(exc).__name__}: {exc}"))
     return tuple(findings), tuple(errors)
 
 
@@ -684,11 +772,7 @@ def _risk(memo: Analyzer, rule: Rule, element: _Element, provisional: bool) -> t
     """The finding's risk, and its severity if its unknown facts turn out bad (the gate's)."""
     # a risk depends on what assess reads of the rule and on the element's risk facts: rules
     # alike (category, base, caller, raise) on one element share one rating
-    risk_id = element.risk_id
-    if risk_id is None:  # the element's risk facts, taken once for all its findings, as a small id
-        values = tuple(map(element.facts.get, _RISK_FACTS))
-        risk_id = element.risk_id = memo._risk_ids.setdefault(values, len(memo._risk_ids))
-    key = (memo._risk_parts[rule.id], element.kind, provisional, risk_id)
+    key = (memo._risk_parts[rule.id], element.kind, provisional, _risk_id(memo, element))
     rated = memo._risks.get(key)
     if rated is None:
         risk = assess(rule, element.facts, element.kind, provisional)
@@ -698,8 +782,25 @@ def _risk(memo: Analyzer, rule: Rule, element: _Element, provisional: bool) -> t
     return rated
 
 
-def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
-    values = element.values()
+def _risk_id(memo: Analyzer, element: _Element) -> int:
+    """The element's risk facts, taken once for all its findings, as a small id."""
+    risk_id = element.risk_id
+    if risk_id is None:
+        values = tuple(map(element.facts.get, _RISK_FACTS))
+        risk_id = element.risk_id = memo._risk_ids.setdefault(values, len(memo._risk_ids))
+    return risk_id
+
+
+_Rated = tuple[tuple[str, ...], bool, tuple[tuple[int, str], ...], str, str, str, str, tuple[str, ...]]
+"""What a finding owes to its rule and its element's fact values alone: the explanation (the
+crossings as a placeholder), whether it names the crossings, whose each settling fact is
+(`_OWNER`: 0 the element, 1 a flow's source, 2 its target) and its key there, then the
+severity, the confirmed severity, likelihood, impact and their reasons."""
+
+_OWNER = {"source": 1, "target": 2}
+
+
+def _rate(rule: Rule, element: _Element, memo: Analyzer) -> _Rated:
     if rule.condition is None:
         explanation: tuple[str, ...] = (f"applies to every {KIND_LABELS[element.kind]} (STRIDE per element)",)
         settling: tuple[str, ...] = ()
@@ -714,38 +815,23 @@ def _finding(rule: Rule, element: _Element, memo: Analyzer) -> Finding:
                 settling_facts(rule, facts, element.kind),
             )
         explanation, settling = cached
-        if _CROSSINGS in explanation:
-            explanation = element.with_crossings(explanation)
     risk, confirmed = _risk(memo, rule, element, bool(settling))
-    # positional, in field order: a finding is made for every rule that fires on every element
-    return Finding(
-        f"{rule.id}@{element.id}",
-        rule.id,
-        rule.category,
+    owners: list[tuple[int, str]] = []
+    for fact in settling:  # `unknowns.owner_of`, by position: the ids differ from element to element
+        prefix, _, name = fact.partition(".")
+        if name and element.ends is not None and prefix in _OWNER:
+            owners.append((_OWNER[prefix], name))
+        else:
+            owners.append((0, fact))
+    return (
+        explanation,
+        _CROSSINGS in explanation,
+        tuple(owners),
         risk.severity,
-        rule.severity,
         confirmed,
         risk.likelihood,
         risk.impact,
         risk.reasons,
-        element.id,
-        element.kind,
-        element.name,
-        element.boundaries,
-        element.crossings,
-        rule.title_template.fill(values),
-        rule.description_template.fill(values),
-        explanation,
-        rule.mitigations,
-        rule.references,
-        "open",
-        None,
-        None,
-        False,
-        rule.remedy,
-        f"{rule.remedy}@{element.id if element.ends is None else control_owner(element.model, element.id, rule.remedy_on)}",
-        rule.control,
-        element.rests_on(settling) if settling else (),
     )
 
 

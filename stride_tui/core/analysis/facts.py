@@ -15,6 +15,7 @@ the components whose derived exposure changed, and the flows touching either are
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
 from pydantic import BaseModel
@@ -148,6 +149,7 @@ class FactBase:
             prefix: ({k.removeprefix(prefix) for k in endpoint_keys if k.startswith(prefix)} if endpoint_keys else None)
             for prefix in ("source.", "target.")
         }
+        self._names = {prefix: _Prefixed(prefix) for prefix in ("source.", "target.")}
         self._internet = _internet_boundaries(model)
         self._own = {cid: self._own_facts(c, topology.component_chain[cid]) for cid, c in model.components.items()}
         self._calls = {fid: call for fid, f in model.flows.items() if (call := self._call(fid, f)) is not None}
@@ -173,6 +175,7 @@ class FactBase:
         Returns the new base, the components whose facts were derived again, and the flows."""
         new = FactBase.__new__(FactBase)
         new.model, new.topology, new._catalogue, new._keys = model, topology, self._catalogue, self._keys
+        new._names = self._names
         new._queries = self._queries
         new._internet = _internet_boundaries(model) if model.boundaries is not self.model.boundaries else self._internet
         new._own, new._calls = dict(self._own), dict(self._calls)
@@ -266,8 +269,8 @@ class FactBase:
         copies = self._copies[prefix]
         copy = copies.get(cid)
         if copy is None:
-            keys, facts = self._keys[prefix], self.components.get(cid, {})
-            copy = {prefix + k: v for k, v in facts.items() if keys is None or k in keys}
+            keys, facts, names = self._keys[prefix], self.components.get(cid, {}), self._names[prefix]
+            copy = {names[k]: v for k, v in facts.items() if keys is None or k in keys}
             copies[cid] = copy
         return copy
 
@@ -314,6 +317,20 @@ class FactBase:
             q.key: any(q.kind in (None, facts["kind"]) and predicate(facts) for facts in in_scope)
             for q, predicate in self._queries
         }
+
+
+class _Prefixed(dict[str, str]):
+    """``prefix + key`` for each key, the same string object every time: the flows' facts share
+    their ``source.*`` / ``target.*`` keys instead of each holding new copies, and a rule's
+    lookup of one finds it by identity, without comparing the text."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, key: str) -> str:
+        name = self[key] = sys.intern(self.prefix + key)
+        return name
 
 
 def _pulled(source: dict[str, object]) -> bool:

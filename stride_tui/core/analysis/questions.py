@@ -9,12 +9,13 @@ provisional threats as open (fail closed) and says how many rest on questions (D
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from stride_tui.core.analysis.engine import Analysis, flow_display_name, without_gc
+from stride_tui.core.analysis.engine import Analysis, without_gc
 from stride_tui.core.analysis.threats import Threat
 from stride_tui.core.analysis.unknowns import ANSWERABLE
-from stride_tui.core.model.elements import SEVERITIES
+from stride_tui.core.model.elements import SEVERITIES, UNDECIDED
 
 # (question, the value "y" sets, the value "n" sets); {element}, {source} and {target} are names
 _BOOLEAN: dict[str, tuple[str, object, object]] = {
@@ -95,12 +96,28 @@ def questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
 
 def _questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
     asked: dict[tuple[str, str], dict[str, None]] = {}  # a dict keeps the threats' order, once each
+    # the undecided threats of each component, for the technology questions: its own threats
+    # first, then those with a finding on it (one walk over the threats for both)
+    components = analysis.model.components
+    threats_of: dict[str, dict[str, None]] = {}
     for threat in threats:
-        if not threat.undecided:
+        if threat.status not in UNDECIDED:  # `Threat.undecided`, without a call per threat
             continue
         tid = threat.id
+        element_id = threat.element_id
+        if element_id in components:
+            threats_of.setdefault(element_id, {})[tid] = None
         for finding in threat.findings:
-            for key in finding.rests_on:
+            element_id = finding.element_id
+            if element_id in components:
+                ids = threats_of.get(element_id)
+                if ids is None:
+                    ids = threats_of[element_id] = {}
+                ids[tid] = None
+            rests_on = finding.rests_on
+            if not rests_on:
+                continue
+            for key in rests_on:
                 ids = asked.get(key)
                 if ids is None:
                     ids = asked[key] = {}
@@ -109,35 +126,33 @@ def _questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
     # asks for the questions of each view it shows)
     worded: dict[tuple[str, str], Question] = analysis.__dict__.setdefault("_worded_questions", {})
     out = []
+    names_of: dict[str, tuple[dict[str, str], str]] = {}
     for key, ids in asked.items():
         template = worded.get(key)
-        if template is None:
-            template = worded[key] = _question(analysis, key[0], key[1], ())
+        if template is None:  # worded now: the question itself is kept as the wording
+            out.append(_question(analysis, key[0], key[1], tuple(ids), names_of))
+            worded[key] = out[-1]
+            continue
         out.append(
             Question(template.element_id, template.fact, template.text, tuple(ids), template.answers, template.choices)
         )
-    out += _technology_questions(analysis, threats, set(asked))
+    out += _technology_questions(analysis, threats_of, set(asked))
     # the question that settles the riskiest threats first, then the one that settles most
     risk = {t.id: SEVERITIES.index(t.severity) for t in threats}
     # (what a technology is only refines threats: after the facts that settle them)
-    return sorted(out, key=lambda q: (-max(risk[t] for t in q.threat_ids), q.fact == "technology", -len(q.threat_ids)))
+    riskiest = risk.__getitem__
+    return sorted(out, key=lambda q: (-max(map(riskiest, q.threat_ids)), q.fact == "technology", -len(q.threat_ids)))
 
 
-def _technology_questions(analysis: Analysis, threats: list[Threat], asked: set[tuple[str, str]]) -> list[Question]:
-    """ "What is X built with?" for each process or store with undecided threats whose
-    technology the catalogue does not recognise: the answer picks the rules and fixes that fit,
-    so an unknown technology is asked about, never silently skipped."""
+def _technology_questions(
+    analysis: Analysis, threats_of: dict[str, dict[str, None]], asked: set[tuple[str, str]]
+) -> list[Question]:
+    """ "What is X built with?" for each process or store with undecided threats (by component:
+    ``threats_of``) whose technology the catalogue does not recognise: the answer picks the
+    rules and fixes that fit, so an unknown technology is asked about, never silently skipped."""
     catalogue, model = analysis.catalogue, analysis.model
     if catalogue is None:
         return []
-    components = model.components
-    threats_of: dict[str, dict[str, None]] = {}
-    for threat in threats:
-        if threat.undecided:
-            tid = threat.id
-            for element_id in (threat.element_id, *(f.element_id for f in threat.findings)):
-                if element_id in components:
-                    threats_of.setdefault(element_id, {})[tid] = None
     out = []
     for element_id, ids in threats_of.items():
         component = model.components.get(element_id)
@@ -155,27 +170,49 @@ def _technology_questions(analysis: Analysis, threats: list[Threat], asked: set[
     return out
 
 
-def _question(analysis: Analysis, element_id: str, fact: str, threat_ids: tuple[str, ...]) -> Question:
+def _question(
+    analysis: Analysis,
+    element_id: str,
+    fact: str,
+    threat_ids: tuple[str, ...],
+    names_of: dict[str, tuple[dict[str, str], str]] | None = None,
+) -> Question:
+    """The question of ``fact`` on ``element_id``; ``names_of`` keeps each element's names and
+    kind for its next question (an element is asked about several facts)."""
+    found = names_of.get(element_id) if names_of is not None else None
+    if found is None:
+        found = _names(analysis, element_id)
+        if names_of is not None:
+            names_of[element_id] = found
+    names, kind = found
+    if fact in _BOOLEAN:
+        template = _BOOLEAN[fact][0]
+        return Question(element_id, fact, template.format_map(names), threat_ids, _ANSWERS[fact], (True, False))
+    choices = _choices(kind, fact)
+    if fact in _CHOICE:
+        template = _CHOICE[fact][0]
+        return Question(element_id, fact, template.format_map(names), threat_ids, _ANSWERS[fact], choices)
+    text = f"What is the `{fact}` of {names['element']}?"
+    return Question(element_id, fact, text, threat_ids, {}, choices)
+
+
+def _names(analysis: Analysis, element_id: str) -> tuple[dict[str, str], str]:
+    """What a question's text fills in for an element, and its kind."""
     model = analysis.model
     flow = model.flows.get(element_id)
     if flow is not None:
-        names = {
-            "element": flow_display_name(model, element_id),
-            "source": model.display_name(flow.source),
-            "target": model.display_name(flow.target),
-        }
-        kind = "flow"
-    else:
-        name = model.display_name(element_id)
-        names = {"element": name, "source": name, "target": name}
-        kind = model.components[element_id].kind
-    if fact in _BOOLEAN:
-        template, yes, no = _BOOLEAN[fact]
-        return Question(element_id, fact, template.format(**names), threat_ids, {"y": yes, "n": no}, (True, False))
-    choices = ANSWERABLE.get(kind, {}).get(fact) or ()
-    if fact in _CHOICE:
-        template, no_value = _CHOICE[fact]
-        answers = {"n": no_value} if no_value is not None else {}
-        return Question(element_id, fact, template.format(**names), threat_ids, answers, tuple(choices))
-    text = f"What is the `{fact}` of {names['element']}?"
-    return Question(element_id, fact, text, threat_ids, {}, tuple(choices))
+        source, target = model.display_name(flow.source), model.display_name(flow.target)
+        # `flow_display_name`, from the two names just looked up
+        return {"element": flow.name or f"{source} → {target}", "source": source, "target": target}, "flow"
+    name = model.display_name(element_id)
+    return {"element": name, "source": name, "target": name}, model.components[element_id].kind
+
+
+# what one key sets, per fact: one dict for every question of the fact (a question is a value)
+_ANSWERS: dict[str, dict[str, object]] = {fact: {"y": yes, "n": no} for fact, (_, yes, no) in _BOOLEAN.items()}
+_ANSWERS.update({fact: ({"n": no} if no is not None else {}) for fact, (_, no) in _CHOICE.items()})
+
+
+@functools.lru_cache(maxsize=1024)
+def _choices(kind: str, fact: str) -> tuple[object, ...]:
+    return tuple(ANSWERABLE.get(kind, {}).get(fact) or ())
