@@ -28,15 +28,16 @@ from stride_tui.core.outputs.stories import build_stories, top_stories
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SEVERE = ("high", "critical")
-HELD_OUT = {"bank-of-anthos", "petclinic-microservices", "sock-shop", "otel-astronomy-shop"}
-"""Models labelled by another engineer from sources the rules had never seen, and never tuned on:
-their numbers say how the rules do on architectures they were not shaped by. (Their misses were
-read once, after they were scored; one change came after that: the check that a control a model
-records as missing raises its threat was extended to ``authorization``, ``csrf_protected`` and
-``timeout``, found by comparing every model's recorded facts with its threats.)"""
+HELD_OUT = {"robot-shop", "serverless-airline"}
+"""Models labelled by other engineers from sources the rules had never seen, and never tuned on:
+their numbers say how the rules do on architectures they were not shaped by. Labelled on
+2026-12-02 (evening) and scored once, after the rules of that round were final."""
+HELD_OUT_UNTIL_EVENING = {"bank-of-anthos", "petclinic-microservices", "sock-shop", "otel-astronomy-shop"}
+"""Held out from their labelling (2026-12-02, afternoon) until that evening, when their misses were
+read and rules were changed with them in view: tuned on since, reported apart (‡)."""
 FORMERLY_HELD_OUT = {"llm-rag-assistant", "payments-webhooks", "aks-store-demo", "genai-llm-chatbot"}
-"""Held out until 2026-12-02, when their misses were read and rules were rescoped with them in view:
-they are tuned on now, and reported apart so that the change is visible."""
+"""Held out until 2026-12-02 (afternoon), when their misses were read and rules were rescoped
+with them in view: tuned on since, reported apart (†)."""
 
 
 @dataclass
@@ -89,7 +90,9 @@ def score(folder: Path) -> Scores:
 
 
 def _mark(name: str) -> str:
-    return " *" if name in HELD_OUT else " †" if name in FORMERLY_HELD_OUT else ""
+    if name in HELD_OUT:
+        return " *"
+    return " ‡" if name in HELD_OUT_UNTIL_EVENING else " †" if name in FORMERLY_HELD_OUT else ""
 
 
 def _percent(value: float | None) -> str:
@@ -128,7 +131,8 @@ def main() -> int:
         )
     for label, group in (
         ("tuned on", [r for r in rows if r.name not in HELD_OUT]),
-        ("formerly held out †", [r for r in rows if r.name in FORMERLY_HELD_OUT]),
+        ("held out until 12-02 pm †", [r for r in rows if r.name in FORMERLY_HELD_OUT]),
+        ("held out until 12-02 eve ‡", [r for r in rows if r.name in HELD_OUT_UNTIL_EVENING]),
         ("held out *", [r for r in rows if r.name in HELD_OUT]),
         ("all", rows),
     ):

@@ -36,7 +36,7 @@ def threat_details(threat: Threat, model: ThreatModel, questions: Sequence[Quest
     head.append("  ")
     head.append_text(status_text(threat.status))
     if threat.provisional and threat.undecided:
-        head.append("  ? provisional", style="italic yellow")
+        head.append(f"  ? provisional: {threat.confirmed_severity} if confirmed", style="italic yellow")
     parts: list[RenderableType] = [head, safe_text(threat.title, style="bold")]
     first = threat.findings[0]
     if not first.custom:

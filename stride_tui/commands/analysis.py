@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from stride_tui.core.analysis.questions import questions
+from stride_tui.core.analysis.risk import rating
 from stride_tui.core.analysis.rules import rules_for
 from stride_tui.core.analysis.scope import OUTSIDE, Scope, boundary_scope
 from stride_tui.core.analysis.threats import Threat, blocks, count_threats, group_threats
@@ -177,12 +178,9 @@ def _check_one(args: argparse.Namespace) -> ExitCode:
     blocking = [t for t in threats if blocks(t, args.fail_on)]
     print(f"{shown(args.model)}: {count_threats(threats).line()}; {len(blocking)} open at or above {args.fail_on}")
     for t in blocking:
-        rating = (
-            t.severity if t.confirmed_severity == t.severity else f"{t.severity}, {t.confirmed_severity} if confirmed"
-        )
         flag = ", provisional: answer its questions" if t.provisional else ""
         count = f"{len(t.findings)} finding{'s' * (len(t.findings) != 1)}"
-        print(f"  [{rating}] {shown(t.id)}: {shown(t.title)} ({count}{flag})")
+        print(f"  [{rating(t.severity, t.confirmed_severity)}] {shown(t.id)}: {shown(t.title)} ({count}{flag})")
     for key in analysis.orphans:
         print(f"  orphan decision: {shown(key)} (it covers nothing that fires; remove it or fix the key)")
     for disabled in analysis.disabled:

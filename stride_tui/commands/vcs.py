@@ -44,7 +44,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--fail-on",
         choices=SEVERITIES,
         default=None,
-        help="exit 1 when NEW has new open findings at or above this severity (default: never)",
+        help=(
+            "exit 1 when NEW has new open threats at or above this severity, a provisional one rated as if"
+            " its questions were answered badly, as check does (default: never)"
+        ),
     )
     diff.add_argument("--rules", metavar="FILE", action="append", default=[], help="extra rule file (repeatable)")
     diff.set_defaults(run=run_diff)

@@ -60,6 +60,12 @@ _FACTS: tuple[tuple[str, str, str, str], ...] = (
         "bool",
         "Checks the signature of every message or webhook it consumes before acting on it.",
     ),
+    (
+        "logs_prompts",
+        "logs prompts",
+        "bool",
+        "Writes prompts, model answers or tool arguments to its logs or traces (LLM frameworks often do).",
+    ),
     ("egress_restricted", "egress restricted", "bool", "Its outbound traffic reaches only listed destinations."),
     ("behind_waf", "behind a WAF", "bool", "A web application firewall filters the requests that reach it."),
     (

@@ -148,13 +148,15 @@ def test_flow_rule_fires_with_explanation_and_filled_text(ruleset):
         "`encrypted` is unknown (not shown to be mitigated)",
     )
     assert finding.boundaries == ("internet", "vpc", "cluster", "ns")
-    # the sender is on the internet, but encryption is only unknown: provisional, one step less likely
+    # the sender is on the internet, but encryption is only unknown: provisional, so unlikely
+    # until the question is answered (the gate still rates it as if the answer were bad)
     assert finding.rests_on == (("user-api", "encrypted"),) and finding.provisional
     # "card token" says what is at stake while `classification` is not recorded
-    assert (finding.likelihood, finding.impact, finding.severity) == ("medium", "high", "high")
+    assert (finding.likelihood, finding.impact, finding.severity) == ("low", "high", "medium")
+    assert finding.confirmed_severity == "critical"
     assert finding.risk_reasons == (
         (
-            "likelihood medium: the sender is untrusted (on the internet or outside the team's control); "
+            "likelihood low: the sender is untrusted (on the internet or outside the team's control); "
             "it rests only on unknown facts"
         ),
         "impact high: the data mentions secrets (classification not recorded)",
@@ -177,21 +179,23 @@ def test_internet_sender_and_restricted_data_on_a_known_weakness_is_critical(rul
     assert finding.risk_reasons[1] == "impact high: the data is restricted"
 
 
-def test_the_same_gap_unknown_instead_of_known_is_rated_one_step_lower(ruleset):
+def test_the_same_gap_unknown_instead_of_known_is_rated_unlikely_until_answered(ruleset):
     flow = {"from": "user", "to": "api", "classification": "restricted"}
     sections = {**NESTED, "flows": {"user-api": flow}}
     (finding,) = [f for f in analyse(model(**sections), ruleset).findings if f.rule_id == "flow-plain"]
-    assert finding.provisional and (finding.likelihood, finding.severity) == ("medium", "high")
+    assert finding.provisional and (finding.likelihood, finding.severity) == ("low", "medium")
+    assert finding.confirmed_severity == "critical"  # what the known weakness rates above
 
 
 def test_raise_severity_false_keeps_base(ruleset):
     m = model(
-        components={"p": {"kind": "process", "privileged": True, "boundary": "i"}}, boundaries={"i": {"internet": True}}
+        components={"p": {"kind": "process", "privileged": True, "audit_log": False, "boundary": "i"}},
+        boundaries={"i": {"internet": True}},
     )
     (finding,) = [f for f in analyse(m, ruleset).findings if f.rule_id == "proc-audit"]
-    assert (finding.likelihood, finding.impact) == ("medium", "medium")  # medium × medium, capped at low
+    assert (finding.likelihood, finding.impact) == ("high", "medium")  # high × medium, capped at low
     assert finding.severity == "low" and finding.risk_reasons[-1].startswith("kept at its rule's low")
-    assert finding.explanation == ("`privileged` is true", "`audit_log` is unknown (not shown to be mitigated)")
+    assert finding.explanation == ("`privileged` is true", "`audit_log` is false")
 
 
 def test_rule_without_condition_applies_per_element(ruleset):

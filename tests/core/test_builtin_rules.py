@@ -694,6 +694,53 @@ CASES.update(
 )
 
 
+def model_behind(*, called_from_internet: bool = True, **caller: object) -> ThreatModel:
+    """A service ``a`` (facts ``caller``) that calls a hosted language model ``m``, and that an
+    internet user calls unless told."""
+    flows = {"f": {"from": "a", "to": "m", "protocol": "https", "encrypted": True}}
+    if called_from_internet:
+        flows["in"] = {"from": "user", "to": "a", "encrypted": True}
+    return build(
+        {
+            "user": {"kind": "external_entity", "boundary": "internet"},
+            "a": {"kind": "process", "boundary": "zone-a", **caller},
+            "m": {"kind": "external_entity", "technology": "openai api"},
+        },
+        flows,
+    )
+
+
+CASES.update(
+    {
+        "process-llm-prompts-logged": (
+            solo("process", llm=True),
+            solo("process", llm=True, logs_prompts=False),
+            solo("process"),  # drives no model
+            "a",
+        ),
+        "flow-llm-prompts-logged": (
+            model_behind(),
+            model_behind(logs_prompts=False),
+            pair(P, with_(EE, technology="payment provider")),  # not a model
+            "f",
+        ),
+        "flow-payment-call-not-idempotent": (
+            pair(P, with_(EE, name="Payment provider"), {"data": "charge requests"}),
+            pair(P, with_(EE, name="Payment provider"), {"data": "charge requests", "replay_protected": True}),
+            pair(P, with_(EE, name="Maps API"), {"data": "addresses"}),  # no money moves
+            pair(P, with_(P, name="Payment provider"), {"data": "charge requests"}),  # the team's own service
+            "f",
+        ),
+        "flow-llm-unbounded-consumption": (
+            model_behind(),
+            model_behind(rate_limited=True),
+            model_behind(called_from_internet=False),  # no internet caller spends its calls
+            "f",
+        ),
+    }
+)
+
+
 def fired(model: ThreatModel, rule_id: str, element: str) -> bool:
     analysis = analyse(model, RULES)
     assert not analysis.errors
@@ -913,6 +960,7 @@ def test_a_queue_anonymous_callers_can_feed_needs_a_dead_letter_queue_whatever_i
         ("component-unpinned-supply-chain", {"image_pinned": False}),
         ("process-xss", {"encodes_output": False}),
         ("process-object-authorization", {"authorization": "none"}),
+        ("process-object-authorization", {"authorization": "none", "llm": True}),  # an agent's tools too
     ],
 )
 def test_a_control_recorded_as_missing_always_raises_its_threat(rule_id, facts):
@@ -958,6 +1006,23 @@ def test_code_on_the_users_device_gets_no_server_side_threats():
     wanted = {f"{rule}@{element}" for rule, element in server_side}
     assert wanted <= on_server  # the same component on a server gets every one of them
     assert not wanted & on_device
+
+
+def test_a_person_moving_money_needs_a_second_factor_like_an_administrator():
+    plain = {"authentication": "session", "data": "account balance"}
+    payment = {"authentication": "session", "data": "payment orders"}
+    assert not fired(pair(PERSON, with_(P, privileged=False), plain), "flow-privileged-access-without-mfa", "f")
+    assert fired(pair(PERSON, with_(P, privileged=False), payment), "flow-privileged-access-without-mfa", "f")
+
+
+def test_the_user_is_authenticated_where_their_device_calls_the_server():
+    # a page on the user's device calling the server is the edge: the customer's own use of the
+    # page is not where anyone could check who they are
+    on_device = {f.id for f in analyse(page_on_the_users_device("internet"), RULES).findings}
+    assert "entity-call-unauthenticated@f" in on_device
+    assert "entity-call-unauthenticated@use" not in on_device
+    on_server = {f.id for f in analyse(page_on_the_users_device("zone-a"), RULES).findings}
+    assert "entity-call-unauthenticated@use" in on_server and "entity-call-unauthenticated@f" not in on_server
 
 
 def test_a_flow_out_of_a_registry_is_a_download_not_a_call():

@@ -95,8 +95,14 @@ def test_gate_counts_new_and_reopened_threats(run_cli, monkeypatch):
     code, out, _ = run_cli("diff", V1, V2, "--fail-on", "high", "--format", "json")
     gate = json.loads(out)["gate"]
     assert code == 1 and gate["failed"]
-    # one threat for the edge flow's missing TLS, however many of its rules fire
-    assert gate["blocking"] == ["card-skimming", "tls-in-transit@customer-to-api"]
+    # one threat for the edge flow's missing TLS, however many of its rules fire; and, as check
+    # does, the new provisional threats that would be high if their questions were answered badly
+    assert gate["blocking"] == [
+        "card-skimming",
+        "tls-in-transit@customer-to-api",
+        "data-store-authentication@orders-db",
+        "tls-in-transit@api-to-db",
+    ]
     _, out, _ = run_cli("diff", V1, V2, "--fail-on", "low", "--format", "json")
     blocking = json.loads(out)["gate"]["blocking"]
     assert "least-privilege@api" in blocking  # re-opened (low): its decision was removed

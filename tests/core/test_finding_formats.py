@@ -143,10 +143,15 @@ def test_check_gate_levels_and_orphans(hostile, run_cli):
     )
     code, out, _ = run_cli("check", model, "--rules", rules, "--fail-on", "critical")
     assert code == 0 and "orphan decision: old@api" in out and out.endswith("passed\n")
-    # the flow's encryption is only unknown: rated medium, but gated as if confirmed (fail closed)
+    # the flow's encryption is only unknown: rated low, but gated as if confirmed (fail closed)
     code, out, _ = run_cli("check", model, "--rules", rules, "--fail-on", "high")
-    assert code == 1 and "[medium, high if confirmed] flow-plain@user-to-api" in out
+    assert code == 1 and "[low, high if confirmed] flow-plain@user-to-api" in out
     assert "provisional: answer its questions" in out and "1 of them resting only on unanswered questions" in out
+    # every listing shows both ratings the same way
+    out = run_cli("threats", model, "--rules", rules, "--include-decided")[1]
+    assert "[low, high if confirmed] flow-plain@user-to-api  (open, provisional)" in out
+    out = run_cli("threats", model, "--rules", rules, "--include-decided", "--format", "markdown")[1]
+    assert "| low, high if confirmed (provisional) | open |" in out
     model.write_text(model.read_text().replace('to = "api"', 'to = "api"\nencrypted = false'))
     code, out, _ = run_cli("check", model, "--rules", rules, "--fail-on", "high")
     assert code == 1 and "[high] flow-plain@user-to-api" in out  # answered badly: confirmed

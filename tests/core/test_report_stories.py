@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import shutil
@@ -14,6 +15,7 @@ from stride_tui.core.analysis.engine import analyse
 from stride_tui.core.analysis.rules import builtin_rules
 from stride_tui.core.analysis.threats import group_threats
 from stride_tui.core.files.loader import load_model
+from stride_tui.core.model.elements import SEVERITIES
 from stride_tui.core.outputs.report_html import sanitize_svg
 from stride_tui.core.outputs.stories import build_stories
 
@@ -187,6 +189,32 @@ def test_decided_threats_leave_the_list(checkout_analysis):
     }
     assert threats_with_only_decided and not threats_with_only_decided & {t for s in stories for t in s.threat_ids}
     assert covered  # and what is undecided is there
+
+
+def test_a_story_on_unanswered_questions_says_how_bad_it_would_be_and_ranks_by_it(run_cli, tmp_path):
+    # a sketch whose facts are unknown: every threat is provisional, rated unlikely until answered
+    model = tmp_path / "sketch.toml"
+    model.write_text(
+        'stride_tui = 1\n\n[model]\ntitle = "Sketch"\n\n[boundaries.internet]\nname = "Internet"\n'
+        'internet = true\n\n[components.customer]\nkind = "external_entity"\nboundary = "internet"\n\n'
+        '[components.refunds]\nkind = "process"\nname = "Refund service"\nprivileged = true\n\n'
+        '[flows.request]\nfrom = "customer"\nto = "refunds"\nclassification = "restricted"\n',
+        encoding="utf-8",
+    )
+    analysis = analyse(load_model(model).model, builtin_rules())
+    stories = build_stories(analysis)
+    assert stories and all(s.severity in ("low", "medium") for s in stories)
+    held_down = [s for s in stories if s.confirmed_severity != s.severity]
+    assert held_down
+    # among stories of one risk, the one that would be worst if confirmed comes first
+    for first, second in itertools.pairwise(stories):
+        if first.severity == second.severity:
+            assert SEVERITIES.index(first.confirmed_severity) >= SEVERITIES.index(second.confirmed_severity)
+    code, out, _ = run_cli("stories", model, "--all")
+    story = held_down[0]
+    assert code == 0 and f"**Risk:** {story.severity}, {story.confirmed_severity} if confirmed" in out
+    code, out, _ = run_cli("stories", model, "--all", "--format", "json")
+    assert json.loads(out)["stories"][0]["confirmed_severity"] == stories[0].confirmed_severity
 
 
 def test_stories_carry_the_tickets_and_notes_of_what_they_cover(checkout_analysis):

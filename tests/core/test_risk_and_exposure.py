@@ -85,6 +85,22 @@ def test_through_a_forwarder_the_internet_is_one_step_removed():
     assert threat.risk_reasons[0] == "likelihood medium: the sender forwards requests that come from the internet"
 
 
+def test_reading_a_forwarded_hop_needs_a_place_on_its_network_not_the_internet():
+    # spoofing or flooding the admin API works from the internet through the gateway; reading the
+    # gateway -> admin hop needs a foothold on the cluster's network, wherever requests come from
+    m = edge(
+        components__gateway__forwards=True,
+        flows__gateway_to_admin__encrypted=False,
+        flows__gateway_to_admin__classification="confidential",
+    )
+    tls = threats_of(m)["tls-in-transit@gateway-to-admin"]
+    sniffing = [f for f in tls.findings if f.category == "information_disclosure"]
+    assert sniffing and all(f.likelihood == "low" for f in sniffing)
+    assert all("forwards" not in f.risk_reasons[0] for f in sniffing)
+    spoofing = threats_of(m)["service-identity@gateway-to-admin"]
+    assert spoofing.risk_reasons[0] == "likelihood medium: the sender forwards requests that come from the internet"
+
+
 def test_the_same_call_without_the_forwarder_is_an_internal_risk():
     # the gateway is not marked as forwarding: the admin API is a neighbour's call
     threat = threats_of(edge(components__gateway__forwards=False))["service-identity@gateway-to-admin"]
@@ -146,10 +162,12 @@ def test_a_finding_resting_on_an_unknown_fact_is_provisional_and_asks_once():
     # answering yes settles it: the threat leaves
     answered = editing.set_fact(m, question.element_id, question.fact, question.answers["y"])
     assert "tls-in-transit@user-to-gateway" not in threats_of(answered)
-    # answering no confirms it: the threat stays, no longer provisional, and more likely
+    # answering no confirms it: the threat stays, no longer provisional, and likely (an internet
+    # sender); until then nothing recorded said the weakness was there
     confirmed = threats_of(editing.set_fact(m, question.element_id, question.fact, question.answers["n"]))
     after = confirmed["tls-in-transit@user-to-gateway"]
-    assert not after.provisional and (tls.likelihood, after.likelihood) == ("medium", "high")
+    assert not after.provisional and (tls.likelihood, after.likelihood) == ("low", "high")
+    assert after.severity == tls.confirmed_severity  # the gate's rating was the confirmed one
 
 
 def test_a_known_weakness_is_not_provisional():
@@ -217,7 +235,7 @@ def test_the_gate_rates_a_provisional_threat_as_if_confirmed():
     del data["flows"]["user-to-gateway"]["encrypted"]
     m = model(data["components"], data["flows"], data["boundaries"])
     tls = threats_of(m)["tls-in-transit@user-to-gateway"]
-    assert tls.provisional and (tls.severity, tls.confirmed_severity) == ("medium", "high")
+    assert tls.provisional and (tls.severity, tls.confirmed_severity) == ("low", "high")
     assert blocks(tls, "high")  # unknown is not safe: the gate trips until someone answers
     answered = threats_of(editing.set_fact(m, "user-to-gateway", "encrypted", True))
     assert "tls-in-transit@user-to-gateway" not in answered

@@ -42,6 +42,7 @@ _BOOLEAN: dict[str, tuple[str, object, object]] = {
     "runs_as_root": ("Does {element} run as root?", True, False),
     "hardened": ("Is {element} hardened (minimal image, read-only filesystem, no shell)?", True, False),
     "verifies_signatures": ("Does {element} verify the signature of each message before acting on it?", True, False),
+    "logs_prompts": ("Does {element} write prompts or model answers to its logs or traces?", True, False),
     "egress_restricted": ("Can {element} reach only listed destinations on the way out?", True, False),
     "behind_waf": ("Does a web application firewall filter what reaches {element}?", True, False),
     "dead_letter_queue": ("Do messages that keep failing on {element} go to a watched dead-letter queue?", True, False),

@@ -53,7 +53,9 @@ def assess(rule: Rule, facts: Mapping[str, object], kind: str, provisional: bool
         level -= 1
         likelihood_reasons.append("a web application firewall filters what reaches it")
     if provisional and level > 0:
-        level -= 1
+        # nothing recorded says the weakness is there: unlikely until its question is answered
+        # (the gate still rates it as if the answer were bad: see the confirmed severity)
+        level = 0
         likelihood_reasons.append("it rests only on unknown facts")
     impact, impact_why = _impact(rule.category, facts, kind)
     impact_reasons = [impact_why]
@@ -91,7 +93,9 @@ def filtered_by_waf(rule: Rule, facts: Mapping[str, object], kind: str) -> bool:
 def _flow_likelihood(rule: Rule, facts: Mapping[str, object]) -> tuple[int, str]:
     if facts.get("from_internet"):
         level, why = 2, "the sender is untrusted (on the internet or outside the team's control)"
-    elif facts.get("source.reachable_from_internet") and facts.get("source.forwards") is True:
+    elif (
+        facts.get("source.reachable_from_internet") and facts.get("source.forwards") is True and not _on_the_wire(rule)
+    ):
         # internet callers' requests pass through, but only what the forwarder lets by: one step
         # removed from a direct exposure
         level, why = 1, "the sender forwards requests that come from the internet"
@@ -103,6 +107,12 @@ def _flow_likelihood(rule: Rule, facts: Mapping[str, object]) -> tuple[int, str]
     if authentication in STRONG_AUTHENTICATION and (rule.caller or rule.category in _CALLER_CATEGORIES):
         return level - 1, f"{why}, but the caller authenticates ({authentication})"
     return level, why
+
+
+def _on_the_wire(rule: Rule) -> bool:
+    """Reading a flow in transit: the attacker must be on its network path, so where its
+    requests come from (the internet, through a forwarder) does not make it likelier."""
+    return rule.category == "information_disclosure" and not rule.caller
 
 
 def _component_likelihood(rule: Rule, facts: Mapping[str, object]) -> tuple[int, str]:
@@ -182,6 +192,11 @@ def _impact(category: str, facts: Mapping[str, object], kind: str) -> tuple[int,
 
 def _words(value: object) -> tuple[str, ...]:
     return value if isinstance(value, tuple) else ()
+
+
+def rating(severity: str, confirmed_severity: str) -> str:
+    """ "medium", or "medium, critical if confirmed" when unanswered questions hold a threat down."""
+    return severity if confirmed_severity == severity else f"{severity}, {confirmed_severity} if confirmed"
 
 
 def risk_line(severity: str, reasons: tuple[str, ...]) -> str:

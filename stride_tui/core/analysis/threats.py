@@ -78,9 +78,10 @@ _RANK = {severity: i for i, severity in enumerate(SEVERITIES)}
 _CATEGORY_SET = frozenset(CATEGORIES)
 
 
-def threat_order(threat: Threat) -> tuple[int, str]:
-    """Where a threat goes in a list of threats: highest risk first, then by id."""
-    return (-_RANK[threat.severity], threat.id)
+def threat_order(threat: Threat) -> tuple[int, int, str]:
+    """Where a threat goes in a list of threats: highest risk first, then the riskiest if its
+    questions are answered badly (a provisional threat is rated low-likelihood), then by id."""
+    return (-_RANK[threat.severity], -_RANK[threat.confirmed_severity], threat.id)
 
 
 def _threat(findings: list[Finding]) -> Threat:

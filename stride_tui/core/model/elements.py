@@ -153,6 +153,9 @@ class Process(_ComponentBase):
         default=None, description="its image and dependencies are pinned by digest and their provenance checked"
     )
     llm: bool | None = Field(default=None, description="it is, or drives, a language model or an AI agent")
+    logs_prompts: bool | None = Field(
+        default=None, description="it writes prompts, completions or tool arguments to its logs or traces"
+    )
     verifies_signatures: bool | None = Field(
         default=None, description="it checks the signature of every message or webhook before acting on it"
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from stride_tui.core.analysis.engine import Analysis, Finding, without_gc
 from stride_tui.core.analysis.questions import Question
-from stride_tui.core.analysis.risk import risk_line
+from stride_tui.core.analysis.risk import rating, risk_line
 from stride_tui.core.analysis.scope import Scope, threat_place
 from stride_tui.core.analysis.threats import Threat, count_threats
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
@@ -379,7 +379,7 @@ def _threat_table(threats: list[Threat], heading: str | None) -> list[str]:
     lines.append("| Risk | Status | Threat | Categories | Why this risk | Threat id |")
     lines.append("|---|---|---|---|---|---|")
     for t in threats:
-        risk = t.severity + (" (provisional)" if t.provisional else "")
+        risk = rating(t.severity, t.confirmed_severity) + (" (provisional)" if t.provisional else "")
         categories = ", ".join(CATEGORY_LABELS[c] for c in t.categories)
         cells = [
             risk,
@@ -436,7 +436,9 @@ def _threat_blocks(analysis: Analysis, threats: list[Threat]) -> list[str]:
     for t in threats:
         categories = ", ".join(CATEGORY_LABELS[c] for c in t.categories)
         flag = ", provisional" if t.provisional else ""
-        out.append(f"[{t.severity}] {t.id}  ({t.status.replace('_', ' ')}{flag})  {categories}")
+        out.append(
+            f"[{rating(t.severity, t.confirmed_severity)}] {t.id}  ({t.status.replace('_', ' ')}{flag})  {categories}"
+        )
         out.append(f"  {t.title}")
         if t.control != t.title:  # a hand-written threat is its own control
             out.append(f"  missing: {t.control}")

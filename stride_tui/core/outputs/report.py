@@ -16,7 +16,7 @@ from stride_tui.core.analysis.engine import (
     flow_display_name,
 )
 from stride_tui.core.analysis.questions import questions
-from stride_tui.core.analysis.risk import risk_line
+from stride_tui.core.analysis.risk import rating, risk_line
 from stride_tui.core.analysis.scope import all_scopes
 from stride_tui.core.analysis.threats import Threat, count_threats, group_threats
 from stride_tui.core.files.storage import model_to_data
@@ -208,7 +208,7 @@ def report_markdown(analysis: Analysis, dot_source: str | None = None) -> str:
     for t in threats:
         categories = ", ".join(CATEGORY_LABELS[c] for c in t.categories)
         out += [
-            f"### [{t.severity}] {md(t.title)}",
+            f"### [{rating(t.severity, t.confirmed_severity)}] {md(t.title)}",
             "",
             f"- Threat: {code(t.id)} · {categories} · {t.status.replace('_', ' ')}"
             + (" · provisional (rests only on unknown facts)" if t.provisional else ""),

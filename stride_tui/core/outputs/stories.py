@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass
 
 from stride_tui.core.analysis.engine import Analysis, Finding
+from stride_tui.core.analysis.risk import rating
 from stride_tui.core.analysis.threats import Threat, group_threats
 from stride_tui.core.model.elements import SEVERITIES, UNDECIDED
 from stride_tui.core.outputs import escape
@@ -71,6 +72,8 @@ class Story:
     category: str
     severity: str
     """The risk of its riskiest threat."""
+    confirmed_severity: str
+    """The risk if the unknown facts its threats rest on turn out bad (as the gate rates them)."""
     likelihood: str
     impact: str
     risk_reasons: tuple[str, ...]
@@ -105,8 +108,16 @@ def build_stories(analysis: Analysis, statuses: tuple[str, ...] = DEFAULT_STATUS
         if threat.status in statuses:
             groups.setdefault(threat.remedy, []).append(threat)
     stories = [_story(analysis, remedy, threats) for remedy, threats in groups.items()]
-    # riskiest first; among equals, the story that settles more of the riskiest threats
-    stories.sort(key=lambda s: (-SEVERITIES.index(s.severity), -_at_risk(s, groups[s.remedy]), s.id))
+    # riskiest first; among equals, the riskiest if its questions are answered badly, then the
+    # story that settles more of the riskiest threats
+    stories.sort(
+        key=lambda s: (
+            -SEVERITIES.index(s.severity),
+            -SEVERITIES.index(s.confirmed_severity),
+            -_at_risk(s, groups[s.remedy]),
+            s.id,
+        )
+    )
     return stories
 
 
@@ -134,6 +145,7 @@ def _story(analysis: Analysis, remedy: str, threats: list[Threat]) -> Story:
         title=title,
         category=worst.category,
         severity=severity,
+        confirmed_severity=max((t.confirmed_severity for t in threats), key=SEVERITIES.index),
         likelihood=riskiest.likelihood,
         impact=riskiest.impact,
         risk_reasons=riskiest.risk_reasons,
@@ -243,7 +255,7 @@ def stories_markdown(title: str, stories: list[Story], more: int = 0) -> str:
             f"## {n}. {escape.markdown(story.title)}",
             "",
             (
-                f"**Risk:** {story.severity} · **Category:** {CATEGORY_LABELS[story.category]} · "
+                f"**Risk:** {rating(story.severity, story.confirmed_severity)} · **Category:** {CATEGORY_LABELS[story.category]} · "
                 f"**Labels:** {', '.join(escape.markdown_code(label) for label in story.labels)}"
             ),
             "",
@@ -319,6 +331,7 @@ def story_dict(story: Story) -> dict:
         "title": story.title,
         "category": story.category,
         "severity": story.severity,
+        "confirmed_severity": story.confirmed_severity,
         "likelihood": story.likelihood,
         "impact": story.impact,
         "risk_reasons": list(story.risk_reasons),

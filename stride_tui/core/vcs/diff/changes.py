@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from stride_tui.core.analysis.engine import Finding, flow_display_name
+from stride_tui.core.analysis.risk import rating
 from stride_tui.core.analysis.rules import DisabledRule
 from stride_tui.core.analysis.threats import Threat as AnalysedThreat
+from stride_tui.core.analysis.threats import blocks, threat_order
 from stride_tui.core.model.elements import (
     COMPONENT_CLASSES,
     SEVERITIES,
@@ -172,7 +174,7 @@ class ModelDiff:
         the gate (a rule disabled, a finding decided away) — those trip it at any level, so a
         reviewer always looks at them."""
         reasons = [
-            f"new open threat [{t.severity}] {t.id} ({len(t.findings)} finding{'s' * (len(t.findings) != 1)})"
+            f"new open threat [{rating(t.severity, t.confirmed_severity)}] {t.id} ({len(t.findings)} finding{'s' * (len(t.findings) != 1)})"
             for t in self.newly_open_threats(fail_on)
         ]
         reasons += [f"rule disabled: {d}" for d in self.rules_disabled]
@@ -183,13 +185,13 @@ class ModelDiff:
         """Threats open at or above ``fail_on`` in the new version that were not so in the old:
         new ones, re-opened ones and open ones whose risk rose to the level (DESIGN §8: the gate
         works on threats)."""
-        threshold = SEVERITIES.index(fail_on)
 
         def blocking(t: AnalysedThreat | None) -> bool:
-            return t is not None and t.status == "open" and SEVERITIES.index(t.severity) >= threshold
+            # as check does: a provisional threat at the risk it has if its questions are answered badly
+            return t is not None and blocks(t, fail_on)
 
         out = [t for tid, t in self.new_threats.items() if blocking(t) and not blocking(self.old_threats.get(tid))]
-        return sorted(out, key=lambda t: (-SEVERITIES.index(t.severity), t.id))
+        return sorted(out, key=threat_order)
 
 
 def finding_order(f: Finding) -> tuple:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stride_tui.core.analysis.risk import rating
 from stride_tui.core.outputs import escape
 from stride_tui.core.stride import CATEGORY_LABELS
 from stride_tui.core.vcs.diff.changes import FieldChange, ModelDiff, element_name
@@ -27,7 +28,7 @@ def diff_markdown(d: ModelDiff, fail_on: str | None = None) -> str:
     if gate:
         out += [f"**{md(gate)}**", ""]
         blocking = d.newly_open_threats(fail_on) if fail_on else []
-        out += [f"- {md(t.severity)} · {code(t.id)} — {md(t.title)}" for t in blocking]
+        out += [f"- {md(rating(t.severity, t.confirmed_severity))} · {code(t.id)} — {md(t.title)}" for t in blocking]
         quieting = [f"- rule disabled: {code(r.rule_id)} by {code(r.file)}: {md(r.reason)}" for r in d.rules_disabled]
         quieting += [f"- decided: {code(key)}" for key in d.suppressing_decisions()] if fail_on else []
         out += quieting
