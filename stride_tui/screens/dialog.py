@@ -83,8 +83,11 @@ class Dialog(ModalScreen[ResultType]):
         typed = getattr(app, "last_key_time", None)  # the editor's app keeps it; another app, no
         if self not in _closed(app):
             return  # taken down when the next dialog opened
-        if not app._exit and (
-            isinstance(app.screen, Dialog) or (typed is not None and time.monotonic() - typed < REMOVAL_DELAY)
+        if app._exit or not app.is_running:
+            return  # the app is closing and takes every screen down itself (its stack may be empty)
+        stack = app.screen_stack
+        if (stack and isinstance(stack[-1], Dialog)) or (
+            typed is not None and time.monotonic() - typed < REMOVAL_DELAY
         ):
             app.set_timer(REMOVAL_DELAY, self._remove_when_idle, name="remove a closed dialog")
         else:

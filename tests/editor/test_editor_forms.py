@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual._context import active_app
 from textual.pilot import Pilot
 from textual.screen import ModalScreen
 from textual.widgets._select import SelectOverlay
@@ -208,6 +209,25 @@ def test_a_closed_form_leaves_no_text_box_behind(tmp_path: Path) -> None:
         assert not [o for o in gc.get_objects() if isinstance(o, TextBox)]
 
     run(write(tmp_path), scenario)
+
+
+def test_a_dialog_closed_just_before_the_editor_quits_is_no_error(tmp_path: Path) -> None:
+    # its removal is still waiting when the editor closes its screens: the wait must end quietly
+    closed: list[ComponentForm] = []
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        closed.append(await open_form(app, pilot, "c", ComponentForm))
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert closed[0].is_attached  # its removal waits for a pause
+
+    app = run(write(tmp_path), scenario)
+    assert not app.screen_stack  # the editor has closed every screen
+    token = active_app.set(app)
+    try:
+        closed[0]._remove_when_idle()  # what its timer does if it fires now
+    finally:
+        active_app.reset(token)
 
 
 def test_a_closed_dialog_is_taken_down_once_the_user_pauses_or_the_next_one_opens(tmp_path: Path) -> None:
