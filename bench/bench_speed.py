@@ -819,7 +819,7 @@ def machine_note(plan: Plan, started: float) -> str:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in {time.time() - started:.0f} s on a shared, "
-        f"noisy machine ({cores} cores; load average {load} at the end; other engineers were working on it): "
+        f"noisy machine ({cores} cores; load average {load} at the end): "
         "compare the columns of this run, not runs. Before and after alternate, each run a fresh process. "
         f"Edits: {plan.edits} per tree and size in {plan.rounds} processes; whole-process rows: medians of "
         + ", ".join(f"{runs} runs at N = {n:,}" for n, runs in plan.runs.items() if n in plan.sizes)
