@@ -30,7 +30,7 @@ from stride_tui.core.analysis.facts import FactBase, Neighbours
 from stride_tui.core.analysis.risk import WAF_REMEDIES, Risk, assess
 from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
 from stride_tui.core.analysis.technologies import Catalogue
-from stride_tui.core.analysis.unknowns import settling_facts
+from stride_tui.core.analysis.unknowns import owner_of, settling_facts
 from stride_tui.core.model.elements import Flow, ThreatModel
 from stride_tui.core.model.identity import changed_keys
 from stride_tui.core.model.topology import Crossing, Topology
@@ -483,8 +483,8 @@ class _Element:
         """A flow's `control_owner` for each ``remedy_on``."""
         owners = self._owners
         if owners is None:
-            flow = self.model.flows[self.id]
-            owners = self._owners = _Owners(flow.source, flow.target, control_owner(self.model, self.id, "element"))
+            source, target = self.ends or (self.id, self.id)
+            owners = self._owners = _Owners(source, target, control_owner(self.model, self.id, "element"))
         return owners
 
     def crossing_text(self) -> str:
@@ -794,10 +794,11 @@ def _risk_id(memo: Analyzer, element: _Element) -> int:
 _Rated = tuple[tuple[str, ...], bool, tuple[tuple[int, str], ...], str, str, str, str, tuple[str, ...]]
 """What a finding owes to its rule and its element's fact values alone: the explanation (the
 crossings as a placeholder), whether it names the crossings, whose each settling fact is
-(`_OWNER`: 0 the element, 1 a flow's source, 2 its target) and its key there, then the
+(`_ENDS`: 0 the element, 1 a flow's source, 2 its target) and its key there, then the
 severity, the confirmed severity, likelihood, impact and their reasons."""
 
-_OWNER = {"source": 1, "target": 2}
+_ENDS = (1, 2)
+"""A flow's source and target by position in ``(element, source, target)``."""
 
 
 def _rate(rule: Rule, element: _Element, memo: Analyzer) -> _Rated:
@@ -816,17 +817,12 @@ def _rate(rule: Rule, element: _Element, memo: Analyzer) -> _Rated:
             )
         explanation, settling = cached
     risk, confirmed = _risk(memo, rule, element, bool(settling))
-    owners: list[tuple[int, str]] = []
-    for fact in settling:  # `unknowns.owner_of`, by position: the ids differ from element to element
-        prefix, _, name = fact.partition(".")
-        if name and element.ends is not None and prefix in _OWNER:
-            owners.append((_OWNER[prefix], name))
-        else:
-            owners.append((0, fact))
+    # by position, not id: the rating is shared by elements alike
+    ends = _ENDS if element.ends is not None else None
     return (
         explanation,
         _CROSSINGS in explanation,
-        tuple(owners),
+        tuple(owner_of(fact, 0, ends) for fact in settling),
         risk.severity,
         confirmed,
         risk.likelihood,

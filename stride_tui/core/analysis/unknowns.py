@@ -18,6 +18,8 @@ from stride_tui.core.analysis.conditions import All, AnyOf, Condition, FactTest,
 from stride_tui.core.analysis.rules import Rule
 from stride_tui.core.model.elements import COMPONENT_CLASSES, Flow
 
+T = typing.TypeVar("T")
+
 _OTHER = "\x00another value\x00"
 """Stands for "any value the rule does not name" of a free-text fact."""
 _MAX_COMBINATIONS = 512
@@ -57,13 +59,14 @@ ANSWERABLE: dict[str, dict[str, tuple[object, ...] | None]] = {
 ANSWERABLE["flow"] = _answerable(Flow.model_fields)
 
 
-def owner_of(fact: str, element_id: str, ends: tuple[str, str] | None) -> tuple[str, str]:
+def owner_of(fact: str, element: T, ends: tuple[T, T] | None) -> tuple[T, str]:
     """The element and key a fact read by a rule belongs to: ``target.audit_log`` on a flow is
-    the target's ``audit_log``."""
+    the target's ``audit_log``. The element and a flow's ends may be ids or anything standing for
+    them (the engine passes positions, shared by every element)."""
     prefix, _, key = fact.partition(".")
     if key and ends is not None and prefix in ("source", "target"):
         return (ends[0] if prefix == "source" else ends[1]), key
-    return element_id, fact
+    return element, fact
 
 
 def _answerable_values(fact: str, facts: Mapping[str, object], kind: str) -> tuple[object, ...] | bool | None:
