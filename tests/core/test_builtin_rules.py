@@ -969,6 +969,12 @@ def test_a_control_recorded_as_missing_always_raises_its_threat(rule_id, facts):
     assert fired(solo("process", **facts), rule_id, "a")
 
 
+def test_a_store_recorded_without_backups_always_raises_its_threat():
+    # a key-value store with nothing rated: unknown backups are asked about only where loss would hurt
+    assert not fired(solo("data_store", technology="mongodb"), "datastore-no-backup", "a")
+    assert fired(solo("data_store", technology="mongodb", backed_up=False), "datastore-no-backup", "a")
+
+
 def test_a_call_recorded_without_a_timeout_always_raises_its_threat():
     inside = pair(P, P, cross=False)  # inside one zone: not a dependency the rule guesses at
     assert not fired(inside, "flow-no-timeout", "f")
