@@ -981,8 +981,9 @@ def test_a_call_recorded_without_a_timeout_always_raises_its_threat():
     assert fired(pair(P, P, {"timeout": False}, cross=False), "flow-no-timeout", "f")
 
 
-def page_on_the_users_device(zone: str) -> ThreatModel:
-    """A customer uses page ``a`` (in ``zone``), which calls server ``b`` and a partner API over HTTP."""
+def page_on_the_users_device(zone: str, **call: object) -> ThreatModel:
+    """A customer uses page ``a`` (in ``zone``), which calls server ``b`` (flow ``f``, with
+    ``call``'s facts) and a partner API over HTTP."""
     return build(
         {
             "customer": {"kind": "external_entity", "boundary": "internet"},
@@ -992,7 +993,7 @@ def page_on_the_users_device(zone: str) -> ThreatModel:
         },
         {
             "use": {"from": "customer", "to": "a", "data": "card number"},
-            "f": {"from": "a", "to": "b", "data": "card number"},
+            "f": {"from": "a", "to": "b", "data": "card number", **call},
             "out": {"from": "a", "to": "api", "protocol": "https", "authentication": "api_key"},
         },
     )
@@ -1019,6 +1020,18 @@ def test_a_person_moving_money_needs_a_second_factor_like_an_administrator():
     payment = {"authentication": "session", "data": "payment orders"}
     assert not fired(pair(PERSON, with_(P, privileged=False), plain), "flow-privileged-access-without-mfa", "f")
     assert fired(pair(PERSON, with_(P, privileged=False), payment), "flow-privileged-access-without-mfa", "f")
+
+
+def test_a_sign_in_recorded_without_a_second_factor_raises_it_from_the_users_device_too():
+    # the page on the user's device signs the person in; nothing privileged is recorded behind it
+    def mfa_fired(zone: str, **flow: object) -> bool:
+        model = page_on_the_users_device(zone, authentication="session", data="account details", **flow)
+        return fired(model, "flow-privileged-access-without-mfa", "f")
+
+    assert not mfa_fired("internet")  # unknown, and nothing at stake: not asked
+    assert mfa_fired("internet", mfa=False)  # recorded as missing: raised
+    assert not mfa_fired("internet", mfa=True)
+    assert not mfa_fired("zone-a", mfa=False)  # a server calling a server has no second factor
 
 
 def test_the_user_is_authenticated_where_their_device_calls_the_server():
