@@ -975,6 +975,23 @@ def test_a_store_recorded_without_backups_always_raises_its_threat():
     assert fired(solo("data_store", technology="mongodb", backed_up=False), "datastore-no-backup", "a")
 
 
+def test_a_browser_session_passed_on_by_a_load_balancer_needs_csrf_protection_behind_it():
+    def behind_balancer(**app: object) -> ThreatModel:
+        session = {"authentication": "session"}
+        return build(
+            {
+                "user": {"kind": "external_entity", "boundary": "internet"},
+                "lb": {"kind": "process", "boundary": "zone-a", "forwards": True},
+                "app": {"kind": "process", "boundary": "zone-a", **app},
+            },
+            {"in": {"from": "user", "to": "lb", **session}, "f": {"from": "lb", "to": "app", **session}},
+        )
+
+    assert not fired(behind_balancer(), "flow-csrf", "in")  # the balancer holds no session
+    assert fired(behind_balancer(), "flow-csrf", "f")  # inside one zone: the browser's request crossed already
+    assert not fired(behind_balancer(csrf_protected=True), "flow-csrf", "f")
+
+
 def test_a_call_recorded_without_a_timeout_always_raises_its_threat():
     inside = pair(P, P, cross=False)  # inside one zone: not a dependency the rule guesses at
     assert not fired(inside, "flow-no-timeout", "f")
