@@ -975,21 +975,30 @@ def test_a_store_recorded_without_backups_always_raises_its_threat():
     assert fired(solo("data_store", technology="mongodb", backed_up=False), "datastore-no-backup", "a")
 
 
-def test_a_browser_session_passed_on_by_a_load_balancer_needs_csrf_protection_behind_it():
-    def behind_balancer(**app: object) -> ThreatModel:
-        session = {"authentication": "session"}
-        return build(
-            {
-                "user": {"kind": "external_entity", "boundary": "internet"},
-                "lb": {"kind": "process", "boundary": "zone-a", "forwards": True},
-                "app": {"kind": "process", "boundary": "zone-a", **app},
-            },
-            {"in": {"from": "user", "to": "lb", **session}, "f": {"from": "lb", "to": "app", **session}},
-        )
+def behind_balancer(call: dict, **app: object) -> ThreatModel:
+    """A user reaches ``app`` through load balancer ``lb`` (flows ``in`` and ``f``, both ``call``)."""
+    return build(
+        {
+            "user": {"kind": "external_entity", "boundary": "internet"},
+            "lb": {"kind": "process", "boundary": "zone-a", "forwards": True},
+            "app": {"kind": "process", "boundary": "zone-a", **app},
+        },
+        {"in": {"from": "user", "to": "lb", **call}, "f": {"from": "lb", "to": "app", **call}},
+    )
 
-    assert not fired(behind_balancer(), "flow-csrf", "in")  # the balancer holds no session
-    assert fired(behind_balancer(), "flow-csrf", "f")  # inside one zone: the browser's request crossed already
-    assert not fired(behind_balancer(csrf_protected=True), "flow-csrf", "f")
+
+@pytest.mark.parametrize(
+    ("rule_id", "call", "weak", "fixed"),
+    [
+        ("flow-csrf", {"authentication": "session"}, {}, {"csrf_protected": True}),
+        ("flow-remote-code-execution", {}, {"validates_input": False}, {"validates_input": True}),
+    ],
+)
+def test_what_a_load_balancer_passes_on_is_checked_by_the_application_behind_it(rule_id, call, weak, fixed):
+    # the balancer holds no session and parses nothing; inside one zone, the request crossed already
+    assert not fired(behind_balancer(call, **weak), rule_id, "in")
+    assert fired(behind_balancer(call, **weak), rule_id, "f")
+    assert not fired(behind_balancer(call, **fixed), rule_id, "f")
 
 
 def test_a_call_recorded_without_a_timeout_always_raises_its_threat():
