@@ -969,14 +969,47 @@ def test_a_control_recorded_as_missing_always_raises_its_threat(rule_id, facts):
     assert fired(solo("process", **facts), rule_id, "a")
 
 
+def test_a_store_recorded_without_backups_always_raises_its_threat():
+    # a key-value store with nothing rated: unknown backups are asked about only where loss would hurt
+    assert not fired(solo("data_store", technology="mongodb"), "datastore-no-backup", "a")
+    assert fired(solo("data_store", technology="mongodb", backed_up=False), "datastore-no-backup", "a")
+
+
+def behind_balancer(call: dict, **app: object) -> ThreatModel:
+    """A user reaches ``app`` through load balancer ``lb`` (flows ``in`` and ``f``, both ``call``)."""
+    return build(
+        {
+            "user": {"kind": "external_entity", "boundary": "internet"},
+            "lb": {"kind": "process", "boundary": "zone-a", "forwards": True},
+            "app": {"kind": "process", "boundary": "zone-a", **app},
+        },
+        {"in": {"from": "user", "to": "lb", **call}, "f": {"from": "lb", "to": "app", **call}},
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "call", "weak", "fixed"),
+    [
+        ("flow-csrf", {"authentication": "session"}, {}, {"csrf_protected": True}),
+        ("flow-remote-code-execution", {}, {"validates_input": False}, {"validates_input": True}),
+    ],
+)
+def test_what_a_load_balancer_passes_on_is_checked_by_the_application_behind_it(rule_id, call, weak, fixed):
+    # the balancer holds no session and parses nothing; inside one zone, the request crossed already
+    assert not fired(behind_balancer(call, **weak), rule_id, "in")
+    assert fired(behind_balancer(call, **weak), rule_id, "f")
+    assert not fired(behind_balancer(call, **fixed), rule_id, "f")
+
+
 def test_a_call_recorded_without_a_timeout_always_raises_its_threat():
     inside = pair(P, P, cross=False)  # inside one zone: not a dependency the rule guesses at
     assert not fired(inside, "flow-no-timeout", "f")
     assert fired(pair(P, P, {"timeout": False}, cross=False), "flow-no-timeout", "f")
 
 
-def page_on_the_users_device(zone: str) -> ThreatModel:
-    """A customer uses page ``a`` (in ``zone``), which calls server ``b`` and a partner API over HTTP."""
+def page_on_the_users_device(zone: str, **call: object) -> ThreatModel:
+    """A customer uses page ``a`` (in ``zone``), which calls server ``b`` (flow ``f``, with
+    ``call``'s facts) and a partner API over HTTP."""
     return build(
         {
             "customer": {"kind": "external_entity", "boundary": "internet"},
@@ -986,7 +1019,7 @@ def page_on_the_users_device(zone: str) -> ThreatModel:
         },
         {
             "use": {"from": "customer", "to": "a", "data": "card number"},
-            "f": {"from": "a", "to": "b", "data": "card number"},
+            "f": {"from": "a", "to": "b", "data": "card number", **call},
             "out": {"from": "a", "to": "api", "protocol": "https", "authentication": "api_key"},
         },
     )
@@ -1013,6 +1046,18 @@ def test_a_person_moving_money_needs_a_second_factor_like_an_administrator():
     payment = {"authentication": "session", "data": "payment orders"}
     assert not fired(pair(PERSON, with_(P, privileged=False), plain), "flow-privileged-access-without-mfa", "f")
     assert fired(pair(PERSON, with_(P, privileged=False), payment), "flow-privileged-access-without-mfa", "f")
+
+
+def test_a_sign_in_recorded_without_a_second_factor_raises_it_from_the_users_device_too():
+    # the page on the user's device signs the person in; nothing privileged is recorded behind it
+    def mfa_fired(zone: str, **flow: object) -> bool:
+        model = page_on_the_users_device(zone, authentication="session", data="account details", **flow)
+        return fired(model, "flow-privileged-access-without-mfa", "f")
+
+    assert not mfa_fired("internet")  # unknown, and nothing at stake: not asked
+    assert mfa_fired("internet", mfa=False)  # recorded as missing: raised
+    assert not mfa_fired("internet", mfa=True)
+    assert not mfa_fired("zone-a", mfa=False)  # a server calling a server has no second factor
 
 
 def test_the_user_is_authenticated_where_their_device_calls_the_server():

@@ -258,3 +258,25 @@ def test_a_waf_lowers_the_likelihood_of_input_threats_only():
 
 
 LIKELIHOODS = ["low", "medium", "high"]
+
+
+def test_an_unpinned_image_is_as_likely_backdoored_however_its_callers_reach_it():
+    # the attacker comes through the registry, not through the callers: internet exposure does not
+    # make it likelier than medium; an internal component stays low
+    def supply_chain(m: ThreatModel, element: str):
+        return threats_of(m)[f"supply-chain@{element}"]
+
+    exposed = supply_chain(edge(components__gateway__image_pinned=False), "gateway")
+    assert (exposed.likelihood, exposed.severity) == ("medium", "medium")
+    assert "built from" in exposed.risk_reasons[0] and "without authentication" in exposed.risk_reasons[0]
+    internal = supply_chain(edge(components__catalog__image_pinned=False), "catalog")
+    assert internal.likelihood == "low"
+
+
+def test_running_as_root_matters_after_a_first_compromise():
+    # root is a second step: one step less likely than reaching the process at all
+    exposed = threats_of(edge(components__gateway__runs_as_root=True))["least-privilege@gateway"]
+    assert (exposed.likelihood, exposed.impact, exposed.severity) == ("medium", "medium", "medium")
+    assert exposed.risk_reasons[0].endswith("and an attacker must first run code in it")
+    internal = threats_of(edge(components__catalog__runs_as_root=True))["least-privilege@catalog"]
+    assert internal.likelihood == "low"

@@ -82,6 +82,14 @@ def test_flow_and_component_targets_cannot_mix():
     assert "either flows or components" in error
 
 
+def test_attack_is_for_component_rules_and_takes_three_values():
+    assert parse_rule_file((GOOD + 'attack = "foothold"\n').encode(), "r.toml").rules[0].attack == "foothold"
+    (error,) = errors(GOOD.replace('target = "process"', 'target = "flow"') + 'attack = "build"\n')
+    assert "r.toml:" in error and "`attack` = 'build' is for component rules" in error
+    (error,) = errors(GOOD + 'attack = "network"\n')
+    assert "r.toml:" in error and "attack" in error
+
+
 def test_header_and_top_level_keys_are_checked():
     assert (
         "must start with `stride_tui_rules = 1`"

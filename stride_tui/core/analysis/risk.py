@@ -1,8 +1,9 @@
 """Risk = likelihood × impact, each low / medium / high, combined by the OWASP Risk Rating matrix.
 
 Likelihood comes from where an attacker must stand (an untrusted caller, the internet through
-gateways, another zone, a neighbour inside the zone), the caller's authentication, and whether
-the finding rests only on unknown facts. Impact comes from what is at stake for the finding's
+gateways, another zone, a neighbour inside the zone), the caller's authentication, whether the
+attack comes through the callers at all (a backdoored image does not; root matters only after a
+first compromise), and whether the finding rests only on unknown facts. Impact comes from what is at stake for the finding's
 STRIDE category: the data's classification for disclosure, the ``integrity`` and
 ``availability`` ratings for tampering and denial of service, the target's privilege for
 spoofing, elevation and repudiation. The rule's severity is the base: a weakness its rule rates
@@ -116,6 +117,20 @@ def _on_the_wire(rule: Rule) -> bool:
 
 
 def _component_likelihood(rule: Rule, facts: Mapping[str, object]) -> tuple[int, str]:
+    level, why = _exposure_likelihood(facts)
+    if rule.attack == "build" and level > 1 and not facts.get("untrusted"):
+        # its callers do not make a backdoor likelier; one only neighbours reach stays low (a
+        # backdoor still has to be reached)
+        return (
+            1,
+            f"{why}, but an attacker must come through what it is built from (a registry, a dependency, the build)",
+        )
+    if rule.attack == "foothold" and level > 0:
+        return level - 1, f"{why}, and an attacker must first run code in it"
+    return level, why
+
+
+def _exposure_likelihood(facts: Mapping[str, object]) -> tuple[int, str]:
     if facts.get("untrusted"):
         return 2, "it is outside the team's control (on the internet or an outside entity)"
     if facts.get("reachable_unauthenticated"):

@@ -84,6 +84,10 @@ class _RuleSpec(BaseModel):
     caller: bool = False
     """A rule about the call itself (the caller's authentication, timeouts, SSRF…): it never
     fires on a response flow, which only carries data back."""
+    attack: Literal["callers", "build", "foothold"] = "callers"
+    """How an attacker gets at a component rule's weakness, which sets where its likelihood comes
+    from: through those who reach the component, through what it is built from, or only once
+    already running code in it."""
 
 
 class _RuleFileSpec(BaseModel):
@@ -121,6 +125,8 @@ class Rule:
     """``element``, or for a flow rule ``source`` / ``target``: who owns the control."""
     caller: bool = False
     """About the call itself: never fires on a response flow."""
+    attack: str = "callers"
+    """``callers``, ``build`` or ``foothold``: how an attacker gets at a component's weakness."""
     predicate: Predicate | None = field(default=None, compare=False, repr=False)
     facts_read: tuple[str, ...] = field(default=(), compare=False, repr=False)
     explain_keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
@@ -325,6 +331,9 @@ def _parse_rule(
     if spec.caller and "flow" not in targets:
         report((*path, "caller"), f"rule {rule_id}: `caller` is for flow rules")
         return None
+    if spec.attack != "callers" and "flow" in targets:
+        report((*path, "attack"), f"rule {rule_id}: `attack` = {spec.attack!r} is for component rules")
+        return None
     if spec.remedy_on != "element" and "flow" not in targets:
         report((*path, "remedy_on"), f"rule {rule_id}: `remedy_on` = {spec.remedy_on!r} is for flow rules")
         return None
@@ -353,6 +362,7 @@ def _parse_rule(
         control=spec.control or spec.title,
         remedy_on=spec.remedy_on,
         caller=spec.caller,
+        attack=spec.attack,
     )
 
 
