@@ -231,6 +231,8 @@ def run_rules(args: argparse.Namespace) -> ExitCode:
                     "remedy": r.remedy,
                     "remedy_on": r.remedy_on,
                     "control": r.control,
+                    "caller": r.caller,
+                    "attack": r.attack,
                     "description": r.description,
                     "mitigations": list(r.mitigations),
                     "references": list(r.references),

@@ -78,3 +78,12 @@ def test_diff_fail_on_trips_on_a_decision_that_takes_a_finding_off_the_open_list
     investigating = tmp_path / "investigating.toml"
     investigating.write_text(MINIMAL + f'\n[decisions."{finding}"]\nstatus = "investigating"\n')
     assert run_cli("diff", old, investigating, "--fail-on", "critical")[0] == 0  # still undecided
+
+
+def test_rules_json_says_how_each_rule_is_reached(run_cli) -> None:
+    # a rule author checks that the library reads their rule as they meant it
+    rules = {r["id"]: r for r in json.loads(run_cli("rules", "--format", "json")[1])["rules"]}
+    assert rules["process-runs-as-root"]["attack"] == "foothold"
+    assert rules["component-unpinned-supply-chain"]["attack"] == "build"
+    assert rules["process-broad-permissions"]["attack"] == "callers"
+    assert rules["entity-call-unauthenticated"]["caller"] is True
