@@ -2,11 +2,11 @@
 
 Likelihood comes from where an attacker must stand (an untrusted caller, the internet through
 gateways, another zone, a neighbour inside the zone), the caller's authentication, whether the
-attack comes through the callers at all (a backdoored image does not; root matters only after a
-first compromise), and whether the finding rests only on unknown facts. Impact comes from what is at stake for the finding's
-STRIDE category: the data's classification for disclosure, the ``integrity`` and
-``availability`` ratings for tampering and denial of service, the target's privilege for
-spoofing, elevation and repudiation. The rule's severity is the base: a weakness its rule rates
+attack comes through the callers at all (the rule's ``attack``: a backdoored image does not;
+root matters only after a first compromise), and whether the finding rests only on unknown
+facts. Impact comes from what is at stake for the finding's STRIDE category: the data's
+classification for disclosure, the ``integrity`` and ``availability`` ratings for tampering and
+denial of service, the target's privilege for spoofing, elevation and repudiation. The rule's severity is the base: a weakness its rule rates
 critical weighs more, a generic per-element one less (DESIGN §8). Every level carries its
 reason in words, so every output can say why.
 """
