@@ -81,6 +81,14 @@ def test_absurd_nesting_is_capped(depth):
     assert len(errors) == 1 and "nested too deeply" in errors[0]
 
 
+def test_absurd_nesting_in_a_known_field_is_capped_with_its_place():
+    # the depth is checked only once validation fails: a field of the schema holding the deep
+    # value fails it too, and the depth error (placed) is the one reported
+    raw = MINIMAL.replace('name = "API"', 'name = "API"\ntags = ' + "[" * 30 + "]" * 30).encode()
+    line = MINIMAL.splitlines().index('name = "API"') + 2
+    assert errors_of(raw) == [f"m.toml:{line}:1: error: values nested too deeply (more than {loader.MAX_DEPTH} levels)"]
+
+
 def test_unknown_key_names_the_line_of_the_key():
     raw = MINIMAL.replace('protocol = "https"', 'protocol = "https"\nencryptd = true').encode()
     line = MINIMAL.count("\n") + 1

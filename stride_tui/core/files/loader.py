@@ -93,6 +93,7 @@ def parse_model(raw: bytes, file: str = "<model>") -> LoadedModel:
             if gc_was_enabled:
                 gc.enable()
     except ValidationError as exc:
+        _refuse_deep_values(data, file, source_map)
         diagnostics.extend(translate_errors(exc, data, file, source_map))
     diagnostics.extend(check_references(data, file, source_map))
     if diagnostics or model is None:
@@ -221,11 +222,17 @@ def parse_toml(text: str, file: str) -> dict:
         raise ModelError([_toml_error(exc, text, file)]) from None
     except RecursionError:
         raise ModelError([Diagnostic(file, f"values nested too deeply (more than {MAX_DEPTH} levels)")]) from None
+    return data
+
+
+def _refuse_deep_values(data: dict, file: str, source_map: SourceMap) -> None:
+    """Refuse a value nested deeper than ``MAX_DEPTH``, with its place, before anything walks the
+    data to explain its other problems. Only a file that fails validation is walked: no field
+    of the schema nests deeper than a few levels, so a valid model cannot hold such a value."""
     too_deep = _too_deep(data)
     if too_deep is not None:
-        line, col = SourceMap(text).position(too_deep) or (None, None)
+        line, col = source_map.position(too_deep) or (None, None)
         raise ModelError([Diagnostic(file, f"values nested too deeply (more than {MAX_DEPTH} levels)", line, col)])
-    return data
 
 
 def toml_error_message(message: str) -> str:
