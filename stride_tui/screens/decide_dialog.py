@@ -198,4 +198,5 @@ class ThreatDecisionForm(FormScreen):
         return FormResult(self._decided(values), f"decide {self.label}: {values.get('status')}", None)
 
     def initial_focus(self) -> Widget | None:
-        return self.field("status").control
+        # the status was just picked with ``e`` in the dialog before: what comes next is the note
+        return self.field("note").control

@@ -219,8 +219,7 @@ def test_decide_a_finding_save_and_reopen(tmp_path: Path) -> None:
         form = app.screen
         assert isinstance(form, ThreatDecisionForm)
         form.field("status").set_value("mitigated")
-        await pilot.press("tab")
-        await type_text(pilot, "TLS everywhere")
+        await type_text(pilot, "TLS everywhere")  # the note has focus
         await pilot.press("tab")
         await type_text(pilot, "SEC-1")
         await save_form(app, pilot)
@@ -243,6 +242,26 @@ def test_decide_a_finding_save_and_reopen(tmp_path: Path) -> None:
         assert next(t for t in panel.threats if t.id == decided[0]).status == "mitigated"
 
     run(path, reopened)
+
+
+def test_typing_right_after_d_e_goes_to_the_note(tmp_path: Path) -> None:
+    """``d e`` asks for a note and a ticket: the letters typed straight after it are the note,
+    not a search in the status drop-down (which keeps the threat's status)."""
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+        await pilot.press("escape", "4")
+        threat = screen.query_one(StridePanel).highlighted
+        assert threat is not None
+        await pilot.press("d", "e", *"TLS here")  # no pause: typed ahead of both dialogs
+        await wait_for(app, pilot, ThreatDecisionForm)
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, ThreatDecisionForm)
+        assert form.field("note").value == "TLS here"
+        assert form.field("status").value == threat.status
+
+    run(write(tmp_path), scenario)
 
 
 def test_add_a_custom_threat_from_the_panel(tmp_path: Path) -> None:
