@@ -8,12 +8,13 @@ kept as orphans. Analysis never changes the model.
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime
 import gc
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from stride_tui.core.analysis.conditions import (
     All,
@@ -43,13 +44,85 @@ KIND_LABELS = {
 }
 
 
-@dataclass(slots=True)
+_FIELDS = (
+    "id",
+    "rule_id",
+    "category",
+    "severity",
+    "base_severity",
+    "confirmed_severity",
+    "likelihood",
+    "impact",
+    "risk_reasons",
+    "element_id",
+    "element_kind",
+    "element_name",
+    "boundaries",
+    "crossings",
+    "title",
+    "description",
+    "explanation",
+    "mitigations",
+    "references",
+    "status",
+    "note",
+    "ticket",
+    "custom",
+    "remedy",
+    "threat_id",
+    "control",
+    "rests_on",
+)
+
+
+_TEXTS = ("title", "description", "explanation")
+
+
 class Finding:
     """A threat on one element: from a rule (``custom`` False) or written by hand.
 
-    Treat it as a value (never mutate one): it is not frozen only because frozen dataclasses
-    are several times slower to create, and analysis creates tens of thousands.
+    Treat it as a value (never mutate one). Its fields, in this order, are the constructor's
+    arguments; equality compares them all, as a dataclass's would.
+
+    A rule's finding fills its texts (``title``, ``description``, and an ``explanation`` that
+    names the crossings) on first use: an analysis makes tens of thousands of findings, and
+    most callers read the texts of a few (the editor shows one element's, ``check`` counts).
+    The texts are the same whenever they are read: they come from the element as it was
+    analysed (its names, crossings, data and protocol), kept with the finding until then.
     """
+
+    __slots__ = (
+        "_description",
+        "_explanation",
+        "_on",
+        "_rule",
+        "_title",
+        "base_severity",
+        "boundaries",
+        "category",
+        "confirmed_severity",
+        "control",
+        "crossings",
+        "custom",
+        "element_id",
+        "element_kind",
+        "element_name",
+        "id",
+        "impact",
+        "likelihood",
+        "mitigations",
+        "note",
+        "references",
+        "remedy",
+        "rests_on",
+        "risk_reasons",
+        "rule_id",
+        "severity",
+        "status",
+        "threat_id",
+        "ticket",
+    )
+    __hash__ = None  # type: ignore[assignment]  # a value compared by its fields, like an unfrozen dataclass
 
     id: str
     rule_id: str
@@ -70,28 +143,164 @@ class Finding:
     element_name: str
     boundaries: tuple[str, ...]
     crossings: tuple[Crossing, ...]
-    title: str
-    description: str
-    explanation: tuple[str, ...]
+    _title: str | None
+    _description: str | None
+    _explanation: tuple[str, ...]
+    """(The texts: see the properties.)"""
     mitigations: tuple[str, ...]
     references: tuple[str, ...]
-    status: str = "open"
-    note: str | None = None
-    ticket: str | None = None
-    custom: bool = False
-    remedy: str = ""
+    status: str
+    note: str | None
+    ticket: str | None
+    custom: bool
+    remedy: str
     """The fix its rule names (a hand-written threat: its own id)."""
-    threat_id: str = ""
+    threat_id: str
     """The threat it belongs to: ``<remedy>@<element that owns the control>``."""
-    control: str = ""
+    control: str
     """The missing control, in words (the threat's title)."""
-    rests_on: tuple[tuple[str, str], ...] = ()
+    rests_on: tuple[tuple[str, str], ...]
     """``(element id, fact)`` of each unknown fact whose answer could switch this finding off;
     a finding that rests on any is *provisional*."""
+    _on: _Element | None
+    """The element a rule's finding fills its texts from (None once they are filled, and on a
+    hand-written threat)."""
+    _rule: Rule | None
+
+    def __init__(
+        self,
+        id: str,
+        rule_id: str,
+        category: str,
+        severity: str,
+        base_severity: str,
+        confirmed_severity: str,
+        likelihood: str,
+        impact: str,
+        risk_reasons: tuple[str, ...],
+        element_id: str,
+        element_kind: str,
+        element_name: str,
+        boundaries: tuple[str, ...],
+        crossings: tuple[Crossing, ...],
+        title: str,
+        description: str,
+        explanation: tuple[str, ...],
+        mitigations: tuple[str, ...],
+        references: tuple[str, ...],
+        status: str = "open",
+        note: str | None = None,
+        ticket: str | None = None,
+        custom: bool = False,
+        remedy: str = "",
+        threat_id: str = "",
+        control: str = "",
+        rests_on: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.id = id
+        self.rule_id = rule_id
+        self.category = category
+        self.severity = severity
+        self.base_severity = base_severity
+        self.confirmed_severity = confirmed_severity
+        self.likelihood = likelihood
+        self.impact = impact
+        self.risk_reasons = risk_reasons
+        self.element_id = element_id
+        self.element_kind = element_kind
+        self.element_name = element_name
+        self.boundaries = boundaries
+        self.crossings = crossings
+        self._title = title
+        self._description = description
+        self._explanation = explanation
+        self.mitigations = mitigations
+        self.references = references
+        self.status = status
+        self.note = note
+        self.ticket = ticket
+        self.custom = custom
+        self.remedy = remedy
+        self.threat_id = threat_id
+        self.control = control
+        self.rests_on = rests_on
+        self._on: _Element | None = None
+        self._rule: Rule | None = None
+
+    @property
+    def title(self) -> str:
+        title = self._title
+        if title is None:
+            title = self._title = self._rule.title_template.fill(self._on.values())  # type: ignore[union-attr]
+        return title
+
+    @property
+    def description(self) -> str:
+        description = self._description
+        if description is None:
+            rule, on = self._rule, self._on
+            description = self._description = rule.description_template.fill(on.values())  # type: ignore[union-attr]
+        return description
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        explanation = self._explanation
+        if _CROSSINGS in explanation:  # the rule's cached explanation: this element's crossings go in
+            explanation = self._explanation = self._on.with_crossings(explanation)  # type: ignore[union-attr]
+        return explanation
 
     @property
     def provisional(self) -> bool:
         return bool(self.rests_on)
+
+    def fields(self) -> tuple[object, ...]:
+        """Every field's value, in order (the texts filled in)."""
+        return (
+            self.id,
+            self.rule_id,
+            self.category,
+            self.severity,
+            self.base_severity,
+            self.confirmed_severity,
+            self.likelihood,
+            self.impact,
+            self.risk_reasons,
+            self.element_id,
+            self.element_kind,
+            self.element_name,
+            self.boundaries,
+            self.crossings,
+            self.title,
+            self.description,
+            self.explanation,
+            self.mitigations,
+            self.references,
+            self.status,
+            self.note,
+            self.ticket,
+            self.custom,
+            self.remedy,
+            self.threat_id,
+            self.control,
+            self.rests_on,
+        )
+
+    def replace(self, **changes: object) -> Finding:
+        """A copy with ``changes`` to some fields (``dataclasses.replace`` for a finding); the
+        texts are filled when read, as this one's are."""
+        new = copy.copy(self)
+        for name, value in changes.items():
+            setattr(new, f"_{name}" if name in _TEXTS else name, value)
+        return new
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Finding:
+            return NotImplemented
+        return self is other or self.fields() == other.fields()
+
+    def __repr__(self) -> str:
+        pairs = zip(_FIELDS, self.fields(), strict=True)
+        return "Finding(" + ", ".join(f"{name}={value!r}" for name, value in pairs) + ")"
 
 
 @dataclass
@@ -375,6 +584,8 @@ class _Run:
         ):
             state.results[eid] = _Result(raw, errors, before.findings, covering)
             return False
+        if last is not None:  # kept across edits: the texts are filled now, from this model's names
+            _fill_texts(decided)
         if before is not None and before.covering:
             state.covered.subtract(before.covering)
         if covering:  # most elements have no decision: Counter.update costs even when empty
@@ -390,17 +601,17 @@ class _Run:
             if component.out_of_scope:
                 return None
             chain = topology.component_chain[eid]
-            return _Element(
-                eid, component.kind, component.name or eid, facts.components[eid], chain, (), model, state.names
-            )
+            return _Element(eid, component.kind, component.name or eid, facts.components[eid], chain, (), state.names)
         flow = model.flows[eid]
         if flow.out_of_scope:
             return None
         crossings = topology.crossings[eid]
-        boundaries = tuple(c.boundary for c in crossings)
+        boundaries = tuple([c.boundary for c in crossings]) if crossings else ()
         names = state.names  # `flow_display_name`, from the names the state keeps
         name = flow.name or f"{names.get(flow.source, flow.source)} → {names.get(flow.target, flow.target)}"
-        return _Element(eid, "flow", name, facts.flows[eid], boundaries, crossings, model, names, flow)
+        # `control_owner` of the flow itself: a response's findings belong to its request
+        owner = flow.response_to if flow.response_to is not None and flow.response_to in model.flows else eid
+        return _Element(eid, "flow", name, facts.flows[eid], boundaries, crossings, names, flow, owner)
 
 
 def _names(model: ThreatModel) -> dict[str, str]:
@@ -422,23 +633,27 @@ def flow_display_name(model: ThreatModel, flow_id: str) -> str:
     return f"{model.display_name(flow.source)} → {model.display_name(flow.target)}"
 
 
-class _Owners(dict[str, str]):
-    """`control_owner` of one flow by ``remedy_on``: its source, its target, or (any other
-    value) the flow itself, or its request when it is a response."""
-
-    def __init__(self, source: str, target: str, element: str) -> None:
-        super().__init__(source=source, target=target, element=element)
-
-    def __missing__(self, remedy_on: str) -> str:
-        return self["element"]
-
-
 class _Element:
     """One component or flow as the rules see it: facts, names for texts, crossings.
 
     The texts rules fill in (`values`, `crossing_text`) are built on first use: an element
-    on which no rule fires never needs them. (Not ``functools.cached_property``: on Python 3.11
-    its first use takes a lock, and an analysis builds the texts of thousands of elements.)"""
+    on which no rule fires never needs them, and its findings fill theirs when read."""
+
+    __slots__ = (
+        "_crossing_text",
+        "_names",
+        "_values",
+        "boundaries",
+        "crossings",
+        "ends",
+        "facts",
+        "flow",
+        "id",
+        "kind",
+        "name",
+        "owners",
+        "risk_id",
+    )
 
     def __init__(
         self,
@@ -448,44 +663,35 @@ class _Element:
         facts: dict[str, object],
         boundaries: tuple[str, ...],
         crossings: tuple[Crossing, ...],
-        model: ThreatModel,
         names: dict[str, str],
         flow: Flow | None = None,
+        owner: str = "",
     ) -> None:
         self.id, self.kind, self.name, self.facts = element_id, kind, name, facts
-        self.boundaries, self.crossings, self.model = boundaries, crossings, model
+        self.boundaries, self.crossings = boundaries, crossings
         self._names = names
         self.flow = flow
         """The flow itself (None: a component)."""
         self.ends = (flow.source, flow.target) if flow is not None else None
-        self._owners: _Owners | None = None
-        # keyed by identity: the explanations come from the analyzer's memo, which keeps them
-        # alive (and hashing a tuple of strings again for each finding costs more than the rest);
-        # made on first use, like the texts
-        self._explained: dict[int, tuple[str, ...]] | None = None
+        self.owners = (owner, flow.source, flow.target) if flow is not None else None
+        """A flow's `control_owner` by a rule's `_REMEDY_AT`: the flow (its request, for a
+        response), its source, its target."""
         self.risk_id: int | None = None
         """The analyzer's id of the facts risk reads here, taken once for all the element's findings."""
         self._values: dict[str, str] | None = None
         self._crossing_text: str | None = None
 
+    def texts_resolve(self) -> bool:
+        """Whether every name its texts read is known (a model that passed its checks)."""
+        names, flow = self._names, self.flow
+        if flow is not None and (flow.source not in names or flow.target not in names):
+            return False
+        return not self.boundaries or names.keys() >= set(self.boundaries)
+
     def with_crossings(self, explanation: tuple[str, ...]) -> tuple[str, ...]:
         """A cached explanation with this element's crossings in place of their placeholder."""
-        memo = self._explained
-        if memo is None:
-            memo = self._explained = {}
-        found = memo.get(id(explanation))
-        if found is None:
-            text = self.crossing_text()
-            found = memo[id(explanation)] = tuple([text if e is _CROSSINGS else e for e in explanation])
-        return found
-
-    def owners(self) -> _Owners:
-        """A flow's `control_owner` for each ``remedy_on``."""
-        owners = self._owners
-        if owners is None:
-            source, target = self.ends or (self.id, self.id)
-            owners = self._owners = _Owners(source, target, control_owner(self.model, self.id, "element"))
-        return owners
+        text = self.crossing_text()
+        return tuple([text if e is _CROSSINGS else e for e in explanation])
 
     def crossing_text(self) -> str:
         """Which boundaries it crosses, which way, in words."""
@@ -526,6 +732,11 @@ class _Element:
             "data": flow.data or "its data",
             "protocol": flow.protocol or "an unstated protocol",
         }
+
+
+_REMEDY_AT = {"source": 1, "target": 2}
+"""Where in `_Element.owners` a rule's ``remedy_on`` finds the control's owner (any other value: 0,
+the flow or its request)."""
 
 
 _GUARD_KEYS = 4
@@ -613,18 +824,18 @@ def _evaluate(
     facts = element.facts
     # what every finding of the element shares, taken once (a finding is made for every rule
     # that fires on every element: this loop is most of an analysis)
-    eid, kind, name, boundaries, crossings = (
+    eid, kind, name, boundaries, crossings, owners = (
         element.id,
         element.kind,
         element.name,
         element.boundaries,
         element.crossings,
+        element.owners,
     )
-    is_flow = element.ends is not None
     ids = (eid, *element.ends) if element.ends is not None else (eid,)
     rated_memo = memo._rated
     risk_id: int | None = None
-    values: dict[str, str] | None = None
+    lazy: bool | None = None
     for rule, predicate in rules:
         try:
             if predicate is not None and not predicate(facts):
@@ -633,6 +844,7 @@ def _evaluate(
             # a model of thousands of elements has a few hundred combinations, each rated once
             if risk_id is None:
                 risk_id = _risk_id(memo, element)
+                lazy = element.texts_resolve()
             rule_id = rule.id
             key = (rule_id, kind, risk_id, *map(facts.get, rule.explain_keys))
             rated = rated_memo.get(key)
@@ -646,47 +858,58 @@ def _evaluate(
                 rests_on = ((ids[at], fact),)
             else:
                 rests_on = tuple([(ids[at], fact) for at, fact in settling])
-            if crosses:
-                explanation = element.with_crossings(explanation)
-            if values is None:
+            if lazy:  # filled when read (see `Finding`)
+                title = description = None
+            else:  # a name it needs is missing (a broken model): the error is the rule's, here
+                if crosses:
+                    explanation = element.with_crossings(explanation)
                 values = element.values()
+                title, description = rule.title_template.fill(values), rule.description_template.fill(values)
             remedy = rule.remedy
-            owner = (element._owners or element.owners())[rule.remedy_on] if is_flow else eid
             # positional, in field order
-            findings.append(
-                Finding(
-                    f"{rule_id}@{eid}",
-                    rule_id,
-                    rule.category,
-                    severity,
-                    rule.severity,
-                    confirmed,
-                    likelihood,
-                    impact,
-                    reasons,
-                    eid,
-                    kind,
-                    name,
-                    boundaries,
-                    crossings,
-                    rule.title_template.fill(values),
-                    rule.description_template.fill(values),
-                    explanation,
-                    rule.mitigations,
-                    rule.references,
-                    "open",
-                    None,
-                    None,
-                    False,
-                    remedy,
-                    f"{remedy}@{owner}",
-                    rule.control,
-                    rests_on,
-                )
+            finding = Finding(
+                f"{rule_id}@{eid}",
+                rule_id,
+                rule.category,
+                severity,
+                rule.severity,
+                confirmed,
+                likelihood,
+                impact,
+                reasons,
+                eid,
+                kind,
+                name,
+                boundaries,
+                crossings,
+                title,  # type: ignore[arg-type]
+                description,  # type: ignore[arg-type]
+                explanation,
+                rule.mitigations,
+                rule.references,
+                "open",
+                None,
+                None,
+                False,
+                remedy,
+                f"{remedy}@{owners[_REMEDY_AT.get(rule.remedy_on, 0)] if owners is not None else eid}",
+                rule.control,
+                rests_on,
             )
+            finding._on, finding._rule = element, rule
+            findings.append(finding)
         except Exception as exc:  # fail closed: a broken rule is reported, never "no threat"
             errors.append(RuleError(rule.id, eid, f"{type(exc).__name__}: {exc}"))
     return tuple(findings), tuple(errors)
+
+
+def _fill_texts(findings: tuple[Finding, ...]) -> None:
+    """Fill in the texts of findings an analyzer keeps across edits: they then hold no element
+    (nor the names of the model it came from)."""
+    for finding in findings:
+        if finding._on is not None:
+            finding.title, finding.description, finding.explanation  # noqa: B018  (filled when read)
+            finding._on = finding._rule = None
 
 
 class _Decider:
@@ -722,8 +945,8 @@ class _Decider:
         key, decision = chosen
         if decision.expires is not None and decision.expires < self.today:
             note = f"decision {key} ({decision.status}) expired on {decision.expires.isoformat()}"
-            return replace(finding, note=note, ticket=decision.ticket)
-        return replace(finding, status=decision.status, note=decision.note, ticket=decision.ticket)
+            return finding.replace(note=note, ticket=decision.ticket)
+        return finding.replace(status=decision.status, note=decision.note, ticket=decision.ticket)
 
 
 def control_owner(model: ThreatModel, element_id: str, remedy_on: str) -> str:
@@ -782,11 +1005,49 @@ def _risk(memo: Analyzer, rule: Rule, element: _Element, provisional: bool) -> t
     return rated
 
 
+_COMPONENT_RISK_FACTS = (
+    "untrusted",
+    "reachable_unauthenticated",
+    "reachable_from_internet",
+    "entered_across_boundary",
+    "behind_waf",
+    "privileged",
+    "stores_credentials",
+    "classification",
+    "stakes",
+    "availability",
+    "integrity",
+)
+"""The facts `risk.assess` reads of a component (its own: likelihood, the WAF, impact)."""
+_FLOW_RISK_FACTS = (
+    "from_internet",
+    "source.reachable_from_internet",
+    "source.forwards",
+    "crosses_boundary",
+    "authentication",
+    "source.behind_waf",
+    "target.behind_waf",
+    "target.privileged",
+    "target.stores_credentials",
+    "classification",
+    "target.classification",
+    "availability",
+    "target.availability",
+    "integrity",
+    "target.integrity",
+    "stakes",
+    "target.stakes",
+)
+"""The facts `risk.assess` reads of a flow: its likelihood's, its ends' WAF, what it carries
+and its target's stakes."""
+
+
 def _risk_id(memo: Analyzer, element: _Element) -> int:
     """The element's risk facts, taken once for all its findings, as a small id."""
     risk_id = element.risk_id
     if risk_id is None:
-        values = tuple(map(element.facts.get, _RISK_FACTS))
+        keys = _FLOW_RISK_FACTS if element.kind == "flow" else _COMPONENT_RISK_FACTS
+        values = (element.kind, *map(element.facts.get, keys))
         risk_id = element.risk_id = memo._risk_ids.setdefault(values, len(memo._risk_ids))
     return risk_id
 
