@@ -151,6 +151,9 @@ class FactBase:
         }
         self._names = {prefix: _Prefixed(prefix) for prefix in ("source.", "target.")}
         self._internet = _internet_boundaries(model)
+        # boundary chains and entered zones repeat: each is read once (see `_zone`, `_entering`)
+        self._zones: dict[tuple[str, ...], tuple[bool, str | None, bool, frozenset[str | None]]] = {}
+        self._entered: dict[tuple[str, ...], tuple[tuple[str, ...], bool]] = {}
         self._own = {cid: self._own_facts(c, topology.component_chain[cid]) for cid, c in model.components.items()}
         self._calls = {fid: call for fid, f in model.flows.items() if (call := self._call(fid, f)) is not None}
         self._graph = _exposure(self._own, self._calls)
@@ -177,7 +180,10 @@ class FactBase:
         new.model, new.topology, new._catalogue, new._keys = model, topology, self._catalogue, self._keys
         new._names = self._names
         new._queries = self._queries
-        new._internet = _internet_boundaries(model) if model.boundaries is not self.model.boundaries else self._internet
+        if model.boundaries is not self.model.boundaries:
+            new._internet, new._zones, new._entered = _internet_boundaries(model), {}, {}
+        else:
+            new._internet, new._zones, new._entered = self._internet, self._zones, self._entered
         new._own, new._calls = dict(self._own), dict(self._calls)
         for cid in components:
             component = model.components.get(cid)
@@ -225,25 +231,26 @@ class FactBase:
 
     def _own_facts(self, component: Component, chain: tuple[str, ...]) -> dict[str, object]:
         facts = _set_fields(component)
-        in_internet = any(b in self._internet for b in chain)
+        zone = self._zones.get(chain)
+        if zone is None:
+            zone = self._zones[chain] = self._zone(chain)
+        in_internet, zone_kind, enforced, kinds = zone
         facts["in_internet"] = in_internet
-        facts["untrusted"] = in_internet or (component.kind == "external_entity" and component.trusted is not True)
+        untrusted = facts["untrusted"] = in_internet or (
+            component.kind == "external_entity" and component.trusted is not True
+        )
         # the name says what it is; a description mentions neighbours too ("keys for payments")
         facts["stakes"] = stakes_in(component.name)
         facts["family"] = self._catalogue.families_of(
             component.technology, " ".join(component.tags or ()), component.name
         )
-        zone = self.model.boundaries.get(chain[0]) if chain else None
-        if zone is not None:
-            kind = _zone_kind(zone)
-            if kind is not None:
-                facts["zone_kind"] = kind
-            if zone.enforced_by:
-                facts["zone_enforced"] = True
-        kinds = {_zone_kind(b) for b in map(self.model.boundaries.get, chain) if b is not None}
+        if zone_kind is not None:
+            facts["zone_kind"] = zone_kind
+        if enforced:
+            facts["zone_enforced"] = True
         facts["zone_trust"] = (
             "internet"
-            if facts["untrusted"]
+            if untrusted
             else "third_party"
             if "third_party" in kinds or component.kind == "external_entity"
             else "dmz"
@@ -251,6 +258,31 @@ class FactBase:
             else "internal"
         )
         return facts
+
+    def _zone(self, chain: tuple[str, ...]) -> tuple[bool, str | None, bool, frozenset[str | None]]:
+        """What a component's facts owe to its boundary chain: whether it is in the internet,
+        its zone's kind, whether the zone is enforced, and the kinds of every zone around it."""
+        boundaries = self.model.boundaries
+        zone = boundaries.get(chain[0]) if chain else None
+        return (
+            any(b in self._internet for b in chain),
+            _zone_kind(zone) if zone is not None else None,
+            zone is not None and bool(zone.enforced_by),
+            frozenset(_zone_kind(b) for b in map(boundaries.get, chain) if b is not None),
+        )
+
+    def _entering(self, enters: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+        """The kinds of the zones a flow enters, and whether none of them is enforced."""
+        found = self._entered.get(enters)
+        if found is None:
+            boundaries = self.model.boundaries
+            entered = [boundaries[b] for b in enters if b in boundaries]
+            found = self._entered[enters] = (
+                tuple(dict.fromkeys(k for b in entered if (k := _zone_kind(b)))),
+                # nothing on the way in enforces a zone: no boundary it enters names its enforcement
+                bool(entered) and not any(b.enforced_by for b in entered),
+            )
+        return found
 
     def _call(self, fid: str, flow: Flow) -> _Call | None:
         """What exposure reads of ``flow``, or None when it is no call: an out-of-scope flow
@@ -275,36 +307,34 @@ class FactBase:
         return copy
 
     def _flow_facts(self, fid: str, flow: Flow) -> dict[str, object]:
-        model, components = self.model, self.components
+        components = self.components
         facts = _set_fields(flow)
         del facts["source"], facts["target"]
-        request = model.flows.get(flow.response_to) if flow.response_to else None
+        source, target = flow.source, flow.target
+        source_facts = components.get(source, _NONE)
+        request = self.model.flows.get(flow.response_to) if flow.response_to else None
         # a download from a registry is the answer to a request its target makes, drawn without it
-        facts["is_response"] = request is not None or _pulled(components.get(flow.source, {}))
+        facts["is_response"] = request is not None or _pulled(source_facts)
         if request is not None:
             for key in RESPONSE_INHERITS:
                 if facts.get(key) is None and getattr(request, key) is not None:
                     facts[key] = getattr(request, key)
         crossings = self.topology.crossings[fid]
         facts["stakes"] = stakes_in(flow.name, flow.data)
-        facts["crosses_boundary"] = bool(crossings)
         if crossings:
-            enters = tuple(c.boundary for c in crossings if c.direction == "entering")
-            boundaries = model.boundaries
-            entered = [boundaries[b] for b in enters if b in boundaries]
+            facts["crosses_boundary"] = True
+            enters = tuple([c.boundary for c in crossings if c.direction == "entering"])
             facts["enters"] = enters
-            facts["enters_kinds"] = tuple(dict.fromkeys(k for b in entered if (k := _zone_kind(b))))
-            # nothing on the way in enforces a zone: no boundary it enters names its enforcement
-            facts["enters_unenforced"] = bool(entered) and not any(b.enforced_by for b in entered)
-            facts["enters_more_trusted"] = bool(enters) and not components.get(flow.target, {}).get(
-                "in_internet", False
-            )
+            facts["enters_kinds"], facts["enters_unenforced"] = self._entering(enters)
+            facts["enters_more_trusted"] = bool(enters) and not components.get(target, _NONE).get("in_internet", False)
         else:  # a flow inside one zone enters nothing (the same values as above, without the work)
+            facts["crosses_boundary"] = False
             facts.update(_ENTERS_NOTHING)
-        facts["from_internet"] = bool(components.get(flow.source, {}).get("untrusted"))
-        facts.update(self._copy("source.", flow.source))
-        facts.update(self._copy("target.", flow.target))
-        facts.update(self.model_facts)
+        facts["from_internet"] = bool(source_facts.get("untrusted"))
+        facts.update(self._copy("source.", source))
+        facts.update(self._copy("target.", target))
+        if self.model_facts:
+            facts.update(self.model_facts)
         return facts
 
     def _answer_queries(self, components: dict[str, dict[str, object]]) -> dict[str, bool]:
@@ -338,6 +368,8 @@ def _pulled(source: dict[str, object]) -> bool:
     return "package-registry" in source.get("family", ())  # type: ignore[operator]
 
 
+_NONE: dict[str, object] = {}
+"""The facts of a component the model does not have (never written to)."""
 _ENTERS_NOTHING: dict[str, object] = {
     "enters": (),
     "enters_kinds": (),
