@@ -18,16 +18,18 @@ from dataclasses import dataclass, field
 
 from stride_tui.core.analysis.conditions import (
     All,
+    AnyOf,
     Condition,
     Crosses,
     FactTest,
+    ModelHas,
     Predicate,
     compile_condition,
     explain,
     facts_read,
     model_queries,
 )
-from stride_tui.core.analysis.facts import FactBase, Neighbours
+from stride_tui.core.analysis.facts import COMPONENT_DERIVED, FLOW_DERIVED, FactBase, Neighbours
 from stride_tui.core.analysis.risk import WAF_REMEDIES, Risk, assess
 from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
 from stride_tui.core.analysis.technologies import Catalogue
@@ -546,6 +548,7 @@ class _Run:
         self.analyzer, self.state = analyzer, state
         model = state.model
         self.decide = _Decider(model, analyzer.today)
+        self.decisions = bool(model.decisions)
         self.custom: dict[str, list[str]] = {}
         for tid, threat in model.threats.items():
             self.custom.setdefault(threat.target, []).append(tid)
@@ -571,8 +574,8 @@ class _Run:
             else:
                 dispatch = analyzer._dispatch["response" if element.facts.get("is_response") else element.kind]
                 raw, errors = _evaluate(dispatch.candidates(element.facts), element, analyzer)
-        decided, covering = self.decide.all(raw)
-        custom = self.custom.get(eid)
+        decided, covering = self.decide.all(raw) if self.decisions else (raw, ())
+        custom = self.custom.get(eid) if self.custom else None
         if custom:
             kind = model.components[eid].kind if eid in model.components else "flow"
             decided = (*decided, *_custom_findings(custom, eid, kind, model, state.topology))
@@ -742,6 +745,7 @@ the flow or its request)."""
 _GUARD_KEYS = 4
 """How many facts narrow a kind's rules down before their conditions run."""
 _GUARD_OPS = frozenset({"equals", "not_equals", "in", "not_in", "unknown"})
+_DERIVED = frozenset({*COMPONENT_DERIVED, *FLOW_DERIVED, "kind"})
 
 
 class _Dispatch:
@@ -768,20 +772,25 @@ class _Dispatch:
         """Per rule: (index of a guard key, the test of that fact alone) of each guarded part."""
         self._rest: list[Predicate | None] = []
         """Per rule: its other parts, what runs on an element once its guards passed."""
+        self._needs: list[tuple[str, ...] | None] = []
+        """Per rule: facts of which its other parts need one with a true value to hold (None: none)."""
         for rule, items in zip(rules, parts, strict=True):
             guards = [(self.keys.index(k), compile_condition(p)) for p in items if (k := _guard_key(p)) in self.keys]
             rest = tuple(p for p in items if _guard_key(p) not in self.keys)
             self._guards.append(guards)
             if not guards:
                 self._rest.append(rule.predicate)
+                self._needs.append(_needed(rule.condition) if rule.condition is not None else None)
             else:
                 self._rest.append(compile_condition(All(rest)) if rest else None)
+                self._needs.append(_needed(All(rest)) if rest else None)
         # (values, their types) → the rules that may hold: True equals 1 in a dict key, not in a rule
-        self._memo: dict[tuple[tuple[object, ...], tuple[type, ...]], list[tuple[Rule, Predicate | None]]] = {}
+        self._memo: dict[tuple[tuple[object, ...], tuple[type, ...]], list[_Candidate]] = {}
 
-    def candidates(self, facts: dict[str, object]) -> list[tuple[Rule, Predicate | None]]:
+    def candidates(self, facts: dict[str, object]) -> list[_Candidate]:
         """The rules whose conditions may hold on an element with these facts, in rule order,
-        each with what is left to test (None: nothing, it holds)."""
+        each with what is left to test (None: nothing, it holds) and the facts of which that
+        needs one with a true value (None: none; see `_needed`)."""
         values = tuple(map(facts.get, self.keys))
         key = (values, tuple(map(type, values)))
         found = self._memo.get(key)
@@ -791,18 +800,64 @@ class _Dispatch:
             found = self._memo[key] = self._narrow(values)
         return found
 
-    def _narrow(self, values: tuple[object, ...]) -> list[tuple[Rule, Predicate | None]]:
+    def _narrow(self, values: tuple[object, ...]) -> list[_Candidate]:
         probes = [{key: value} if value is not None else {} for key, value in zip(self.keys, values, strict=True)]
-        out: list[tuple[Rule, Predicate | None]] = []
-        for rule, guards, rest in zip(self.rules, self._guards, self._rest, strict=True):
+        out: list[_Candidate] = []
+        for rule, guards, rest, need in zip(self.rules, self._guards, self._rest, self._needs, strict=True):
             try:
                 holds = all(test(probes[i]) for i, test in guards)
             except Exception:  # a broken test: the whole rule runs, and its error is reported there
-                out.append((rule, rule.predicate))
+                out.append((rule, rule.predicate, None))
                 continue
             if holds:
-                out.append((rule, rest))
+                out.append((rule, rest, need))
         return out
+
+
+_Candidate = tuple[Rule, Predicate | None, tuple[str, ...] | None]
+"""A rule that may hold on an element, what is left to test of it, and the facts of which that
+needs one with a true value."""
+
+
+def _needed(cond: Condition) -> tuple[str, ...] | None:
+    """Facts of which one must be set to a true value (not false, zero, empty or unknown) for
+    ``cond`` to hold: an element with none of them skips the rule without running its test."""
+    keys = _requires(cond)
+    return tuple(sorted(keys)) if keys else None
+
+
+def _requires(cond: Condition) -> frozenset[str] | None:
+    """Facts of which ``cond`` needs one with a true value to hold (None: it may hold on none).
+    A test that a fact equals, or is one of, true values, or names words, or the boundary
+    test, is false on a false, empty or unknown value; a negative test may hold on one."""
+    if isinstance(cond, FactTest):
+        if cond.op == "contains_any" or (cond.op == "equals" and cond.value):
+            return frozenset((cond.fact,))
+        if cond.op == "in" and isinstance(cond.value, tuple) and all(cond.value):
+            return frozenset((cond.fact,))
+        return None
+    if isinstance(cond, Crosses):
+        return frozenset(("crosses_boundary",)) if cond.value else None
+    if isinstance(cond, ModelHas):
+        return frozenset((cond.key,))
+    if isinstance(cond, All):
+        # one part's facts will do: the fewest, of those a model may leave out if any (they are
+        # unset on most elements, so the rule is skipped most often)
+        found = [r for item in cond.items if (r := _requires(item))]
+        own = [r for r in found if all(_optional(k) for k in r)]
+        return min(own or found, key=len) if found else None
+    if isinstance(cond, AnyOf):
+        parts = [_requires(item) for item in cond.items]
+        if not parts or any(not p for p in parts):
+            return None
+        return frozenset().union(*[p for p in parts if p])
+    return None
+
+
+def _optional(key: str) -> bool:
+    """A fact the model sets or leaves out (not one the analysis derives for every element)."""
+    base = key.partition(".")[2] if key.startswith(("source.", "target.")) else key
+    return base not in _DERIVED and not key.startswith("model_has:")
 
 
 def _guard_key(part: Condition) -> str | None:
@@ -816,12 +871,13 @@ def _guard_key(part: Condition) -> str | None:
 
 
 def _evaluate(
-    rules: list[tuple[Rule, Predicate | None]], element: _Element, memo: Analyzer
+    rules: list[_Candidate], element: _Element, memo: Analyzer
 ) -> tuple[tuple[Finding, ...], tuple[RuleError, ...]]:
-    """The findings of ``rules`` (each with what is left to test of it) on ``element``."""
+    """The findings of ``rules`` (`_Dispatch.candidates`) on ``element``."""
     findings: list[Finding] = []
     errors: list[RuleError] = []
     facts = element.facts
+    get = facts.get
     # what every finding of the element shares, taken once (a finding is made for every rule
     # that fires on every element: this loop is most of an analysis)
     eid, kind, name, boundaries, crossings, owners = (
@@ -836,8 +892,14 @@ def _evaluate(
     rated_memo = memo._rated
     risk_id: int | None = None
     lazy: bool | None = None
-    for rule, predicate in rules:
+    for rule, predicate, need in rules:
         try:
+            if need is not None:
+                for needed in need:
+                    if get(needed):
+                        break
+                else:  # none of the facts it needs is set to a true value: it cannot hold
+                    continue
             if predicate is not None and not predicate(facts):
                 continue
             # everything but the element's own texts depends on the rule and a few fact values:
@@ -846,7 +908,7 @@ def _evaluate(
                 risk_id = _risk_id(memo, element)
                 lazy = element.texts_resolve()
             rule_id = rule.id
-            key = (rule_id, kind, risk_id, *map(facts.get, rule.explain_keys))
+            key = (rule_id, kind, risk_id, *map(get, rule.explain_keys))
             rated = rated_memo.get(key)
             if rated is None:
                 rated = rated_memo[key] = _rate(rule, element, memo)

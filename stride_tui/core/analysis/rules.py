@@ -130,7 +130,8 @@ class Rule:
     predicate: Predicate | None = field(default=None, compare=False, repr=False)
     facts_read: tuple[str, ...] = field(default=(), compare=False, repr=False)
     explain_keys: tuple[str, ...] = field(default=(), compare=False, repr=False)
-    """What its explanation and settling facts depend on: its facts and a flow's ends' kinds."""
+    """What its explanation and settling facts depend on: its facts and a flow's ends' kinds
+    (a component has no ends)."""
     title_template: Template = field(init=False, compare=False, repr=False)
     description_template: Template = field(init=False, compare=False, repr=False)
 
@@ -139,7 +140,10 @@ class Rule:
         if self.condition is not None:
             object.__setattr__(self, "predicate", compile_condition(self.condition))
             object.__setattr__(self, "facts_read", facts_read(self.condition))
-            object.__setattr__(self, "explain_keys", ("source.kind", "target.kind", *self.facts_read))
+            # each key once (most flow rules read their ends' kinds anyway): the engine builds a
+            # key of these values for every finding
+            ends = ("source.kind", "target.kind") if "flow" in self.targets else ()
+            object.__setattr__(self, "explain_keys", tuple(dict.fromkeys((*ends, *self.facts_read))))
         object.__setattr__(self, "title_template", Template(self.title))
         object.__setattr__(self, "description_template", Template(self.description))
 
