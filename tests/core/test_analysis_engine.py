@@ -331,14 +331,15 @@ def test_rules_narrowed_by_guard_facts_fire_exactly_as_their_conditions():
             facts = {k: v for k in keys if (v := rng.choice(pool)) is not None}
             expected = [r.id for r in rules if r.predicate is None or r.predicate(facts)]
             candidates = dispatch.candidates(facts)
+            needs = [() if need is None else (need, *(more or ())) for _, _, need, more in candidates]
             held = [
                 r.id
-                for r, rest, need in candidates
-                if (need is None or any(facts.get(k) for k in need)) and (rest is None or rest(facts))
+                for (r, rest, _, _), need in zip(candidates, needs, strict=True)
+                if (not need or any(facts.get(k) for k in need)) and (rest is None or rest(facts))
             ]
             assert held == expected, kind
             narrowed += len(candidates) < len(rules)
-            skipped += any(need is not None and not any(facts.get(k) for k in need) for _, _, need in candidates)
+            skipped += any(need and not any(facts.get(k) for k in need) for need in needs)
         assert not dispatch.keys or narrowed, f"{kind}: the guards never left a rule out"
         assert not any(dispatch._needs) or skipped, f"{kind}: no rule was skipped for lack of a fact it needs"
 

@@ -598,23 +598,21 @@ class _Run:
 
     def _element(self, eid: str) -> _Element | None:
         state = self.state
-        model, facts, topology = state.model, state.facts, state.topology
+        model = state.model
         component = model.components.get(eid)
         if component is not None:
             if component.out_of_scope:
                 return None
-            chain = topology.component_chain[eid]
-            return _Element(eid, component.kind, component.name or eid, facts.components[eid], chain, (), state.names)
+            chain = state.topology.component_chain[eid]
+            return _Element(eid, component.kind, state.facts.components[eid], state.names, component.name or eid, chain)
         flow = model.flows[eid]
         if flow.out_of_scope:
             return None
-        crossings = topology.crossings[eid]
-        boundaries = tuple([c.boundary for c in crossings]) if crossings else ()
-        names = state.names  # `flow_display_name`, from the names the state keeps
-        name = flow.name or f"{names.get(flow.source, flow.source)} → {names.get(flow.target, flow.target)}"
         # `control_owner` of the flow itself: a response's findings belong to its request
-        owner = flow.response_to if flow.response_to is not None and flow.response_to in model.flows else eid
-        return _Element(eid, "flow", name, facts.flows[eid], boundaries, crossings, names, flow, owner)
+        request = flow.response_to
+        owner = request if request is not None and request in model.flows else eid
+        crossings = state.topology.crossings[eid]
+        return _Element(eid, "flow", state.facts.flows[eid], state.names, "", (), flow, crossings, owner)
 
 
 def _names(model: ThreatModel) -> dict[str, str]:
@@ -639,12 +637,14 @@ def flow_display_name(model: ThreatModel, flow_id: str) -> str:
 class _Element:
     """One component or flow as the rules see it: facts, names for texts, crossings.
 
-    The texts rules fill in (`values`, `crossing_text`) are built on first use: an element
-    on which no rule fires never needs them, and its findings fill theirs when read."""
+    What its findings share (`settle`) is worked out when a rule first fires on it, and the
+    texts rules fill in (`values`, `crossing_text`) when a finding's texts are first read: an
+    element on which no rule fires needs neither."""
 
     __slots__ = (
         "_crossing_text",
         "_names",
+        "_owner",
         "_values",
         "boundaries",
         "crossings",
@@ -662,27 +662,40 @@ class _Element:
         self,
         element_id: str,
         kind: str,
-        name: str,
         facts: dict[str, object],
-        boundaries: tuple[str, ...],
-        crossings: tuple[Crossing, ...],
         names: dict[str, str],
+        name: str = "",
+        chain: tuple[str, ...] = (),
         flow: Flow | None = None,
+        crossings: tuple[Crossing, ...] = (),
         owner: str = "",
     ) -> None:
-        self.id, self.kind, self.name, self.facts = element_id, kind, name, facts
-        self.boundaries, self.crossings = boundaries, crossings
-        self._names = names
-        self.flow = flow
-        """The flow itself (None: a component)."""
-        self.ends = (flow.source, flow.target) if flow is not None else None
-        self.owners = (owner, flow.source, flow.target) if flow is not None else None
-        """A flow's `control_owner` by a rule's `_REMEDY_AT`: the flow (its request, for a
-        response), its source, its target."""
+        self.id, self.kind, self.facts, self._names = element_id, kind, facts, names
+        self.name = name
+        """Its display name (a flow's: once settled)."""
+        self.boundaries = chain
+        """A component's boundary chain; the boundaries a flow crosses (once settled)."""
+        self.flow, self.crossings, self._owner = flow, crossings, owner
+        self.ends: tuple[str, str] | None = None
+        """A flow's source and target (once settled; None: a component)."""
+        self.owners: tuple[str, str, str] | None = None
+        """A flow's `control_owner` by a rule's `_REMEDY_AT` (once settled): the flow (its
+        request, for a response), its source, its target."""
         self.risk_id: int | None = None
         """The analyzer's id of the facts risk reads here, taken once for all the element's findings."""
         self._values: dict[str, str] | None = None
         self._crossing_text: str | None = None
+
+    def settle(self) -> None:
+        """Work out what a flow's findings share: its name, the boundaries it crosses, its ends."""
+        flow = self.flow
+        if flow is not None:
+            names, crossings, source, target = self._names, self.crossings, flow.source, flow.target
+            # `flow_display_name`, from the names the state keeps
+            self.name = flow.name or f"{names.get(source, source)} → {names.get(target, target)}"
+            self.boundaries = tuple([c.boundary for c in crossings]) if crossings else ()
+            self.ends = (source, target)
+            self.owners = (self._owner, source, target)
 
     def texts_resolve(self) -> bool:
         """Whether every name its texts read is known (a model that passed its checks)."""
@@ -807,16 +820,16 @@ class _Dispatch:
             try:
                 holds = all(test(probes[i]) for i, test in guards)
             except Exception:  # a broken test: the whole rule runs, and its error is reported there
-                out.append((rule, rule.predicate, None))
+                out.append((rule, rule.predicate, None, None))
                 continue
             if holds:
-                out.append((rule, rest, need))
+                out.append((rule, rest, *((need[0], need[1:] or None) if need else (None, None))))
         return out
 
 
-_Candidate = tuple[Rule, Predicate | None, tuple[str, ...] | None]
+_Candidate = tuple[Rule, Predicate | None, str | None, tuple[str, ...] | None]
 """A rule that may hold on an element, what is left to test of it, and the facts of which that
-needs one with a true value."""
+needs one with a true value: the first, and any others (None: no more; both None: none)."""
 
 
 def _needed(cond: Condition) -> tuple[str, ...] | None:
@@ -880,31 +893,23 @@ def _evaluate(
     get = facts.get
     # what every finding of the element shares, taken once (a finding is made for every rule
     # that fires on every element: this loop is most of an analysis)
-    eid, kind, name, boundaries, crossings, owners = (
-        element.id,
-        element.kind,
-        element.name,
-        element.boundaries,
-        element.crossings,
-        element.owners,
-    )
-    ids = (eid, *element.ends) if element.ends is not None else (eid,)
+    eid, kind, crossings = element.id, element.kind, element.crossings
     rated_memo = memo._rated
     risk_id: int | None = None
     lazy: bool | None = None
-    for rule, predicate, need in rules:
+    for rule, predicate, need, more in rules:
         try:
-            if need is not None:
-                for needed in need:
-                    if get(needed):
-                        break
-                else:  # none of the facts it needs is set to a true value: it cannot hold
-                    continue
+            # none of the facts it needs is set to a true value: it cannot hold
+            if need is not None and not get(need) and (more is None or not any(map(get, more))):
+                continue
             if predicate is not None and not predicate(facts):
                 continue
             # everything but the element's own texts depends on the rule and a few fact values:
             # a model of thousands of elements has a few hundred combinations, each rated once
-            if risk_id is None:
+            if risk_id is None:  # the first finding: what they all share
+                element.settle()
+                name, boundaries, owners = element.name, element.boundaries, element.owners
+                ids = (eid, *element.ends) if element.ends is not None else (eid,)
                 risk_id = _risk_id(memo, element)
                 lazy = element.texts_resolve()
             rule_id = rule.id
