@@ -402,7 +402,7 @@ class Analyzer:
         self._explanations: dict[tuple, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._risks: dict[tuple, tuple[Risk, str]] = {}
         self._risk_ids: dict[tuple, int] = {}
-        # (rule, kind, risk facts' id, the facts its explanation reads) → its `_Rated`
+        # (rule, the id of its kind and risk facts, the facts its explanation reads) → its `_Rated`
         self._rated: dict[tuple, _Rated] = {}
         # what risk.assess reads of a rule: rules alike share their ratings on one element
         self._risk_parts = {
@@ -702,7 +702,7 @@ class _Element:
         names, flow = self._names, self.flow
         if flow is not None and (flow.source not in names or flow.target not in names):
             return False
-        return not self.boundaries or names.keys() >= set(self.boundaries)
+        return all(map(names.__contains__, self.boundaries))
 
     def with_crossings(self, explanation: tuple[str, ...]) -> tuple[str, ...]:
         """A cached explanation with this element's crossings in place of their placeholder."""
@@ -913,7 +913,7 @@ def _evaluate(
                 risk_id = _risk_id(memo, element)
                 lazy = element.texts_resolve()
             rule_id = rule.id
-            key = (rule_id, kind, risk_id, *map(get, rule.explain_keys))
+            key = (rule_id, risk_id, *map(get, rule.explain_keys))  # the risk id holds the kind
             rated = rated_memo.get(key)
             if rated is None:
                 rated = rated_memo[key] = _rate(rule, element, memo)
@@ -1110,7 +1110,7 @@ and its target's stakes."""
 
 
 def _risk_id(memo: Analyzer, element: _Element) -> int:
-    """The element's risk facts, taken once for all its findings, as a small id."""
+    """The element's kind and risk facts, taken once for all its findings, as a small id."""
     risk_id = element.risk_id
     if risk_id is None:
         keys = _FLOW_RISK_FACTS if element.kind == "flow" else _COMPONENT_RISK_FACTS
