@@ -1,15 +1,18 @@
 """Analysis speed against an earlier engine, measured in the same run (the machine is shared).
 
-Times, on the 5,000-component generated model, the full analysis and the re-analysis after one
-edit, for this checkout and for REV (default: the engine before analysis version 2) checked out
-in a temporary git worktree. Runs alternate between the two so that noise hits both alike;
-medians are reported. Threat grouping, risk and questions exist only in the new engine: their
-cost is reported on top.
+Times, on generated models of N components, 2N flows and N/10 boundaries (``--sizes``, default
+1,000 and 5,000), the first analysis in a fresh process, the full analysis by a fresh analyzer
+(what ``bench_speed.py`` reports as the in-process analysis row), and the re-analysis after one
+edit by the analyzer that made the last one (what the editor does), for this checkout and for
+REV (default: the engine before analysis version 2) checked out in a temporary git worktree.
+Runs alternate between the two so that noise hits both alike; medians are reported. Threat
+grouping, risk and questions exist only in engines since version 2: their cost is reported on
+top when the tree has them.
 
 Wall time is what a user waits; CPU time (process time) is shown beside it because the machine is
 shared: it is less disturbed by other processes.
 
-Run: ``.venv/bin/python bench/bench_engine_compare.py [--rev REV] [--rounds N]``
+Run: ``.venv/bin/python bench/bench_engine_compare.py [--rev REV] [--rounds N] [--sizes 1000,5000]``
 """
 
 from __future__ import annotations
@@ -29,20 +32,28 @@ questions did not)."""
 
 # runs inside the tree under test: prints one JSON line of seconds
 _PROBE = r"""
-import gc, json, sys, time
+import json, statistics, sys, time
 sys.path.insert(0, sys.argv[1])
 from bench.generate import generate_model
 from stride_tui.core.analysis.engine import Analyzer
 from stride_tui.core.analysis.rules import builtin_rules
+n, repeat = int(sys.argv[2]), int(sys.argv[3])
 rules = builtin_rules()
-model = generate_model(5000, 10000, 500)
+model = generate_model(n, 2 * n, max(2, n // 10))
+start = time.perf_counter(); analysis = Analyzer(rules).analyse(model); first = time.perf_counter() - start
+full, full_cpu = [], []
+for _ in range(repeat):
+    cpu = time.process_time(); start = time.perf_counter()
+    Analyzer(rules).analyse(model)  # dropped at once, as bench_speed.py's row does
+    full.append(time.perf_counter() - start); full_cpu.append(time.process_time() - cpu)
 analyzer = Analyzer(rules)
-cpu = time.process_time(); start = time.perf_counter(); analysis = Analyzer(rules).analyse(model)
-full = time.perf_counter() - start; full_cpu = time.process_time() - cpu
 analyzer.analyse(model)
 fid = next(iter(model.flows))
-edited = model.model_copy(update={"flows": {**model.flows, fid: model.flows[fid].model_copy(update={"encrypted": True})}})
-start = time.perf_counter(); analyzer.analyse(edited); edit = time.perf_counter() - start
+edits = []
+for i in range(2 * repeat + 1):
+    flow = model.flows[fid].model_copy(update={"encrypted": i % 2 == 0})
+    edited = model.model_copy(update={"flows": {**model.flows, fid: flow}})
+    start = time.perf_counter(); analyzer.analyse(edited); edits.append(time.perf_counter() - start)
 extra = None
 try:
     from stride_tui.core.analysis.threats import group_threats
@@ -51,13 +62,24 @@ try:
     extra = time.perf_counter() - start
 except ImportError:
     pass
-print(json.dumps({"full": full, "full_cpu": full_cpu, "edit": edit, "threats": extra, "findings": len(analysis.findings)}))
+print(json.dumps({
+    "first": first,
+    "full": statistics.median(full),
+    "full_cpu": statistics.median(full_cpu),
+    "edit": statistics.median(edits),
+    "threats": extra,
+    "findings": len(analysis.findings),
+}))
 """
 
 
-def probe(tree: Path) -> dict:
+def probe(tree: Path, n: int, repeat: int) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(tree)], check=True, capture_output=True, text=True, cwd=tree
+        [sys.executable, "-c", _PROBE, str(tree), str(n), str(repeat)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tree,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -65,31 +87,39 @@ def probe(tree: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rev", default=BEFORE_V2, help=f"the engine to compare with (default {BEFORE_V2})")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5, help="processes per tree and size (default 5)")
+    parser.add_argument("--repeat", type=int, default=5, help="analyses per process (default 5)")
+    parser.add_argument("--sizes", default="1000,5000", help="N values (components), comma-separated")
     args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    runs: dict[tuple[int, str], list[dict]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         old_tree = Path(tmp) / "old"
         subprocess.run(["git", "worktree", "add", "-q", "--detach", str(old_tree), args.rev], check=True, cwd=ROOT)
         try:
-            runs: dict[str, list[dict]] = {"old": [], "new": []}
-            for _ in range(args.rounds):
-                runs["old"].append(probe(old_tree))
-                runs["new"].append(probe(ROOT))
+            for n in sizes:
+                for _ in range(args.rounds):
+                    for name, tree in (("old", old_tree), ("new", ROOT)):
+                        runs.setdefault((n, name), []).append(probe(tree, n, args.repeat))
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old_tree)], check=True, cwd=ROOT)
-    print(f"5,000 components, 10,000 flows, 500 boundaries; medians of {args.rounds} alternating runs")
-    print(f"{'engine':<22}{'findings':>9}{'full analysis':>15}{'(CPU)':>9}{'one edit':>11}{'threats+questions':>19}")
-    for name, label in (("old", f"before ({args.rev})"), ("new", "this checkout")):
-        rows = runs[name]
-        full = statistics.median(r["full"] for r in rows)
-        cpu = statistics.median(r["full_cpu"] for r in rows)
-        edit = statistics.median(r["edit"] for r in rows)
-        extras = [r["threats"] for r in rows if r["threats"] is not None]
-        extra = f"{statistics.median(extras) * 1000:.0f} ms" if extras else "—"
-        print(
-            f"{label:<22}{rows[0]['findings']:>9}{full * 1000:>12.0f} ms{cpu * 1000:>6.0f} ms"
-            f"{edit * 1000:>8.0f} ms{extra:>19}"
-        )
+    print(f"N components, 2N flows, N/10 boundaries; medians of {args.rounds} alternating processes per tree")
+    print(
+        f"{'N':>6}  {'engine':<22}{'findings':>9}{'first':>9}{'full analysis':>15}{'(CPU)':>9}"
+        f"{'one edit':>11}{'threats+questions':>19}"
+    )
+    for n in sizes:
+        for name, label in (("old", f"before ({args.rev})"), ("new", "this checkout")):
+            rows = runs[(n, name)]
+
+            def ms(key: str, rows: list[dict] = rows) -> str:
+                values = [r[key] for r in rows if r[key] is not None]
+                return f"{statistics.median(values) * 1000:.0f} ms" if values else "—"
+
+            print(
+                f"{n:>6}  {label:<22}{rows[0]['findings']:>9}{ms('first'):>9}{ms('full'):>15}{ms('full_cpu'):>9}"
+                f"{ms('edit'):>11}{ms('threats'):>19}"
+            )
     return 0
 
 
