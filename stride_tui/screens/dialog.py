@@ -12,11 +12,19 @@ import time
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
+from rich.console import RenderableType
+from rich.segment import Segment
 from textual import events
 from textual.app import App
 from textual.await_remove import AwaitRemove
 from textual.binding import Binding, BindingType
+from textual.css.styles import RulesMap
+from textual.geometry import Size
+from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widget import Widget
 
 ResultType = TypeVar("ResultType")
@@ -54,6 +62,10 @@ class Dialog(ModalScreen[ResultType]):
         self._held_actions: list[Callable[[], object]] = []
         self._late_keys = 0
         """How many held keys came late, through the screen under the dialog (they go first)."""
+        self._tinted: dict[tuple[Segment, ...], Strip] = {}
+        """The lines of the screen under the dialog at its last repaint, and their tinted strips."""
+        self._background: _DimmedBackground | None = None
+        self._background_key: tuple[object, ...] | None = None
 
     @property
     def holding_keys(self) -> bool:
@@ -98,6 +110,38 @@ class Dialog(ModalScreen[ResultType]):
         if self in closed:
             closed.remove(self)
             super().remove()
+
+    def _screen_resized(self, size: Size) -> None:
+        # Textual lays a screen out as it first shows it, then again at its first resize (to
+        # the same size), and every screen under a new dialog again too: a second layout of
+        # every widget (a form's hundreds: tens of milliseconds) that changes nothing
+        if self._compositor.size == size:
+            return
+        super()._screen_resized(size)
+
+    def render(self) -> RenderableType | Visual:  # type: ignore[override]  # a Widget may render a Visual
+        # Textual composes the screen under a dialog again, and tints every cell of it (~8 ms
+        # at 120x40), every time the dialog itself is repainted: two or three times as it
+        # opens, and on every layout while it is open (a field's error shown). Here it is
+        # composed again only when a widget on it has asked to be repainted since (an edit
+        # made from the dialog, an analysis that finished), and lines as they were keep their tint.
+        background = super().render()
+        if not isinstance(background, BackgroundScreen):
+            return background
+        base = background.screen
+        if not isinstance(base._dirty_widgets, _CountedSet):
+            base._dirty_widgets = _CountedSet(base._dirty_widgets)
+        key = (
+            base,
+            background.color,
+            base._dirty_widgets.added,
+            base._layout_required,
+            base._scroll_required,
+            base._repaint_required,
+        )
+        if self._background is None or self._background_key != key:
+            self._background, self._background_key = _DimmedBackground(self, background), key
+        return self._background
 
     def initial_focus(self) -> Widget | None:
         """The widget that has focus when the dialog opens (the first focusable one by default)."""
@@ -197,6 +241,57 @@ class Dialog(ModalScreen[ResultType]):
             self.action_move_focus(1 if key.key == "tab" else -1)
         elif self.focused is not None:
             self.focused._forward_event(events.Key(key.key, key.character))
+
+
+class _CountedSet(set[Widget]):
+    """A screen's set of widgets waiting to be painted, counting the widgets put in it (Textual
+    puts in each widget that asks to be repainted: the count says whether the screen changed)."""
+
+    added = 0
+
+    def add(self, widget: Widget) -> None:
+        self.added += 1
+        super().add(widget)
+
+
+class _DimmedBackground(Visual):
+    """The screen under a dialog, composed once and tinted line by line; a line that is the
+    same as at the dialog's last repaint keeps its tint (Textual's `BackgroundScreen` tints
+    every cell each time)."""
+
+    def __init__(self, dialog: Dialog[Any], background: BackgroundScreen) -> None:
+        self._dialog = dialog
+        self._background = background
+        self._strips: list[Strip] | None = None
+        self._size: tuple[int, int | None] | None = None
+
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        if self._strips is not None and self._size == (width, height):
+            return self._strips
+        base, color = self._background.screen, self._background.color
+        lines = base._compositor.render_strips()
+        if height is not None:
+            lines = lines[:height] + [Strip.blank(width)] * (height - len(lines))
+        last = self._dialog._tinted
+        tinted: dict[tuple[Segment, ...], Strip] = {}
+        strips = []
+        for line in lines:
+            segments = tuple(line)
+            strip = last.get(segments) or tinted.get(segments)
+            if strip is None:
+                strip = Strip(BackgroundScreen.process_segments(segments, color), line.cell_length)
+                strip = strip.adjust_cell_length(width)
+            tinted[segments] = strip
+            strips.append(strip)
+        self._dialog._tinted = tinted
+        self._strips, self._size = strips, (width, height)
+        return strips
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return container_width
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self._dialog.size.height
 
 
 def _closed(app: App[object]) -> list[Dialog[Any]]:

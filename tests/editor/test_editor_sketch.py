@@ -4,6 +4,7 @@ in place, Tab completes names, and no key typed while it opens is lost."""
 from __future__ import annotations
 
 import asyncio
+import io
 from pathlib import Path
 
 from rich.console import Console
@@ -187,5 +188,26 @@ def test_the_line_takes_hostile_text_as_data(tmp_path: Path) -> None:
         assert "[bold]x[/bold]" in shown  # shown literally, never as markup
         assert sketch.query_one("#sketch-input", Input).value.startswith("[bold]")
         assert editor.model == before
+
+    run(write(tmp_path), scenario)
+
+
+def test_the_screen_behind_the_sketch_line_shows_each_line_as_it_is_applied(tmp_path: Path) -> None:
+    """The dimmed screen under a dialog is drawn again once something on it changed (it is
+    kept between the dialog's repaints otherwise): each line shows behind the sketch line."""
+
+    def behind(app: StrideApp) -> str:
+        console = Console(width=120, record=True, file=io.StringIO())
+        console.print(app.screen._compositor)  # the dialog's frame, with the screen under it
+        return console.export_text()
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        await _open(app, pilot)
+        await pilot.press(*"Refund service", "enter")
+        await pilot.pause()
+        assert "refund-service" in behind(app)
+        await pilot.press(*"Ledger DB", "enter")  # the same panes change again
+        await pilot.pause()
+        assert "ledger-db" in behind(app)
 
     run(write(tmp_path), scenario)
