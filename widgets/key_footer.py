@@ -6,9 +6,10 @@ next to the command palette key, and the other keys give way. The keys are rebui
 new ones appear: Textual's footer rebuilds itself (a dozen widgets, and a layout of the screen)
 every time the bindings are looked at again — after every edit, and twice around every dialog,
 which hides the screen's keys while it is open. Here keys are hidden, shown, enabled and
-disabled in place instead. The screen's own keys sit in one group: a dialog over the screen
-hides them all, and hiding and showing that group (not each key, which restyles and repaints
-every one of them as the dialog closes) leaves the keys as they were drawn.
+disabled in place instead. While a dialog is over the screen the keys are left as they are,
+dimmed behind it like the rest of the screen, so a dialog opening or closing changes nothing
+here (hiding them laid the whole screen out again, twice per dialog). The screen's own keys sit
+in one group, hidden when none of them is shown.
 """
 
 from __future__ import annotations
@@ -47,15 +48,19 @@ class KeyFooter(Footer):
     _shown: tuple[object, ...] | None = None
 
     def bindings_changed(self, screen: Screen) -> None:
+        if self._shown is not None and screen.is_attached and screen.app.screen is not screen:
+            # A dialog over the screen: the keys stay as drawn, dimmed behind it with the rest
+            # of the screen (its keys do nothing then). Hidden, they were laid out again with the
+            # whole screen, and the screen under the dialog drawn again, as it opened and closed.
+            return
         shown, enabled = self._signature(screen)
         if self._bindings_ready and self._shown is not None and self.children and set(shown) <= set(self._shown):
-            # the keys composed, or some of them (a dialog over the screen hides its keys):
-            # show, hide, enable or disable them in place
+            # the keys composed, or some of them: show, hide, enable or disable them in place
             actions = {entry[2] for entry in shown[2:]}  # type: ignore[index]
             group = self.query_one("#footer-keys")
             own = list(group.query(FooterKey))
             keys = list(self.query_one("#footer-pinned").query(FooterKey))
-            # none of the screen's keys shown (a dialog is open): the group goes, its keys stay as they are
+            # none of the screen's keys shown: the group goes, its keys stay as they are
             group.display = any(key.action in actions for key in own)
             if group.display:
                 keys += own

@@ -164,22 +164,28 @@ def test_the_footer_shows_exactly_the_keys_marked_for_it(tmp_path: Path) -> None
     run(write(tmp_path), scenario)
 
 
-def test_a_dialog_hides_the_screens_keys_and_closing_it_shows_the_same_keys_again(tmp_path: Path) -> None:
+def test_a_dialog_leaves_the_screens_keys_as_drawn_and_closing_it_shows_the_same_keys(tmp_path: Path) -> None:
+    """Behind a dialog the footer keeps the screen's keys, dimmed with the rest of the screen
+    (hiding them laid the whole screen out again as every dialog opened and closed)."""
+
     def shown(footer: Footer) -> list[str]:
         return [k.description for k in footer.query(FooterKey) if k.display and all(a.display for a in k.ancestors)]
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
-        footer = main_screen(app).query_one(Footer)
+        screen = main_screen(app)
+        footer = screen.query_one(Footer)
         await pilot.pause()
         before = shown(footer)
+        assert "Help" in before and "Component" in before
         keys = list(footer.query(FooterKey))
         await pilot.press("question_mark")
         await wait_for(app, pilot, HelpScreen)
         await pilot.pause()
-        assert shown(footer) == ["Quit", "palette"]  # behind a dialog the screen's keys do nothing
+        assert shown(footer) == before
+        assert not screen.check_action("add_component", ())  # they do nothing behind the dialog
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is main_screen(app)
+        assert app.screen is screen
         assert shown(footer) == before
         assert list(footer.query(FooterKey)) == keys  # the same keys, not composed again
 
