@@ -36,7 +36,7 @@ _FORMS: dict[str, type[ComponentForm | FlowForm | BoundaryForm | ThreatForm]] = 
 
 
 class EditDialogs(Widget):
-    """Opens the editing dialogs and posts what they produced; shows nothing itself."""
+    """Opens the editing dialogs and hands on what they produced; shows nothing itself."""
 
     DEFAULT_CSS = """
     EditDialogs {
@@ -68,12 +68,24 @@ class EditDialogs(Widget):
             self.key: str = key
             """The decision's key."""
 
+    receiver: Callable[[Message], None] | None = None
+    """Who takes the edits at once, when set (the main screen); else they are posted. Posted, an
+    edit made as a dialog closes reached the screen a moment after the screen came back: it was
+    drawn once with the model as it was, then again with the edit."""
+
+    def deliver(self, message: Message) -> None:
+        """Hand ``message`` (`Edited`, `DecisionDropped`) to the `receiver`, or post it."""
+        if self.receiver is not None:
+            self.receiver(message)
+        else:
+            self.post_message(message)
+
     def open_form(self, form: Screen[FormResult | None]) -> None:
-        """Open ``form``; a saved form posts `Edited`."""
+        """Open ``form``; a saved form delivers `Edited`."""
 
         def saved(result: FormResult | None) -> None:
             if result is not None:
-                self.post_message(self.Edited(result.model, result.label, result.select, result.save_file))
+                self.deliver(self.Edited(result.model, result.label, result.select, result.save_file))
 
         self.app.push_screen(form, saved)
 
@@ -128,7 +140,7 @@ class EditDialogs(Widget):
         def answered(choice: str | None) -> None:
             if choice == "delete":
                 label = f"delete {NOUNS[section]} {element_id}"
-                self.post_message(self.Edited(edits.delete(model, section, element_id), label))
+                self.deliver(self.Edited(edits.delete(model, section, element_id), label))
 
         self.app.push_screen(delete_confirmation(model, section, element_id), answered)
 
@@ -139,6 +151,6 @@ class EditDialogs(Widget):
             self.notify(rules_problem, severity="warning", markup=False, timeout=10)
 
         def dropped(key: str) -> None:
-            self.post_message(self.DecisionDropped(key))
+            self.deliver(self.DecisionDropped(key))
 
         self.app.push_screen(OrphansScreen(orphans, list(analysis.errors), dropped, analysis.disabled))

@@ -18,6 +18,8 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Key
+from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -128,6 +130,8 @@ class MainScreen(Screen[None]):
         self._save_pending = False
         """ctrl+s in a form: the file is saved once the edit's threats are shown (a save of a
         large model is pure Python in a thread; started at once, it would hold up the panel)."""
+        self._stride_shown: tuple[object, ...] | None = None
+        """The analysis, index, selection and rule problem the STRIDE panel was last filled from."""
         self._selection_settled = False
         """Whether the selection came from the user (a pane's cursor, esc); until then the
         focused pane's cursor is the selection, so an analysis that finishes first never fills
@@ -138,6 +142,9 @@ class MainScreen(Screen[None]):
         self.exports = ExportStatus(id="activity")
         self.dialogs = EditDialogs()
         self.threat_actions = ThreatActions()
+        # edits are taken at once, not posted: one made as a dialog closes is then on the screen
+        # in the first frame after the dialog (see `EditDialogs.receiver`)
+        self.dialogs.receiver = self.threat_actions.receiver = self._take_edit
         self.file = ModelFile(self.document)
         self.guard = self.file.guard
 
@@ -175,6 +182,14 @@ class MainScreen(Screen[None]):
         self.show_model()
         self.call_after_refresh(self._after_first_frame)
 
+    def _screen_resized(self, size: Size) -> None:
+        # Textual lays out every screen under a dialog again when the dialog opens (its first
+        # resize): a layout of this whole screen, and a repaint of what it touches, that
+        # changes nothing while the size is the same
+        if self.app.screen is not self and self._compositor.size == size:
+            return
+        super()._screen_resized(size)
+
     def _after_first_frame(self) -> None:
         self._adopt_focused_selection()
         self._first_frame.set()
@@ -203,9 +218,17 @@ class MainScreen(Screen[None]):
     def _show_title(self) -> None:
         """The model's title, its file's name and whether it is new or unsaved, in the header."""
         document = self.document
-        self.title = plain_text(document.model.model.title)
+        title = plain_text(document.model.model.title)
         marks = [*(["new file"] if not document.on_disk else []), *(["● unsaved"] if document.dirty else [])]
-        self.sub_title = plain_text(document.path.name) + (f"  [{', '.join(marks)}]" if marks else "")
+        sub_title = plain_text(document.path.name) + (f"  [{', '.join(marks)}]" if marks else "")
+        if (title, sub_title) == (self.title, self.sub_title):
+            return
+        # set quietly, and the header told at once: set as usual, a screen's title repaints the
+        # whole screen, and the header shows it a frame later (its watchers run after a wait)
+        self.set_reactive(MainScreen.title, title)
+        self.set_reactive(MainScreen.sub_title, sub_title)
+        if self.is_mounted:
+            self.query_one(TitleHeader).show_title()
 
     def _record(self, model: ThreatModel, label: str, select: tuple[str, str] | None = None) -> None:
         """Make ``model`` current (undoable as ``label``) and show it."""
@@ -362,11 +385,19 @@ class MainScreen(Screen[None]):
         panel = self.query_one(StridePanel)
         analysis, selection = self.current_analysis, self.selection
         if analysis is None:
+            self._stride_shown = None
             panel.show([], Text("analysing…"), empty_text="Analysing…")
             return
         kind, element_id = selection or (None, "")
-        heading = StrideHeading.of(analysis, kind, element_id, self.rules.problem)
         index = self.threat_index
+        # the same threats again (an edit's selection posted back by its pane after the edit
+        # was shown): the panel's rows would be set again and drawn in a second frame
+        shown = (analysis, index, selection, self.rules.problem)
+        last = self._stride_shown
+        if last is not None and last[0] is analysis and last[1] is index and last[2:] == shown[2:]:
+            return
+        self._stride_shown = shown
+        heading = StrideHeading.of(analysis, kind, element_id, self.rules.problem)
         view = index.view(kind, element_id) if index is not None and index.analysis is analysis else None
         panel.show(
             view.threats if view is not None else [],
@@ -473,6 +504,12 @@ class MainScreen(Screen[None]):
             return selection.element_id
         component = self.model.components.get(selection.element_id)
         return component.boundary if component is not None and isinstance(self.focused, BoundaryTree) else None
+
+    def _take_edit(self, message: Message) -> None:
+        if isinstance(message, EditDialogs.Edited):
+            self.on_edit_dialogs_edited(message)
+        elif isinstance(message, EditDialogs.DecisionDropped):
+            self.on_edit_dialogs_decision_dropped(message)
 
     def on_edit_dialogs_edited(self, message: EditDialogs.Edited) -> None:
         self.call_later(self._offer_response, message)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual import work
+from textual.message import Message
 from textual.widget import Widget
 
 from stride_tui.core import editing as edits
@@ -46,7 +47,7 @@ def picked_bytes(title: str, picked: Picked) -> bytes:
 
 
 class ThreatActions(Widget):
-    """Opens the STRIDE panel's dialogs and posts the edits they produce; shows nothing itself."""
+    """Opens the STRIDE panel's dialogs and hands on the edits they produce; shows nothing itself."""
 
     DEFAULT_CSS = """
     ThreatActions {
@@ -54,8 +55,16 @@ class ThreatActions(Widget):
     }
     """
 
+    receiver: Callable[[Message], None] | None = None
+    """Who takes the edits at once, when set (the main screen); else they are posted (see
+    `EditDialogs.receiver`)."""
+
     def _post(self, model: ThreatModel, label: str, select: tuple[str, str] | None = None) -> None:
-        self.post_message(EditDialogs.Edited(model, label, select))
+        message = EditDialogs.Edited(model, label, select)
+        if self.receiver is not None:
+            self.receiver(message)
+        else:
+            self.post_message(message)
 
     def decide(self, model: ThreatModel, threats: Sequence[Threat], title: Text, label: str) -> None:
         """Ask for one status for ``threats`` (a threat, or a story's) and post it as one edit."""
