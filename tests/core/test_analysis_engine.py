@@ -380,3 +380,44 @@ def test_a_rule_whose_guard_test_breaks_still_reports_its_error(monkeypatch):
     analysis = analyzer.analyse(model)
     assert sorted(e.rule_id for e in analysis.errors) == ["flow-plain", "flow-plain-2"]
     assert all("broken test" in e.message for e in analysis.errors)
+
+
+def test_every_field_of_a_rule_finding_is_set_and_its_texts_are_filled_once_read(ruleset):
+    """The engine builds a rule's finding field by field (no `__init__` call) and leaves its
+    texts to be filled when read: every slot is set, the texts read the same as a finding built
+    whole from the same values, and equal findings compare equal whether or not they were read."""
+    from stride_tui.core.analysis.engine import _FIELDS, Finding
+
+    first = analyse(model(**NESTED), ruleset).findings
+    second = analyse(model(**NESTED), ruleset).findings
+    for finding in first:
+        for slot in Finding.__slots__:
+            getattr(finding, slot)  # raises AttributeError on a slot the engine forgot
+    flow = next(f for f in first if f.id == "flow-plain@user-api")
+    assert flow._title is None and flow._on is not None  # not filled before it is read
+    assert first == second  # compares every text: both sides are filled by the comparison
+    whole = Finding(**dict(zip(_FIELDS, flow.fields(), strict=True)))
+    assert whole == flow and repr(whole) == repr(flow)
+    assert flow.title == "User → API from User to API is readable"
+    decided = flow.replace(status="accepted", note="n")
+    assert (decided.status, decided.note, decided.title) == ("accepted", "n", flow.title)
+    assert decided != flow
+
+
+def test_a_flow_whose_end_has_no_component_reports_its_rules_errors_as_before():
+    """A model that failed its checks (a flow to a component it does not have) still gets
+    every firing rule's error from the texts that cannot be filled (fail closed), not a
+    finding whose title would fail when read."""
+    from stride_tui.core.analysis.rules import builtin_rules
+
+    broken = model(
+        boundaries={"z": {"name": "Z"}},
+        components={"a": {"kind": "process", "name": "A", "boundary": "z"}},
+        flows={"f": {"from": "a", "to": "ghost", "encrypted": False}},
+    )
+    analysis = analyse(broken, builtin_rules())
+    assert not [f for f in analysis.findings if f.element_id == "f"]
+    assert sorted((e.rule_id, e.element_id, e.message) for e in analysis.errors) == [
+        ("flow-tampering-in-transit", "f", "KeyError: 'ghost'"),
+        ("flow-unencrypted-crossing", "f", "KeyError: 'ghost'"),
+    ]
