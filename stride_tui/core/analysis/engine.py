@@ -798,8 +798,16 @@ class _Dispatch:
             else:
                 self._rest.append(compile_condition(All(rest)) if rest else None)
                 self._needs.append(_needed(All(rest)) if rest else None)
+        self._entries: list[_Candidate] = [
+            (rule, rest, *((need[0], need[1:] or None) if need else (None, None)))
+            for rule, rest, need in zip(rules, self._rest, self._needs, strict=True)
+        ]
+        """Per rule: what `candidates` gives for it once its guards pass."""
         # (values, their types) → the rules that may hold: True equals 1 in a dict key, not in a rule
         self._memo: dict[tuple[tuple[object, ...], tuple[type, ...]], list[_Candidate]] = {}
+        self._outcomes: list[dict[tuple[object, type], tuple[int, int]]] = [{} for _ in self.keys]
+        """Per guard key: (value, its type) → the rules whose tests of that key alone pass on it
+        (a rule testing other keys only passes), and those whose tests of it raised, as bits."""
 
     def candidates(self, facts: dict[str, object]) -> list[_Candidate]:
         """The rules whose conditions may hold on an element with these facts, in rule order,
@@ -811,21 +819,51 @@ class _Dispatch:
         if found is None:
             if len(self._memo) > 10_000:  # free-text guard values: never an unbounded memo
                 self._memo.clear()
+                for outcomes in self._outcomes:
+                    outcomes.clear()
             found = self._memo[key] = self._narrow(values)
         return found
 
     def _narrow(self, values: tuple[object, ...]) -> list[_Candidate]:
-        probes = [{key: value} if value is not None else {} for key, value in zip(self.keys, values, strict=True)]
+        # each guard key's tests are run once per value it takes, for every rule at once: a
+        # rule holds where all its keys' tests pass
+        held, raised = (1 << len(self.rules)) - 1, 0
+        for i, value in enumerate(values):
+            outcomes = self._outcomes[i]
+            found = outcomes.get((value, type(value)))
+            if found is None:
+                found = outcomes[(value, type(value))] = self._outcome(i, value)
+            held &= found[0]
+            raised |= found[1]
         out: list[_Candidate] = []
-        for rule, guards, rest, need in zip(self.rules, self._guards, self._rest, self._needs, strict=True):
-            try:
-                holds = all(test(probes[i]) for i, test in guards)
-            except Exception:  # a broken test: the whole rule runs, and its error is reported there
-                out.append((rule, rule.predicate, None, None))
-                continue
-            if holds:
-                out.append((rule, rest, *((need[0], need[1:] or None) if need else (None, None))))
+        for index, entry in enumerate(self._entries):
+            if raised >> index & 1:  # its tests in order, as its condition runs them
+                rule = entry[0]
+                try:
+                    holds = all(
+                        test({self.keys[i]: v} if (v := values[i]) is not None else {})
+                        for i, test in self._guards[index]
+                    )
+                except Exception:  # a broken test: the whole rule runs, and its error is reported there
+                    out.append((rule, rule.predicate, None, None))
+                    continue
+                if holds:
+                    out.append(entry)
+            elif held >> index & 1:
+                out.append(entry)
         return out
+
+    def _outcome(self, i: int, value: object) -> tuple[int, int]:
+        """Which rules' tests of guard key ``i`` pass on ``value`` (or raise), as bits."""
+        probe = {self.keys[i]: value} if value is not None else {}
+        passed = raised = 0
+        for index, guards in enumerate(self._guards):
+            try:
+                if all(test(probe) for k, test in guards if k == i):
+                    passed |= 1 << index
+            except Exception:
+                raised |= 1 << index
+        return passed, raised
 
 
 _Candidate = tuple[Rule, Predicate | None, str | None, tuple[str, ...] | None]
