@@ -776,11 +776,13 @@ class _Dispatch:
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = rules
         parts: list[tuple[Condition, ...]] = []
+        part_keys: list[list[str | None]] = []  # each part's `_guard_key`, worked out once
         counts: Counter[str] = Counter()
         for rule in rules:
             cond = rule.condition
             parts.append((cond.items if isinstance(cond, All) else (cond,)) if cond is not None else ())
-            counts.update({key for part in parts[-1] if (key := _guard_key(part)) is not None})
+            part_keys.append([_guard_key(part) for part in parts[-1]])
+            counts.update({key for key in part_keys[-1] if key is not None})
         self.keys = tuple(key for key, n in counts.most_common(_GUARD_KEYS) if n >= 2)
         self._guards: list[list[tuple[int, Predicate]]] = []
         """Per rule: (index of a guard key, the test of that fact alone) of each guarded part."""
@@ -788,9 +790,11 @@ class _Dispatch:
         """Per rule: its other parts, what runs on an element once its guards passed."""
         self._needs: list[tuple[str, ...] | None] = []
         """Per rule: facts of which its other parts need one with a true value to hold (None: none)."""
-        for rule, items in zip(rules, parts, strict=True):
-            guards = [(self.keys.index(k), compile_condition(p)) for p in items if (k := _guard_key(p)) in self.keys]
-            rest = tuple(p for p in items if _guard_key(p) not in self.keys)
+        for rule, items, keys in zip(rules, parts, part_keys, strict=True):
+            guards = [
+                (self.keys.index(k), compile_condition(p)) for p, k in zip(items, keys, strict=True) if k in self.keys
+            ]
+            rest = tuple(p for p, k in zip(items, keys, strict=True) if k not in self.keys)
             self._guards.append(guards)
             if not guards:
                 self._rest.append(rule.predicate)
