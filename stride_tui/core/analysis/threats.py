@@ -28,8 +28,9 @@ class Threat:
     remedy: str
     element_id: str
     control: str
-    title: str
-    """The title of its most severe finding."""
+    headline: Finding
+    """Its most severe finding (the first of them): the threat shows its title, read only when
+    shown (a finding fills its texts when read)."""
     categories: tuple[str, ...]
     severity: str
     """The risk of its most severe finding, whose likelihood, impact and reasons it shows."""
@@ -40,6 +41,11 @@ class Threat:
     risk_reasons: tuple[str, ...]
     status: str
     findings: tuple[Finding, ...]
+
+    @property
+    def title(self) -> str:
+        """The title of its most severe finding."""
+        return self.headline.title
 
     @property
     def finding_ids(self) -> tuple[str, ...]:
@@ -93,7 +99,7 @@ def _threat(findings: list[Finding]) -> Threat:
             first.remedy,
             first.threat_id.rpartition("@")[2],
             first.control,
-            first.title,
+            first,
             (first.category,),
             first.severity,
             first.confirmed_severity,
@@ -114,7 +120,7 @@ def _threat(findings: list[Finding]) -> Threat:
         remedy=first.remedy,
         element_id=first.threat_id.rpartition("@")[2] if not first.custom else first.element_id,
         control=first.control,
-        title=worst.title,
+        headline=worst,
         categories=tuple(c for c in CATEGORIES if c in present),
         severity=worst.severity,
         confirmed_severity=max((f.confirmed_severity for f in findings), key=_RANK.__getitem__),
