@@ -10,6 +10,7 @@ provisional threats as open (fail closed) and says how many rest on questions (D
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from stride_tui.core.analysis.engine import Analysis, without_gc
@@ -96,28 +97,25 @@ def questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
 
 def _questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
     asked: dict[tuple[str, str], dict[str, None]] = {}  # a dict keeps the threats' order, once each
-    # the undecided threats of each component, for the technology questions: its own threats
+    # the undecided threats of each component asked what it is built with: its own threats
     # first, then those with a finding on it (one walk over the threats for both)
-    components = analysis.model.components
+    unrecognised = _unrecognised(analysis)
     threats_of: dict[str, dict[str, None]] = {}
     for threat in threats:
         if threat.status not in UNDECIDED:  # `Threat.undecided`, without a call per threat
             continue
         tid = threat.id
         element_id = threat.element_id
-        if element_id in components:
+        if element_id in unrecognised:
             threats_of.setdefault(element_id, {})[tid] = None
         for finding in threat.findings:
             element_id = finding.element_id
-            if element_id in components:
+            if element_id in unrecognised:
                 ids = threats_of.get(element_id)
                 if ids is None:
                     ids = threats_of[element_id] = {}
                 ids[tid] = None
-            rests_on = finding.rests_on
-            if not rests_on:
-                continue
-            for key in rests_on:
+            for key in finding.rests_on:
                 ids = asked.get(key)
                 if ids is None:
                     ids = asked[key] = {}
@@ -136,38 +134,55 @@ def _questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
         out.append(
             Question(template.element_id, template.fact, template.text, tuple(ids), template.answers, template.choices)
         )
-    out += _technology_questions(analysis, threats_of, set(asked))
+    out += _technology_questions(analysis, threats_of, asked)
     # the question that settles the riskiest threats first, then the one that settles most
-    risk = {t.id: SEVERITIES.index(t.severity) for t in threats}
+    risk = {t.id: _RANK[t.severity] for t in threats}
     # (what a technology is only refines threats: after the facts that settle them)
     riskiest = risk.__getitem__
     return sorted(out, key=lambda q: (-max(map(riskiest, q.threat_ids)), q.fact == "technology", -len(q.threat_ids)))
 
 
+_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+
+
+def _unrecognised(analysis: Analysis) -> dict[str, str]:
+    """The processes and stores whose technology the catalogue does not recognise, each with
+    what to ask: "What is X built with?". Worked out once per analysis (it depends only on the
+    model), so the walk over the threats looks each finding's element up in this alone."""
+    found: dict[str, str] | None = analysis.__dict__.get("_unrecognised")
+    if found is not None:
+        return found
+    found = {}
+    catalogue = analysis.catalogue
+    if catalogue is not None:
+        for element_id, component in analysis.model.components.items():
+            if component.kind == "external_entity":
+                continue
+            # "User service" names a person, not what the service is built with
+            families = catalogue.families_of(component.technology, " ".join(component.tags or ()), component.name)
+            if set(families) - {"person"}:
+                continue
+            name = component.name or element_id
+            found[element_id] = f"What is {name} built with?" + (
+                f" (`{component.technology}` is not in the catalogue)" if component.technology else ""
+            )
+    analysis.__dict__["_unrecognised"] = found
+    return found
+
+
 def _technology_questions(
-    analysis: Analysis, threats_of: dict[str, dict[str, None]], asked: set[tuple[str, str]]
+    analysis: Analysis, threats_of: dict[str, dict[str, None]], asked: Mapping[tuple[str, str], object]
 ) -> list[Question]:
     """ "What is X built with?" for each process or store with undecided threats (by component:
     ``threats_of``) whose technology the catalogue does not recognise: the answer picks the
-    rules and fixes that fit, so an unknown technology is asked about, never silently skipped."""
-    catalogue, model = analysis.catalogue, analysis.model
-    if catalogue is None:
-        return []
-    out = []
-    for element_id, ids in threats_of.items():
-        component = model.components.get(element_id)
-        if component is None or component.kind == "external_entity" or (element_id, "technology") in asked:
-            continue
-        # "User service" names a person, not what the service is built with
-        families = catalogue.families_of(component.technology, " ".join(component.tags or ()), component.name)
-        if set(families) - {"person"}:
-            continue
-        name = component.name or element_id
-        text = f"What is {name} built with?" + (
-            f" (`{component.technology}` is not in the catalogue)" if component.technology else ""
-        )
-        out.append(Question(element_id, "technology", text, tuple(ids), {}, ()))
-    return out
+    rules and fixes that fit, so an unknown technology is asked about, never silently skipped.
+    (Its technology asked as a fact already, it is not asked twice.)"""
+    texts = _unrecognised(analysis)
+    return [
+        Question(element_id, "technology", texts[element_id], tuple(ids), {}, ())
+        for element_id, ids in threats_of.items()
+        if (element_id, "technology") not in asked
+    ]
 
 
 def _question(
