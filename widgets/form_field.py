@@ -141,9 +141,20 @@ class FormField(Widget):
             self.styles.min_height = len(self._label_lines)
         if help:
             self.tooltip = help
-        self._control = self._make_control(kind, value, choices, blank)
+        self._made: Widget | None = None
+        self._blank = blank
+        self._start: tuple[object, Sequence[tuple[Text | str, str]]] = (value, choices)
+        """The value and choices it was made with (what `take_over` gives another field)."""
         self._error: str | None = None
         self._hint: str | None = None
+
+    @property
+    def _control(self) -> Widget:
+        # made when first needed: a form made only to fill a kept one again never needs them
+        if self._made is None:
+            value, choices = self._start
+            self._made = self._make_control(self.kind, value, choices, self._blank)
+        return self._made
 
     def _make_control(
         self, kind: FieldKind, value: object, choices: Sequence[tuple[Text | str, str]], blank: str | None
@@ -231,6 +242,25 @@ class FormField(Widget):
             if isinstance(value, (list, tuple)):
                 value = ", ".join(value)
             control.value = str(value or "")
+
+    def take_over(self, other: FormField) -> None:
+        """Start again as ``other`` (the same field of a form that was never opened) starts:
+        its value and choices, no error or hint, shown or not as it is (a form kept for the
+        next element is filled again this way instead of being composed again)."""
+        value, choices = other._start
+        self._start = other._start
+        if self._made is not None:  # else it is made with these when first shown
+            if self.kind == "choice":
+                self.set_choices(choices)
+                if not any(v == value for _, v in choices):
+                    # as a new drop-down shows it: blank, or (no blank allowed) the first choice
+                    value = None if self._blank is not None or not choices else choices[0][1]
+            self.set_value(value)
+            if isinstance(self._made, TextArea):
+                self._made.move_cursor((0, 0))  # at the start, as a new text area's is
+        self.set_error(None)
+        self.set_hint(None)
+        self.display = other.display
 
     def set_choices(self, choices: Sequence[tuple[Text | str, str]]) -> None:
         """Replace a choice field's options, keeping the value when it is still offered."""

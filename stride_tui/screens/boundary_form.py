@@ -15,6 +15,8 @@ from ._element_form import ElementForm
 class BoundaryForm(ElementForm):
     """The trust-boundary form; a boundary cannot nest inside itself or its own descendants."""
 
+    KEPT = True
+
     SECTION = "boundaries"
     NOUN = "boundary"
 

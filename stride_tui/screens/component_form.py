@@ -122,6 +122,8 @@ class ComponentForm(ElementForm):
     """The component form. Changing the kind swaps the facts shown; facts of another kind are
     not kept (the file format forbids them)."""
 
+    KEPT = True
+
     SECTION = "components"
     NOUN = "component"
 

@@ -149,6 +149,11 @@ class Dialog(ModalScreen[ResultType]):
         return chain[0] if chain else None
 
     def _on_mount(self, event: events.Mount) -> None:
+        self.open_again()
+
+    def open_again(self) -> None:
+        """Focus the first field and hand it the keys held meanwhile: as the dialog mounts,
+        or when a dialog kept from before (a form filled again) is shown once more."""
         # the dialog opens at its top, even when what has focus lies further down
         self.set_focus(self.initial_focus(), scroll_visible=False)
         self._release_held_keys()

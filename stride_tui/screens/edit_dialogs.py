@@ -16,6 +16,7 @@ from stride_tui.core import editing as edits
 from stride_tui.core.analysis.engine import Analysis, Finding
 from stride_tui.core.model.elements import ThreatModel
 
+from ._element_form import ElementForm
 from .boundary_form import BoundaryForm
 from .component_form import ComponentForm
 from .delete_confirmation import NOUNS, delete_confirmation
@@ -73,6 +74,11 @@ class EditDialogs(Widget):
     edit made as a dialog closes reached the screen a moment after the screen came back: it was
     drawn once with the model as it was, then again with the edit."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._kept: dict[type[ElementForm], ElementForm] = {}
+        """The element forms kept for the next element of their kind, by class."""
+
     def deliver(self, message: Message) -> None:
         """Hand ``message`` (`Edited`, `DecisionDropped`) to the `receiver`, or post it."""
         if self.receiver is not None:
@@ -81,12 +87,20 @@ class EditDialogs(Widget):
             self.post_message(message)
 
     def open_form(self, form: Screen[FormResult | None]) -> None:
-        """Open ``form``; a saved form delivers `Edited`."""
+        """Open ``form``; a saved form delivers `Edited`. An element's form is kept once
+        closed: the next form of its kind fills it again (see `FormScreen.KEPT`)."""
 
         def saved(result: FormResult | None) -> None:
             if result is not None:
                 self.deliver(self.Edited(result.model, result.label, result.select, result.save_file))
 
+        if isinstance(form, ElementForm) and form.KEPT and form.old_id is not None:
+            kept = self._kept.get(type(form))
+            if kept is not None and kept.take_over(form):
+                form = kept
+            elif kept is None:
+                self.app.install_screen(form, f"kept-{type(form).__name__}-{id(self)}")
+                self._kept[type(form)] = form
         self.app.push_screen(form, saved)
 
     def add_component(self, model: ThreatModel, boundary: str | None) -> None:

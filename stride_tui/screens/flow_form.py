@@ -54,6 +54,8 @@ _ENUMS = {
 class FlowForm(ElementForm):
     """The data-flow form; the id is proposed from the name, or from "source to target"."""
 
+    KEPT = True
+
     SECTION = "flows"
     NOUN = "flow"
     ID_SOURCES = ("name", "from", "to")

@@ -13,6 +13,7 @@ from textual import events
 from textual._context import active_app
 from textual.pilot import Pilot
 from textual.screen import ModalScreen
+from textual.widgets import Static
 from textual.widgets._select import SelectOverlay
 
 from stride_tui.app import StrideApp
@@ -23,11 +24,12 @@ from stride_tui.screens.dialog import REMOVAL_DELAY
 from stride_tui.screens.flow_form import FlowForm
 from stride_tui.screens.form_screen import FormScreen
 from stride_tui.screens.threat_form import ThreatForm
+from widgets import ComponentTable
 from widgets.choice_box import ChoiceBox
 from widgets.form_field import CHOICE_KEYS
 from widgets.text_input import TextBox
 
-from .harness import MODEL, main_screen, open_form, rendered, run, settle, type_text, wait_for, write
+from .harness import MODEL, clear_and_type, main_screen, open_form, rendered, run, settle, type_text, wait_for, write
 
 # components added in an order that is not the alphabet's
 UNSORTED = (
@@ -375,3 +377,75 @@ def test_a_key_the_screen_under_a_new_dialog_read_first_reaches_the_dialog(tmp_p
         assert form.values()["name"] == "Le"
 
     run(write(tmp_path), scenario)
+
+
+async def _edit(app: StrideApp, pilot: Pilot, component_id: str) -> ComponentForm:
+    """Select ``component_id`` in the components pane and open its form."""
+    main_screen(app).query_one("#components", ComponentTable).move_cursor_to_key(component_id, post=True)
+    await settle(app, pilot)
+    form = await open_form(app, pilot, "e", ComponentForm)
+    assert isinstance(form, ComponentForm)
+    return form
+
+
+def test_the_next_components_form_is_the_last_one_filled_again_with_nothing_left_of_it(tmp_path: Path) -> None:
+    """An element's form is kept once closed and filled again for the next element (composing
+    a form took a third of a second): it shows that element's values, none of the last one's,
+    not even in a text box's undo."""
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        first = await _edit(app, pilot, "api")
+        assert first.field("name").value == "API"
+        await type_text(pilot, " gateway")
+        first.field("id").control.focus()
+        await pilot.pause()
+        await clear_and_type(pilot, "Not an id!")
+        await pilot.pause()
+        assert "id" in first.errors
+        first.field("description").control.focus()
+        await pilot.pause()
+        await type_text(pilot, "Left from the API")
+        await pilot.press("escape", "d")  # discard
+        await settle(app, pilot)
+        second = await _edit(app, pilot, "db")
+        assert second is first  # the same form, filled again
+        assert second.old_id == "db" and "db" in str(second.query_one("#form-title", Static).content)
+        assert second.field("name").value == "DB" and second.field("kind").value == "data_store"
+        assert second.field("description").value is None
+        assert second.field("encrypted_at_rest").display and not second.field("privileged").display
+        assert not second.errors and not second.changed
+        assert app.focused is second.field("name").control  # the first field, as for a new form
+        second.field("description").control.focus()
+        await pilot.pause()
+        await pilot.press("ctrl+z")  # nothing of the API's description to undo
+        await pilot.pause()
+        assert second.field("description").value is None
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+    run(write(tmp_path), scenario)
+
+
+def test_keys_typed_while_a_kept_form_opens_again_reach_it(tmp_path: Path) -> None:
+    """The same burst typed as the form first opens and as it opens again lands the same way."""
+    landed: list[tuple[object, ...]] = []
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        table = main_screen(app).query_one("#components", ComponentTable)
+        for component_id in ("api", "db"):
+            table.focus()
+            table.move_cursor_to_key(component_id, post=True)
+            await settle(app, pilot)
+            # no pause: typed as it opens (the name, then past id, kind and boundary to technology)
+            await pilot.press("e", *"X1", "tab", "tab", "tab", "tab", *"Y2")
+            await settle(app, pilot)
+            form = app.screen
+            assert isinstance(form, ComponentForm) and form.old_id == component_id
+            landed.append((form, form.field("name").value, form.field("technology").value))
+            await pilot.press("escape", "d")
+            await settle(app, pilot)
+
+    run(write(tmp_path), scenario)
+    (first, *api), (second, *db) = landed
+    assert second is first
+    assert api == db == ["X1", "Y2"]  # the name's text selected as the field takes focus, then typed over
