@@ -98,7 +98,7 @@ class DecideDialog(Dialog[Verdict | None]):
             yield Static(
                 Text("Decide: ", style="bold").append_text(self.title_text), id="decide-title", classes="dialog-title"
             )
-            yield Static(Text(f"{self.summary}. One key decides; ctrl+z takes it back.", style="dim"), markup=False)
+            yield Static(self._summary_text(), id="decide-summary", markup=False)
             options = [
                 Option(Text.assemble((f"{key}  ", "bold"), (status, "bold"), (f"  {meaning}", "dim")), id=status)
                 for key, status, meaning in VERDICTS
@@ -106,6 +106,21 @@ class DecideDialog(Dialog[Verdict | None]):
             if self.with_note:
                 options.append(Option(Text.assemble((f"{NOTE_KEY}  ", "bold"), "with a note and a ticket…"), id="note"))
             yield OptionList(*options, id="decide-options", compact=True)
+
+    def _summary_text(self) -> Text:
+        return Text(f"{self.summary}. One key decides; ctrl+z takes it back.", style="dim")
+
+    def take_over(self, title: Text, summary: str) -> bool:
+        """Ask again, for ``title`` and ``summary``, once closed (a dialog kept for the next
+        decision opens without being composed and styled again); False while it is open."""
+        if not self.is_attached or self in self.app.screen_stack:
+            return False
+        self.title_text, self.summary = title, summary
+        self.query_one("#decide-title", Static).update(Text("Decide: ", style="bold").append_text(title))
+        self.query_one("#decide-summary", Static).update(self._summary_text())
+        self.query_one(OptionList).highlighted = 0
+        self.reopen()
+        return True
 
     def initial_focus(self) -> Widget | None:
         return self.query_one(OptionList)

@@ -66,6 +66,11 @@ class Dialog(ModalScreen[ResultType]):
         """The lines of the screen under the dialog at its last repaint, and their tinted strips."""
         self._background: _DimmedBackground | None = None
         self._background_key: tuple[object, ...] | None = None
+        self._reopening = False
+        """Kept and made ready to open again (`reopen`): it opens once it is shown."""
+        self._restyle_skippable = False
+        self._styled_with: object = None
+        """The app's CSS rules its nodes were last styled with."""
 
     @property
     def holding_keys(self) -> bool:
@@ -149,7 +154,37 @@ class Dialog(ModalScreen[ResultType]):
         return chain[0] if chain else None
 
     def _on_mount(self, event: events.Mount) -> None:
+        self._styled_with = self.app.stylesheet.rules  # what its nodes were styled with as they mounted
         self.open_again()
+
+    # ------------------------------------------------------------ kept dialogs
+
+    def reopen(self) -> None:
+        """Make this dialog, closed and kept (installed), open as a new one the next time it
+        is pushed: keys typed as it opens are held for its first field, and its nodes are not
+        styled again unless the app's CSS changed (Textual styles every node of a screen it
+        shows again). The caller fills it with what it shows first."""
+        self.set_focus(None)
+        self.hold_keys()
+        self._reopening = self._restyle_skippable = True
+
+    def reopened(self) -> None:
+        """Hook: a kept dialog is shown again, before its first field gets focus."""
+
+    def on_screen_resume(self) -> None:
+        if self._reopening:
+            self._reopening = False
+            self.reopened()
+            self.open_again()
+
+    def update_node_styles(self, animate: bool = True) -> None:
+        rules = self.app.stylesheet.rules
+        if self._restyle_skippable and self._styled_with is rules:
+            self._restyle_skippable = False
+            return
+        self._restyle_skippable = False
+        super().update_node_styles(animate)
+        self._styled_with = rules
 
     def open_again(self) -> None:
         """Focus the first field and hand it the keys held meanwhile: as the dialog mounts,

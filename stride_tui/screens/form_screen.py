@@ -76,11 +76,6 @@ class FormScreen(Dialog[FormResult | None]):
         self._problems: list[str] | None = None
         self._initial: dict[str, object] | None = None
         self._asking = False
-        self._reopening = False
-        """Filled again for another element (`take_over`): it opens once it is shown."""
-        self._restyle_skippable = False
-        self._styled_with: object = None
-        """The app's CSS rules its nodes were last styled with."""
 
     # ------------------------------------------------------------- for subclasses
 
@@ -119,7 +114,7 @@ class FormScreen(Dialog[FormResult | None]):
             return False
         if _shape(fresh) != _shape(self):
             return False
-        skipped = _dialog_attributes() | {"fields", "_styled_with"}
+        skipped = _dialog_attributes() | {"fields"}
         for name, value in vars(fresh).items():
             if name not in skipped:
                 setattr(self, name, value)
@@ -129,28 +124,12 @@ class FormScreen(Dialog[FormResult | None]):
         self.query_one("#form-title", Static).update(self.heading)
         self.query_one("#form-hint", Static).update("")
         self.query_one("#form-fields", VerticalScroll).scroll_home(animate=False)
-        self.set_focus(None)  # keys typed while it opens are held, as for a new form
-        self.hold_keys()
-        self._reopening = self._restyle_skippable = True
+        self.reopen()
         return True
 
-    def update_node_styles(self, animate: bool = True) -> None:
-        # Textual styles every node of a screen it shows again (a form: hundreds, ~30 ms), in
-        # case the app's CSS changed meanwhile; a kept form's are as they were unless it did
-        rules = self.app.stylesheet.rules
-        if self._restyle_skippable and self._styled_with is rules:
-            self._restyle_skippable = False
-            return
-        self._restyle_skippable = False
-        super().update_node_styles(animate)
-        self._styled_with = rules
-
-    def on_screen_resume(self) -> None:
-        if self._reopening:
-            self._reopening = False
-            self.revalidate()
-            self._initial = self.values()
-            self.open_again()
+    def reopened(self) -> None:
+        self.revalidate()
+        self._initial = self.values()
 
     # ------------------------------------------------------------------- helpers
 
@@ -188,7 +167,6 @@ class FormScreen(Dialog[FormResult | None]):
                 yield Button(Text("Cancel  [esc]"), id="form-cancel", compact=True)
 
     def on_mount(self) -> None:
-        self._styled_with = self.app.stylesheet.rules  # what its nodes were styled with as they mounted
         self.revalidate()
         # keys typed while the form opened are still queued in its first field: they count as changes
         self._initial = self.values()

@@ -55,6 +55,8 @@ class ThreatActions(Widget):
     }
     """
 
+    _kept_dialog: DecideDialog | None = None
+
     receiver: Callable[[Message], None] | None = None
     """Who takes the edits at once, when set (the main screen); else they are posted (see
     `EditDialogs.receiver`)."""
@@ -84,7 +86,18 @@ class ThreatActions(Widget):
             if result is not None:
                 self._post(result.model, result.label, select)  # type: ignore[attr-defined]
 
-        self.app.push_screen(DecideDialog(title, threats_summary(threats)), chosen)
+        self.app.push_screen(self._decide_dialog(title, threats_summary(threats)), chosen)
+
+    def _decide_dialog(self, title: Text, summary: str) -> DecideDialog:
+        """The decide dialog, kept once made (composing it again was most of the time ``d`` took)."""
+        kept = self._kept_dialog
+        if kept is not None and kept.take_over(title, summary):
+            return kept
+        dialog = DecideDialog(title, summary)
+        if kept is None:
+            self.app.install_screen(dialog, f"kept-decide-{id(self)}")
+            self._kept_dialog = dialog
+        return dialog
 
     def answer(self, model: ThreatModel, question: Question, key: str) -> bool:
         """Set the fact ``question`` asks about to the answer of ``key`` (y / n); False when the

@@ -188,6 +188,41 @@ def test_decide_a_whole_threat_with_one_key_and_undo_it(tmp_path: Path) -> None:
     run(path, scenario)
 
 
+def test_the_decide_dialog_is_kept_and_asks_about_the_next_threat(tmp_path: Path) -> None:
+    """``d`` opens the same dialog each time (composing it again was most of what ``d`` cost):
+    it names the threat under the cursor, and a key typed straight after ``d`` decides it."""
+    path = write(tmp_path, REFUND)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+        await pilot.press("escape", "4")
+        await pilot.pause()
+        panel = screen.query_one(StridePanel)
+        first, second = [t for t in panel.threats if t.status == "open"][:2]
+        dialogs = []
+        for threat, key in ((first, "a"), (second, "t")):
+            panel.table.move_cursor_to_key(threat.id, post=True)
+            await settle(app, pilot)
+            await pilot.press("d")
+            await wait_for(app, pilot, DecideDialog)
+            dialog = app.screen
+            assert isinstance(dialog, DecideDialog)
+            dialogs.append(dialog)
+            assert threat.title[:20] in rendered(dialog.query_one("#decide-title"))
+            await pilot.press(key)
+            await settle(app, pilot)
+        assert dialogs[0] is dialogs[1]
+        assert screen.model.decisions[first.id].status == "accepted"
+        assert screen.model.decisions[second.id].status == "transferred"
+        panel.table.move_cursor_to_key(first.id, post=True)
+        await settle(app, pilot)
+        await pilot.press("d", "o")  # no pause: the key reaches the dialog kept from before
+        await settle(app, pilot)
+        assert app.screen is screen and first.id not in screen.model.decisions
+
+    run(path, scenario)
+
+
 def test_questions_are_answered_with_one_key(tmp_path: Path) -> None:
     path = write(tmp_path, REFUND)
 
