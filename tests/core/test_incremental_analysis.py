@@ -1,6 +1,6 @@
 """Incremental analysis: after any sequence of edits, an analyzer that updates what it derived
 gives exactly what a fresh analysis of the same model gives (findings with every field,
-decisions, orphans, errors, crossings)."""
+decisions, orphans, errors, crossings, and the questions asked of its threats)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stride_tui.core.analysis.engine import Analysis, Analyzer
+from stride_tui.core.analysis.questions import questions
 from stride_tui.core.analysis.rules import builtin_rules
+from stride_tui.core.analysis.threats import group_threats
 from stride_tui.core.editing.base import EditError
 from stride_tui.core.editing.delete import delete
 from stride_tui.core.editing.put import put_boundary, put_component, put_flow, put_threat, set_decision, set_fact
@@ -51,6 +53,8 @@ def same(incremental: Analysis, fresh: Analysis) -> None:
     ]
     assert incremental.topology.crossings == fresh.topology.crossings
     assert incremental.topology.component_chain == fresh.topology.component_chain
+    # the components asked what they are built with are carried across edits, not found again
+    assert questions(incremental, group_threats(incremental)) == questions(fresh, group_threats(fresh))
 
 
 def edit(model: ThreatModel, data: st.DataObject, history: list[ThreatModel]) -> ThreatModel:
@@ -153,3 +157,36 @@ def test_a_failed_update_leaves_the_analyzer_able_to_start_again(monkeypatch: py
         analyzer.analyse(edited)
     monkeypatch.undo()
     same(analyzer.analyse(edited), Analyzer(RULES, TODAY).analyse(edited))
+
+
+def test_a_model_wide_answer_follows_the_component_that_gives_it() -> None:
+    """``model_has``: adding the model's only secrets store, then taking it out of scope, flips
+    the answer each time; the incremental analysis agrees with a fresh one at every step."""
+    model = load_model(SAMPLES / "three-tier.toml").model  # it has no secrets store
+    analyzer = Analyzer(RULES, TODAY)
+    analyzer.analyse(model)
+    cid = next(c for c, comp in model.components.items() if comp.kind == "data_store")
+    steps = [
+        set_fact(model, cid, "technology", "vault"),
+        set_fact(set_fact(model, cid, "technology", "vault"), cid, "out_of_scope", True),
+        model,
+    ]
+    answers = []
+    for step in steps:
+        incremental = analyzer.analyse(step)
+        same(incremental, Analyzer(RULES, TODAY).analyse(step))
+        answers.append(tuple(analyzer._state.facts.model_facts.values()))  # type: ignore[union-attr]
+    assert answers == [(True,), (False,), (False,)]
+
+
+def test_findings_stay_in_model_order_when_an_edit_changes_how_many_an_element_has() -> None:
+    """An edit that gives one element more findings and another fewer: the findings of every
+    element stay together, in model order, as a fresh analysis lists them."""
+    model = load_model(SAMPLES / "checkout.toml").model
+    analyzer = Analyzer(RULES, TODAY)
+    before = analyzer.analyse(model)
+    first, last = next(iter(model.flows)), list(model.flows)[-1]
+    edited = set_fact(set_fact(model, first, "encrypted", False), last, "encrypted", True)
+    after = analyzer.analyse(edited)
+    same(after, Analyzer(RULES, TODAY).analyse(edited))
+    assert [f.element_id for f in after.findings] != [f.element_id for f in before.findings]

@@ -13,7 +13,7 @@ import datetime
 import gc
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from stride_tui.core.analysis.conditions import (
@@ -34,7 +34,7 @@ from stride_tui.core.analysis.risk import WAF_REMEDIES, Risk, assess
 from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
 from stride_tui.core.analysis.technologies import Catalogue
 from stride_tui.core.analysis.unknowns import owner_of, settling_facts
-from stride_tui.core.model.elements import Flow, ThreatModel
+from stride_tui.core.model.elements import Component, Flow, ThreatModel
 from stride_tui.core.model.identity import changed_keys
 from stride_tui.core.model.topology import Crossing, Topology
 
@@ -331,6 +331,9 @@ class Analysis:
     changed: frozenset[str] | None = None
     """Components and flows whose findings may differ from the analysis before this one by the
     same analyzer (None: any may, as after a first analysis)."""
+    unrecognised: list[dict[str, str] | None] = field(default_factory=lambda: [None], repr=False, compare=False)
+    """Holds `unrecognised_components` of the model once worked out (`questions` does): the
+    analyzer shares the cell with its next analysis, which updates it for an edit's components."""
 
     def for_element(self, element_id: str) -> list[Finding]:
         """Findings on one component or flow."""
@@ -468,14 +471,20 @@ class Analyzer:
         again = components_again | flows_again | (touched & model.components.keys())
         decided = self._decided_again(last, model, neighbours) - again
         state = _State(model, topology, facts, neighbours, names, dict(last.results), last.covered.copy())
+        state.spliced_from = last
+        unrecognised = last.unrecognised[0]
+        if unrecognised is not None and components:
+            unrecognised = _without(unrecognised, components)
+            unrecognised.update(unrecognised_components(self.catalogue, model.components, components))
+        state.unrecognised = [unrecognised]
         run = _Run(self, state)
-        for eid in (*components, *flows):
-            if eid not in model.components and eid not in model.flows:
-                run.forget(eid)
-        exists = model.components.keys() | model.flows.keys()
-        changed = {eid for eid in again & exists if run.element(eid, last)}
-        changed |= {eid for eid in decided & exists if run.element(eid, last, evaluate=False)}
-        return state, frozenset(changed | (components | flows) - exists)
+        mc, mf = model.components, model.flows
+        removed = {eid for eid in (*components, *flows) if eid not in mc and eid not in mf}
+        for eid in removed:
+            run.forget(eid)
+        changed = {eid for eid in again if (eid in mc or eid in mf) and run.element(eid, last)}
+        changed |= {eid for eid in decided if (eid in mc or eid in mf) and run.element(eid, last, evaluate=False)}
+        return state, frozenset(changed | removed)
 
     def _decided_again(self, last: _State, model: ThreatModel, neighbours: Neighbours) -> set[str]:
         """Elements whose decisions or hand-written threats may differ between the two models."""
@@ -518,16 +527,34 @@ class _State:
     results: dict[str, _Result] = field(default_factory=dict)
     covered: Counter[str] = field(default_factory=Counter)
     """How many findings each decision key covers (a key covering none is an orphan)."""
+    spliced_from: _State | None = None
+    """The state this one was updated from, until its findings are listed (then dropped)."""
+    order: list[str] = field(default_factory=list)
+    """Every component and flow, in model order: how `findings` is laid out."""
+    counts: list[int] = field(default_factory=list)
+    """How many findings each element of `order` has in `findings`."""
+    findings: list[Finding] = field(default_factory=list)
+    """Every finding in model order (each analysis lists a copy)."""
+    with_errors: set[str] = field(default_factory=set)
+    """The elements with rule errors."""
+    unrecognised: list[dict[str, str] | None] = field(default_factory=lambda: [None])
+    """`unrecognised_components` of the model, once its analysis' questions asked for it (the
+    analysis holds this cell): the next state updates it for the edited components alone."""
 
     def analysis(self, ruleset: RuleSet, catalogue: Catalogue, changed: frozenset[str] | None) -> Analysis:
         model, results = self.model, self.results
-        findings: list[Finding] = []
+        last, self.spliced_from = self.spliced_from, None
+        order = [*model.components, *model.flows]
+        if last is None or changed is None or order != last.order or 8 * len(changed) > len(order):
+            self._list_all(order)
+        else:
+            self._splice(last, changed)
         errors: list[RuleError] = []
-        for eid in (*model.components, *model.flows):
-            result = results[eid]
-            findings.extend(result.findings)
-            if result.errors:
-                errors.extend(result.errors)
+        if self.with_errors:  # in model order; a few looked up, many placed by one pass
+            place = order.index if len(self.with_errors) < 4 else {eid: i for i, eid in enumerate(order)}.__getitem__
+            for eid in sorted(self.with_errors, key=place):
+                errors.extend(results[eid].errors)
+        findings = list(self.findings)
         covered = self.covered
         return Analysis(
             model,
@@ -538,7 +565,44 @@ class _State:
             disabled=tuple(ruleset.disabled.values()),
             catalogue=catalogue,
             changed=changed,
+            unrecognised=self.unrecognised,
         )
+
+    def _list_all(self, order: list[str]) -> None:
+        """Lay out every element's findings in model order."""
+        results = self.results
+        findings: list[Finding] = []
+        counts: list[int] = []
+        with_errors: set[str] = set()
+        for eid in order:
+            result = results[eid]
+            findings.extend(result.findings)
+            counts.append(len(result.findings))
+            if result.errors:
+                with_errors.add(eid)
+        self.order, self.counts, self.findings, self.with_errors = order, counts, findings, with_errors
+
+    def _splice(self, last: _State, changed: frozenset[str]) -> None:
+        """`_list_all` from the last state's layout (the same elements in the same order): only
+        the ``changed`` elements' findings are put in place of theirs (an edit changes a few of
+        tens of thousands of elements; listing them all was most of a re-analysis)."""
+        results, order = self.results, last.order
+        findings, counts = list(last.findings), list(last.counts)
+        with_errors = set(last.with_errors)
+        at = {eid: order.index(eid) for eid in changed} if len(changed) < 16 else None
+        if at is None:
+            at = {eid: i for i, eid in enumerate(order) if eid in changed}
+        for eid in sorted(changed, key=at.__getitem__, reverse=True):  # later slices first: starts stay put
+            i = at[eid]
+            result = results[eid]
+            start = sum(counts[:i])
+            findings[start : start + counts[i]] = result.findings
+            counts[i] = len(result.findings)
+            if result.errors:
+                with_errors.add(eid)
+            else:
+                with_errors.discard(eid)
+        self.order, self.counts, self.findings, self.with_errors = order, counts, findings, with_errors
 
 
 class _Run:
@@ -613,6 +677,37 @@ class _Run:
         owner = request if request is not None and request in model.flows else eid
         crossings = state.topology.crossings[eid]
         return _Element(eid, "flow", state.facts.flows[eid], state.names, "", (), flow, crossings, owner)
+
+
+def unrecognised_components(
+    catalogue: Catalogue | None, components: Mapping[str, Component], only: Iterable[str] | None = None
+) -> dict[str, str]:
+    """The processes and stores (of ``only``, or all) whose technology ``catalogue`` does not
+    recognise, each with what to ask: "What is X built with?" (questions ask it)."""
+    found: dict[str, str] = {}
+    if catalogue is None:
+        return found
+    for element_id in components if only is None else only:
+        component = components.get(element_id)
+        if component is None or component.kind == "external_entity":
+            continue
+        # "User service" names a person, not what the service is built with
+        families = catalogue.families_of(component.technology, " ".join(component.tags or ()), component.name)
+        if set(families) - {"person"}:
+            continue
+        name = component.name or element_id
+        found[element_id] = f"What is {name} built with?" + (
+            f" (`{component.technology}` is not in the catalogue)" if component.technology else ""
+        )
+    return found
+
+
+def _without(table: dict[str, str], keys: set[str]) -> dict[str, str]:
+    """A copy of ``table`` without ``keys`` (copied whole, then the few keys dropped)."""
+    out = dict(table)
+    for key in keys:
+        out.pop(key, None)
+    return out
 
 
 def _names(model: ThreatModel) -> dict[str, str]:

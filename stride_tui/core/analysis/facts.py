@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from typing import TypeVar
 
 from pydantic import BaseModel
 
@@ -161,6 +162,9 @@ class FactBase:
         self.components: dict[str, dict[str, object]] = {
             cid: {**own, **self._graph[cid]} for cid, own in self._own.items()
         }
+        # the in-scope components satisfying each ``model_has`` condition: an edit re-tests only
+        # the components whose facts it derived again, instead of the whole model
+        self._holders: dict[str, set[str]] = {}
         self.model_facts = self._answer_queries(self.components)
         """The answers to the rules' ``model_has`` conditions, by key (every element has them)."""
         if self.model_facts:
@@ -212,12 +216,16 @@ class FactBase:
         for cid in rederived:
             new.components[cid] = {**new._own[cid], **new._graph[cid], **self.model_facts}
         # a removed component changes the answers too, though nothing is derived again for it
-        new.model_facts = new._answer_queries(new.components) if rederived or components else self.model_facts
+        if rederived or components:
+            new._holders = self._holders
+            new.model_facts = new._answer_again(rederived | components)
+        else:
+            new._holders, new.model_facts = self._holders, self.model_facts
         answers_changed = new.model_facts != self.model_facts
         if answers_changed:  # a model-wide answer changed: every element
             rederived = set(new._own)
             new.components = {cid: {**new._own[cid], **new._graph[cid], **new.model_facts} for cid in new._own}
-        new._copies = {p: {c: v for c, v in copies.items() if c not in rederived} for p, copies in self._copies.items()}
+        new._copies = {p: _without(copies, rederived) for p, copies in self._copies.items()}
         if answers_changed:
             flows_again = set(model.flows)
         else:
@@ -346,11 +354,41 @@ class FactBase:
         if not self._queries:
             return {}
         model = self.model.components
-        in_scope = [facts for cid, facts in components.items() if not model[cid].out_of_scope]
-        return {
-            q.key: any(q.kind in (None, facts["kind"]) and predicate(facts) for facts in in_scope)
+        in_scope = [(cid, facts) for cid, facts in components.items() if not model[cid].out_of_scope]
+        self._holders = {
+            q.key: {cid for cid, facts in in_scope if q.kind in (None, facts["kind"]) and predicate(facts)}
             for q, predicate in self._queries
         }
+        return {key: bool(holders) for key, holders in self._holders.items()}
+
+    def _answer_again(self, dirty: set[str]) -> dict[str, bool]:
+        """`_answer_queries` after an edit: only the ``dirty`` components (facts derived again,
+        changed or removed) are tested again; the others hold what they held (same facts)."""
+        if not self._queries:
+            return {}
+        model, components = self.model.components, self.components
+        holders = self._holders
+        copied = False
+        for q, predicate in self._queries:
+            members = holders[q.key]
+            for cid in dirty:
+                facts = components.get(cid)
+                component = model.get(cid)
+                holds = (
+                    facts is not None
+                    and component is not None
+                    and not component.out_of_scope
+                    and q.kind in (None, facts["kind"])
+                    and bool(predicate(facts))
+                )
+                if holds == (cid in members):
+                    continue
+                if not copied:  # the last base keeps its own holders
+                    holders, copied = {key: set(m) for key, m in holders.items()}, True
+                    members = holders[q.key]
+                (members.add if holds else members.discard)(cid)
+        self._holders = holders
+        return {key: bool(members) for key, members in holders.items()}
 
 
 class _Prefixed(dict[str, str]):
@@ -367,11 +405,20 @@ class _Prefixed(dict[str, str]):
         return name
 
 
+def _without(table: dict[str, _T], keys: set[str]) -> dict[str, _T]:
+    """A copy of ``table`` without ``keys`` (copied whole, then the few keys dropped)."""
+    out = dict(table)
+    for key in keys:
+        out.pop(key, None)
+    return out
+
+
 def _pulled(source: dict[str, object]) -> bool:
     """Whether a flow out of ``source`` is a download: registries never call anyone, they are pulled from."""
     return "package-registry" in source.get("family", ())  # type: ignore[operator]
 
 
+_T = TypeVar("_T")
 _NONE: dict[str, object] = {}
 """The facts of a component the model does not have (never written to)."""
 _ENTERS_NOTHING: dict[str, object] = {

@@ -13,7 +13,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from stride_tui.core.analysis.engine import Analysis, without_gc
+from stride_tui.core.analysis.engine import Analysis, unrecognised_components, without_gc
 from stride_tui.core.analysis.threats import Threat
 from stride_tui.core.analysis.unknowns import ANSWERABLE
 from stride_tui.core.model.elements import SEVERITIES, UNDECIDED
@@ -148,24 +148,15 @@ _RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 def _unrecognised(analysis: Analysis) -> dict[str, str]:
     """The processes and stores whose technology the catalogue does not recognise, each with
     what to ask: "What is X built with?". Worked out once per analysis (it depends only on the
-    model), so the walk over the threats looks each finding's element up in this alone."""
+    model), so the walk over the threats looks each finding's element up in this alone; the
+    analyzer hands its analyses theirs, kept up to date across edits."""
     found: dict[str, str] | None = analysis.__dict__.get("_unrecognised")
     if found is not None:
         return found
-    found = {}
-    catalogue = analysis.catalogue
-    if catalogue is not None:
-        for element_id, component in analysis.model.components.items():
-            if component.kind == "external_entity":
-                continue
-            # "User service" names a person, not what the service is built with
-            families = catalogue.families_of(component.technology, " ".join(component.tags or ()), component.name)
-            if set(families) - {"person"}:
-                continue
-            name = component.name or element_id
-            found[element_id] = f"What is {name} built with?" + (
-                f" (`{component.technology}` is not in the catalogue)" if component.technology else ""
-            )
+    cell = analysis.unrecognised
+    found = cell[0]
+    if found is None:
+        found = cell[0] = unrecognised_components(analysis.catalogue, analysis.model.components)
     analysis.__dict__["_unrecognised"] = found
     return found
 

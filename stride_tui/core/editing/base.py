@@ -47,7 +47,8 @@ def require_existing(model: ThreatModel, section: str, element_id: str | None) -
 
 def put_entry(table: dict, key: str, value: object, old_key: str | None) -> dict:
     """A copy of ``table`` with ``value`` at ``key``: in place of ``old_key``, or appended."""
-    if old_key is None or old_key not in table:
+    if old_key is None or old_key not in table or old_key == key:
+        # the same key keeps its place: a copy with one value replaced (C speed, not a pass in Python)
         out = dict(table)
         out[key] = value
         return out
