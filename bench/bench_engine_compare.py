@@ -3,7 +3,9 @@
 Times, on generated models of N components, 2N flows and N/10 boundaries (``--sizes``, default
 1,000 and 5,000), the first analysis in a fresh process, the full analysis by a fresh analyzer
 (what ``bench_speed.py`` reports as the in-process analysis row), and the re-analysis after one
-edit by the analyzer that made the last one (what the editor does), for this checkout and for
+edit by the analyzer that made the last one, and the editor's edit (a process's fact toggled, then
+what the editor asks for: the analysis, the threat index made from the last one and the view of
+the edited component, as ``main_screen`` does in its analysis thread), for this checkout and for
 REV (default: the engine before analysis version 2) checked out in a temporary git worktree.
 Runs alternate between the two so that noise hits both alike; medians are reported. Threat
 grouping, risk and questions exist only in engines since version 2: their cost is reported on
@@ -54,6 +56,30 @@ for i in range(2 * repeat + 1):
     flow = model.flows[fid].model_copy(update={"encrypted": i % 2 == 0})
     edited = model.model_copy(update={"flows": {**model.flows, fid: flow}})
     start = time.perf_counter(); analyzer.analyse(edited); edits.append(time.perf_counter() - start)
+# the editor's edit (main_screen._analyse_and_index): a process's fact toggled as its form does,
+# the analysis, the threat index made from the last one, and the view of the edited component
+editor = None
+try:
+    from stride_tui.core.editing.put import put_component
+    from stride_tui.screens.threat_view import ThreatIndex
+except ImportError:
+    pass
+else:
+    analyzer = Analyzer(rules)
+    current = model
+    index = ThreatIndex(analyzer.analyse(current))
+    cid = next(c for c, comp in current.components.items() if comp.kind == "process")
+    index.view("component", cid)
+    editor = []
+    for _ in range(4 * repeat + 1):
+        component = current.components[cid]
+        current = put_component(current, cid, component.model_copy(update={"validates_input": not component.validates_input}), cid)
+        start = time.perf_counter()
+        edited_analysis = analyzer.analyse(current)
+        index = ThreatIndex(edited_analysis, index)
+        index.view("component", cid)
+        editor.append(time.perf_counter() - start)
+    editor = statistics.median(editor)
 extra = None
 try:
     from stride_tui.core.analysis.threats import group_threats
@@ -67,6 +93,7 @@ print(json.dumps({
     "full": statistics.median(full),
     "full_cpu": statistics.median(full_cpu),
     "edit": statistics.median(edits),
+    "editor": editor,
     "threats": extra,
     "findings": len(analysis.findings),
 }))
@@ -106,19 +133,23 @@ def main() -> int:
     print(f"N components, 2N flows, N/10 boundaries; medians of {args.rounds} alternating processes per tree")
     print(
         f"{'N':>6}  {'engine':<22}{'findings':>9}{'first':>9}{'full analysis':>15}{'(CPU)':>9}"
-        f"{'one edit':>11}{'threats+questions':>19}"
+        f"{'one edit':>11}{'editor edit':>14}{'threats+questions':>19}"
     )
     for n in sizes:
         for name, label in (("old", f"before ({args.rev})"), ("new", "this checkout")):
             rows = runs[(n, name)]
 
             def ms(key: str, rows: list[dict] = rows) -> str:
-                values = [r[key] for r in rows if r[key] is not None]
-                return f"{statistics.median(values) * 1000:.0f} ms" if values else "—"
+                values = [r[key] for r in rows if r.get(key) is not None]
+                return (
+                    f"{statistics.median(values) * 1000:.{1 if key in ('edit', 'editor') else 0}f} ms"
+                    if values
+                    else "—"
+                )
 
             print(
                 f"{n:>6}  {label:<22}{rows[0]['findings']:>9}{ms('first'):>9}{ms('full'):>15}{ms('full_cpu'):>9}"
-                f"{ms('edit'):>11}{ms('threats'):>19}"
+                f"{ms('edit'):>11}{ms('editor'):>14}{ms('threats'):>19}"
             )
     return 0
 
