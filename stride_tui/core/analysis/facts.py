@@ -197,14 +197,16 @@ class FactBase:
             else:
                 new._own[cid] = new._own_facts(component, topology.component_chain[cid])
         # a call's endpoint facts count too (a target that became untrusted is no call)
-        for fid in flows | neighbours.flows_touching(components):
+        calls_again = flows | neighbours.flows_touching(components)
+        for fid in calls_again:
             flow = model.flows.get(fid)
             call = new._call(fid, flow) if flow is not None else None
             if call is None:
                 new._calls.pop(fid, None)
             else:
                 new._calls[fid] = call
-        graph_changed = new._calls != self._calls if flows or components else False
+        # only these calls can differ from the last base's (comparing every call was a pass over them all)
+        graph_changed = any(new._calls.get(fid) != self._calls.get(fid) for fid in calls_again)
         graph_changed = graph_changed or any(_node(new._own.get(c)) != _node(self._own.get(c)) for c in components)
         new._graph = _exposure(new._own, new._calls) if graph_changed else self._graph
         rederived = {c for c in components if c in new._own}
