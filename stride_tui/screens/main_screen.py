@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import ClassVar, NamedTuple
 
 from rich.text import Text
-from textual import _time, messages, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -132,8 +132,6 @@ class MainScreen(Screen[None]):
         large model is pure Python in a thread; started at once, it would hold up the panel)."""
         self._stride_shown: tuple[object, ...] | None = None
         """The analysis, index, selection and rule problem the STRIDE panel was last filled from."""
-        self._whole_frame_at = 0.0
-        """When the last frame of the whole screen began (`_on_timer_update`)."""
         self._selection_settled = False
         """Whether the selection came from the user (a pane's cursor, esc); until then the
         focused pane's cursor is the selection, so an analysis that finishes first never fills
@@ -191,28 +189,6 @@ class MainScreen(Screen[None]):
         if self.app.screen is not self and self._compositor.size == size:
             return
         super()._screen_resized(size)
-
-    def _on_timer_update(self) -> None:
-        # A frame of the whole screen (the screen shown again as a dialog closes) draws every
-        # widget as it is now; but the widgets an edit changed ask to be repainted once idle,
-        # and the screen takes those requests after this frame: a second frame of the same
-        # panes (6-10 ms). Requests made before this frame are dropped: those not yet sent here
-        # (a widget that asks again while being drawn still does), and those already sent.
-        if (
-            self._repaint_required
-            and not (self._layout_required or self._scroll_required)
-            and self.is_current
-            and not self.app._batch_count
-        ):
-            self._whole_frame_at = _time.get_time()
-            for widget in self._compositor.visible_widgets:
-                widget._repaint_required = False
-        super()._on_timer_update()
-
-    async def _on_update(self, message: messages.Update) -> None:
-        if message.time < self._whole_frame_at:  # drawn since (see `_on_timer_update`)
-            message.stop()
-            message.prevent_default()  # Screen._on_update is not called
 
     def _after_first_frame(self) -> None:
         self._adopt_focused_selection()

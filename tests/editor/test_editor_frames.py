@@ -1,0 +1,109 @@
+"""What reaches the terminal: the frames the app sends, applied to a grid of cells as a terminal
+would, show every edit (the main screen drops the repaint requests a frame of the whole screen
+has already drawn, and never one made after it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.segment import ControlType
+from textual._compositor import CompositorUpdate
+from textual.pilot import Pilot
+from textual.screen import Screen
+
+from stride_tui.app import StrideApp
+from stride_tui.screens import MainScreen
+from stride_tui.screens.component_form import ComponentForm
+from stride_tui.screens.decide_dialog import DecideDialog
+from widgets import StridePanel
+
+from .harness import main_screen, open_form, run, settle, type_text, write
+
+
+class Terminal:
+    """The cells of a terminal that is sent the app's frames (headless, the app sends none)."""
+
+    def __init__(self, app: StrideApp) -> None:
+        width, height = app.size
+        self.rows = [[" "] * width for _ in range(height)]
+        self.console = Console(width=width, height=height, force_terminal=True, color_system=None)
+        display = app._display
+
+        def recording(screen: Screen[object], renderable: object) -> None:
+            if isinstance(renderable, CompositorUpdate) and screen is app.screen:
+                self.apply(renderable)
+            display(screen, renderable)  # type: ignore[arg-type]
+
+        app._display = recording  # type: ignore[method-assign]
+
+    def apply(self, update: CompositorUpdate) -> None:
+        x = y = left = 0
+        for segment in self.console.render(update):  # type: ignore[arg-type]  # a Rich renderable
+            if segment.control:
+                for control in segment.control:
+                    if control[0] == ControlType.CURSOR_MOVE_TO:
+                        x = left = int(control[1])  # type: ignore[misc]
+                        y = int(control[2])  # type: ignore[misc]
+                continue
+            if segment.text == "\n":  # a whole region's next line starts under its first
+                x, y = left, y + 1
+                continue
+            for char in segment.text:
+                if 0 <= y < len(self.rows) and 0 <= x < len(self.rows[y]):
+                    self.rows[y][x] = char
+                x += 1
+
+    @property
+    def text(self) -> str:
+        return "\n".join("".join(row) for row in self.rows)
+
+
+def test_an_edit_saved_in_a_form_and_undone_after_it_reaches_the_terminal(tmp_path: Path) -> None:
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        terminal = Terminal(app)
+        await open_form(app, pilot, "c", ComponentForm)
+        await type_text(pilot, "Ledger")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert "Ledger" in terminal.text  # drawn as the form closed
+        assert "unsaved" not in terminal.text
+        await pilot.press("ctrl+z")  # on the main screen, after that frame
+        await settle(app, pilot)
+        await pilot.pause()
+        assert "Ledger" not in terminal.text
+        assert "unsaved" in terminal.text
+
+    run(write(tmp_path), scenario)
+
+
+def test_a_decision_made_in_the_decide_dialog_reaches_the_terminal(tmp_path: Path) -> None:
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        terminal = Terminal(app)
+        screen = main_screen(app)
+        panel = screen.query_one(StridePanel)
+        await pilot.press("escape", "4", "home")  # the whole model's threats, focused
+        await settle(app, pilot)
+        for _ in range(20):
+            if panel.highlighted is not None:
+                break
+            await pilot.press("down")
+        assert panel.highlighted is not None
+        assert "unsaved" not in terminal.text
+        await pilot.press("d")
+        for _ in range(50):
+            if isinstance(app.screen, DecideDialog) and app.screen.is_mounted:
+                break
+            await pilot.pause()
+        assert isinstance(app.screen, DecideDialog)
+        old = screen.model
+        await pilot.press("m")
+        await settle(app, pilot)
+        await pilot.pause()
+        assert app.screen_stack[-1] is screen
+        assert screen.model is not old
+        assert "unsaved" in terminal.text  # the header, drawn as the dialog closed
+
+    run(write(tmp_path), scenario)
