@@ -29,7 +29,7 @@ from stride_tui.core.analysis.conditions import (
     facts_read,
     model_queries,
 )
-from stride_tui.core.analysis.facts import COMPONENT_DERIVED, FLOW_DERIVED, FactBase, Neighbours
+from stride_tui.core.analysis.facts import COMPONENT_DERIVED, FLOW_DERIVED, FactBase, Neighbours, without_keys
 from stride_tui.core.analysis.risk import WAF_REMEDIES, Risk, assess
 from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
 from stride_tui.core.analysis.technologies import Catalogue
@@ -474,7 +474,7 @@ class Analyzer:
         state.spliced_from = last
         unrecognised = last.unrecognised[0]
         if unrecognised is not None and components:
-            unrecognised = _without(unrecognised, components)
+            unrecognised = without_keys(unrecognised, components)
             unrecognised.update(unrecognised_components(self.catalogue, model.components, components))
         state.unrecognised = [unrecognised]
         run = _Run(self, state)
@@ -700,14 +700,6 @@ def unrecognised_components(
             f" (`{component.technology}` is not in the catalogue)" if component.technology else ""
         )
     return found
-
-
-def _without(table: dict[str, str], keys: set[str]) -> dict[str, str]:
-    """A copy of ``table`` without ``keys`` (copied whole, then the few keys dropped)."""
-    out = dict(table)
-    for key in keys:
-        out.pop(key, None)
-    return out
 
 
 def _names(model: ThreatModel) -> dict[str, str]:

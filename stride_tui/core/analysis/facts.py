@@ -227,7 +227,7 @@ class FactBase:
         if answers_changed:  # a model-wide answer changed: every element
             rederived = set(new._own)
             new.components = {cid: {**new._own[cid], **new._graph[cid], **new.model_facts} for cid in new._own}
-        new._copies = {p: _without(copies, rederived) for p, copies in self._copies.items()}
+        new._copies = {p: without_keys(copies, rederived) for p, copies in self._copies.items()}
         if answers_changed:
             flows_again = set(model.flows)
         else:
@@ -407,7 +407,7 @@ class _Prefixed(dict[str, str]):
         return name
 
 
-def _without(table: dict[str, _T], keys: set[str]) -> dict[str, _T]:
+def without_keys(table: dict[str, _T], keys: set[str]) -> dict[str, _T]:
     """A copy of ``table`` without ``keys`` (copied whole, then the few keys dropped)."""
     out = dict(table)
     for key in keys:
