@@ -11,6 +11,7 @@ import contextlib
 import copy
 import datetime
 import gc
+import operator
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -30,7 +31,7 @@ from stride_tui.core.analysis.conditions import (
     model_queries,
 )
 from stride_tui.core.analysis.facts import COMPONENT_DERIVED, FLOW_DERIVED, FactBase, Neighbours, without_keys
-from stride_tui.core.analysis.risk import WAF_REMEDIES, Risk, assess
+from stride_tui.core.analysis.risk import COMPONENT_RISK_FACTS, FLOW_RISK_FACTS, WAF_REMEDIES, Risk, assess
 from stride_tui.core.analysis.rules import DisabledRule, Rule, RuleSet
 from stride_tui.core.analysis.technologies import Catalogue
 from stride_tui.core.analysis.unknowns import owner_of, settling_facts
@@ -78,6 +79,7 @@ _FIELDS = (
 
 
 _TEXTS = ("title", "description", "explanation")
+_field_values = operator.attrgetter(*_FIELDS)
 
 
 class Finding:
@@ -93,37 +95,8 @@ class Finding:
     analysed (its names, crossings, data and protocol), kept with the finding until then.
     """
 
-    __slots__ = (
-        "_description",
-        "_explanation",
-        "_on",
-        "_rule",
-        "_title",
-        "base_severity",
-        "boundaries",
-        "category",
-        "confirmed_severity",
-        "control",
-        "crossings",
-        "custom",
-        "element_id",
-        "element_kind",
-        "element_name",
-        "id",
-        "impact",
-        "likelihood",
-        "mitigations",
-        "note",
-        "references",
-        "remedy",
-        "rests_on",
-        "risk_reasons",
-        "rule_id",
-        "severity",
-        "status",
-        "threat_id",
-        "ticket",
-    )
+    # the fields, the texts behind their properties, and what fills them
+    __slots__ = (*(f for f in _FIELDS if f not in _TEXTS), *(f"_{t}" for t in _TEXTS), "_on", "_rule")
     __hash__ = None  # type: ignore[assignment]  # a value compared by its fields, like an unfrozen dataclass
 
     id: str
@@ -257,35 +230,7 @@ class Finding:
 
     def fields(self) -> tuple[object, ...]:
         """Every field's value, in order (the texts filled in)."""
-        return (
-            self.id,
-            self.rule_id,
-            self.category,
-            self.severity,
-            self.base_severity,
-            self.confirmed_severity,
-            self.likelihood,
-            self.impact,
-            self.risk_reasons,
-            self.element_id,
-            self.element_kind,
-            self.element_name,
-            self.boundaries,
-            self.crossings,
-            self.title,
-            self.description,
-            self.explanation,
-            self.mitigations,
-            self.references,
-            self.status,
-            self.note,
-            self.ticket,
-            self.custom,
-            self.remedy,
-            self.threat_id,
-            self.control,
-            self.rests_on,
-        )
+        return _field_values(self)
 
     def replace(self, **changes: object) -> Finding:
         """A copy with ``changes`` to some fields (``dataclasses.replace`` for a finding); the
@@ -393,7 +338,9 @@ class Analyzer:
         # the facts of a flow's ends that anything reads: rules, risk, and which questions apply
         read = {k for rule in self._by_kind["flow"] for k in rule.facts_read}
         self._endpoint_keys = frozenset(
-            k for k in read | set(_RISK_FACTS) | {"source.kind", "target.kind"} if k.startswith(("source.", "target."))
+            k
+            for k in read | set(FLOW_RISK_FACTS) | {"source.kind", "target.kind"}
+            if k.startswith(("source.", "target."))
         )
         # the model-wide questions rules ask (`model_has`), each answered once per model
         asked = [q for rules in self._by_kind.values() for rule in rules for q in model_queries(rule.condition)]
@@ -672,9 +619,7 @@ class _Run:
         flow = model.flows[eid]
         if flow.out_of_scope:
             return None
-        # `control_owner` of the flow itself: a response's findings belong to its request
-        request = flow.response_to
-        owner = request if request is not None and request in model.flows else eid
+        owner = control_owner(model, eid, "element")  # a response's findings belong to its request
         crossings = state.topology.crossings[eid]
         return _Element(eid, "flow", state.facts.flows[eid], state.names, "", (), flow, crossings, owner)
 
@@ -1157,35 +1102,6 @@ def control_owner(model: ThreatModel, element_id: str, remedy_on: str) -> str:
     return flow.response_to if flow.response_to in model.flows else element_id
 
 
-_RISK_FACTS = (
-    "from_internet",
-    "crosses_boundary",
-    "authentication",
-    "classification",
-    "integrity",
-    "availability",
-    "privileged",
-    "stores_credentials",
-    "untrusted",
-    "reachable_from_internet",
-    "reachable_unauthenticated",
-    "entered_across_boundary",
-    "source.reachable_from_internet",
-    "source.forwards",
-    "target.privileged",
-    "target.stores_credentials",
-    "target.classification",
-    "target.integrity",
-    "target.availability",
-    "stakes",
-    "target.stakes",
-    "behind_waf",
-    "source.behind_waf",
-    "target.behind_waf",
-)
-"""Every fact `risk.assess` reads: its result is memoised on their values."""
-
-
 def _risk(memo: Analyzer, rule: Rule, element: _Element, provisional: bool) -> tuple[Risk, str]:
     """The finding's risk, and its severity if its unknown facts turn out bad (the gate's)."""
     # a risk depends on what assess reads of the rule and on the element's risk facts: rules
@@ -1200,48 +1116,11 @@ def _risk(memo: Analyzer, rule: Rule, element: _Element, provisional: bool) -> t
     return rated
 
 
-_COMPONENT_RISK_FACTS = (
-    "untrusted",
-    "reachable_unauthenticated",
-    "reachable_from_internet",
-    "entered_across_boundary",
-    "behind_waf",
-    "privileged",
-    "stores_credentials",
-    "classification",
-    "stakes",
-    "availability",
-    "integrity",
-)
-"""The facts `risk.assess` reads of a component (its own: likelihood, the WAF, impact)."""
-_FLOW_RISK_FACTS = (
-    "from_internet",
-    "source.reachable_from_internet",
-    "source.forwards",
-    "crosses_boundary",
-    "authentication",
-    "source.behind_waf",
-    "target.behind_waf",
-    "target.privileged",
-    "target.stores_credentials",
-    "classification",
-    "target.classification",
-    "availability",
-    "target.availability",
-    "integrity",
-    "target.integrity",
-    "stakes",
-    "target.stakes",
-)
-"""The facts `risk.assess` reads of a flow: its likelihood's, its ends' WAF, what it carries
-and its target's stakes."""
-
-
 def _risk_id(memo: Analyzer, element: _Element) -> int:
     """The element's kind and risk facts, taken once for all its findings, as a small id."""
     risk_id = element.risk_id
     if risk_id is None:
-        keys = _FLOW_RISK_FACTS if element.kind == "flow" else _COMPONENT_RISK_FACTS
+        keys = FLOW_RISK_FACTS if element.kind == "flow" else COMPONENT_RISK_FACTS
         values = (element.kind, *map(element.facts.get, keys))
         risk_id = element.risk_id = memo._risk_ids.setdefault(values, len(memo._risk_ids))
     return risk_id

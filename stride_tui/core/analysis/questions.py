@@ -150,14 +150,10 @@ def _unrecognised(analysis: Analysis) -> dict[str, str]:
     what to ask: "What is X built with?". Worked out once per analysis (it depends only on the
     model), so the walk over the threats looks each finding's element up in this alone; the
     analyzer hands its analyses theirs, kept up to date across edits."""
-    found: dict[str, str] | None = analysis.__dict__.get("_unrecognised")
-    if found is not None:
-        return found
     cell = analysis.unrecognised
     found = cell[0]
     if found is None:
         found = cell[0] = unrecognised_components(analysis.catalogue, analysis.model.components)
-    analysis.__dict__["_unrecognised"] = found
     return found
 
 

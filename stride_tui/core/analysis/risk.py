@@ -27,6 +27,43 @@ _MATRIX = (
     ("low", "medium", "high"),
     ("medium", "high", "critical"),
 )
+COMPONENT_RISK_FACTS = (
+    "untrusted",
+    "reachable_unauthenticated",
+    "reachable_from_internet",
+    "entered_across_boundary",
+    "behind_waf",
+    "privileged",
+    "stores_credentials",
+    "classification",
+    "stakes",
+    "availability",
+    "integrity",
+)
+"""The facts `assess` reads of a component (its own: likelihood, the WAF, impact). The analysis
+memoises ratings on these values: a fact `assess` reads must be listed here."""
+FLOW_RISK_FACTS = (
+    "from_internet",
+    "source.reachable_from_internet",
+    "source.forwards",
+    "crosses_boundary",
+    "authentication",
+    "source.behind_waf",
+    "target.behind_waf",
+    "target.privileged",
+    "target.stores_credentials",
+    "classification",
+    "target.classification",
+    "availability",
+    "target.availability",
+    "integrity",
+    "target.integrity",
+    "stakes",
+    "target.stakes",
+)
+"""The facts `assess` reads of a flow: its likelihood's, its ends' WAF, what it carries
+and its target's stakes."""
+
 _SEVERITY_INDEX = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 _CALLER_CATEGORIES = ("spoofing", "tampering", "elevation_of_privilege", "denial_of_service")
 
