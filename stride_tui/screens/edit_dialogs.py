@@ -36,7 +36,24 @@ _FORMS: dict[str, type[ComponentForm | FlowForm | BoundaryForm | ThreatForm]] = 
 }
 
 
-class EditDialogs(Widget):
+class EditSender(Widget):
+    """A widget that hands the edits its dialogs produce to the main screen."""
+
+    receiver: Callable[[Message], None] | None = None
+    """Who takes the edits at once, when set (the main screen); else they are posted. Posted, an
+    edit made as a dialog closes reached the screen a moment after the screen came back: it was
+    drawn once with the model as it was, then again with the edit."""
+
+    def deliver(self, message: Message) -> None:
+        """Hand ``message`` (`EditDialogs.Edited`, `EditDialogs.DecisionDropped`) to the
+        `receiver`, or post it."""
+        if self.receiver is not None:
+            self.receiver(message)
+        else:
+            self.post_message(message)
+
+
+class EditDialogs(EditSender):
     """Opens the editing dialogs and hands on what they produced; shows nothing itself."""
 
     DEFAULT_CSS = """
@@ -69,22 +86,10 @@ class EditDialogs(Widget):
             self.key: str = key
             """The decision's key."""
 
-    receiver: Callable[[Message], None] | None = None
-    """Who takes the edits at once, when set (the main screen); else they are posted. Posted, an
-    edit made as a dialog closes reached the screen a moment after the screen came back: it was
-    drawn once with the model as it was, then again with the edit."""
-
     def __init__(self) -> None:
         super().__init__()
         self._kept: dict[type[ElementForm], ElementForm] = {}
         """The element forms kept for the next element of their kind, by class."""
-
-    def deliver(self, message: Message) -> None:
-        """Hand ``message`` (`Edited`, `DecisionDropped`) to the `receiver`, or post it."""
-        if self.receiver is not None:
-            self.receiver(message)
-        else:
-            self.post_message(message)
 
     def open_form(self, form: Screen[FormResult | None]) -> None:
         """Open ``form``; a saved form delivers `Edited`. An element's form is kept once

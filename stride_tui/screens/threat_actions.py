@@ -12,8 +12,6 @@ from pathlib import Path
 
 from rich.text import Text
 from textual import work
-from textual.message import Message
-from textual.widget import Widget
 
 from stride_tui.core import editing as edits
 from stride_tui.core.analysis.questions import Question
@@ -27,7 +25,7 @@ from widgets import plain_text, safe_text
 
 from .choice_screen import Choice, ChoiceScreen
 from .decide_dialog import DecideDialog, ThreatDecisionForm, threats_summary
-from .edit_dialogs import EditDialogs
+from .edit_dialogs import EditDialogs, EditSender
 from .story_picker import Picked, StoryPicker
 
 
@@ -46,7 +44,7 @@ def picked_bytes(title: str, picked: Picked) -> bytes:
     return stories_markdown(title, stories).encode("utf-8")
 
 
-class ThreatActions(Widget):
+class ThreatActions(EditSender):
     """Opens the STRIDE panel's dialogs and hands on the edits they produce; shows nothing itself."""
 
     DEFAULT_CSS = """
@@ -57,16 +55,8 @@ class ThreatActions(Widget):
 
     _kept_dialog: DecideDialog | None = None
 
-    receiver: Callable[[Message], None] | None = None
-    """Who takes the edits at once, when set (the main screen); else they are posted (see
-    `EditDialogs.receiver`)."""
-
     def _post(self, model: ThreatModel, label: str, select: tuple[str, str] | None = None) -> None:
-        message = EditDialogs.Edited(model, label, select)
-        if self.receiver is not None:
-            self.receiver(message)
-        else:
-            self.post_message(message)
+        self.deliver(EditDialogs.Edited(model, label, select))
 
     def decide(self, model: ThreatModel, threats: Sequence[Threat], title: Text, label: str) -> None:
         """Ask for one status for ``threats`` (a threat, or a story's) and post it as one edit."""
