@@ -89,6 +89,14 @@ def test_absurd_nesting_in_a_known_field_is_capped_with_its_place():
     assert errors_of(raw) == [f"m.toml:{line}:1: error: values nested too deeply (more than {loader.MAX_DEPTH} levels)"]
 
 
+def test_a_toml_error_in_a_model_with_true_values_gets_no_ini_hint():
+    # every model has table headers and `internet = true`: only the failing line decides
+    raw = MINIMAL.replace('name = "API"', 'name = "A\x1bPI"').encode()
+    assert "internet = true" in MINIMAL
+    (error,) = errors_of(raw)
+    assert "invalid TOML" in error and "INI" not in error
+
+
 def test_unknown_key_names_the_line_of_the_key():
     raw = MINIMAL.replace('protocol = "https"', 'protocol = "https"\nencryptd = true').encode()
     line = MINIMAL.count("\n") + 1

@@ -261,7 +261,7 @@ def _toml_error(exc: tomli.TOMLDecodeError, text: str, file: str) -> Diagnostic:
         )
     elif exc.msg == "Cannot overwrite a value" or exc.msg.startswith("Cannot declare"):
         message = f"invalid TOML: {_duplicate(exc, text)}"
-    elif _looks_like_ini(text):
+    elif _looks_like_ini(text, exc.lineno):
         message = f'invalid TOML: {message} (this looks like an INI file: TOML needs text in quotes, name = "API")'
     else:
         message = f"invalid TOML: {message}"
@@ -272,7 +272,8 @@ _TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
 _KEY = re.compile(r'^\s*((?:"[^"]*"|\'[^\']*\'|[\w.-]+)(?:\s*\.\s*(?:"[^"]*"|\'[^\']*\'|[\w-]+))*)\s*=')
 _YAML_KEY = re.compile(r"^\s*(?:- )?[\w.\"'-]+:(?:\s|$)")
 _TOML_KEY = re.compile(r"^\s*[\w.\"'-]+\s*=")
-_INI_VALUE = re.compile(r"^\s*[\w.-]+\s*[=:]\s*[A-Za-z][^\"'\[{]*$")
+_INI_VALUE = re.compile(r"^\s*[\w.-]+\s*[=:]\s*([A-Za-z][^\"'\[{]*)$")
+_TOML_WORDS = {"true", "false", "inf", "nan"}
 
 
 def _content_lines(text: str) -> list[str]:
@@ -290,9 +291,16 @@ def _looks_like_yaml(text: str) -> bool:
     return yaml >= 2 and yaml > 2 * toml
 
 
-def _looks_like_ini(text: str) -> bool:
-    lines = _content_lines(text)
-    return any(_TABLE_HEADER.match(line) for line in lines) and any(_INI_VALUE.match(line) for line in lines)
+def _looks_like_ini(text: str, error_line: int | None) -> bool:
+    """Whether the line TOML failed on is an INI ``key = text`` under a table header: a hint
+    only for that line (any TOML model has headers, and ``encrypted = true`` is no INI value)."""
+    lines = text.splitlines()
+    if not error_line or error_line > len(lines):
+        return False
+    value = _INI_VALUE.match(lines[error_line - 1])
+    if value is None or value.group(1).strip() in _TOML_WORDS:
+        return False
+    return any(_TABLE_HEADER.match(line) for line in _content_lines(text))
 
 
 def _duplicate(exc: tomli.TOMLDecodeError, text: str) -> str:
