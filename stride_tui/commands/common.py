@@ -62,7 +62,7 @@ def load_and_analyse(args: argparse.Namespace) -> Analysed | None:
 def builtin_file() -> RuleFile:
     """The built-in rule library as one rule file (its disables kept), to combine with others."""
     builtin = builtin_rules()
-    disabled: list[tuple[str, str, int | None]] = [(d.rule_id, d.reason, None) for d in builtin.disabled.values()]
+    disabled = [(d.rule_id, d.reason) for d in builtin.disabled.values()]
     return RuleFile("<built-in>", list(builtin.rules.values()), disabled)
 
 

@@ -116,7 +116,6 @@ class Rule:
     condition: Condition | None
     raise_severity: bool
     file: str
-    line: int | None = None
     remedy: str = ""
     """The fix that settles the rule (its own id unless the file names a shared one)."""
     control: str = ""
@@ -134,6 +133,14 @@ class Rule:
     (a component has no ends)."""
     title_template: Template = field(init=False, compare=False, repr=False)
     description_template: Template = field(init=False, compare=False, repr=False)
+    positions: SourceMap | None = field(default=None, compare=False, repr=False)
+    """Where its file writes each key: built on first use, as only an error names a line."""
+
+    @property
+    def line(self) -> int | None:
+        """The line of the rule's table in its file."""
+        found = self.positions.position(("rules", self.id)) if self.positions else None
+        return found[0] if found else None
 
     def __post_init__(self) -> None:
         # compiled once here, so running the rule on thousands of elements stays cheap
@@ -230,10 +237,17 @@ class RuleFile:
 
     file: str
     rules: list[Rule]
-    disable: list[tuple[str, str, int | None]]
-    """(rule id, reason, line) for each rule the file switches off."""
+    disable: list[tuple[str, str]]
+    """(rule id, reason) for each rule the file switches off."""
     technologies: dict[str, TechnologySpec] = field(default_factory=dict)
     """Technologies the file adds to the catalogue."""
+    positions: SourceMap | None = None
+    """Where the file writes each key (built on first use)."""
+
+    def line(self, *path: str) -> int | None:
+        """The line ``path`` (or its nearest written ancestor) is on, if known."""
+        found = self.positions.position(path) if self.positions else None
+        return found[0] if found else None
 
 
 def parse_rule_file(raw: bytes, file: str) -> RuleFile:
@@ -291,11 +305,8 @@ def parse_rule_file(raw: bytes, file: str) -> RuleFile:
         raise ModelError(
             [Diagnostic(file, "a disabled rule needs a reason, so reviewers see why: write\n[disable]\n" + table, line)]
         )
-    disable = [
-        (rid, reason, (source_map.position(("disable", rid)) or (None,))[0])
-        for rid, reason in (spec.disable.items() if isinstance(spec.disable, dict) else ())
-    ]
-    return RuleFile(file, rules, disable, dict(spec.technologies))
+    disable = list(spec.disable.items()) if isinstance(spec.disable, dict) else []
+    return RuleFile(file, rules, disable, dict(spec.technologies), source_map)
 
 
 def _parse_rule(
@@ -348,7 +359,6 @@ def _parse_rule(
         except ConditionError as exc:
             report((*path, "when", *exc.path), f"rule {rule_id}: {exc}")
             return None
-    line = (source_map.position(path) or (None,))[0]
     return Rule(
         id=rule_id,
         targets=targets,
@@ -361,7 +371,7 @@ def _parse_rule(
         condition=condition,
         raise_severity=spec.raise_severity,
         file=file,
-        line=line,
+        positions=source_map,
         remedy=spec.remedy or rule_id,
         control=spec.control or spec.title,
         remedy_on=spec.remedy_on,
@@ -428,8 +438,9 @@ def combine(files: list[RuleFile]) -> RuleSet:
                 )
                 continue
             ruleset.rules[rule.id] = rule
-        for rule_id, reason, line in rule_file.disable:
+        for rule_id, reason in rule_file.disable:
             if rule_id not in ruleset.rules:
+                line = rule_file.line("disable", rule_id)
                 problems.append(Diagnostic(rule_file.file, f"`disable` names unknown rule `{rule_id}`", line))
             else:
                 ruleset.disabled[rule_id] = DisabledRule(rule_id, rule_file.file, reason)
