@@ -7,7 +7,6 @@ import json
 import sys
 from pathlib import Path
 
-from stride_tui.core.analysis.questions import questions
 from stride_tui.core.analysis.risk import rating
 from stride_tui.core.analysis.rules import rules_for
 from stride_tui.core.analysis.scope import OUTSIDE, Scope, boundary_scope
@@ -16,7 +15,6 @@ from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import ModelError
 from stride_tui.core.files.loader import load_model
 from stride_tui.core.model.elements import SEVERITIES, STATUSES
-from stride_tui.core.outputs.finding_formats import findings_csv, findings_json_lines, findings_markdown, findings_text
 
 from .common import add_rules_option, load_and_analyse
 from .printing import print_diagnostics, shown, shown_document
@@ -95,6 +93,15 @@ unknown facts: the questions at the end say which answer settles it. Exit 0, or 
 
 
 def run_threats(args: argparse.Namespace) -> ExitCode:
+    # what `check` never needs, loaded here: every command pays for its own imports
+    from stride_tui.core.analysis.questions import questions
+    from stride_tui.core.outputs.finding_formats import (
+        findings_csv,
+        findings_json_lines,
+        findings_markdown,
+        findings_text,
+    )
+
     prepared = load_and_analyse(args)
     if prepared is None:
         return ExitCode.BAD_INPUT
