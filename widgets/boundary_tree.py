@@ -222,12 +222,15 @@ class BoundaryTree(Tree[TreeEntry]):
             node = self._entry_nodes.get(entry)
             if node is None:
                 return False
+            assert entry.element_id is not None
             if entry.kind == "boundary":
-                assert entry.element_id is not None
-                node.set_label(self._boundary_label(model, entry.element_id, node.parent))
+                label = self._boundary_label(model, entry.element_id, node.parent)
             else:
-                assert entry.element_id is not None
-                node.set_label(_component_label(model, entry.element_id))
+                label = _component_label(model, entry.element_id)
+            # the same label (most edits change a fact, not a name) is not set again: setting
+            # it repaints its line once the screen is idle, a frame after the edit's own
+            if label != node.label:
+                node.set_label(label)
         if not regroup:
             return True
         before = self.selected_entry

@@ -12,6 +12,8 @@ from rich.measure import Measurement
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual.visual import Visual
+from textual.widget import _RenderCache
 from textual.widgets import Static
 
 from stride_tui.core import ThreatModel
@@ -175,8 +177,14 @@ class DetailView(Static):
         # Textual lays the whole screen out again for every new text of a widget as tall as its
         # text; the next element's details are mostly as tall as the last's: then a repaint does
         super().update(content, layout=False)
-        if self.visual.get_height(self.styles, width) != height:  # type: ignore[arg-type]  # as Textual measures it
+        # measured by rendering it (as Textual measures a Rich renderable): those lines are
+        # what the frame draws, so they are kept for it instead of rendered a second time
+        lines = Visual.to_strips(self, self._render(), width, None, self.visual_style)
+        if len(lines) != height:
             self.refresh(layout=True)
+        else:
+            self._render_cache = _RenderCache(self.size, lines)
+            self._dirty_regions.clear()
 
     def show_component(self, model: ThreatModel, component_id: str) -> None:
         """Show the component ``component_id`` of ``model``."""

@@ -190,6 +190,18 @@ class MainScreen(Screen[None]):
             return
         super()._screen_resized(size)
 
+    def _compositor_refresh(self) -> None:
+        # A frame of the whole screen (drawn as a dialog closes) draws every widget as it is
+        # now. The regions the widgets changed before it ask to be drawn again once taken from
+        # them (their repaint requests come after this frame): they are covered here, so they
+        # are taken now and those requests draw nothing. A widget changed after this frame
+        # keeps its new regions, and they are drawn.
+        compositor = self._compositor
+        if self.app.screen is self and not self.app.is_inline and compositor.size.region in compositor._dirty_regions:
+            for widget in compositor.visible_widgets:
+                widget._exchange_repaint_regions()
+        super()._compositor_refresh()
+
     def _after_first_frame(self) -> None:
         self._adopt_focused_selection()
         self._first_frame.set()

@@ -1,6 +1,7 @@
 """What reaches the terminal: the frames the app sends, applied to a grid of cells as a terminal
-would, show every edit (the main screen drops the repaint requests a frame of the whole screen
-has already drawn, and never one made after it)."""
+would, show every edit (the main screen takes the repaint requests a frame of the whole screen
+has already drawn, and never one made after it), and after every interaction the grid is what
+the screen draws."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from widgets import StridePanel
 
 from .harness import main_screen, open_form, run, settle, type_text, write
 
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_models"
+
 
 class Terminal:
     """The cells of a terminal that is sent the app's frames (headless, the app sends none)."""
@@ -27,6 +30,9 @@ class Terminal:
     def __init__(self, app: StrideApp) -> None:
         width, height = app.size
         self.rows = [[" "] * width for _ in range(height)]
+        # what the terminal shows already (frames sent before this one was attached)
+        for y, strip in enumerate(app.screen._compositor.render_strips()[:height]):
+            self.rows[y][: len(strip.text)] = list(strip.text)[:width]
         self.console = Console(width=width, height=height, force_terminal=True, color_system=None)
         display = app._display
 
@@ -107,3 +113,77 @@ def test_a_decision_made_in_the_decide_dialog_reaches_the_terminal(tmp_path: Pat
         assert "unsaved" in terminal.text  # the header, drawn as the dialog closed
 
     run(write(tmp_path), scenario)
+
+
+def drawn(app: StrideApp) -> str:
+    """What the screen on top draws now, whole (the text a correct terminal shows)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def test_after_every_interaction_the_terminal_shows_what_the_screen_draws(tmp_path: Path) -> None:
+    path = write(tmp_path, (SAMPLES / "checkout.toml").read_text(encoding="utf-8"))
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        terminal = Terminal(app)
+        screen = main_screen(app)
+        panel = screen.query_one(StridePanel)
+        seen: list[str] = []
+
+        async def check(step: str) -> None:
+            await settle(app, pilot)
+            await pilot.pause()
+            assert terminal.text == drawn(app), step
+            seen.append(terminal.text)
+
+        await pilot.press("1")
+        for key in ("down", "down", "up", "down"):  # details of different heights
+            await pilot.press(key)
+            await check(f"select: {key}")
+        await pilot.press("e")
+        for _ in range(50):
+            if app.screen is not screen and app.screen.is_mounted and not getattr(app.screen, "holding_keys", False):
+                break
+            await pilot.pause()
+        await check("form open")
+        await pilot.press("ctrl+s")  # nothing changed: the form closes
+        await check("form closed")
+        await pilot.press("e")
+        for _ in range(50):
+            if app.screen is not screen and app.screen.is_mounted and not getattr(app.screen, "holding_keys", False):
+                break
+            await pilot.pause()
+        await type_text(pilot, " edited")  # the name, focused first
+        await pilot.press("ctrl+s")
+        await check("edit saved")
+        assert "edited" in terminal.text
+        await pilot.press("ctrl+z")
+        await check("undo")
+        assert "edited" not in terminal.text
+        await pilot.press("escape", "4", "home")
+        await check("whole model")
+        for _ in range(20):
+            if panel.highlighted is not None:
+                break
+            await pilot.press("down")
+        await pilot.press("d")
+        for _ in range(50):
+            if isinstance(app.screen, DecideDialog) and app.screen.is_mounted:
+                break
+            await pilot.pause()
+        await check("decide dialog")
+        await pilot.press("m")
+        await check("decided")
+        await pilot.press("end")
+        for _ in range(60):
+            question = panel.highlighted_question
+            if question is not None and "y" in question.answers:
+                break
+            await pilot.press("up")
+        assert panel.highlighted_question is not None
+        await pilot.press("y")
+        await check("answered")
+        await pilot.press("ctrl+z", "ctrl+z")
+        await check("both undone")
+        assert len(set(seen)) > 5  # the steps changed what is shown
+
+    run(path, scenario)
