@@ -331,10 +331,10 @@ def test_rules_narrowed_by_guard_facts_fire_exactly_as_their_conditions():
             facts = {k: v for k in keys if (v := rng.choice(pool)) is not None}
             expected = [r.id for r in rules if r.predicate is None or r.predicate(facts)]
             candidates = dispatch.candidates(facts)
-            needs = [() if need is None else (need, *(more or ())) for _, _, need, more in candidates]
+            needs = [() if need is None else (need, *(more or ())) for _, need, more, _ in candidates]
             held = [
-                r.id
-                for (r, rest, _, _), need in zip(candidates, needs, strict=True)
+                fires[0].id
+                for (rest, _, _, fires), need in zip(candidates, needs, strict=True)
                 if (not need or any(facts.get(k) for k in need)) and (rest is None or rest(facts))
             ]
             assert held == expected, kind
@@ -421,3 +421,33 @@ def test_a_flow_whose_end_has_no_component_reports_its_rules_errors_as_before():
         ("flow-tampering-in-transit", "f", "KeyError: 'ghost'"),
         ("flow-unencrypted-crossing", "f", "KeyError: 'ghost'"),
     ]
+
+
+def test_analyzers_of_one_rule_set_share_what_they_compile_of_each_rule():
+    """A rule's dispatch parts are compiled once and kept with the rule: a second analyzer of
+    the rule set runs the very same tests and finds the same; a changed copy of a rule is
+    compiled anew (its condition may differ)."""
+    import dataclasses
+
+    from stride_tui.core.analysis.conditions import FactTest
+    from stride_tui.core.analysis.engine import Analyzer
+    from stride_tui.core.analysis.rules import RuleSet, builtin_rules
+
+    rules = builtin_rules()
+    first, second = Analyzer(rules), Analyzer(rules)
+    for kind, dispatch in first._dispatch.items():
+        other = second._dispatch[kind]
+        assert dispatch.keys == other.keys
+        assert all(a is b for a, b in zip(dispatch._rest, other._rest, strict=True)), kind
+    sample = model(**NESTED)
+    assert first.analyse(sample).findings == second.analyse(sample).findings
+
+    rule = rules.rules["flow-unencrypted-crossing"]
+    changed = dataclasses.replace(rule, condition=FactTest("encrypted", "equals", False))
+    assert changed.compiled == {} and rule.compiled
+    only = RuleSet(rules={changed.id: changed}, catalogue=rules.catalogue)
+    plain = model(
+        components={"a": {"kind": "process"}, "b": {"kind": "process"}},
+        flows={"a-b": {"from": "a", "to": "b", "encrypted": False}},
+    )
+    assert [f.rule_id for f in Analyzer(only).analyse(plain).findings] == [changed.id]

@@ -14,7 +14,7 @@ import gc
 import operator
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from stride_tui.core.analysis.conditions import (
@@ -352,8 +352,8 @@ class Analyzer:
         self._explanations: dict[tuple, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._risks: dict[tuple, tuple[Risk, str]] = {}
         self._risk_ids: dict[tuple, int] = {}
-        # (rule, the id of its kind and risk facts, the facts its explanation reads) → its `_Rated`
-        self._rated: dict[tuple, _Rated] = {}
+        # how many `_Rated` the dispatches' candidates hold (each keeps its own, see `_Candidate`)
+        self._rated_count = 0
         # what risk.assess reads of a rule: rules alike share their ratings on one element
         self._risk_parts = {
             rule.id: (rule.category, rule.severity, rule.caller, rule.raise_severity, rule.remedy in WAF_REMEDIES)
@@ -371,11 +371,13 @@ class Analyzer:
             else:
                 state, changed = self._update(last, model)
             self._state = state
-            if len(self._risk_ids) > 50_000:  # the ids key the ratings: all go together
+            if len(self._risk_ids) > 50_000 or self._rated_count > 50_000:  # the ids key the ratings
                 self._risk_ids.clear()
                 self._risks.clear()
-                self._rated.clear()
-            for memo in (self._explanations, self._risks, self._rated):
+                self._rated_count = 0
+                for dispatch in self._dispatch.values():  # the candidates hold the ratings
+                    dispatch.forget()
+            for memo in (self._explanations, self._risks):
                 if len(memo) > 50_000:
                     memo.clear()
             return state.analysis(self.ruleset, self.catalogue, changed)
@@ -384,9 +386,7 @@ class Analyzer:
         topology = Topology(model)
         facts = FactBase(model, topology, self._endpoint_keys, self.catalogue, self._queries)
         state = _State(model, topology, facts, Neighbours(model), _names(model))
-        run = _Run(self, state)
-        for eid in (*model.components, *model.flows):
-            run.element(eid, None)
+        _Run(self, state).all()
         return state
 
     def _update(self, last: _State, model: ThreatModel) -> tuple[_State, frozenset[str]]:
@@ -563,6 +563,58 @@ class _Run:
         self.custom: dict[str, list[str]] = {}
         for tid, threat in model.threats.items():
             self.custom.setdefault(threat.target, []).append(tid)
+
+    def all(self) -> None:
+        """Compute every element's result into a new state: `element` for each, in one loop
+        that takes what every element reads once (a first analysis is thousands of them)."""
+        state, analyzer = self.state, self.analyzer
+        model, results, names = state.model, state.results, state.names
+        dispatch, decide, custom = analyzer._dispatch, self.decide.all if self.decisions else None, self.custom
+        chains, crossings_of = state.topology.component_chain, state.topology.crossings
+        facts_of, covered = state.facts.components, state.covered
+        flows = model.flows
+        for eid, component in model.components.items():
+            if component.out_of_scope:
+                raw: tuple[Finding, ...] = ()
+                errors: tuple[RuleError, ...] = ()
+            else:
+                kind, facts = component.kind, facts_of[eid]
+                element = _Element(eid, kind, facts, names, component.name or eid, chains[eid])
+                raw, errors = _evaluate(dispatch[kind].candidates(facts), element, analyzer)
+            self._put(eid, raw, errors, decide, custom, results, covered)
+        facts_of = state.facts.flows
+        for eid, flow in flows.items():
+            if flow.out_of_scope:
+                raw, errors = (), ()
+            else:
+                facts = facts_of[eid]
+                # a response's findings belong to its request (`control_owner`)
+                owner = flow.response_to if flow.response_to in flows else eid
+                element = _Element(eid, "flow", facts, names, "", (), flow, crossings_of[eid], owner)
+                rules = dispatch["response" if facts.get("is_response") else "flow"].candidates(facts)
+                raw, errors = _evaluate(rules, element, analyzer)
+            self._put(eid, raw, errors, decide, custom, results, covered)
+
+    def _put(
+        self,
+        eid: str,
+        raw: tuple[Finding, ...],
+        errors: tuple[RuleError, ...],
+        decide: Callable[[tuple[Finding, ...]], tuple[tuple[Finding, ...], tuple[str, ...]]] | None,
+        custom: dict[str, list[str]],
+        results: dict[str, _Result],
+        covered: Counter[str],
+    ) -> None:
+        """`element`'s result of a first analysis (no last result to compare with)."""
+        decided, covering = decide(raw) if decide is not None else (raw, ())
+        threats = custom.get(eid) if custom else None
+        if threats:
+            model = self.state.model
+            kind = model.components[eid].kind if eid in model.components else "flow"
+            decided = (*decided, *_custom_findings(threats, eid, kind, model, self.state.topology))
+        if covering:
+            covered.update(covering)
+        results[eid] = _Result(raw, errors, decided, covering)
 
     def forget(self, eid: str) -> None:
         """Drop a removed element's result."""
@@ -807,14 +859,12 @@ class _Dispatch:
 
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = rules
-        parts: list[tuple[Condition, ...]] = []
-        part_keys: list[list[str | None]] = []  # each part's `_guard_key`, worked out once
+        # each rule's parts and their guard keys are the rule's own: worked out once per rule
+        # (`Rule.compiled`), not by every analyzer of the rules
+        split = [_parts(rule) for rule in rules]
         counts: Counter[str] = Counter()
-        for rule in rules:
-            cond = rule.condition
-            parts.append((cond.items if isinstance(cond, All) else (cond,)) if cond is not None else ())
-            part_keys.append([_guard_key(part) for part in parts[-1]])
-            counts.update({key for key in part_keys[-1] if key is not None})
+        for _, part_keys in split:
+            counts.update({key for key in part_keys if key is not None})
         self.keys = tuple(key for key, n in counts.most_common(_GUARD_KEYS) if n >= 2)
         self._guards: list[list[tuple[int, Predicate]]] = []
         """Per rule: (index of a guard key, the test of that fact alone) of each guarded part."""
@@ -822,28 +872,40 @@ class _Dispatch:
         """Per rule: its other parts, what runs on an element once its guards passed."""
         self._needs: list[tuple[str, ...] | None] = []
         """Per rule: facts of which its other parts need one with a true value to hold (None: none)."""
-        for rule, items, keys in zip(rules, parts, part_keys, strict=True):
-            guards = [
-                (self.keys.index(k), compile_condition(p)) for p, k in zip(items, keys, strict=True) if k in self.keys
-            ]
-            rest = tuple(p for p, k in zip(items, keys, strict=True) if k not in self.keys)
+        for rule, (items, keys) in zip(rules, split, strict=True):
+            # compiled once per rule and guard keys: a compiled word test keeps the values it has
+            # searched, as the rule's own predicate does, for the rule set's next analyzer
+            compiled = rule.compiled.get(self.keys)
+            if compiled is None:
+                compiled = rule.compiled[self.keys] = self._compile(rule, items, keys)
+            guards, rest, need = compiled
             self._guards.append(guards)
-            if not guards:
-                self._rest.append(rule.predicate)
-                self._needs.append(_needed(rule.condition) if rule.condition is not None else None)
-            else:
-                self._rest.append(compile_condition(All(rest)) if rest else None)
-                self._needs.append(_needed(All(rest)) if rest else None)
-        self._entries: list[_Candidate] = [
+            self._rest.append(rest)
+            self._needs.append(need)
+        self._entries: list[tuple[Rule, Predicate | None, str | None, tuple[str, ...] | None]] = [
             (rule, rest, *((need[0], need[1:] or None) if need else (None, None)))
             for rule, rest, need in zip(rules, self._rest, self._needs, strict=True)
         ]
-        """Per rule: what `candidates` gives for it once its guards pass."""
+        """Per rule: what is left to test once its guards pass, and the facts that needs."""
+        self._made = [_made_with(rule, self.keys) for rule in rules]
+        """Per rule: what its `_Fires` takes from it (each combination adds its own ratings)."""
         # (values, their types) → the rules that may hold: True equals 1 in a dict key, not in a rule
         self._memo: dict[tuple[tuple[object, ...], tuple[type, ...]], list[_Candidate]] = {}
         self._outcomes: list[dict[tuple[object, type], tuple[int, int]]] = [{} for _ in self.keys]
         """Per guard key: (value, its type) → the rules whose tests of that key alone pass on it
         (a rule testing other keys only passes), and those whose tests of it raised, as bits."""
+
+    def _compile(
+        self, rule: Rule, items: tuple[Condition, ...], keys: tuple[str | None, ...]
+    ) -> tuple[list[tuple[int, Predicate]], Predicate | None, tuple[str, ...] | None]:
+        """A rule's tests of the guard keys, its other parts, and the facts those need."""
+        guards = [
+            (self.keys.index(k), compile_condition(p)) for p, k in zip(items, keys, strict=True) if k in self.keys
+        ]
+        if not guards:
+            return guards, rule.predicate, _needed(rule.condition) if rule.condition is not None else None
+        rest = tuple(p for p, k in zip(items, keys, strict=True) if k not in self.keys)
+        return guards, compile_condition(All(rest)) if rest else None, _needed(All(rest)) if rest else None
 
     def candidates(self, facts: dict[str, object]) -> list[_Candidate]:
         """The rules whose conditions may hold on an element with these facts, in rule order,
@@ -854,11 +916,15 @@ class _Dispatch:
         found = self._memo.get(key)
         if found is None:
             if len(self._memo) > 10_000:  # free-text guard values: never an unbounded memo
-                self._memo.clear()
-                for outcomes in self._outcomes:
-                    outcomes.clear()
+                self.forget()
             found = self._memo[key] = self._narrow(values)
         return found
+
+    def forget(self) -> None:
+        """Drop what was worked out for the values seen so far (and the ratings it holds)."""
+        self._memo.clear()
+        for outcomes in self._outcomes:
+            outcomes.clear()
 
     def _narrow(self, values: tuple[object, ...]) -> list[_Candidate]:
         # each guard key's tests are run once per value it takes, for every rule at once: a
@@ -881,12 +947,12 @@ class _Dispatch:
                         for i, test in self._guards[index]
                     )
                 except Exception:  # a broken test: the whole rule runs, and its error is reported there
-                    out.append((rule, rule.predicate, None, None))
+                    out.append((rule.predicate, None, None, (rule, {}, *self._made[index])))
                     continue
                 if holds:
-                    out.append(entry)
+                    out.append((*entry[1:], (rule, {}, *self._made[index])))
             elif held >> index & 1:
-                out.append(entry)
+                out.append((*entry[1:], (entry[0], {}, *self._made[index])))
         return out
 
     def _outcome(self, i: int, value: object) -> tuple[int, int]:
@@ -902,9 +968,38 @@ class _Dispatch:
         return passed, raised
 
 
-_Candidate = tuple[Rule, Predicate | None, str | None, tuple[str, ...] | None]
-"""A rule that may hold on an element, what is left to test of it, and the facts of which that
-needs one with a true value: the first, and any others (None: no more; both None: none)."""
+_Candidate = tuple[Predicate | None, str | None, tuple[str, ...] | None, "_Fires"]
+"""A rule that may hold on an element with one combination of guard values: what is left to test
+of it, the facts of which that needs one with a true value: the first, and any others (None: no
+more; both None: none), and what its findings are made with (`_Fires`)."""
+
+_Made = tuple[tuple[str, ...], str, str, str, tuple[str, ...], tuple[str, ...], str, str, int]
+_Fires = tuple[
+    Rule, dict[object, "_Rated"], tuple[str, ...], str, str, str, tuple[str, ...], tuple[str, ...], str, str, int
+]
+"""The rule; its ratings on the elements of the combination, by risk id and the values of the
+next item: the facts its explanation reads that are not guard keys (the guard keys' values are
+the combination's); then what each of its findings copies from the rule: id, category,
+severity, mitigations, references, remedy, control, and where in `_Element.owners` the
+control's owner is."""
+
+
+def _made_with(rule: Rule, guarded: tuple[str, ...]) -> _Made:
+    """What `_Fires` takes from ``rule`` (all but the ratings), in a dispatch on ``guarded``."""
+    keys = tuple(k for k in rule.explain_keys if k not in guarded)
+    at = _REMEDY_AT.get(rule.remedy_on, 0)
+    return keys, rule.id, rule.category, rule.severity, rule.mitigations, rule.references, rule.remedy, rule.control, at
+
+
+def _parts(rule: Rule) -> tuple[tuple[Condition, ...], tuple[str | None, ...]]:
+    """The parts of a rule's condition (a conjunction's items, or the condition) and the
+    `_guard_key` of each."""
+    found = rule.compiled.get("parts")
+    if found is None:
+        cond = rule.condition
+        items = (cond.items if isinstance(cond, All) else (cond,)) if cond is not None else ()
+        found = rule.compiled["parts"] = (items, tuple([_guard_key(part) for part in items]))
+    return found
 
 
 def _needed(cond: Condition) -> tuple[str, ...] | None:
@@ -969,16 +1064,19 @@ def _evaluate(
     # what every finding of the element shares, taken once (a finding is made for every rule
     # that fires on every element: this loop is most of an analysis)
     eid, kind, crossings = element.id, element.kind, element.crossings
-    rated_memo = memo._rated
     risk_id: int | None = None
     lazy: bool | None = None
-    for rule, predicate, need, more in rules:
+    for predicate, need, more, fires in rules:
         try:
             # none of the facts it needs is set to a true value: it cannot hold
             if need is not None and not get(need) and (more is None or not any(map(get, more))):
                 continue
             if predicate is not None and not predicate(facts):
                 continue
+            # most candidates do not hold: what a finding takes from its rule is unpacked only here
+            rule, rated_memo, keys, rule_id, category, base_severity, mitigations, references, remedy, control, at = (
+                fires
+            )
             # everything but the element's own texts depends on the rule and a few fact values:
             # a model of thousands of elements has a few hundred combinations, each rated once
             if risk_id is None:  # the first finding: what they all share
@@ -987,19 +1085,21 @@ def _evaluate(
                 ids = (eid, *element.ends) if element.ends is not None else (eid,)
                 risk_id = _risk_id(memo, element)
                 lazy = element.texts_resolve()
-            rule_id = rule.id
-            key = (rule_id, risk_id, *map(get, rule.explain_keys))  # the risk id holds the kind
+            # the risk id holds the kind and risk facts; the guard facts are the same for every
+            # element this list of candidates is for, so only the rule's other facts are read
+            key = (risk_id, *map(get, keys)) if keys else risk_id
             rated = rated_memo.get(key)
             if rated is None:
                 rated = rated_memo[key] = _rate(rule, element, memo)
+                memo._rated_count += 1
             explanation, crosses, settling, severity, confirmed, likelihood, impact, reasons = rated
             if not settling:
                 rests_on: tuple[tuple[str, str], ...] = ()
             elif len(settling) == 1:
-                ((at, fact),) = settling
-                rests_on = ((ids[at], fact),)
+                ((on, fact),) = settling
+                rests_on = ((ids[on], fact),)
             else:
-                rests_on = tuple([(ids[at], fact) for at, fact in settling])
+                rests_on = tuple([(ids[on], fact) for on, fact in settling])
             if lazy:  # filled when read (see `Finding`)
                 title = description = None
             else:  # a name it needs is missing (a broken model): the error is the rule's, here
@@ -1007,14 +1107,13 @@ def _evaluate(
                     explanation = element.with_crossings(explanation)
                 values = element.values()
                 title, description = rule.title_template.fill(values), rule.description_template.fill(values)
-            remedy = rule.remedy
             # `Finding.__init__`'s stores, made here: the call itself was a tenth of the loop
             finding = _new_finding(Finding)
             finding.id = f"{rule_id}@{eid}"
             finding.rule_id = rule_id
-            finding.category = rule.category
+            finding.category = category
             finding.severity = severity
-            finding.base_severity = rule.severity
+            finding.base_severity = base_severity
             finding.confirmed_severity = confirmed
             finding.likelihood = likelihood
             finding.impact = impact
@@ -1027,19 +1126,19 @@ def _evaluate(
             finding._title = title
             finding._description = description
             finding._explanation = explanation
-            finding.mitigations = rule.mitigations
-            finding.references = rule.references
+            finding.mitigations = mitigations
+            finding.references = references
             finding.status = "open"
             finding.note = finding.ticket = None
             finding.custom = False
             finding.remedy = remedy
-            finding.threat_id = f"{remedy}@{owners[_REMEDY_AT.get(rule.remedy_on, 0)] if owners is not None else eid}"
-            finding.control = rule.control
+            finding.threat_id = f"{remedy}@{owners[at] if owners is not None else eid}"
+            finding.control = control
             finding.rests_on = rests_on
             finding._on, finding._rule = element, rule
             findings.append(finding)
         except Exception as exc:  # fail closed: a broken rule is reported, never "no threat"
-            errors.append(RuleError(rule.id, eid, f"{type(exc).__name__}: {exc}"))
+            errors.append(RuleError(fires[0].id, eid, f"{type(exc).__name__}: {exc}"))
     return tuple(findings), tuple(errors)
 
 

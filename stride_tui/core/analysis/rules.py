@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import tomli
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -133,6 +133,9 @@ class Rule:
     (a component has no ends)."""
     title_template: Template = field(init=False, compare=False, repr=False)
     description_template: Template = field(init=False, compare=False, repr=False)
+    compiled: dict[object, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+    """What the analysis engine compiled of the rule, by what for: kept with the rule, so that
+    every analyzer of a rule set reuses it (filled by the engine, never read elsewhere)."""
     positions: SourceMap | None = field(default=None, compare=False, repr=False)
     """Where its file writes each key: built on first use, as only an error names a line."""
 
