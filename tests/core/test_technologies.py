@@ -130,3 +130,30 @@ def _builtin_files():
     from stride_tui.core.analysis.rules import _builtin_files as files
 
     return files()
+
+
+def test_the_tree_of_aliases_matches_as_their_alternation_longest_first():
+    """The catalogue's pattern is a tree of its aliases' letters; it finds the very matches (the
+    same alias, at the same place) of the plain alternation of the aliases, longest first: on
+    each alias alone, inside words, plural, versioned, run together, and among others."""
+    import random
+    import re
+
+    catalogue = builtin_catalogue()
+    aliases = sorted(catalogue._by_alias, key=len, reverse=True)
+    plain = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(a) for a in aliases) + r")s?(?![a-z])")
+    texts = [
+        f"{before}{alias}{after}"
+        for alias in aliases
+        for before in ("", "x", "1", "my ")
+        for after in ("", "s", "x", " 6", "-db")
+    ]
+    rng = random.Random(3)
+    texts += [" ".join(rng.choice(aliases) + rng.choice(("", "s", "x", "-")) for _ in range(3)) for _ in range(3000)]
+    texts += ["".join(rng.sample(aliases, 2)) for _ in range(3000)]
+    found = 0
+    for text in texts:
+        expected = [(m.group(1), m.span()) for m in plain.finditer(text)]
+        assert [(m.group(1), m.span()) for m in catalogue._pattern.finditer(text)] == expected, text
+        found += bool(expected)
+    assert found > len(texts) // 2  # most texts name a technology: the test compares matches, not misses
