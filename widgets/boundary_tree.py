@@ -22,6 +22,7 @@ from stride_tui.core import ThreatModel
 from .border_text import set_border_title
 from .model_diff import ModelDiff
 from .safe_text import safe_text
+from .steady_scroll import SteadyScrollView
 
 NodeKind = Literal["boundary", "component", "unbounded"]
 _LABEL_LIMIT = 48
@@ -40,7 +41,7 @@ class TreeEntry(NamedTuple):
     element_id: str | None
 
 
-class BoundaryTree(Tree[TreeEntry]):
+class BoundaryTree(Tree[TreeEntry], SteadyScrollView):
     """Trust boundaries as a forest: each boundary lists its components, then the boundaries
     nested in it.
 

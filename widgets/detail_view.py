@@ -3,15 +3,19 @@ threat, a finding or a question in full."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
+from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
 from textual.visual import Visual
 from textual.widget import _RenderCache
 from textual.widgets import Static
@@ -73,6 +77,17 @@ def _heading(title: str, element_id: str) -> Text:
 
 
 _BOLD = Style(bold=True)
+
+
+def _segments(text: Text, console: Console) -> Iterable[Segment]:
+    """The segments of ``text`` as part of a longer text: in its own style even without spans
+    (Rich renders a text without spans unstyled, leaving its style to the text around it)."""
+    if text.spans:
+        yield from text.render(console)
+    elif text.plain:
+        yield Segment(text.plain, console.get_style(text.style, default=Style.null()) if text.style else Style.null())
+
+
 _NARROWEST = 8
 """Value columns narrower than this are left to Rich's own table (a pane that narrow is rare)."""
 
@@ -104,17 +119,24 @@ class _Grid:
         if room < _NARROWEST:  # where Rich narrows the key column too: let it lay the grid out
             yield self._table()
             return
-        out = Text(no_wrap=True, overflow="ignore")
-        for row, (key, value) in enumerate(self.rows):
-            for index, line in enumerate(value.wrap(console, room, overflow="fold") or [Text()]):
-                if row or index:
-                    out.append("\n")
-                cell = key if index == 0 else Text()
-                out.append_text(cell)
-                out.append(" " * (key_width - cell.cell_len), key.style)
-                out.append(" ")
-                out.append_text(line)
-        yield out
+        # the segments one unwrapped text of every line (its key, padded in the key's style, a
+        # blank, its piece of the value) renders to, made line by line: Rich would split that
+        # text into lines again and wrap each one
+        plain = Style.null()
+        blank = Segment(" ", plain)
+        new_line = Segment.line()
+        for key, value in self.rows:
+            pad = console.get_style(key.style, default=plain) if key.style else plain
+            for index, piece in enumerate(value.wrap(console, room, overflow="fold") or [Text()]):
+                if index == 0:
+                    yield from _segments(key, console)
+                    if key_width > key.cell_len:
+                        yield Segment(" " * (key_width - key.cell_len), pad)
+                elif key_width:
+                    yield Segment(" " * key_width, pad)
+                yield blank
+                yield from _segments(piece, console)
+                yield new_line
 
     def _table(self) -> Table:
         grid = Table.grid(padding=(0, 1))
@@ -162,6 +184,9 @@ class DetailView(Static):
             markup=False,
         )
         self._shown: RenderableType = Text("Nothing selected.", style="dim")
+        self._lines_for: tuple[RenderableType, VisualStyle, Size, list[Strip]] | None = None
+        """The text shown, its style, the size it was rendered at and its lines, until the view
+        has that size (set by `update` when the text's height changes)."""
 
     @property
     def shown(self) -> RenderableType:
@@ -179,12 +204,27 @@ class DetailView(Static):
         super().update(content, layout=False)
         # measured by rendering it (as Textual measures a Rich renderable): those lines are
         # what the frame draws, so they are kept for it instead of rendered a second time
-        lines = Visual.to_strips(self, self._render(), width, None, self.visual_style)
+        style = self.visual_style
+        lines = Visual.to_strips(self, self._render(), width, None, style)
         if len(lines) != height:
+            # laid out again; at its new height (of these lines) they are drawn as they are
+            self._lines_for = (content, style, Size(width, len(lines)), lines)
             self.refresh(layout=True)
         else:
-            self._render_cache = _RenderCache(self.size, lines)
-            self._dirty_regions.clear()
+            self._keep_lines(lines)
+
+    def _keep_lines(self, lines: list[Strip]) -> None:
+        """Draw ``lines`` (the text rendered at the view's size) in the next frame."""
+        self._lines_for = None
+        self._render_cache = _RenderCache(self.size, lines)
+        self._dirty_regions.clear()
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        kept = self._lines_for
+        if kept is not None and kept[0] is self._shown and kept[1] == self.visual_style and kept[2] == self.size:
+            self._keep_lines(kept[3])
+        return resized
 
     def show_component(self, model: ThreatModel, component_id: str) -> None:
         """Show the component ``component_id`` of ``model``."""

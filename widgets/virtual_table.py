@@ -22,8 +22,9 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from .steady_scroll import SteadyScrollView
 
 _GAP = 1
 
@@ -92,7 +93,7 @@ class TableRow:
         return f"TableRow({self.key!r}, heading={self.heading})"
 
 
-class VirtualTable(ScrollView, can_focus=True):
+class VirtualTable(SteadyScrollView, can_focus=True):
     """Rows under a fixed header, with a row cursor; only visible lines are ever rendered.
 
     Moving the cursor posts `VirtualTable.Highlighted`; enter or a double click posts
@@ -215,6 +216,9 @@ class VirtualTable(ScrollView, can_focus=True):
         self._widths_for: tuple[int, list[int | None]] | None = None
         self._hidden: frozenset[str] = frozenset()
         self._cursor = 0
+        self._drawn: dict[int, tuple[TableRow, Style, list[int | None], int, Strip]] = {}
+        """Each line's row, style and column widths as last drawn, and its strip: a table refilled
+        after an edit is repainted whole, and most of its rows are the same rows as before."""
 
     # ------------------------------------------------------------------------- data
 
@@ -521,7 +525,13 @@ class VirtualTable(ScrollView, can_focus=True):
             heading.truncate(width, overflow="ellipsis")
             heading.stylize_before(style)
             return self._strip(list(heading.render(self.app.console)), width, style)
-        return self._strip(self._cells(row.cells, self._widths(width), style), width, style)
+        widths = self._widths(width)
+        drawn = self._drawn.get(y)
+        if drawn is not None and drawn[0] is row and drawn[1] == style and drawn[2] == widths and drawn[3] == width:
+            return drawn[4]  # a row is a value: the same row draws the same line
+        strip = self._strip(self._cells(row.cells, widths, style), width, style)
+        self._drawn[y] = (row, style, list(widths), width, strip)
+        return strip
 
     @staticmethod
     def _strip(segments: list[Segment], width: int, style: Style) -> Strip:

@@ -1,14 +1,21 @@
-"""The editor's own widgets on their own: the virtual table, the yes/no/unknown control."""
+"""The editor's own widgets on their own: the virtual table, the yes/no/unknown control, the
+details view, border titles and scroll views that a layout of the screen leaves alone."""
 
 from __future__ import annotations
 
 import asyncio
 
+from rich.console import Console
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
-from textual.geometry import Region
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.widgets import Static
 
 from widgets import Column, DetailView, TableRow, TriState, VirtualTable
+from widgets.border_text import set_border_subtitle, set_border_title
+from widgets.steady_scroll import SteadyScrollView
 
 COLUMNS = (
     Column("id", "id", max_width=10, priority=5),
@@ -99,7 +106,7 @@ def test_tri_state_cycles_through_unknown() -> None:
     asyncio.run(main())
 
 
-def scrollbar(table: VirtualTable) -> bool:
+def scrollbar(table: ScrollView) -> bool:
     return table.show_vertical_scrollbar
 
 
@@ -152,5 +159,101 @@ def test_detail_view_gets_the_height_of_each_text_it_shows() -> None:
                 heights.append(view.size.height)
                 assert view.render_lines(Region(0, 0, 40, view.size.height))[-1].text.strip() == text.split("\n")[-1]
             assert heights == [2, 2, 5, 1]
+
+    asyncio.run(main())
+
+
+def test_detail_view_draws_the_lines_it_measured_at_its_new_height() -> None:
+    class Pane(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DetailView()
+
+    async def main() -> None:
+        app = Pane()
+        async with app.run_test(size=(40, 20)) as pilot:
+            view = app.query_one(DetailView)
+            console = Console(width=38)  # the view's width inside its padding
+            for text in ("one", "a\nb\nc", "d\ne\nf", "long " * 20, "x"):
+                view.update(Text(text, style="bold"))
+                await pilot.pause()
+                expected = ["".join(s.text for s in line).rstrip() for line in console.render_lines(Text(text))]
+                assert view.size.height == len(expected)
+                drawn = app.screen._compositor.render_strips()[: len(expected) + 1]
+                assert [strip.text[1:].rstrip() for strip in drawn] == [*expected, ""]
+
+    asyncio.run(main())
+
+
+def test_a_border_title_set_again_repaints_its_line_and_shows_the_new_text() -> None:
+    class Boxed(App[None]):
+        CSS = "Static { border: round white; height: 6; }"
+
+        def compose(self) -> ComposeResult:
+            yield Static("inside")
+
+    async def main() -> None:
+        app = Boxed()
+        async with app.run_test(size=(30, 8)) as pilot:
+            box = app.query_one(Static)
+            set_border_title(box, "first")
+            set_border_subtitle(box, Text("3 threats"))
+            await pilot.pause()
+            box._exchange_repaint_regions()  # what Textual would draw next, from here on
+            set_border_subtitle(box, Text("2 threats"))
+            assert set(box._exchange_repaint_regions()) == {Region(0, 5, 30, 1)}  # the bottom line only
+            set_border_subtitle(box, Text("4 threats"))
+            set_border_title(box, "second")
+            await pilot.pause()
+            lines = [strip.text for strip in app.screen._compositor.render_strips()[:6]]
+            assert "second" in lines[0] and "first" not in lines[0]
+            assert "4 threats" in lines[5] and "inside" in lines[1]
+            assert box.border_title == "second"
+
+    asyncio.run(main())
+
+
+class _Scrolling(SteadyScrollView):
+    def __init__(self) -> None:
+        super().__init__()
+        self.resizes: list[Size] = []
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.resizes.append(event.size)
+
+
+def test_a_steady_scroll_view_is_resized_and_its_scrollbar_repainted_only_when_its_sizes_change() -> None:
+    class Layout(App[None]):
+        CSS = "_Scrolling { height: 6; border: round white; } Static { height: auto; }"
+
+        def compose(self) -> ComposeResult:
+            yield Static("one line", id="text")
+            yield _Scrolling()
+
+    async def main() -> None:
+        app = Layout()
+        async with app.run_test(size=(30, 12)) as pilot:
+            view = app.query_one(_Scrolling)
+            view.virtual_size = Size(20, 40)  # taller than it: a scrollbar
+            await pilot.pause()
+            assert scrollbar(view) and view.vertical_scrollbar.window_virtual_size == 40
+            view.resizes.clear()
+            repaints: list[bool] = []
+            bar = view.vertical_scrollbar
+            original = bar.refresh
+
+            def counted(*args: Region, **kwargs: bool) -> object:
+                repaints.append(True)
+                return original(*args, **kwargs)
+
+            bar.refresh = counted  # type: ignore[method-assign,assignment]
+            app.query_one("#text", Static).update("two\nlines")  # the screen is laid out again
+            await pilot.pause()
+            assert view.resizes == [] and repaints == []  # it moved down; nothing about it changed
+            view.virtual_size = Size(20, 3)  # rows went: its scrollbar goes
+            await pilot.pause()
+            assert not scrollbar(view)
+            await pilot.resize_terminal(40, 12)
+            await pilot.pause()
+            assert view.resizes and view.resizes[-1].width == 40
 
     asyncio.run(main())
