@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar, NamedTuple
+from typing import ClassVar, NamedTuple, Self
 
 from rich.text import Text
 from textual import work
@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Key
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -132,6 +132,8 @@ class MainScreen(Screen[None]):
         large model is pure Python in a thread; started at once, it would hold up the panel)."""
         self._stride_shown: tuple[object, ...] | None = None
         """The analysis, index, selection and rule problem the STRIDE panel was last filled from."""
+        self._background_drawn_from: tuple[object, ...] | None = None
+        """The size and colours the screen's own background was last drawn in (`refresh`)."""
         self._selection_settled = False
         """Whether the selection came from the user (a pane's cursor, esc); until then the
         focused pane's cursor is the selection, so an analysis that finishes first never fills
@@ -190,6 +192,24 @@ class MainScreen(Screen[None]):
             return
         super()._screen_resized(size)
 
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
+        if repaint and not (regions or layout or recompose) and self.is_mounted:
+            # The whole screen drawn again (shown again as a dialog closes: the dialog dimmed
+            # it): Textual would also render the screen's own background again, line by line.
+            # Drawn from the lines it has while what they are drawn from is the same.
+            drawn_from = (self.size, self.background_colors, self.styles.background, self.app.ansi_theme)
+            if drawn_from == self._background_drawn_from:
+                # Widget.refresh but for the lines of the screen's background
+                self._layout_cache.clear()
+                self.clear_cached_dimensions()
+                self._rich_style_cache.clear()
+                self._repaint_regions.add(self.outer_size.region)
+                self._repaint_required = True
+                self.check_idle()
+                return self
+            self._background_drawn_from = drawn_from
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
     def _compositor_refresh(self) -> None:
         # A frame of the whole screen (drawn as a dialog closes) draws every widget as it is
         # now. The regions the widgets changed before it ask to be drawn again once taken from
@@ -222,7 +242,10 @@ class MainScreen(Screen[None]):
             and selection.element_id not in getattr(model, _SECTIONS[selection.kind])
         ):
             self.selection = None
-        self._show_detail()
+        if not self._detail_follows_panel():
+            # (else the threat under the STRIDE cursor stays until the analysis shows its new
+            # state: the selection's details in between were drawn and laid out for nothing)
+            self._show_detail()
         self._request_analysis()
         self.redraw_diagram()
         self.refresh_bindings()
@@ -355,8 +378,10 @@ class MainScreen(Screen[None]):
         self.show_stride()
         self.redraw_diagram()  # colours follow the worst open finding
         panel = self.query_one(StridePanel)
-        if panel.table.has_focus:
+        if self._detail_follows_panel():
             self._show_highlighted(panel)
+        elif panel.table.has_focus:
+            self._show_detail()  # the threat it showed is gone
         self._save_after_paint()
         self.call_after_refresh(gc_hold.release)
 
@@ -369,6 +394,7 @@ class MainScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # an analysis that failed shows nothing: the save it held back starts now
         if event.worker.group == "analysis" and event.state == WorkerState.ERROR:
+            self._show_detail()  # no new state of the threat under the cursor is coming
             self._save_after_paint()
             gc_hold.release()
 
@@ -420,6 +446,12 @@ class MainScreen(Screen[None]):
             notes=heading.notes,
             empty_text=heading.empty,
         )
+
+    def _detail_follows_panel(self) -> bool:
+        """Whether the details pane shows the threat or question under the STRIDE cursor (the
+        panel has the focus and its cursor is on one)."""
+        panel = self.query_one(StridePanel)
+        return panel.table.has_focus and (panel.highlighted or panel.highlighted_question) is not None
 
     def _show_highlighted(self, panel: StridePanel) -> None:
         """Show the threat or question under the STRIDE cursor in the detail pane."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.segment import ControlType
 from textual._compositor import CompositorUpdate
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.screen import Screen
 
@@ -187,3 +188,25 @@ def test_after_every_interaction_the_terminal_shows_what_the_screen_draws(tmp_pa
         assert len(set(seen)) > 5  # the steps changed what is shown
 
     run(path, scenario)
+
+
+def test_the_main_screen_drawn_again_after_a_new_theme_has_its_new_background(tmp_path: Path) -> None:
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+
+        def background() -> object:
+            width = screen.size.width
+            strip = screen.render_lines(Region(0, 0, width, 1))[0]
+            return next(segment.style.bgcolor for segment in strip if segment.style is not None)
+
+        first = background()
+        await open_form(app, pilot, "c", ComponentForm)
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.press("escape")  # the form closes: the screen is drawn again, whole
+        await settle(app, pilot)
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert background() != first
+        assert background() == screen.background_colors[1].rich_color
+
+    run(write(tmp_path), scenario)
