@@ -280,3 +280,16 @@ def test_running_as_root_matters_after_a_first_compromise():
     assert exposed.risk_reasons[0].endswith("and an attacker must first run code in it")
     internal = threats_of(edge(components__catalog__runs_as_root=True))["least-privilege@catalog"]
     assert internal.likelihood == "low"
+
+
+def test_every_question_is_worded_as_its_text_with_the_names_put_in():
+    """Questions are worded by a function made once per fact from its text: for every fact it
+    gives what `str.format_map` of the text gives, names with braces, backslashes and percent
+    signs put in as they are."""
+    from stride_tui.core.analysis import questions as q
+
+    names = {"element": "Cache {tier} \\ 100%", "source": "Gateway {0}", "target": "Store }{"}
+    texts = {fact: text for fact, (text, *_) in (*q._BOOLEAN.items(), *q._CHOICE.items())}
+    assert set(q._FILLS) == set(texts)
+    for fact, text in texts.items():
+        assert q._FILLS[fact](names) == text.format_map(names), fact

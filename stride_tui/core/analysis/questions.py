@@ -10,10 +10,11 @@ provisional threats as open (fail closed) and says how many rest on questions (D
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from stride_tui.core.analysis.engine import Analysis, unrecognised_components, without_gc
+from stride_tui.core.analysis.rules import Template
 from stride_tui.core.analysis.threats import Threat
 from stride_tui.core.analysis.unknowns import ANSWERABLE
 from stride_tui.core.model.elements import SEVERITIES, UNDECIDED
@@ -188,12 +189,10 @@ def _question(
             names_of[element_id] = found
     names, kind = found
     if fact in _BOOLEAN:
-        template = _BOOLEAN[fact][0]
-        return Question(element_id, fact, template.format_map(names), threat_ids, _ANSWERS[fact], (True, False))
+        return Question(element_id, fact, _FILLS[fact](names), threat_ids, _ANSWERS[fact], (True, False))
     choices = _choices(kind, fact)
     if fact in _CHOICE:
-        template = _CHOICE[fact][0]
-        return Question(element_id, fact, template.format_map(names), threat_ids, _ANSWERS[fact], choices)
+        return Question(element_id, fact, _FILLS[fact](names), threat_ids, _ANSWERS[fact], choices)
     text = f"What is the `{fact}` of {names['element']}?"
     return Question(element_id, fact, text, threat_ids, {}, choices)
 
@@ -209,6 +208,13 @@ def _names(analysis: Analysis, element_id: str) -> tuple[dict[str, str], str]:
     name = model.display_name(element_id)
     return {"element": name, "source": name, "target": name}, model.components[element_id].kind
 
+
+# each question's wording as a function of the names (`str.format_map` parsed the text again for
+# each of tens of thousands of questions; an f-string of its pieces does not)
+_FILLS: dict[str, Callable[[dict[str, str]], str]] = {
+    fact: Template(text).fill for fact, (text, _, _) in _BOOLEAN.items()
+}
+_FILLS.update({fact: Template(text).fill for fact, (text, _) in _CHOICE.items()})
 
 # what one key sets, per fact: one dict for every question of the fact (a question is a value)
 _ANSWERS: dict[str, dict[str, object]] = {fact: {"y": yes, "n": no} for fact, (_, yes, no) in _BOOLEAN.items()}
