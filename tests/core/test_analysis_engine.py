@@ -451,3 +451,26 @@ def test_analyzers_of_one_rule_set_share_what_they_compile_of_each_rule():
         flows={"a-b": {"from": "a", "to": "b", "encrypted": False}},
     )
     assert [f.rule_id for f in Analyzer(only).analyse(plain).findings] == [changed.id]
+
+
+def test_an_analyzer_past_its_memo_bound_drops_its_ratings_and_still_finds_the_same():
+    """Past its bound the analyzer drops the ratings its dispatches' candidates hold (and the risk
+    ids that key them) all together: the next analysis, of an edit, is what a fresh one finds."""
+    from pathlib import Path
+
+    from stride_tui.core.analysis.engine import Analyzer
+    from stride_tui.core.analysis.rules import builtin_rules
+    from stride_tui.core.editing import set_fact
+    from stride_tui.core.files.loader import load_model
+
+    platform = load_model(Path(__file__).parents[2] / "sample_models" / "platform.toml").model
+    analyzer = Analyzer(builtin_rules())
+    analyzer.analyse(platform)
+    analyzer._rated_count = 10**6  # as if it had rated that many
+    analyzer.analyse(platform)
+    assert analyzer._rated_count == 0 and not analyzer._risk_ids
+    assert all(not dispatch._memo for dispatch in analyzer._dispatch.values())
+    flow = next(fid for fid, f in platform.flows.items() if not f.encrypted)
+    edited = set_fact(platform, flow, "encrypted", True)
+    assert analyzer.analyse(edited).findings == analyse(edited, builtin_rules()).findings
+    assert analyzer._rated_count > 0
