@@ -217,9 +217,20 @@ class MainScreen(Screen[None]):
         # are taken now and those requests draw nothing. A widget changed after this frame
         # keeps its new regions, and they are drawn.
         compositor = self._compositor
-        if self.app.screen is self and not self.app.is_inline and compositor.size.region in compositor._dirty_regions:
+        app = self.app
+        if app.screen is self and not app.is_inline and compositor.size.region in compositor._dirty_regions:
             for widget in compositor.visible_widgets:
                 widget._exchange_repaint_regions()
+        elif not app.is_inline and compositor._dirty_regions and self in app._background_screens:
+            # under a dialog: what changed is drawn through the dialog, as Textual does, but
+            # the screen's own background is not marked to be rendered again (Textual does, for
+            # the whole screen as a dialog opens over it; its lines never change with it)
+            app.screen.refresh(*compositor._dirty_regions)
+            self._repaint_required = True
+            compositor._dirty_regions.clear()
+            self._dirty_widgets.clear()
+            app._update_mouse_over(self)
+            return
         super()._compositor_refresh()
 
     def _after_first_frame(self) -> None:

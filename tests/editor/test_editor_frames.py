@@ -210,3 +210,32 @@ def test_the_main_screen_drawn_again_after_a_new_theme_has_its_new_background(tm
         assert background() == screen.background_colors[1].rich_color
 
     run(write(tmp_path), scenario)
+
+
+def test_what_changes_under_an_open_dialog_reaches_the_terminal_through_it(tmp_path: Path) -> None:
+    path = write(tmp_path, (SAMPLES / "checkout.toml").read_text(encoding="utf-8"))
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        terminal = Terminal(app)
+        screen = main_screen(app)
+        panel = screen.query_one(StridePanel)
+        await pilot.press("escape", "4", "home", "down", "down")
+        await settle(app, pilot)
+        await pilot.press("d")
+        for _ in range(50):
+            if isinstance(app.screen, DecideDialog) and app.screen.is_mounted:
+                break
+            await pilot.pause()
+        await settle(app, pilot)
+        before = terminal.text
+        panel.cycle_severity()  # the panel under the dialog shows fewer threats
+        await settle(app, pilot)
+        await pilot.pause()
+        assert isinstance(app.screen, DecideDialog)
+        assert terminal.text == drawn(app) != before
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.pause()
+        assert terminal.text == drawn(app)
+
+    run(path, scenario)
