@@ -909,8 +909,9 @@ class _Dispatch:
 
     def candidates(self, facts: dict[str, object]) -> list[_Candidate]:
         """The rules whose conditions may hold on an element with these facts, in rule order,
-        each with what is left to test (None: nothing, it holds) and the facts of which that
-        needs one with a true value (None: none; see `_needed`)."""
+        each with what is left to test (None: nothing, it holds), the facts of which that
+        needs one with a true value (None: none; see `_needed`), and what its findings are
+        made with (`_Candidate`): the same list for every element with these guard values."""
         values = tuple(map(facts.get, self.keys))
         key = (values, tuple(map(type, values)))
         found = self._memo.get(key)
