@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 
 from textual import events
+from textual.actions import SkipAction
 from textual.actions import parse as parse_action
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
@@ -20,17 +21,23 @@ from .safe_text import strip_controls
 
 
 async def run_own_binding(widget: Widget, event: events.Key) -> bool:
-    """Run ``widget``'s own binding for ``event`` now, and stop the key; False if it has none."""
+    """Run ``widget``'s own binding for ``event`` now, and stop the key; False if it has none.
+
+    An action that raises ``SkipAction`` (a one-line field's ↓ has nothing to scroll) did not
+    run, as Textual counts it: the next binding is tried, and with none the key goes on."""
     for binding in widget._bindings.key_to_bindings.get(event.key, ()):
         namespace, name, params = parse_action(binding.action)
         method = getattr(widget, f"action_{name}", None)
         if namespace or method is None or not widget.check_action(name, params):
             continue
+        try:
+            result = method(*params)
+            if inspect.isawaitable(result):
+                await result
+        except SkipAction:
+            continue
         event.stop()
         event.prevent_default()
-        result = method(*params)
-        if inspect.isawaitable(result):
-            await result
         return True
     return False
 
