@@ -74,3 +74,40 @@ def test_stale_marker_of_a_dead_process_is_taken_over(minimal_file):
     marker.write_text(str(dead.pid))
     assert recovery.claim_instance(minimal_file) is None
     assert marker.read_text() == str(os.getpid())
+
+
+def _another_editor(model_file) -> None:
+    marker = recovery._marker(model_file)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text("1")  # pid 1 is always alive: the first editor of the model
+
+
+def test_a_second_editor_never_offers_overwrites_or_deletes_the_first_ones_edits(minimal_file):
+    first = load_model(minimal_file).model
+    first.model.title = "Edits of the first editor"
+    owners = recovery.write_recovery(minimal_file, first)  # written before the second one opens
+    _another_editor(minimal_file)
+    assert recovery.read_recovery(minimal_file) is None  # its editor is running: not a crash
+    assert recovery.claim_instance(minimal_file) == 1
+    second = load_model(minimal_file).model
+    second.model.title = "Edits of the second editor"
+    own = recovery.write_recovery(minimal_file, second)
+    assert own != owners and own.name.endswith(f".{os.getpid()}.json")
+    recovery.discard_recovery(minimal_file)  # the second editor quits without saving
+    assert not own.exists()
+    assert owners.exists() and "Edits of the first editor" in owners.read_text()
+
+
+def test_edits_a_crashed_second_editor_left_are_offered_next_time(minimal_file):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    model = load_model(minimal_file).model
+    model.model.title = "Edits of a second editor that crashed"
+    left = recovery.recovery_path(minimal_file).with_name(f"{recovery._key(minimal_file)}.{dead.pid}.json")
+    written = recovery.write_recovery(minimal_file, model)
+    written.rename(left)
+    found = recovery.read_recovery(minimal_file)
+    assert found is not None and found.model.model.title == "Edits of a second editor that crashed"
+    assert not left.exists() and recovery.recovery_path(minimal_file).exists()  # now this editor's own
+    recovery.discard_recovery(minimal_file)
+    assert recovery.read_recovery(minimal_file) is None

@@ -2,7 +2,10 @@
 loses at most the last few seconds. One file per model, in the user's state folder
 (``$XDG_STATE_HOME/stride-tui/recovery``, else ``~/.local/state/…``), written atomically.
 
-Also the instance marker that warns when a second editor opens the same model.
+Also the instance marker that warns when a second editor opens the same model. The first
+editor of a model owns its recovery file; a second one, opened while the first still runs, keeps
+its own (``<model>.<pid>.json``): it never offers, overwrites or deletes the first one's, and a
+crash of either leaves its edits where the next editor finds them.
 """
 
 from __future__ import annotations
@@ -32,9 +35,15 @@ def _key(model_path: Path) -> str:
     return f"{digest}-{Path(real).name}"
 
 
+_guest_of: set[str] = set()
+"""The models this process opened while another live editor had them (`claim_instance`)."""
+
+
 def recovery_path(model_path: Path) -> Path:
-    """The recovery file for the model at ``model_path``."""
-    return state_folder() / "recovery" / (_key(model_path) + ".json")
+    """This process's recovery file for the model at ``model_path``."""
+    key = _key(model_path)
+    own = f".{os.getpid()}" if key in _guest_of else ""
+    return state_folder() / "recovery" / f"{key}{own}.json"
 
 
 @dataclass(frozen=True)
@@ -65,8 +74,33 @@ def write_recovery(model_path: Path, model: ThreatModel) -> Path:
 
 
 def read_recovery(model_path: Path) -> Recovery | None:
-    """Unsaved edits for ``model_path``, or None (an unreadable recovery file counts as none)."""
-    path = recovery_path(model_path)
+    """Unsaved edits for ``model_path`` that an editor no longer running left, or None (an
+    unreadable recovery file counts as none). The owner's file first, unless its editor still
+    runs (this process is then a second editor: `claim_instance`); else the newest file a second
+    editor left, which becomes this process's own (its save or discard removes it)."""
+    key = _key(model_path)
+    if _other_editor(model_path) is None:
+        _guest_of.discard(key)
+        found = _read(recovery_path(model_path))
+        if found is not None:
+            return found
+    else:
+        _guest_of.add(key)
+    left = []
+    for path in (state_folder() / "recovery").glob(f"{key}.*.json"):
+        pid = path.name[len(key) + 1 : -len(".json")]
+        recovery = _read(path) if pid.isdigit() and not _alive(int(pid)) else None
+        if recovery is not None:
+            left.append((recovery.saved_at, path, recovery))
+    if not left:
+        return None
+    _, path, recovery = max(left, key=lambda found: found[:2])
+    with contextlib.suppress(OSError):
+        os.replace(path, recovery_path(model_path))
+    return recovery
+
+
+def _read(path: Path) -> Recovery | None:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         model = parse_model(document["model"].encode("utf-8"), str(path)).model
@@ -76,7 +110,7 @@ def read_recovery(model_path: Path) -> Recovery | None:
 
 
 def discard_recovery(model_path: Path) -> None:
-    """Remove the recovery file (after a save, or when the user declines to restore)."""
+    """Remove this process's recovery file (after a save, or when the user declines to restore)."""
     with contextlib.suppress(FileNotFoundError):
         recovery_path(model_path).unlink()
 
@@ -86,18 +120,28 @@ def _marker(model_path: Path) -> Path:
 
 
 def claim_instance(model_path: Path) -> int | None:
-    """Record this process as editing ``model_path``; return the pid of another live editor, if any."""
+    """Record this process as editing ``model_path``; return the pid of another live editor, if
+    any (this process then keeps a recovery file of its own for the model)."""
     marker = _marker(model_path)
-    other = None
-    with contextlib.suppress(OSError, ValueError):
-        pid = int(marker.read_text().strip())
-        if pid != os.getpid() and _alive(pid):
-            other = pid
+    other = _other_editor(model_path)
+    if other is None:
+        _guest_of.discard(_key(model_path))
+    else:
+        _guest_of.add(_key(model_path))
     with contextlib.suppress(OSError):
         marker.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if other is None:
             marker.write_text(str(os.getpid()))
     return other
+
+
+def _other_editor(model_path: Path) -> int | None:
+    """The pid of another live editor of ``model_path``, if its marker names one."""
+    with contextlib.suppress(OSError, ValueError):
+        pid = int(_marker(model_path).read_text().strip())
+        if pid != os.getpid() and _alive(pid):
+            return pid
+    return None
 
 
 def release_instance(model_path: Path) -> None:
