@@ -97,6 +97,17 @@ def test_hostile_names_stay_on_one_line():
     assert "│ [/] [@click=app.quit]… │" in diagram.lines[diagram.boxes["x"].row + 1]  # literal, cut at 22
 
 
+def test_bidi_and_zero_width_characters_are_shown_never_obeyed():
+    model = small()
+    model.components["api"].name = "Admin \u202egnp.exe\u202c panel"
+    model.boundaries["dc"].name = "Data\u200b centre"
+    diagram = draw(model)
+    text = "\n".join(diagram.lines)
+    assert "\u202e" not in text and "\u202c" not in text and "\u200b" not in text
+    assert "│ Admin <U+202E>gnp.exe… │" in diagram.lines[diagram.boxes["api"].row + 1]
+    assert "Data<U+200B> centre" in text
+
+
 def test_output_is_deterministic():
     model = load_model(SAMPLES / "platform.toml").model
     assert draw(model).lines == draw(model).lines

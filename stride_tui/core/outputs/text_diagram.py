@@ -20,7 +20,7 @@ from stride_tui.core.model.elements import ThreatModel
 from stride_tui.core.model.topology import Topology
 from stride_tui.core.outputs.dot import DiagramOptions, build_dot, worst_open_severity
 from stride_tui.core.outputs.graphviz import RenderError, run_dot
-from stride_tui.core.text_safety import replace_controls
+from stride_tui.core.text_safety import replace_controls, show_invisible
 
 BOX_HEIGHT = 4  # top border, name, technology, bottom border
 RANK_GAP = 5  # rows between ranks, room for edge channels
@@ -83,8 +83,9 @@ class TextDiagram:
 
 
 def clean(text: str, limit: int = MAX_LABEL) -> str:
-    """One line of user text, no control characters, at most ``limit`` characters."""
-    text = replace_controls(text, " ", one_line=True).strip()
+    """One line of user text, at most ``limit`` characters: no control character, and each bidi
+    or zero-width one shown as ``<U+202E>`` (as the panes show it) instead of being obeyed."""
+    text = show_invisible(replace_controls(text, " ", one_line=True)).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
