@@ -113,8 +113,8 @@ class DecideDialog(Dialog[Verdict | None]):
     def take_over(self, title: Text, summary: str) -> bool:
         """Ask again, for ``title`` and ``summary``, once closed (a dialog kept for the next
         decision opens without being composed and styled again); False while it is open."""
-        if not self.is_attached or self in self.app.screen_stack:
-            return False
+        if not self.is_mounted or self in self.app.screen_stack:
+            return False  # (not mounted: made ahead and still being composed)
         self.title_text, self.summary = title, summary
         self.query_one("#decide-title", Static).update(Text("Decide: ", style="bold").append_text(title))
         self.query_one("#decide-summary", Static).update(self._summary_text())

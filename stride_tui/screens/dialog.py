@@ -148,6 +148,28 @@ class Dialog(ModalScreen[ResultType]):
             self._background, self._background_key = _DimmedBackground(self, background), key
         return self._background
 
+    def lay_out_ahead(self) -> bool:
+        """Style this dialog with the app's CSS as it is now, lay it out at the app's size and
+        draw it into its widgets' line caches, while it is not shown (made ahead and mounted):
+        shown for the first time, it is filled and drawn from those, as when shown again.
+        False when there was nothing to do (not mounted yet, shown, or done already)."""
+        app = self.app
+        if not self.is_mounted or self in app.screen_stack:
+            return False
+        restyle = self._styled_with is not app.stylesheet.rules  # the CSS of a class made since
+        if not restyle and self._compositor.size == app.size:
+            return False
+        if restyle:
+            self._restyle_skippable = False
+            self.update_node_styles(animate=False)
+        # as Textual's frame would, but not shown: it lays the dialog out, draws it and sends
+        # nothing (the layouts its widgets asked for as they mounted are this one)
+        self._refresh_layout(app.size)
+        self._layout_required = self._scroll_required = False
+        self._dirty_widgets.clear()
+        self._compositor.render_full_update()
+        return True
+
     def initial_focus(self) -> Widget | None:
         """The widget that has focus when the dialog opens (the first focusable one by default)."""
         chain = self.focus_chain

@@ -70,6 +70,10 @@ analysed in a few milliseconds: then the edit and its threats reach the screen i
 without a frame of the edit alone, a worker's start and a hand-over back to the screen. A longer
 analysis (a rule file changed, a model-wide fact flipped) goes on in the background."""
 
+PREPARE_PAUSE = 0.05
+"""Seconds between the steps of making the decide dialog ahead (`_prepare_dialogs`): keys typed
+meanwhile are handled between them."""
+
 SelectionKind = ElementKind
 _SECTIONS = {"component": "components", "flow": "flows", "boundary": "boundaries"}
 
@@ -132,6 +136,8 @@ class MainScreen(Screen[None]):
         large model is pure Python in a thread; started at once, it would hold up the panel)."""
         self._stride_shown: tuple[object, ...] | None = None
         """The analysis, index, selection and rule problem the STRIDE panel was last filled from."""
+        self._dialogs_prepared = False
+        """Whether the kept decide dialog is being made ahead (after the first analysis)."""
         self._background_drawn_from: tuple[object, ...] | None = None
         """The size and colours the screen's own background was last drawn in (`refresh`)."""
         self._selection_settled = False
@@ -395,6 +401,15 @@ class MainScreen(Screen[None]):
             self._show_detail()  # the threat it showed is gone
         self._save_after_paint()
         self.call_after_refresh(gc_hold.release)
+        if not self._dialogs_prepared:  # the first analysis is shown: the editor is ready
+            self._dialogs_prepared = True
+            self.set_timer(PREPARE_PAUSE, self._prepare_dialogs, name="make the decide dialog")
+
+    def _prepare_dialogs(self) -> None:
+        """Make the kept decide dialog ahead, step by step while no dialog is open (see
+        `ThreatActions.prepare`)."""
+        if self.app.screen is not self or self.threat_actions.prepare():
+            self.set_timer(PREPARE_PAUSE, self._prepare_dialogs, name="make the decide dialog")
 
     def _save_after_paint(self) -> None:
         """Start the save that ctrl+s in a form asked for, once the frame showing the edit is painted."""

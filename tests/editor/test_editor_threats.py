@@ -223,6 +223,43 @@ def test_the_decide_dialog_is_kept_and_asks_about_the_next_threat(tmp_path: Path
     run(path, scenario)
 
 
+def test_the_decide_dialog_is_made_ahead_and_the_first_d_opens_it(tmp_path: Path) -> None:
+    """Once the first analysis is shown the decide dialog is made (not shown) while the editor
+    idles: the first ``d`` opens that dialog, naming the threat under the cursor, and a key
+    typed straight after ``d`` decides it."""
+    path = write(tmp_path, REFUND)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+        for _ in range(40):
+            made = screen.threat_actions._kept_dialog
+            if made is not None and made.is_mounted and made._compositor.size == app.size:
+                break
+            await pilot.pause(0.05)
+        made = screen.threat_actions._kept_dialog
+        assert made is not None and made.is_mounted and made not in app.screen_stack
+        assert app.screen is screen
+        await pilot.press("escape", "4")
+        await pilot.pause()
+        panel = screen.query_one(StridePanel)
+        threat = next(t for t in panel.threats if t.status == "open")
+        panel.table.move_cursor_to_key(threat.id, post=True)
+        await settle(app, pilot)
+        await pilot.press("d", "a")  # the first d, and a key typed straight after it
+        await settle(app, pilot)
+        assert app.screen is screen and screen.model.decisions[threat.id].status == "accepted"
+        assert threat.title[:20] in made.title_text.plain  # the dialog that asked was the one made
+        second = next(t for t in panel.threats if t.status == "open")
+        panel.table.move_cursor_to_key(second.id, post=True)
+        await settle(app, pilot)
+        await pilot.press("d")
+        await wait_for(app, pilot, DecideDialog)
+        assert app.screen_stack[-1] is made
+        assert second.title[:20] in rendered(made.query_one("#decide-title"))
+
+    run(path, scenario)
+
+
 def test_questions_are_answered_with_one_key(tmp_path: Path) -> None:
     path = write(tmp_path, REFUND)
 
