@@ -62,6 +62,15 @@ def test_hostile_text_never_reaches_the_terminal(tmp_path: Path, run_cli) -> Non
     assert "\\u001b" in err and "<U+202E>" in err
 
 
+def test_a_control_character_in_a_new_name_is_placed_like_any_problem(tmp_path: Path, run_cli) -> None:
+    model = tmp_path / "m.toml"
+    model.write_text(MINIMAL, encoding="utf-8")
+    code, out, err = run_cli("add", model, "Ctl\x1bName > Customer")
+    assert code == 2 and "internal error" not in err and "\x1b" not in err + out
+    assert f"{model}: error: line 1, column 1: name: `name` contains control character U+001B" in err
+    assert model.read_text(encoding="utf-8") == MINIMAL
+
+
 def test_a_missing_or_invalid_model_is_exit_2(tmp_path: Path, run_cli) -> None:
     code, _, err = run_cli("add", tmp_path / "missing.toml", "A > B")
     assert code == 2 and "missing.toml" in err

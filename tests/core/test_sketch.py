@@ -141,6 +141,8 @@ def test_a_guess_is_said_and_a_marker_is_not_a_guess() -> None:
         ("[Cluster] A [Data tier] > B", "A is given two boundaries", "[Cluster] A [Data tier]"),
         ("[Cluster] : privileged", "facts go on components and flows", "privileged"),
         ("A > B : https : jwt", "one ':' per line", ":"),
+        ("Ctl\x1bName > B", "contains control character U+001B", "Ctl\x1bName"),
+        ("[Zone\x07] A", "contains control character U+0007", "[Zone\x07]"),
         ("   ", "type a sketch", ""),
     ],
 )

@@ -29,6 +29,7 @@ import itertools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from stride_tui.core.editing.base import EditError
 from stride_tui.core.editing.build import build_boundary, build_component, build_flow
@@ -405,10 +406,10 @@ class _Sketch:
                 if name.casefold() in ("internet", "the internet", "public internet"):
                     values["internet"] = True
                 boundary_id = propose_id(self.model, name, "boundaries")
-                self.model = self._put(put_boundary, boundary_id, build_boundary(values), path.span)
+                self.model = self._put(put_boundary, boundary_id, partial(build_boundary, values), path.span)
                 self.changes.append(f"added boundary {name}{inside}")
             elif (depth > 0 or path.nested) and self.model.boundaries[boundary_id].parent != parent:
-                moved = self.model.boundaries[boundary_id].model_copy(update={"parent": parent})
+                moved = partial(self.model.boundaries[boundary_id].model_copy, update={"parent": parent})
                 self.model = self._put(put_boundary, boundary_id, moved, path.span, old_id=boundary_id)
                 self.changes.append(f"moved boundary {name} into {self.boundary_name(parent)}")
             parent = boundary_id
@@ -442,7 +443,7 @@ class _Sketch:
                 self.guessed = True
             values: dict[str, object] = {"kind": kind, "name": ref.name, "boundary": boundary_id, **facts}
             component_id = propose_id(self.model, ref.name, "components")
-            self.model = self._put(put_component, component_id, build_component(values), ref.span)
+            self.model = self._put(put_component, component_id, lambda: build_component(values), ref.span)
             self.changes.append(f"added {_KIND_WORDS[kind]} {ref.name}{where}{how}")
             return component_id
         component = self.model.components[component_id]
@@ -454,7 +455,7 @@ class _Sketch:
             )
         if move and boundary_id is not None and component.boundary != boundary_id:
             moved = component.model_copy(update={"boundary": boundary_id})
-            self.model = self._put(put_component, component_id, moved, ref.span, old_id=component_id)
+            self.model = self._put(put_component, component_id, lambda: moved, ref.span, old_id=component_id)
             self.changes.append(f"moved {ref.name} into {self.boundary_name(boundary_id)}")
         return component_id
 
@@ -464,26 +465,32 @@ class _Sketch:
         if existing is None:
             flow_id = propose_id(self.model, f"{source} to {target}", "flows")
             values: dict[str, object] = {"from": source, "to": target, **facts}
-            self.model = self._put(put_flow, flow_id, build_flow(values), span)
+            self.model = self._put(put_flow, flow_id, lambda: build_flow(values), span)
             self.changes.append(f"added flow {flow_id}")
         elif facts:
             flow = self.model.flows[existing]
             data = flow.model_dump(by_alias=True, exclude_none=True) | dict(facts)
-            self.model = self._put(put_flow, existing, build_flow(data), span, old_id=existing)
+            self.model = self._put(put_flow, existing, lambda: build_flow(data), span, old_id=existing)
             self.changes.append(f"set {_describe(facts)} on {existing}")
 
     def set_facts(self, component_id: str, facts: Mapping[str, object], span: _Span) -> None:
         component = self.model.components[component_id]
         data = component.model_dump(exclude_none=True) | dict(facts)
-        self.model = self._put(put_component, component_id, build_component(data), span, old_id=component_id)
+        self.model = self._put(put_component, component_id, lambda: build_component(data), span, old_id=component_id)
         self.changes.append(f"set {_describe(facts)} on {component.name or component_id}")
 
     def _put(
-        self, put: Callable[..., ThreatModel], element_id: str, element: object, span: _Span, old_id: str | None = None
+        self,
+        put: Callable[..., ThreatModel],
+        element_id: str,
+        element: Callable[[], object],
+        span: _Span,
+        old_id: str | None = None,
     ) -> ThreatModel:
-        """``put`` the element, with an edit's problem reported at ``span``."""
+        """``put`` the element ``element()`` makes, with a problem of either (a name with a
+        control character, a fact of the wrong type) reported at ``span``."""
         try:
-            return put(self.model, element_id, element, old_id)
+            return put(self.model, element_id, element(), old_id)
         except EditError as error:
             raise SketchError(str(error), span.start, span.end) from None
 
