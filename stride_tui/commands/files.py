@@ -39,9 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     validate = sub.add_parser(
         "validate",
-        help="check models: schema, references, semantics",
-        description="Check each MODEL and print every problem as PATH:LINE:COL: error: MESSAGE. "
-        "Exit 0 when all are valid, 2 when any is not.",
+        help="check models: schema, references, semantics, and the rule files they load",
+        description="Check each MODEL (and the rule files its `rule_files` names) and print every problem as "
+        "PATH:LINE:COL: error: MESSAGE. Exit 0 when all are valid, 2 when any is not.",
     )
     validate.add_argument("models", metavar="MODEL", nargs="+")
     validate.add_argument("-q", "--quiet", action="store_true", help="print only problems")
@@ -97,7 +97,7 @@ def run_validate(args: argparse.Namespace) -> ExitCode:
     status = ExitCode.OK
     for name in args.models:
         loaded = _load(name)
-        if loaded is None:
+        if loaded is None or not _rule_files_load(name, loaded):
             status = ExitCode.BAD_INPUT
             continue
         print_diagnostics(loaded.warnings)
@@ -158,6 +158,22 @@ def run_schema(args: argparse.Namespace) -> ExitCode:
     else:
         sys.stdout.write(text)
     return ExitCode.OK
+
+
+def _rule_files_load(name: str, loaded: LoadedModel) -> bool:
+    """Whether the rule files ``loaded`` names are there, inside its repository and valid (as
+    `check` and `threats` will need them); every problem printed."""
+    rule_files = loaded.model.model.rule_files
+    if not rule_files:
+        return True
+    from stride_tui.core.analysis.rules import rules_for  # only a model with rule files needs the rules
+
+    try:
+        rules_for(Path(name), rule_files)
+    except ModelError as exc:
+        print_diagnostics(exc.diagnostics)
+        return False
+    return True
 
 
 def _load(name: str) -> LoadedModel | None:

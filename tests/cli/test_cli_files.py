@@ -48,6 +48,17 @@ def test_validate_quiet_prints_nothing_when_valid(minimal_file, run_cli):
     assert run_cli("validate", "-q", minimal_file) == (0, "", "")
 
 
+def test_validate_checks_the_rule_files_a_model_loads(tmp_path, run_cli):
+    (tmp_path / ".git").mkdir()
+    model = tmp_path / "m.toml"
+    model.write_text(MINIMAL.replace('title = "Minimal"', 'title = "Minimal"\nrule_files = ["nope.toml"]'))
+    code, out, err = run_cli("validate", model)
+    assert code == 2 and "ok" not in out
+    assert f"{tmp_path / 'nope.toml'}: error: cannot read rule file" in err
+    (tmp_path / "nope.toml").write_text("stride_tui_rules = 1\n")
+    assert run_cli("validate", "-q", model) == (0, "", "")
+
+
 def test_validate_missing_file(tmp_path, run_cli):
     code, _, err = run_cli("validate", tmp_path / "none.toml")
     assert code == 2 and err == f"{tmp_path / 'none.toml'}: error: no such file\n"

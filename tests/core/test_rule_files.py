@@ -197,3 +197,16 @@ def test_rule_texts_fill_only_their_placeholders():
     }
     for text, filled in texts.items():
         assert Template(text).fill(values) == filled
+
+
+def test_every_problem_of_a_models_rule_files_is_named_at_once(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    model_file = repo / "m.toml"
+    (repo / "bad.toml").write_text("stride_tui_rules = 1\n[rules.x]\nnope = 1\n")
+    with pytest.raises(ModelError) as info:
+        rules_for(model_file, ["missing.toml", "../elsewhere.toml", "bad.toml"])
+    messages = [d.message for d in info.value.diagnostics]
+    assert "rule file `../elsewhere.toml` is outside the model's repository" in messages[0]
+    assert messages[1].startswith("cannot read rule file")
+    assert messages[2:] and all(m.startswith("rule x: ") for m in messages[2:])  # bad.toml's own

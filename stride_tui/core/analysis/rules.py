@@ -504,9 +504,18 @@ def find_repository_root(start: Path) -> Path:
 
 def model_rule_paths(model_file: Path, rule_files: list[str]) -> list[Path]:
     """Resolve a model's ``rule_files``, refusing any that leave the model's repository."""
+    paths, problems = _resolve_rule_paths(model_file, rule_files)
+    if problems:
+        raise ModelError(problems)
+    return paths
+
+
+def _resolve_rule_paths(model_file: Path, rule_files: list[str]) -> tuple[list[Path], list[Diagnostic]]:
+    """The paths of a model's ``rule_files`` inside its repository, and a problem for each other."""
     base = model_file.resolve().parent
     root = find_repository_root(base)
-    paths, problems = [], []
+    paths: list[Path] = []
+    problems: list[Diagnostic] = []
     for entry in rule_files:
         resolved = (base / entry).resolve()
         if not resolved.is_relative_to(root):
@@ -519,15 +528,24 @@ def model_rule_paths(model_file: Path, rule_files: list[str]) -> list[Path]:
             )
         else:
             paths.append(resolved)
-    if problems:
-        raise ModelError(problems)
-    return paths
+    return paths, problems
 
 
 def rules_for(model_file: Path | None, rule_files: list[str] | None, extra: list[str] | None = None) -> RuleSet:
-    """Built-in rules, then the model's ``rule_files``, then ``--rules`` files from the command line."""
+    """Built-in rules, then the model's ``rule_files``, then ``--rules`` files from the command
+    line; a problem with any of them raises ``ModelError`` naming every one."""
     files = list(_builtin_files())
+    paths: list[str | Path] = []
+    problems: list[Diagnostic] = []
     if model_file is not None and rule_files:
-        files += [load_rule_file(p) for p in model_rule_paths(model_file, rule_files)]
-    files += [load_rule_file(p) for p in extra or []]
+        inside, problems = _resolve_rule_paths(model_file, rule_files)
+        paths += inside
+    paths += extra or []
+    for path in paths:
+        try:
+            files.append(load_rule_file(path))
+        except ModelError as exc:
+            problems += exc.diagnostics
+    if problems:
+        raise ModelError(problems)
     return combine(files)
