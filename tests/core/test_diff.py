@@ -47,6 +47,17 @@ def test_golden_diff(fmt, golden, extra, run_cli, monkeypatch):
     assert out == path.read_text(encoding="utf-8")
 
 
+def test_the_text_gate_rates_blocking_threats_as_check_does(run_cli, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, out, _ = run_cli("diff", V1, V2, "--fail-on", "high")
+    assert code == 1
+    gate = out[out.index("FAILED --fail-on high") :].splitlines()
+    assert "  [high] card-skimming: Malicious script skims card data in the browser" in gate
+    # provisional: blocks at the risk it has if its questions are answered badly, and says so
+    assert any(line.startswith("  [medium, high if confirmed] data-store-authentication@orders-db: ") for line in gate)
+    assert not any(line.startswith("  [medium]") for line in gate)
+
+
 def test_golden_reverse_diff_is_the_mirror(run_cli, monkeypatch):
     monkeypatch.chdir(ROOT)
     _, forward, _ = run_cli("diff", V1, V2, "--format", "json")

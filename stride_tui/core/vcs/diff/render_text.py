@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 
+from stride_tui.core.analysis.risk import rating
 from stride_tui.core.vcs.diff.changes import FieldChange, ModelDiff
 from stride_tui.core.vcs.diff.summary import (
     ELEMENT_TITLES,
@@ -81,7 +82,10 @@ def diff_text(d: ModelDiff, fail_on: str | None = None) -> str:
     gate = gate_line(d, fail_on)
     if gate and fail_on:
         out.append(gate)
-        out += [f"  [{t.severity}] {t.id}: {t.title}" for t in d.newly_open_threats(fail_on)]
+        # rated as `check` rates them: a provisional threat blocks at its confirmed risk
+        out += [
+            f"  [{rating(t.severity, t.confirmed_severity)}] {t.id}: {t.title}" for t in d.newly_open_threats(fail_on)
+        ]
         out += [f"  rule disabled: {r}" for r in d.rules_disabled]
         out += [f"  decided: {key}" for key in d.suppressing_decisions()]
     return "\n".join(out) + "\n"
