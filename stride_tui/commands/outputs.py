@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from stride_tui.core.analysis.engine import Analysis, analyse
-from stride_tui.core.analysis.threats import group_threats
+from stride_tui.core.analysis.threats import Threat, group_threats
 from stride_tui.core.exit_codes import ExitCode
 from stride_tui.core.files.diagnostics import ModelError
 from stride_tui.core.files.storage import SaveError, atomic_write
@@ -21,7 +21,7 @@ from stride_tui.core.outputs.report_html import report_html
 from stride_tui.core.outputs.stories import (
     DEFAULT_LIMIT,
     DEFAULT_STATUSES,
-    Story,
+    NO_STORIES,
     build_stories,
     stories_csv,
     stories_json,
@@ -137,7 +137,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     stories.add_argument(
         "--since",
         metavar="REV",
-        help="only stories with threats new or worse than at git revision REV (a feature branch's stories)",
+        help="the stories of the threats new or worse than at git revision REV, and of those alone (a feature branch's stories)",
     )
     add_rules_option(stories)
     stories.set_defaults(run=run_stories)
@@ -197,12 +197,14 @@ def run_stories(args: argparse.Namespace) -> ExitCode:
         return ExitCode.BAD_INPUT
     analysis = prepared.analysis
     floor = SEVERITIES.index(args.min_severity)
-    stories = [s for s in build_stories(analysis, statuses) if SEVERITIES.index(s.severity) >= floor]
-    if args.since:
-        since = _new_since(args, stories, statuses, analysis)
-        if since is None:
+    fresh = None
+    nothing = NO_STORIES
+    if args.since:  # the stories of the threats new or worse since then, and of them alone
+        fresh = _new_since(args, statuses, analysis)
+        if fresh is None:
             return ExitCode.BAD_INPUT
-        stories = since
+        nothing = f"No undecided threat is new or worse since {args.since}: nothing to add to the backlog."
+    stories = [s for s in build_stories(analysis, statuses, fresh) if SEVERITIES.index(s.severity) >= floor]
     shown_stories, more = top_stories(stories, None if args.all else args.limit)
     title = analysis.model.model.title
     if fmt in ("csv", "jira", "gitlab", "gh"):
@@ -219,14 +221,13 @@ def run_stories(args: argparse.Namespace) -> ExitCode:
     elif fmt == "json":
         text = stories_json(title, shown_stories, more)
     else:
-        text = stories_markdown(title, shown_stories, more)
+        text = stories_markdown(title, shown_stories, more, nothing)
     return _emit(text.encode("utf-8"), args.output)
 
 
-def _new_since(
-    args: argparse.Namespace, stories: list[Story], statuses: tuple[str, ...], analysis: Analysis
-) -> list[Story] | None:
-    """``stories`` cut to the threats that are new, or worse, than at git revision ``--since``."""
+def _new_since(args: argparse.Namespace, statuses: tuple[str, ...], analysis: Analysis) -> set[str] | None:
+    """The ids of the threats that are new, or worse, than at git revision ``--since`` (None,
+    with the problem printed, when that version cannot be read)."""
     # git reads `REV:./PATH` relative to where it runs: the model as the user named it
     relative = os.path.relpath(args.model)
     spec = f"{args.since}:{relative if relative.startswith('..') else './' + relative}"
@@ -237,16 +238,15 @@ def _new_since(
         return None
     old_threats = {t.id: t for t in group_threats(analyse(old.model, old_rules))}
 
-    def new_or_worse(threat_id: str, severity: str) -> bool:
-        old = old_threats.get(threat_id)
-        return old is None or old.status not in statuses or SEVERITIES.index(severity) > SEVERITIES.index(old.severity)
+    def new_or_worse(threat: Threat) -> bool:
+        old = old_threats.get(threat.id)
+        return (
+            old is None
+            or old.status not in statuses
+            or SEVERITIES.index(threat.severity) > SEVERITIES.index(old.severity)
+        )
 
-    current = {t.id: t for t in group_threats(analysis)}
-    kept = []
-    for story in stories:
-        if any(new_or_worse(tid, current[tid].severity) for tid in story.threat_ids if tid in current):
-            kept.append(story)
-    return kept
+    return {t.id for t in group_threats(analysis) if new_or_worse(t)}
 
 
 def run_render(args: argparse.Namespace) -> ExitCode:

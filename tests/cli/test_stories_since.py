@@ -41,10 +41,13 @@ def test_since_keeps_the_stories_of_the_feature_branch(git_repo, run_cli, monkey
     assert code == 0, err
     since = json.loads(out)["stories"]
     assert since and {"tls-in-transit@api-to-ledger", "encryption-at-rest@ledger"} <= new
-    for story in since:  # each story shown has a threat the branch added or made worse
-        assert set(story["threat_ids"]) & new, story["id"]
+    for story in since:  # a story covers the threats the branch added or made worse, and no other
+        assert set(story["threat_ids"]) <= new, story["id"]
     shown = {t for s in since for t in s["threat_ids"]}
     assert new <= shown
     assert len(since) < len(json.loads(run_cli("stories", model, "--all", "--format", "json")[1])["stories"])
+    git_repo.git("commit", "-q", "-am", "v2")
+    code, out, _ = run_cli("stories", model, "--since", "HEAD")
+    assert code == 0 and "No undecided threat is new or worse since HEAD: nothing to add to the backlog." in out
     code, _, err = run_cli("stories", model, "--since", "no-such-rev")
     assert code == 2 and "no-such-rev" in err

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from stride_tui.core.analysis.engine import Analysis, Finding
@@ -101,11 +102,14 @@ class Story:
         return len(self.finding_ids) > 1
 
 
-def build_stories(analysis: Analysis, statuses: tuple[str, ...] = DEFAULT_STATUSES) -> list[Story]:
-    """Every story for the threats whose status is in ``statuses``, most urgent first."""
+def build_stories(
+    analysis: Analysis, statuses: tuple[str, ...] = DEFAULT_STATUSES, only: Collection[str] | None = None
+) -> list[Story]:
+    """Every story for the threats whose status is in ``statuses`` (and whose id is in ``only``,
+    when given), most urgent first."""
     groups: dict[str, list[Threat]] = {}
     for threat in group_threats(analysis):
-        if threat.status in statuses:
+        if threat.status in statuses and (only is None or threat.id in only):
             groups.setdefault(threat.remedy, []).append(threat)
     stories = [_story(analysis, remedy, threats) for remedy, threats in groups.items()]
     # riskiest first; among equals, the riskiest if its questions are answered badly, then the
@@ -245,11 +249,15 @@ def _more_line(more: int) -> str:
     return f"{more} more undecided {'story' if more == 1 else 'stories'}: `stride-tui stories --all` lists every one."
 
 
-def stories_markdown(title: str, stories: list[Story], more: int = 0) -> str:
-    """One section per story, ready to paste into a backlog tool; ``more`` stories left out."""
+NO_STORIES = "No undecided threats: nothing to add to the backlog."
+
+
+def stories_markdown(title: str, stories: list[Story], more: int = 0, nothing: str = NO_STORIES) -> str:
+    """One section per story, ready to paste into a backlog tool; ``more`` stories left out;
+    ``nothing`` said when there is none."""
     lines = [f"# Security stories: {escape.markdown(title)}", ""]
     if not stories:
-        lines.append("No undecided threats: nothing to add to the backlog.")
+        lines.append(escape.markdown(nothing))
     for n, story in enumerate(stories, start=1):
         lines += [
             f"## {n}. {escape.markdown(story.title)}",
