@@ -116,6 +116,24 @@ def test_an_unrecognised_technology_is_asked_about():
     assert "technology@api" not in {q.id for q in questions(analysis, group_threats(analysis))}
 
 
+def test_a_hand_written_threat_is_never_asked_what_its_element_is_built_with():
+    m = ThreatModel.model_validate(
+        {
+            "stride_tui": 1,
+            "model": {"title": "t"},
+            "components": {"api": {"kind": "process", "name": "API"}},
+            "threats": {"x": {"title": "Replay of signed URLs", "category": "spoofing", "target": "api"}},
+        }
+    )
+    analysis = analyse(m, builtin_rules())
+    threats = group_threats(analysis)
+    custom = next(t for t in threats if t.headline.custom)
+    asked = questions(analysis, threats)
+    assert not any(custom.id in q.threat_ids for q in asked)
+    # the rules' threats on it are still asked about
+    assert any(q.id == "technology@api" for q in asked) == any(not t.headline.custom for t in threats)
+
+
 def test_a_name_that_only_names_a_person_is_still_asked_what_it_is_built_with():
     m = model(
         {"api": {"kind": "process", "name": "User service", "privileged": True}, "u": {"kind": "external_entity"}},

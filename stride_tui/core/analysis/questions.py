@@ -106,12 +106,14 @@ def _questions(analysis: Analysis, threats: list[Threat]) -> list[Question]:
         if threat.status not in UNDECIDED:  # `Threat.undecided`, without a call per threat
             continue
         tid = threat.id
+        # a hand-written threat is the team's own: no answer about the technology settles it
+        built_with = not threat.headline.custom
         element_id = threat.element_id
-        if element_id in unrecognised:
+        if built_with and element_id in unrecognised:
             threats_of.setdefault(element_id, {})[tid] = None
         for finding in threat.findings:
             element_id = finding.element_id
-            if element_id in unrecognised:
+            if built_with and element_id in unrecognised:
                 ids = threats_of.get(element_id)
                 if ids is None:
                     ids = threats_of[element_id] = {}
