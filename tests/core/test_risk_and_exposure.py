@@ -293,3 +293,24 @@ def test_every_question_is_worded_as_its_text_with_the_names_put_in():
     assert set(q._FILLS) == set(texts)
     for fact, text in texts.items():
         assert q._FILLS[fact](names) == text.format_map(names), fact
+
+
+def test_a_sensitive_word_is_said_to_come_from_a_name_or_from_the_data_it_came_from():
+    m = model(
+        {
+            "api": {"kind": "process", "name": "Gift card API"},
+            "vault": {"kind": "data_store", "name": "Password vault", "boundary": "data"},
+        },
+        {  # crossing into the data zone: the flow rules look at them
+            "to-vault": {"from": "api", "to": "vault"},
+            "cards": {"from": "api", "to": "vault", "name": "Sync", "data": "card numbers"},
+        },
+        {"data": {"name": "Data zone"}},
+    )
+    impacts: dict[str, str] = {}  # each element's impact reasons, joined
+    for f in analyse(m, RULES).findings:
+        impacts[f.element_id] = impacts.get(f.element_id, "") + " | " + f.risk_reasons[-1]
+    assert "it is named for card data (classification not recorded)" in impacts["api"]
+    assert "its target is named for secrets (classification not recorded)" in impacts["to-vault"]
+    assert "the data mentions card data (classification not recorded)" in impacts["cards"]
+    assert "the data mentions" not in impacts["api"] + impacts["to-vault"]

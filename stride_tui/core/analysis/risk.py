@@ -197,20 +197,28 @@ def _impact(category: str, facts: Mapping[str, object], kind: str) -> tuple[int,
     credentials = facts.get("target.stores_credentials" if flow else "stores_credentials") is True
     classification = at("classification")
     target_words = _words(facts.get("target.stakes" if flow else "stakes"))
-    data_words = _words(facts.get("stakes")) + (target_words if flow else ())
+    own_words = _words(facts.get("stakes"))  # a flow's name and data; a component's name
+    data_words = own_words + (target_words if flow else ())
     if privileged is None:  # unknown: read the names (a set fact always wins over the words)
         hint = next((w for w in target_words if w in PRIVILEGE_STAKES), None)
         privilege_reason = f"{target} is named for {hint} (privilege not recorded)" if hint else None
     else:
         privilege_reason = f"{target} performs privileged actions" if privileged else None
     sensitive = next((w for w in data_words if w in DATA_STAKES), None) if classification is None else None
+    # the words a flow carries are its data; any other are an element's name
+    if sensitive is None:
+        sensitive_reason = ""
+    elif flow and sensitive in own_words:
+        sensitive_reason = f"the data mentions {sensitive} (classification not recorded)"
+    else:
+        sensitive_reason = f"{target} is named for {sensitive} (classification not recorded)"
     if category == "information_disclosure":
         if credentials:
             return 2, f"{target} holds credentials"
         if classification is not None:
             return _CLASSIFICATION_IMPACT[str(classification)], f"the data is {classification}"
         if sensitive:
-            return 2, f"the data mentions {sensitive} (classification not recorded)"
+            return 2, sensitive_reason
         return 1, "the data's classification is unknown"
     if category == "denial_of_service":
         rating = at("availability")
@@ -236,7 +244,7 @@ def _impact(category: str, facts: Mapping[str, object], kind: str) -> tuple[int,
         if classification in ("restricted", "confidential"):
             return 2, f"the data is {classification}"
         if sensitive:
-            return 2, f"the data mentions {sensitive} (classification not recorded)"
+            return 2, sensitive_reason
     if category == "tampering":
         return 1, "integrity is not rated"
     return 1, "nothing privileged or sensitive is recorded"
