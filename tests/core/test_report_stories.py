@@ -179,6 +179,12 @@ def test_a_story_is_one_remedy_across_the_threats_that_need_it(checkout_analysis
     assert len({s.id for s in stories}) == len(stories)  # one story per remedy
 
 
+def test_the_closing_line_names_each_fact_to_record_once(checkout_analysis):
+    tls = next(s for s in build_stories(checkout_analysis) if s.id == "tls-in-transit")
+    assert len(tls.finding_ids) > 3  # several rules of one remedy, each saying it its own way
+    assert tls.bookkeeping.count("`encrypted = true`") == 1
+
+
 def test_decided_threats_leave_the_list(checkout_analysis):
     stories = build_stories(checkout_analysis)
     covered = {fid for s in stories for fid in s.finding_ids}

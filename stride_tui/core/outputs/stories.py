@@ -199,12 +199,13 @@ def _criteria(findings: list[Finding], technology_fixes: list[str]) -> tuple[tup
     rule order) and one closing line of model bookkeeping: what to write in the threat model
     once it is done."""
     work: list[str] = list(technology_fixes)
-    bookkeeping: list[str] = []
+    bookkeeping: dict[str, str] = {}  # by the first fact it sets: the rules of one remedy say it in their own words
     for finding in findings:
         for mitigation in finding.mitigations:
-            target = bookkeeping if _is_bookkeeping(mitigation) else work
-            if mitigation not in target:
-                target.append(mitigation)
+            if _is_bookkeeping(mitigation):
+                bookkeeping.setdefault(mitigation.split("`", 2)[1], mitigation)
+            elif mitigation not in work:
+                work.append(mitigation)
     if not work:
         work = [f"{findings[0].title}: mitigated and verified"]
     ids = sorted({f.threat_id for f in findings})
@@ -215,7 +216,7 @@ def _criteria(findings: list[Finding], technology_fixes: list[str]) -> tuple[tup
             f" and {len(ids) - 3} more" if len(ids) > 3 else ""
         )
     # the facts that settle it, when the rules say which; else the decision that records it
-    record = "Then record it in the threat model: " + (" ".join(bookkeeping) if bookkeeping else decide)
+    record = "Then record it in the threat model: " + (" ".join(bookkeeping.values()) if bookkeeping else decide)
     return tuple(work[:_MAX_CRITERIA]), record
 
 
