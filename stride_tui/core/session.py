@@ -111,6 +111,6 @@ class SessionSummary:
 
     def describe(self) -> str:
         return (
-            f"{self.elements_added} elements added, {self.findings_decided} findings decided, "
+            f"{self.elements_added} elements added, {self.findings_decided} decisions made, "
             f"{self.stories} stories to export"
         )

@@ -36,13 +36,13 @@ def test_summary_lines_say_how_long_and_use_singulars() -> None:
     assert summary_lines(SessionSummary(1, 1, 1), 61.0) == [
         "The session ran 01:01 and produced:",
         "  1 element added (components, flows, boundaries)",
-        "  1 finding decided",
-        "  1 story for the backlog (open, investigating and accepted findings)",
+        "  1 decision made (threats mitigated, accepted, transferred…)",
+        "  1 story for the backlog (of the open and investigating threats)",
     ]
     lines = summary_lines(SessionSummary(2, 0, 3), 1800.0)
     assert lines[0] == "The session ran 30:00 and produced:"
     assert lines[1:] == [
         "  2 elements added (components, flows, boundaries)",
-        "  0 findings decided",
-        "  3 stories for the backlog (open, investigating and accepted findings)",
+        "  0 decisions made (threats mitigated, accepted, transferred…)",
+        "  3 stories for the backlog (of the open and investigating threats)",
     ]

@@ -30,6 +30,6 @@ def summary_lines(summary: SessionSummary, elapsed: float) -> list[str]:
     return [
         f"The session ran {clock(elapsed)} and produced:",
         f"  {added} element{'s' if added != 1 else ''} added (components, flows, boundaries)",
-        f"  {decided} finding{'s' if decided != 1 else ''} decided",
-        f"  {stories} stor{'ies' if stories != 1 else 'y'} for the backlog (open, investigating and accepted findings)",
+        f"  {decided} decision{'s' if decided != 1 else ''} made (threats mitigated, accepted, transferred…)",
+        f"  {stories} stor{'ies' if stories != 1 else 'y'} for the backlog (of the open and investigating threats)",
     ]
