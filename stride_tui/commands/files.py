@@ -22,6 +22,7 @@ from stride_tui.core.files.storage import (
 )
 from stride_tui.core.model.elements import ThreatModel
 from stride_tui.core.model.json_schema import json_schema
+from stride_tui.core.wording import counted
 
 from .printing import print_diagnostics, shown
 
@@ -104,7 +105,8 @@ def run_validate(args: argparse.Namespace) -> ExitCode:
         if not args.quiet:
             m = loaded.model
             print(
-                f"{shown(name)}: ok ({len(m.components)} components, {len(m.flows)} flows, {len(m.boundaries)} boundaries)"
+                f"{shown(name)}: ok ({counted(len(m.components), 'component')}, {counted(len(m.flows), 'flow')}, "
+                f"{counted(len(m.boundaries), 'boundary', 'boundaries')})"
             )
     return status
 

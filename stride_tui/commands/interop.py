@@ -24,6 +24,7 @@ from stride_tui.core.interop.otm import OtmImport, export_otm, import_otm
 from stride_tui.core.interop.threat_dragon import ImportResult, export_threat_dragon, import_threat_dragon
 from stride_tui.core.interop.threat_dragon.layout_file import layout_path, read_layout, write_layout
 from stride_tui.core.model.elements import SEVERITIES, STATUSES
+from stride_tui.core.wording import counted
 
 from .printing import print_diagnostics, shown
 
@@ -188,9 +189,13 @@ def run_import(args: argparse.Namespace) -> ExitCode:
         return ExitCode.BAD_INPUT
     c = result.counts
     where = "stdout" if args.output == "-" else args.output
-    parts = [f"{c['components']} components", f"{c['flows']} flows", f"{c['boundaries']} boundaries"]
+    parts = [
+        counted(c["components"], "component"),
+        counted(c["flows"], "flow"),
+        counted(c["boundaries"], "boundary", "boundaries"),
+    ]
     if "threats" in c:
-        parts += [f"{c['threats']} threats", f"{c['decisions']} decisions"]
+        parts += [counted(c["threats"], "threat"), counted(c["decisions"], "decision")]
     n = len(warnings)
     print(
         shown(
@@ -278,12 +283,12 @@ def run_export(args: argparse.Namespace) -> ExitCode:
         return ExitCode.BAD_INPUT
     c = counts
     where = "stdout" if args.output == "-" else args.output
-    threats = f"{c['threats']} threats" + (
+    threats = counted(c["threats"], "threat") + (
         f" (of {c['all_threats']})" if c.get("all_threats", c["threats"]) != c["threats"] else ""
     )
     print(
-        f"exported {shown(args.model)} → {shown(str(where))}: {c['components']} components, {c['flows']} flows, "
-        f"{c['boundaries']} boundaries, {threats}",
+        f"exported {shown(args.model)} → {shown(str(where))}: {counted(c['components'], 'component')}, "
+        f"{counted(c['flows'], 'flow')}, {counted(c['boundaries'], 'boundary', 'boundaries')}, {threats}",
         file=sys.stderr if args.output == "-" else sys.stdout,
     )
     return ExitCode.OK

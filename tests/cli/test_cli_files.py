@@ -40,7 +40,7 @@ def test_validate_many_files_reports_each(tmp_path, minimal_file, run_cli):
     bad.write_text(MINIMAL.replace('to = "api"', 'to = "ghost"'))
     code, out, err = run_cli("validate", minimal_file, bad)
     assert code == 2
-    assert out == f"{minimal_file}: ok (2 components, 1 flows, 1 boundaries)\n"
+    assert out == f"{minimal_file}: ok (2 components, 1 flow, 1 boundary)\n"
     assert err.startswith(f"{bad}:21:1: error: `flows.user-to-api.to` names unknown component `ghost`")
 
 

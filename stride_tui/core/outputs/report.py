@@ -33,6 +33,7 @@ from stride_tui.core.outputs.finding_formats import (
 )
 from stride_tui.core.outputs.json_document import document_json
 from stride_tui.core.stride import CATEGORY_LABELS
+from stride_tui.core.wording import counted
 
 _SKIP = {"kind", "name", "description", "boundary", "source", "target", "out_of_scope", "out_of_scope_reason"}
 
@@ -120,9 +121,9 @@ def report_markdown(analysis: Analysis, dot_source: str | None = None) -> str:
     out += ["## Summary", ""]
     out += [
         (
-            f"{md(counts.line())}, on {len(model.components)} components, {len(model.flows)} flows "
-            f"and {len(model.boundaries)} trust boundaries; "
-            f"{sum(1 for c in analysis.topology.crossings.values() if c)} flows cross a boundary. "
+            f"{md(counts.line())}, on {counted(len(model.components), 'component')}, "
+            f"{counted(len(model.flows), 'flow')} and {counted(len(model.boundaries), 'trust boundary', 'trust boundaries')}; "
+            f"{crossing_text(sum(1 for c in analysis.topology.crossings.values() if c))}. "
             "A threat is one missing control on one element; its risk is likelihood × impact."
         ),
         "",
@@ -195,7 +196,7 @@ def report_markdown(analysis: Analysis, dot_source: str | None = None) -> str:
         if walk.boundary_id is None:
             sections = [("Elements in no boundary", walk.inside)]
         for heading, group in sections:
-            out.append(f"{heading}: " + (f"{len(group)} threats" if group else "none") + ".")
+            out.append(f"{heading}: " + (counted(len(group), "threat") if group else "none") + ".")
             out += [f"- [{t.severity}, {t.status.replace('_', ' ')}] {md(t.title)} ({code(t.id)})" for t in group]
             out.append("")
 
@@ -280,3 +281,8 @@ def _count_table(title: str, rows: list[tuple[str, str]], threats: list[Threat],
     lines = [f"| {title} | Threats | Undecided |", "|---|---|---|"]
     lines += [f"| {label} | {total[key]} | {undecided[key]} |" for label, key in rows]
     return [*lines, ""]
+
+
+def crossing_text(flows: int) -> str:
+    """ "3 flows cross a boundary", "1 flow crosses a boundary"."""
+    return f"{counted(flows, 'flow')} cross{'es' if flows == 1 else ''} a boundary"

@@ -12,8 +12,9 @@ from stride_tui.core.analysis.scope import all_scopes
 from stride_tui.core.analysis.threats import count_threats, group_threats
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 from stride_tui.core.outputs.escape import html_text as h
-from stride_tui.core.outputs.report import facts_of, reference_url
+from stride_tui.core.outputs.report import crossing_text, facts_of, reference_url
 from stride_tui.core.stride import CATEGORY_LABELS
+from stride_tui.core.wording import counted
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 _CSS = """
@@ -63,8 +64,9 @@ def report_html(analysis: Analysis, svg: str | None = None, diagram_note: str | 
     counts = count_threats(threats)
     parts.append("<h2>Summary</h2>")
     parts.append(
-        f"<p>{h(counts.line())}, on {len(model.components)} components, {len(model.flows)} flows and "
-        f"{len(model.boundaries)} trust boundaries; {crossing_flows} flows cross a boundary. A threat is one "
+        f"<p>{h(counts.line())}, on {counted(len(model.components), 'component')}, "
+        f"{counted(len(model.flows), 'flow')} and {counted(len(model.boundaries), 'trust boundary', 'trust boundaries')}; "
+        f"{crossing_text(crossing_flows)}. A threat is one "
         "missing control on one element; its risk is likelihood × impact.</p>"
     )
     parts.append(

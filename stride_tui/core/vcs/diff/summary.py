@@ -8,14 +8,10 @@ from stride_tui.core.analysis.engine import Finding
 from stride_tui.core.model.elements import ThreatModel
 from stride_tui.core.model.topology import Crossing
 from stride_tui.core.vcs.diff.changes import ModelDiff, SectionDiff, element_name
+from stride_tui.core.wording import counted
 
 ELEMENT_TITLES = {"boundaries": "Boundaries", "components": "Components", "flows": "Flows"}
 """The element sections, in the order every format shows them, with their headings."""
-
-
-def counted(n: int, noun: str) -> str:
-    """``n`` and ``noun``, plural unless there is exactly one ("3 flows", "1 flow")."""
-    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 def value_text(value: object) -> str:
