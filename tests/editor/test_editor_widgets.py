@@ -143,13 +143,14 @@ def test_virtual_table_rows_coming_and_going_show_and_hide_its_scrollbar_without
     asyncio.run(main())
 
 
-def test_detail_view_gets_the_height_of_each_text_it_shows() -> None:
-    class Pane(App[None]):
-        def compose(self) -> ComposeResult:
-            yield DetailView()
+class _DetailPane(App[None]):
+    def compose(self) -> ComposeResult:
+        yield DetailView()
 
+
+def test_detail_view_gets_the_height_of_each_text_it_shows() -> None:
     async def main() -> None:
-        app = Pane()
+        app = _DetailPane()
         async with app.run_test(size=(40, 20)) as pilot:
             view = app.query_one(DetailView)
             heights = []
@@ -164,12 +165,8 @@ def test_detail_view_gets_the_height_of_each_text_it_shows() -> None:
 
 
 def test_detail_view_draws_the_lines_it_measured_at_its_new_height() -> None:
-    class Pane(App[None]):
-        def compose(self) -> ComposeResult:
-            yield DetailView()
-
     async def main() -> None:
-        app = Pane()
+        app = _DetailPane()
         async with app.run_test(size=(40, 20)) as pilot:
             view = app.query_one(DetailView)
             console = Console(width=38)  # the view's width inside its padding
