@@ -64,7 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     render.add_argument("--no-color", action="store_true", help="do not colour elements by their worst open finding")
     render.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"Graphviz time limit (default {DEFAULT_TIMEOUT:g})",
@@ -87,7 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     report.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help="Graphviz time limit for the HTML diagram",
@@ -144,13 +144,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_report(args: argparse.Namespace) -> ExitCode:
-    fmt = (
-        args.format
-        or _format_from(
-            args.output, {"md": "markdown", "markdown": "markdown", "html": "html", "htm": "html", "json": "json"}
-        )
-        or "markdown"
-    )
+    fmt = _output_format(args, _REPORT_SUFFIXES, "markdown", "report")
+    if fmt is None:
+        return ExitCode.BAD_INPUT
     prepared = load_and_analyse(args)
     if prepared is None:
         return ExitCode.BAD_INPUT
@@ -171,13 +167,9 @@ def run_report(args: argparse.Namespace) -> ExitCode:
 
 
 def run_stories(args: argparse.Namespace) -> ExitCode:
-    fmt = (
-        args.format
-        or _format_from(
-            args.output, {"md": "markdown", "markdown": "markdown", "csv": "csv", "json": "json", "jsonl": "gh"}
-        )
-        or "markdown"
-    )
+    fmt = _output_format(args, _STORIES_SUFFIXES, "markdown", "story list")
+    if fmt is None:
+        return ExitCode.BAD_INPUT
     if args.bom and fmt not in ("csv", "jira", "gitlab"):
         print(f"stride-tui: error: --bom is for CSV output (csv, jira, gitlab), not {fmt}", file=sys.stderr)
         return ExitCode.BAD_INPUT
@@ -250,13 +242,9 @@ def _new_since(args: argparse.Namespace, statuses: tuple[str, ...], analysis: An
 
 
 def run_render(args: argparse.Namespace) -> ExitCode:
-    fmt = (
-        args.format
-        or _format_from(
-            args.output, {"gv": "dot", "dot": "dot", "svg": "svg", "png": "png", "mmd": "mermaid", "mermaid": "mermaid"}
-        )
-        or "dot"
-    )
+    fmt = _output_format(args, _RENDER_SUFFIXES, "dot", "diagram")
+    if fmt is None:
+        return ExitCode.BAD_INPUT
     if fmt == "png" and not args.output and sys.stdout.isatty():
         print("stride-tui: error: PNG is binary; write it to a file with -o OUT", file=sys.stderr)
         return ExitCode.BAD_INPUT
@@ -283,10 +271,40 @@ def run_render(args: argparse.Namespace) -> ExitCode:
     return _emit(data, args.output)
 
 
-def _format_from(output: str | None, by_suffix: dict[str, str]) -> str | None:
-    if not output:
+_RENDER_SUFFIXES = {"gv": "dot", "dot": "dot", "svg": "svg", "png": "png", "mmd": "mermaid", "mermaid": "mermaid"}
+_REPORT_SUFFIXES = {"md": "markdown", "markdown": "markdown", "html": "html", "htm": "html", "json": "json"}
+_STORIES_SUFFIXES = {"md": "markdown", "markdown": "markdown", "csv": "csv", "json": "json", "jsonl": "gh"}
+
+
+def _output_format(args: argparse.Namespace, by_suffix: dict[str, str], default: str, what: str) -> str | None:
+    """--format, else the format OUT's extension names, else ``default`` (OUT with no extension,
+    or stdout). None, with the problem printed, for an extension no format is written as: a
+    diagram asked for as ``out.pdf`` must not quietly be DOT."""
+    if args.format or not args.output or args.output == "-":
+        return args.format or default
+    suffix = Path(args.output).suffix.lower().lstrip(".")
+    if not suffix:
+        return default
+    if suffix not in by_suffix:
+        known = ", ".join(f".{s}" for s in by_suffix)
+        print(
+            f"stride-tui: error: no {what} format is written as .{shown(suffix)} (known: {known}); "
+            "name one with --format",
+            file=sys.stderr,
+        )
         return None
-    return by_suffix.get(Path(output).suffix.lower().lstrip("."))
+    return by_suffix[suffix]
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a time limit, a number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    return value
 
 
 def _emit(data: bytes, output: str | None) -> ExitCode:
