@@ -533,14 +533,21 @@ class Tree:
         return {"PYTHONPATH": str(self.path)}
 
 
+def byte_compiled(tree: Tree) -> Tree:
+    """``tree`` with every module byte-compiled: Python only reads ``.pyc`` files when
+    PYTHONDONTWRITEBYTECODE is set (as on this machine), so a module changed since it was last
+    compiled would be compiled again in every process measured, for one tree and not the other."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "stride_tui", "widgets"], cwd=tree.path, check=False)
+    return tree
+
+
 @contextmanager
 def baseline_tree(rev: str, folder: Path) -> Iterator[Tree]:
     """``rev`` checked out with ``git worktree add`` in ``folder``; removed afterwards."""
     path = folder / "before"
     subprocess.run(["git", "worktree", "add", "-q", "--detach", str(path), rev], check=True, cwd=ROOT)
     try:
-        subprocess.run([sys.executable, "-m", "compileall", "-q", "stride_tui", "widgets"], cwd=path, check=False)
-        yield Tree("before", path)
+        yield byte_compiled(Tree("before", path))
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(path)], check=True, cwd=ROOT)
 
@@ -859,7 +866,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-speed-") as folder:
         scratch = Path(folder)
         with baseline_tree(args.baseline, scratch) as before:
-            trees = (before, Tree("after", ROOT))
+            trees = (before, byte_compiled(Tree("after", ROOT)))
             rows: list[Row] = []
             for n in plan.sizes:
                 rows += measure_size(n, trees, plan, python, scratch)
