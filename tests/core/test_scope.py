@@ -10,7 +10,7 @@ import pytest
 from bench.generate import generate_data
 from stride_tui.core.analysis.engine import analyse
 from stride_tui.core.analysis.rules import builtin_rules
-from stride_tui.core.analysis.scope import OUTSIDE, all_scopes, boundary_scope, place
+from stride_tui.core.analysis.scope import OUTSIDE, all_scopes, boundary_scope, place, walked_elsewhere
 from stride_tui.core.analysis.threats import group_threats
 from stride_tui.core.model.elements import ThreatModel
 
@@ -94,3 +94,34 @@ def test_a_flow_is_walked_at_the_innermost_boundary_it_enters():
     assert place(analysis, "out") == ("cluster", True)  # leaves only: the boundary it leaves
     assert place(analysis, "job") == (OUTSIDE, False)
     assert place(analysis, "api") == ("cluster", False)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_every_flow_crossing_a_boundary_is_walked_there_or_counted_where_it_is(seed):
+    model = generated(seed)
+    analysis = analyse(model, RULES)
+    for boundary in model.boundaries:
+        crossing = analysis.topology.flows_crossing(boundary)
+        here = [fid for fid in crossing if place(analysis, fid)[0] == boundary]
+        elsewhere = walked_elsewhere(analysis, boundary)
+        assert boundary not in dict(elsewhere)
+        assert len(here) + sum(n for _, n in elsewhere) == len(crossing)
+
+
+def test_a_boundary_that_only_wraps_others_says_where_its_crossings_are_walked(run_cli):
+    """checkout.toml's VPC holds no component of its own: the flows into it are walked at the
+    cluster and the provider's zone they enter, and `threats --boundary` says so."""
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "sample_models" / "checkout.toml"
+    code, out, _ = run_cli("threats", sample, "--boundary", "aws-vpc")
+    assert code == 0
+    assert "== Flows crossing AWS production VPC (eu-west-1) (0)" in out
+    assert (
+        "Crossing it: 3 flows, each walked once, at the boundary it enters (or leaves): "
+        "Production EKS cluster (2), Payment provider (third party) (1)"
+    ) in out
+    code, out, _ = run_cli("threats", sample, "--boundary", "payments-ns", "--format", "markdown")
+    assert code == 0
+    assert "## Flows crossing payments namespace (4)" in out
+    assert "Also crossing it: 3 flows, each walked once, at the boundary it enters (or leaves): Private data" in out

@@ -77,3 +77,16 @@ def all_scopes(analysis: Analysis, threats: list[Threat]) -> list[Scope]:
         where, crosses = threat_place(analysis, threat)
         placed.setdefault(where, ([], []))[0 if crosses else 1].append(threat)
     return [Scope(b, tuple(c), tuple(i)) for b, (c, i) in placed.items()]
+
+
+def walked_elsewhere(analysis: Analysis, boundary_id: str) -> list[tuple[str | None, int]]:
+    """The flows that cross ``boundary_id`` but are walked at another boundary (the one they
+    enter innermost, or their request's), counted by that boundary, in model order: a boundary
+    an outer one only wraps shows no crossing threats of its own, and says where they went."""
+    counts: dict[str | None, int] = {}
+    for fid in analysis.topology.flows_crossing(boundary_id):
+        where, _ = place(analysis, fid)
+        if where != boundary_id:
+            counts[where] = counts.get(where, 0) + 1
+    order: dict[str | None, int] = {b: i for i, b in enumerate(analysis.model.boundaries)}
+    return sorted(counts.items(), key=lambda item: order.get(item[0], len(order)))

@@ -13,13 +13,14 @@ from typing import Any
 from stride_tui.core.analysis.engine import Analysis, Finding, without_gc
 from stride_tui.core.analysis.questions import Question
 from stride_tui.core.analysis.risk import rating, risk_line
-from stride_tui.core.analysis.scope import Scope, threat_place
+from stride_tui.core.analysis.scope import Scope, threat_place, walked_elsewhere
 from stride_tui.core.analysis.threats import Threat, count_threats
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 from stride_tui.core.model.topology import Crossing
 from stride_tui.core.outputs import escape
 from stride_tui.core.outputs.json_document import EncodedItems, document_lines, encode_value
 from stride_tui.core.stride import CATEGORY_LABELS
+from stride_tui.core.wording import counted
 
 
 def finding_dict(finding: Finding) -> dict:
@@ -357,6 +358,8 @@ def findings_markdown(
     else:
         name = escape.markdown(analysis.model.display_name(scope.boundary_id or ""))
         lines += _threat_table(list(scope.crossing), f"Flows crossing {name}")
+        elsewhere = _walked_elsewhere_line(analysis, scope)
+        lines += ["", escape.markdown(elsewhere)] if elsewhere else []
         lines += _threat_table(list(scope.inside), f"Inside {name}: its members and the flows between them")
     if questions:
         lines += ["", "## Questions", "", "Answering one settles the threats listed with it.", ""]
@@ -416,6 +419,8 @@ def findings_text(
         name = analysis.model.display_name(scope.boundary_id or "")
         out += [f"== Flows crossing {name} ({len(scope.crossing)})", ""]
         out += _threat_blocks(analysis, list(scope.crossing))
+        elsewhere = _walked_elsewhere_line(analysis, scope)
+        out += [elsewhere, ""] if elsewhere else []
         out += [f"== Inside {name}: its members and the flows between them ({len(scope.inside)})", ""]
         out += _threat_blocks(analysis, list(scope.inside))
     if questions:
@@ -429,6 +434,21 @@ def findings_text(
     for disabled in analysis.disabled:
         out.append(f"disabled rule: {disabled}")
     return "\n".join(out) + "\n"
+
+
+def _walked_elsewhere_line(analysis: Analysis, scope: Scope) -> str | None:
+    """ "Crossing it: 3 flows, each walked once, at the boundary it enters (or leaves):
+    Production cluster (2), …": where the flows that cross a boundary but are not walked
+    there went (None when there are none)."""
+    if scope.boundary_id is None:
+        return None
+    elsewhere = walked_elsewhere(analysis, scope.boundary_id)
+    if not elsewhere:
+        return None
+    total = sum(n for _, n in elsewhere)
+    places = ", ".join(f"{analysis.model.display_name(b) if b else 'outside any boundary'} ({n})" for b, n in elsewhere)
+    also = "Also crossing it" if scope.crossing else "Crossing it"
+    return f"{also}: {counted(total, 'flow')}, each walked once, at the boundary it enters (or leaves): {places}"
 
 
 def _threat_blocks(analysis: Analysis, threats: list[Threat]) -> list[str]:
