@@ -135,7 +135,7 @@ def test_check_on_several_files_reports_the_worst_result(tmp_path, run_cli):
     ok = tmp_path / "threat-model.toml"
     ok.write_text(MINIMAL)
     code, out, _ = run_cli("check", ok, SAMPLES / "checkout.toml", "--fail-on", "high")
-    assert code == 1 and out.count(" threats: ") == 2
+    assert code == 1 and out.count(" threats from ") == 2
     assert run_cli("check", ok, "--fail-on", "critical")[0] == 0
     assert run_cli("check", ok, tmp_path / "missing.toml")[0] == 2
 

@@ -136,7 +136,7 @@ def test_check_gate_levels_and_orphans(hostile, run_cli):
     code, out, _ = run_cli("check", model, "--rules", rules)
     # internet callers reach the API unauthenticated (likely), nothing privileged at stake (medium impact)
     assert code == 1 and "[high] proc-any@api" in out and out.rstrip().endswith("gate is --fail-on high")
-    assert "2 threats: 1 undecided (1 open); 1 decided (2 findings); 1 open at or above high" in out
+    assert "2 threats from 2 findings: 1 open; 1 decided; 1 open at or above high" in out
     text = model.read_text().replace('status = "accepted"', 'status = "open"')
     model.write_text(
         text + '\n[decisions."proc-any@api"]\nstatus = "mitigated"\n\n[decisions."old@api"]\nstatus = "open"\n'

@@ -225,7 +225,7 @@ def test_counts_use_the_same_words_everywhere():
     analysis = analyse(edge(), RULES)
     counts = count_threats(group_threats(analysis))
     assert counts.undecided == counts.total
-    assert counts.line().startswith(f"{counts.total} threats: {counts.total} undecided ({counts.total} open)")
+    assert counts.line().startswith(f"{counts.total} threats from {counts.findings} findings: {counts.total} open")
 
 
 def test_the_gate_rates_a_provisional_threat_as_if_confirmed():
@@ -314,3 +314,30 @@ def test_a_sensitive_word_is_said_to_come_from_a_name_or_from_the_data_it_came_f
     assert "its target is named for secrets (classification not recorded)" in impacts["to-vault"]
     assert "the data mentions card data (classification not recorded)" in impacts["cards"]
     assert "the data mentions" not in impacts["api"] + impacts["to-vault"]
+
+
+@pytest.mark.parametrize(
+    ("statuses", "findings", "line"),
+    [
+        ((), 0, "no threats"),
+        (("open",), 1, "1 threat from 1 finding: 1 open"),
+        (
+            ("open", "investigating", "accepted"),
+            4,
+            "3 threats from 4 findings: 2 undecided (1 open, 1 investigating); 1 decided",
+        ),
+        (("mitigated",), 2, "1 threat from 2 findings: 0 undecided; 1 decided"),
+    ],
+)
+def test_the_count_line_says_each_number_once_in_words_that_agree_with_it(statuses, findings, line):
+    from stride_tui.core.analysis.threats import ThreatCounts
+    from stride_tui.core.model.elements import STATUSES
+
+    counts = ThreatCounts(
+        total=len(statuses),
+        by_status={s: statuses.count(s) for s in STATUSES},
+        undecided=sum(s in ("open", "investigating") for s in statuses),
+        provisional=0,
+        findings=findings,
+    )
+    assert counts.line() == line

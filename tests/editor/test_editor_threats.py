@@ -92,7 +92,7 @@ def test_the_panel_counts_threats_with_the_words_and_numbers_of_check(tmp_path: 
     threats = _threats(path)
     counts = count_threats(threats)
     _, out, _ = run_cli("check", path, "--fail-on", "critical")
-    assert f"{counts.total} threats: {counts.undecided} undecided" in out
+    assert f"{counts.total} threats from {counts.findings} findings: {counts.undecided} open" in out
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from stride_tui.core.analysis.engine import Analysis, Finding, without_gc
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES, UNDECIDED
+from stride_tui.core.wording import counted
 
 
 @dataclass(slots=True)
@@ -162,20 +163,22 @@ class ThreatCounts:
     findings: int
 
     def line(self) -> str:
-        """ "12 threats: 9 undecided (8 open, 1 investigating), 4 of them resting only on
-        unanswered questions; 3 decided (29 findings)"."""
+        """ "12 threats from 29 findings: 9 undecided (8 open, 1 investigating), 4 of them
+        resting only on unanswered questions; 3 decided" ("9 open" when all are open)."""
         if not self.total:
-            return f"no threats ({self.findings} findings)"
-        parts = ", ".join(f"{self.by_status[s]} {s}" for s in UNDECIDED if self.by_status[s])
-        text = f"{self.total} threat{'s' * (self.total != 1)}: {self.undecided} undecided"
-        if parts:
-            text += f" ({parts})"
+            return "no threats"
+        text = f"{counted(self.total, 'threat')} from {counted(self.findings, 'finding')}: "
+        undecided = [f"{self.by_status[s]} {s}" for s in UNDECIDED if self.by_status[s]]
+        if len(undecided) == 1:
+            text += undecided[0]
+        else:
+            text += f"{self.undecided} undecided" + (f" ({', '.join(undecided)})" if undecided else "")
         if self.provisional:
             text += f", {self.provisional} of them resting only on unanswered questions"
         decided = self.total - self.undecided
         if decided:
             text += f"; {decided} decided"
-        return text + f" ({self.findings} finding{'s' * (self.findings != 1)})"
+        return text
 
 
 def count_threats(threats: list[Threat]) -> ThreatCounts:
