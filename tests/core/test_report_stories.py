@@ -169,7 +169,10 @@ def test_a_story_is_one_remedy_across_the_threats_that_need_it(checkout_analysis
     stories = build_stories(checkout_analysis)
     story = next(s for s in stories if s.id == "credential-rotation")
     assert story.remedy == "credential-rotation"
-    assert story.narrative.startswith("As a service owner, I want every caller of ")
+    assert story.narrative.startswith("As a service owner, I want the credentials used on Create order, ")
+    assert story.narrative.endswith(
+        "to be short-lived or rotated automatically, so that a leaked secret soon stops working."
+    )
     assert story.acceptance_criteria[0].startswith("Replace the shared secret")
     assert all("`" not in c or not c.startswith("Set `") for c in story.acceptance_criteria)  # bookkeeping moved
     assert story.bookkeeping.startswith("Then record it in the threat model: ")
@@ -277,3 +280,25 @@ def test_stories_json_and_status_filter(run_cli):
     assert run_cli("stories", SAMPLES / "checkout.toml", "--status", "done")[0] == 2
     assert run_cli("stories", SAMPLES / "checkout.toml", "--limit", "0")[0] == 2
     assert run_cli("stories", SAMPLES / "checkout.toml", "--limit", "2", "--all")[0] == 2
+
+
+def test_a_story_asks_for_what_its_remedy_delivers_not_for_its_first_category():
+    """A TLS story settles spoofing, tampering and disclosure threats; it asks for TLS. Every
+    built-in remedy has its own sentence, and a remedy of a rule file's own reads by category."""
+    from stride_tui.core.outputs.stories import _CATEGORY_NARRATIVE, _REMEDY_NARRATIVE
+
+    assert {rule.remedy for rule in builtin_rules().rules.values()} == set(_REMEDY_NARRATIVE)
+    by_remedy = {}
+    for name in ("checkout.toml", "three-tier.toml", "platform.toml"):
+        for story in build_stories(analyse(load_model(SAMPLES / name).model, builtin_rules())):
+            by_remedy.setdefault(story.remedy, story)
+    tls = by_remedy["tls-in-transit"]
+    assert "to travel over TLS, with the server's identity verified" in tls.narrative
+    assert "prove who it is" not in tls.narrative
+    assert "escalate" not in by_remedy["csrf-protection"].narrative
+    assert by_remedy["rate-limiting"].narrative.startswith(
+        "As an on-call engineer, I want what any one caller can send"
+    )
+    custom = next(s for s in by_remedy.values() if s.remedy not in _REMEDY_NARRATIVE)
+    role, want, _ = _CATEGORY_NARRATIVE[custom.category]
+    assert custom.as_a == role and custom.i_want.startswith(want.split("{elements}")[0])

@@ -27,8 +27,186 @@ DEFAULT_STATUSES = UNDECIDED
 DEFAULT_LIMIT = 6
 """Stories shown unless asked for more: the 3–6 a squad takes into one sprint."""
 
-# who wants it, what they want for the elements, and the benefit, per STRIDE category
-_NARRATIVE = {
+# Who wants it, what they want for the elements, and the benefit: per remedy, since one remedy
+# settles threats of several categories (TLS: spoofing, tampering and disclosure) and the story
+# must ask for what its criteria deliver. The phrases name no pronoun, so that one element or
+# several read alike.
+_REMEDY_NARRATIVE = {
+    "audit-trail": (
+        "security engineer",
+        "actions involving {elements} to leave a tamper-evident, correlated trail",
+        "we can always prove who did what, and when",
+    ),
+    "authorization": (
+        "service owner",
+        "every request to {elements} to be checked against what the user behind it may do",
+        "no caller can reach data or actions that belong to someone else",
+    ),
+    "backup-and-recovery": (
+        "on-call engineer",
+        "the data in {elements} to be backed up, with a restore we have tested",
+        "a deletion, corruption or ransomware can be undone",
+    ),
+    "caller-authentication": (
+        "service owner",
+        "every caller of {elements} to prove who it is",
+        "no one can impersonate a trusted user or service",
+    ),
+    "circuit-breaker": (
+        "on-call engineer",
+        "calls on {elements} to stop for a while when the dependency keeps failing",
+        "one failing dependency cannot cascade into an outage",
+    ),
+    "correlation-ids": (
+        "security engineer",
+        "every call on {elements} to carry a correlation id that the logs record",
+        "one request can be followed across services in an investigation",
+    ),
+    "credential-rotation": (
+        "service owner",
+        "the credentials used on {elements} to be short-lived or rotated automatically",
+        "a leaked secret soon stops working",
+    ),
+    "csrf-protection": (
+        "service owner",
+        "state-changing requests to {elements} to be accepted only from the application's own pages",
+        "another site cannot make a signed-in user's browser act for them",
+    ),
+    "data-minimisation": (
+        "data owner",
+        "{elements} to send the model only the data the task needs, under an agreement",
+        "personal and sensitive data does not end up with a third party",
+    ),
+    "data-store-authentication": (
+        "data owner",
+        "{elements} to let in only the authenticated clients that need the data",
+        "a foothold on the network does not open the data",
+    ),
+    "dead-letter-queue": (
+        "on-call engineer",
+        "messages on {elements} that keep failing to be set aside in a watched dead-letter queue",
+        "one bad message cannot stall every consumer",
+    ),
+    "encryption-at-rest": (
+        "data owner",
+        "the data in {elements} to be encrypted at rest",
+        "a stolen disk, snapshot or backup reveals nothing",
+    ),
+    "error-sanitising": (
+        "service owner",
+        "errors returned by {elements} to carry no internal detail",
+        "a probing caller learns nothing about the internals",
+    ),
+    "hardening": (
+        "platform owner",
+        "{elements} to run from a hardened image, with no tools an intruder could use",
+        "a foothold in one process does not come with a toolbox",
+    ),
+    "input-validation": (
+        "service owner",
+        "every input reaching {elements} to be checked against what is expected before it is acted on",
+        "malformed or hostile input cannot change what the code does",
+    ),
+    "least-privilege": (
+        "platform owner",
+        "{elements} to hold no rights beyond what the work needs",
+        "a compromise of one part cannot escalate to the rest",
+    ),
+    "llm-output-handling": (
+        "service owner",
+        "what the model generates for {elements} to be checked like any untrusted input before it is acted on",
+        "a manipulated answer cannot run commands, queries or script",
+    ),
+    "llm-prompt-injection": (
+        "service owner",
+        "text reaching {elements} to be kept from steering the model",
+        "no one can take over the assistant through the content it reads",
+    ),
+    "log-protection": (
+        "security engineer",
+        "the records in {elements} to be append-only and readable only by those who need them",
+        "no one can rewrite history or read what the logs hold",
+    ),
+    "message-signing": (
+        "service owner",
+        "messages on {elements} to be signed by the producer and verified by the consumer",
+        "a forged or altered message is rejected, not acted on",
+    ),
+    "mfa": (
+        "service owner",
+        "privileged access and payments through {elements} to need a second factor",
+        "a stolen password alone cannot take over an account or move money",
+    ),
+    "network-segmentation": (
+        "platform owner",
+        "network access around {elements} to be limited to the callers that need it",
+        "a foothold elsewhere cannot reach more than its own zone",
+    ),
+    "output-encoding": (
+        "service owner",
+        "user-supplied text served by {elements} to be encoded for the page it lands in",
+        "injected script cannot run in another user's browser",
+    ),
+    "queue-access-control": (
+        "service owner",
+        "only the producers meant to publish to {elements} to be allowed to, each with its own principal",
+        "no other client can inject messages, or flood the queue",
+    ),
+    "rate-limiting": (
+        "on-call engineer",
+        "what any one caller can send through {elements} to be capped",
+        "one noisy or hostile caller cannot exhaust the service for everyone",
+    ),
+    "replay-protection": (
+        "service owner",
+        "a repeated or replayed request on {elements} to take effect only once",
+        "a retry or a captured message cannot act twice",
+    ),
+    "secrets-management": (
+        "platform owner",
+        "the secrets of {elements} to come from a secrets manager, never from code or plain configuration",
+        "a leaked repository, image or config file gives away no working credential",
+    ),
+    "sensitive-data-in-logs": (
+        "data owner",
+        "the logs and traces of {elements} to carry no secrets or personal data",
+        "broad access to the logs exposes nothing sensitive",
+    ),
+    "service-identity": (
+        "service owner",
+        "every service calling on {elements} to prove its identity (mTLS or short-lived tokens)",
+        "no workload can pose as a trusted service",
+    ),
+    "ssrf-protection": (
+        "service owner",
+        "the outbound requests of {elements} to reach only allowed destinations",
+        "no caller can steer them into internal services or cloud metadata",
+    ),
+    "supply-chain": (
+        "platform owner",
+        "what runs in {elements} to come from pinned, verified images and releases",
+        "a poisoned upstream or a hijacked pipeline cannot reach production",
+    ),
+    "timeouts": (
+        "on-call engineer",
+        "calls on {elements} to give up after a deadline",
+        "a slow dependency cannot tie up every worker",
+    ),
+    "tls-in-transit": (
+        "service owner",
+        "{elements} to travel over TLS, with the server's identity verified",
+        "no one on the network path can read, alter or intercept the traffic",
+    ),
+    "workload-isolation": (
+        "platform owner",
+        "{elements} to run isolated from the other workloads on the host",
+        "a compromise next door cannot reach into it",
+    ),
+}
+
+# for a remedy of a rule file's own: who wants it, what for the elements, the benefit, per
+# STRIDE category of the threat that rates worst
+_CATEGORY_NARRATIVE = {
     "spoofing": (
         "service owner",
         "every caller of {elements} to prove who it is",
@@ -39,11 +217,7 @@ _NARRATIVE = {
         "data reaching {elements} to be protected against modification",
         "attackers cannot alter requests, messages or stored data",
     ),
-    "repudiation": (
-        "security engineer",
-        "actions involving {elements} to leave a tamper-evident, correlated trail",
-        "we can always prove who did what, and when",
-    ),
+    "repudiation": _REMEDY_NARRATIVE["audit-trail"],
     "information_disclosure": (
         "data owner",
         "{elements} to reveal data only to the parties meant to see it",
@@ -56,7 +230,7 @@ _NARRATIVE = {
     ),
     "elevation_of_privilege": (
         "platform owner",
-        "{elements} to run with only the rights it needs",
+        "{elements} to hold no rights beyond what the work needs",
         "a compromise of one part cannot escalate to the rest",
     ),
 }
@@ -94,7 +268,8 @@ class Story:
     @property
     def narrative(self) -> str:
         """The user-story sentence."""
-        return f"As a {self.as_a}, I want {self.i_want}, so that {self.so_that}."
+        article = "an" if self.as_a[:1] in "aeiou" else "a"
+        return f"As {article} {self.as_a}, I want {self.i_want}, so that {self.so_that}."
 
     @property
     def merged(self) -> bool:
@@ -139,7 +314,7 @@ def _story(analysis: Analysis, remedy: str, threats: list[Threat]) -> Story:
     elements = tuple(
         dict.fromkeys(names.get(t.element_id) or analysis.model.display_name(t.element_id) for t in threats)
     )
-    role, want, benefit = _NARRATIVE[worst.category]
+    role, want, benefit = _REMEDY_NARRATIVE.get(remedy) or _CATEGORY_NARRATIVE[worst.category]
     criteria, bookkeeping = _criteria(findings, _technology_fixes(analysis, remedy, threats))
     custom = worst.custom
     title = worst.title if custom else f"{_capitalised(worst.control)}: {_list_names(elements)}"
