@@ -295,3 +295,21 @@ def test_json_lines_are_the_dicts_encoded(model, tmp_path):
     if model.name == "odd.toml":  # the texts and decisions above all reached the output
         assert any(f.custom for f in findings) and any(f.ticket == "SEC-1" for f in findings)
         assert any(f.note and "expired" in f.note for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        ("  =1+1", "'  =1+1"),  # some spreadsheets drop the spaces first
+        (" @SUM(A1)", "' @SUM(A1)"),
+        ("\t=x", "'\t=x"),
+        ("a = b", "a = b"),
+        ("Payments - card", "Payments - card"),
+        ("", ""),
+    ],
+)
+def test_a_csv_cell_never_starts_a_formula_even_after_spaces(text, cell):
+    from stride_tui.core.outputs.escape import csv_cell
+
+    assert csv_cell(text) == cell

@@ -86,6 +86,13 @@ def test_hostile_text_is_data_in_every_tracker_format():
     assert gitlab_text("/close") == "\\/close" and jira_text("a-b") == "a\\-b"
 
 
+def test_jira_text_starts_no_heading_or_quote_on_any_line():
+    """A two-line note puts its second line at the start of a line of the description."""
+    text = jira_text("Fixed in PAY-1\nh1. Not a heading\n  bq. not a quote\nH3. nor this; th1. plain")
+    assert [line.strip()[:4] for line in text.splitlines()] == ["Fixe", "h1\\.", "bq\\.", "H3\\."]
+    assert "th1. plain" in text
+
+
 def test_jira_csv_repeats_labels_and_uses_crlf():
     title, stories = _stories()
     text = stories_jira(title, stories)

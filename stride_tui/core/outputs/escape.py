@@ -42,8 +42,9 @@ def markdown_code(text: str) -> str:
 
 
 def csv_cell(text: str) -> str:
-    """A CSV value that a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """A CSV value that a spreadsheet will not run as a formula (OWASP CSV injection), also
+    when spaces come first: some spreadsheets drop leading spaces before they read a formula."""
+    if text[:1] in ("\t", "\r") or text.lstrip(" ")[:1] in ("=", "+", "-", "@"):
         return "'" + text
     return text
 

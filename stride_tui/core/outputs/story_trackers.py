@@ -103,11 +103,14 @@ def stories_github(model_title: str, stories: list[Story]) -> str:
 # Characters that start wiki markup in Jira's text fields (bold, italic, links, macros, tables,
 # lists, headings, citations, images); a backslash makes each one literal.
 _JIRA_SPECIAL = re.compile(r"([\\*_\[\]{}|^~+\-!#?])")
+# Words that start a block at the beginning of a line (h1. to h6. headings, bq. quotes): their
+# dot is escaped, since a note written over two lines puts its second line there.
+_JIRA_BLOCK_START = re.compile(r"(?m)^(\s*)(h[1-6]|bq)\.", re.IGNORECASE)
 
 
 def jira_text(text: str) -> str:
     """User text safe in a Jira description: shown literally, not as wiki markup."""
-    return _JIRA_SPECIAL.sub(r"\\\1", show_invisible(text))
+    return _JIRA_BLOCK_START.sub(r"\1\2\\.", _JIRA_SPECIAL.sub(r"\\\1", show_invisible(text)))
 
 
 def jira_description(model_title: str, story: Story) -> str:
