@@ -295,3 +295,12 @@ def test_a_boundary_cycle_is_refused_in_place() -> None:
     with pytest.raises(SketchError) as caught:
         apply_sketch(model, "[Data tier] A > [+Cluster] B")
     assert "[Data tier] A > [+Cluster] B"[caught.value.start : caught.value.end] == "[+Cluster]"
+
+
+def test_a_new_flow_says_the_facts_it_was_given() -> None:
+    result = apply_sketch(empty(), "Browser (user) > API (process) : https, session")
+    assert result.changes[-1] == (
+        'added flow browser-to-api with protocol = "https", encrypted = true, authentication = "session"'
+    )
+    plain = apply_sketch(empty(), "Browser (user) > API (process)")
+    assert plain.changes[-1] == "added flow browser-to-api"

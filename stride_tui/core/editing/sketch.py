@@ -466,7 +466,7 @@ class _Sketch:
             flow_id = propose_id(self.model, f"{source} to {target}", "flows")
             values: dict[str, object] = {"from": source, "to": target, **facts}
             self.model = self._put(put_flow, flow_id, lambda: build_flow(values), span)
-            self.changes.append(f"added flow {flow_id}")
+            self.changes.append(f"added flow {flow_id}" + (f" with {_describe(facts)}" if facts else ""))
         elif facts:
             flow = self.model.flows[existing]
             data = flow.model_dump(by_alias=True, exclude_none=True) | dict(facts)
