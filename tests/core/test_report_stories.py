@@ -302,3 +302,20 @@ def test_a_story_asks_for_what_its_remedy_delivers_not_for_its_first_category():
     custom = next(s for s in by_remedy.values() if s.remedy not in _REMEDY_NARRATIVE)
     role, want, _ = _CATEGORY_NARRATIVE[custom.category]
     assert custom.as_a == role and custom.i_want.startswith(want.split("{elements}")[0])
+
+
+def test_a_story_without_facts_to_set_closes_with_the_decision_to_write():
+    stories = {
+        s.remedy: s for s in build_stories(analyse(load_model(SAMPLES / "platform.toml").model, builtin_rules()))
+    }
+    custom = next(s for s in stories.values() if len(s.threat_ids) == 1 and "@" not in s.threat_ids[0])
+    assert custom.bookkeeping == (
+        f'Then record it in the threat model: Set `status = "mitigated"` in [threats.{custom.threat_ids[0]}] once it is done.'
+    )
+    csrf = stories["csrf-protection"]
+    assert csrf.bookkeeping == (
+        f'Then record it in the threat model: Decide {csrf.threat_ids[0]} as `status = "mitigated"` in [decisions] once it is done.'
+    )
+    many = stories["least-privilege"]
+    assert len(many.threat_ids) > 4
+    assert f"Decide {', '.join(sorted(many.threat_ids)[:3])} and {len(many.threat_ids) - 3} more as" in many.bookkeeping

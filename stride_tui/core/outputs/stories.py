@@ -385,11 +385,10 @@ def _criteria(findings: list[Finding], technology_fixes: list[str]) -> tuple[tup
         work = [f"{findings[0].title}: mitigated and verified"]
     ids = sorted({f.threat_id for f in findings})
     if findings[0].custom:
-        decide = f"set `status` of threat `{ids[0]}` in [threats]"
+        decide = f'Set `status = "mitigated"` in [threats.{ids[0]}] once it is done.'
     else:
-        decide = f"set `status` in [decisions] for {', '.join(ids[:3])}" + (
-            f" and {len(ids) - 3} more" if len(ids) > 3 else ""
-        )
+        decide = f'Decide {_list_names(tuple(ids))} as `status = "mitigated"` in [decisions] once it is done.'
+
     # the facts that settle it, when the rules say which; else the decision that records it
     record = "Then record it in the threat model: " + (" ".join(bookkeeping.values()) if bookkeeping else decide)
     return tuple(work[:_MAX_CRITERIA]), record
