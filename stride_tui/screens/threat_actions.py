@@ -26,6 +26,7 @@ from widgets import plain_text, safe_text
 from .choice_screen import Choice, ChoiceScreen
 from .decide_dialog import DecideDialog, ThreatDecisionForm, threats_summary
 from .edit_dialogs import EditDialogs, EditSender
+from .form_screen import FormResult
 from .story_picker import Picked, StoryPicker
 
 
@@ -55,8 +56,10 @@ class ThreatActions(EditSender):
 
     _kept_dialog: DecideDialog | None = None
 
-    def _post(self, model: ThreatModel, label: str, select: tuple[str, str] | None = None) -> None:
-        self.deliver(EditDialogs.Edited(model, label, select))
+    def _post(
+        self, model: ThreatModel, label: str, select: tuple[str, str] | None = None, save_file: bool = False
+    ) -> None:
+        self.deliver(EditDialogs.Edited(model, label, select, save_file))
 
     def decide(self, model: ThreatModel, threats: Sequence[Threat], title: Text, label: str) -> None:
         """Ask for one status for ``threats`` (a threat, or a story's) and post it as one edit."""
@@ -72,9 +75,9 @@ class ThreatActions(EditSender):
                 return
             self._post(decide_threats(model, threats, status), f"decide {label}: {status}", select)
 
-        def saved(result: object) -> None:
-            if result is not None:
-                self._post(result.model, result.label, select)  # type: ignore[attr-defined]
+        def saved(result: FormResult | None) -> None:
+            if result is not None:  # ctrl+s in the form saves the file too, as in every form
+                self._post(result.model, result.label, select, result.save_file)
 
         self.app.push_screen(self._decide_dialog(title, threats_summary(threats)), chosen)
 
