@@ -65,7 +65,7 @@ class StrideApp(App[None]):
     """
     | Key(s) | Description |
     | :- | :- |
-    | ctrl+q | Quit (asks first when there are unsaved changes). |
+    | ctrl+q | Quit (asks first when there are unsaved changes or the model file is gone). |
     | ctrl+p | Command palette: every action by name. |
     """
 

@@ -302,7 +302,7 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
         "quit",
         "Quit",
         "ctrl+q",
-        _entry("Quit", "Quit; asks when there are unsaved changes (ctrl+q)"),
+        _entry("Quit", "Quit; asks when there are unsaved changes or the file is gone (ctrl+q)"),
         True,
         scope="app",
         priority=True,
@@ -346,7 +346,7 @@ HELP_ROWS: tuple[HelpRow, ...] = (
     HelpRow("T", "stop the session and see what it produced (then export the stories)"),
     HelpRow("? / f1", "this help"),
     HelpRow("ctrl+p", "command palette: every action by name"),
-    HelpRow("ctrl+q", "quit (asks when there are unsaved changes)"),
+    HelpRow("ctrl+q", "quit (asks when there are unsaved changes or the file is gone)"),
     HelpRow(
         "in forms",
         "tab between fields; enter applies, ctrl+s applies and saves the file; esc closes (asks if changed); "

@@ -75,11 +75,19 @@ class ModelFile(Widget):
         self.resolve_change(message.answer)
 
     def quit(self) -> None:
-        """Quit: at once when every edit is saved, else after asking."""
-        if self.document.dirty:
+        """Quit: at once when every edit is saved and the file is still there, else after asking."""
+        if self.file_gone():
+            self.ask_quit_file_gone()
+        elif self.document.dirty:
             self.ask_quit()
         else:
             self._exit()
+
+    def file_gone(self) -> bool:
+        """The model was read from (or saved to) its file, which is no longer there: quitting
+        now would lose the model, saved or not (removed on disk while the editor was open)."""
+        document = self.document
+        return document.on_disk and not document.path.exists()
 
     def _exit(self) -> None:
         self.guard.discard_journal()
@@ -117,6 +125,32 @@ class ModelFile(Widget):
             )
         )
         if answer == "discard" or (answer == "save" and await self.save()):
+            self._exit()
+
+    @work(exclusive=True, group="file")
+    async def ask_quit_file_gone(self) -> None:
+        """The model's file was removed on disk: ask before quitting loses the model."""
+        document = self.document
+        unsaved = " You also have changes that are not saved." if document.dirty else ""
+        answer = await self.app.push_screen_wait(
+            ChoiceScreen(
+                "The model file is gone",
+                [
+                    Text.assemble(
+                        safe_text(str(document.path), style="bold"),
+                        f" was removed or renamed on disk: the model is now only in this editor.{unsaved}",
+                    ),
+                ],
+                [
+                    Choice("save", "Save it again and quit", "s", "primary"),
+                    Choice("discard", "Quit without saving", "d", "error"),
+                    Choice("cancel", "Cancel", "c"),
+                ],
+                default="save",
+            )
+        )
+        # the user chose to write the file where it was: nothing there to overwrite by mistake
+        if answer == "discard" or (answer == "save" and await self.save(overwrite=True)):
             self._exit()
 
     @work(group="disk-change")

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 
 from stride_tui.app import StrideApp
+from stride_tui.core.files.loader import load_model
+from stride_tui.screens import ChoiceScreen
 from stride_tui.screens.decide_dialog import DecideDialog, ThreatDecisionForm
 from widgets import StridePanel
 
-from .harness import main_screen, run, settle, wait_for, write
+from .harness import add_component, main_screen, run, settle, wait_for, write
 from .test_editor_threats import REFUND
 
 
@@ -52,3 +55,53 @@ def test_ctrl_s_in_the_decision_form_applies_and_saves_the_file(tmp_path: Path) 
         assert "WAF in front" in written and threat.id in written
 
     run(path, scenario)
+
+
+async def _quit_code(app: StrideApp, pilot: Pilot) -> int | None:
+    """The app's return code once it quits (None: it did not, within a few seconds)."""
+    for _ in range(50):
+        if app.return_code is not None:
+            break
+        await pilot.pause(0.05)
+    return app.return_code
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_quitting_after_the_model_file_was_removed_asks_and_can_write_it_again(tmp_path: Path, edited: bool) -> None:
+    path = write(tmp_path)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+        if edited:
+            await add_component(app, pilot, "Web")
+        path.unlink()  # rm, git checkout of another branch…
+        await pilot.press("ctrl+q")
+        await wait_for(app, pilot, ChoiceScreen)
+        assert app.return_code is None, "quit without asking: the model would be lost"
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceScreen) and dialog.question == "The model file is gone"
+        await pilot.press("c")  # cancel: still editing
+        await settle(app, pilot)
+        assert app.screen is screen and app.return_code is None and not path.exists()
+        await pilot.press("ctrl+q")
+        await wait_for(app, pilot, ChoiceScreen)
+        await pilot.press("s")  # save it again, then quit
+        assert await _quit_code(app, pilot) == 0
+
+    run(path, scenario)
+    model = load_model(path).model
+    assert model.model.title == "Shop" and ("web" in model.components) is edited
+
+
+def test_quitting_after_the_model_file_was_removed_can_drop_it(tmp_path: Path) -> None:
+    path = write(tmp_path)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        path.unlink()
+        await pilot.press("ctrl+q")
+        await wait_for(app, pilot, ChoiceScreen)
+        await pilot.press("d")
+        assert await _quit_code(app, pilot) == 0
+
+    run(path, scenario)
+    assert not path.exists()
