@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.widget import Widget
 
 from stride_tui.core import editing as edits
 from stride_tui.core.model.elements import ThreatModel
@@ -154,3 +155,11 @@ class FlowForm(ElementForm):
 
     def put(self, new_id: str, item: object) -> ThreatModel:
         return edits.put_flow(self.model, new_id, item, self.old_id)  # type: ignore[arg-type]
+
+    def initial_focus(self) -> Widget | None:
+        # a flow added from a selected component has its "from": what the user picks next is "to",
+        # and the keys typed as the form opens go there, not over the prefilled "from"
+        values = self.values()
+        if self.old_id is None and values.get("from") and not values.get("to"):
+            return self.field("to").control
+        return super().initial_focus()

@@ -13,9 +13,10 @@ from stride_tui.app import StrideApp
 from stride_tui.core.files.loader import load_model
 from stride_tui.screens import ChoiceScreen
 from stride_tui.screens.decide_dialog import DecideDialog, ThreatDecisionForm
+from stride_tui.screens.flow_form import FlowForm
 from widgets import StridePanel
 
-from .harness import add_component, main_screen, run, settle, wait_for, write
+from .harness import add_component, main_screen, open_form, run, settle, wait_for, write
 from .test_editor_threats import REFUND
 
 
@@ -105,3 +106,17 @@ def test_quitting_after_the_model_file_was_removed_can_drop_it(tmp_path: Path) -
 
     run(path, scenario)
     assert not path.exists()
+
+
+def test_a_flow_added_from_a_selected_component_opens_on_to(tmp_path: Path) -> None:
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+        await pilot.press("1")  # the components pane: a component is selected
+        await pilot.pause()
+        assert screen.selection is not None and screen.selection.kind == "component"
+        source = screen.selection.element_id
+        form = await open_form(app, pilot, "f", FlowForm)
+        assert form.values()["from"] == source
+        assert app.focused is form.field("to").control
+
+    run(write(tmp_path), scenario)
