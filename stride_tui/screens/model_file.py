@@ -142,7 +142,7 @@ class ModelFile(Widget):
                     ),
                 ],
                 [
-                    Choice("save", "Save it again and quit", "s", "primary"),
+                    Choice("save", "Save and quit", "s", "primary"),
                     Choice("discard", "Quit without saving", "d", "error"),
                     Choice("cancel", "Cancel", "c"),
                 ],
