@@ -109,7 +109,7 @@ async def _type_as_the_form_opens(app: StrideApp, open_key: str, keys: list[str]
         ("c", "1", list("Refund service"), "name"),
         ("b", "3", list("Data tier"), "name"),
         ("t", "4", list("Card skimming"), "title"),
-        ("f", "1", ["tab", "tab", *"refund call"], "name"),
+        ("f", "1", ["tab", *"refund call"], "name"),  # "from" prefilled: it opens on "to"
         ("m", "1", ["tab", *"Refunds"], "description"),
         ("e", "1", ["home", "ctrl+k", *"Shopper"], "name"),
     ],
