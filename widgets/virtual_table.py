@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from operator import itemgetter
 from typing import ClassVar
 
@@ -267,7 +268,10 @@ class VirtualTable(SteadyScrollView, can_focus=True):
         """Replace every row; put the cursor back on ``keep`` (or near where it was).
 
         ``measured`` is what `measured` said after these very rows were set before (their index
-        and widths), so a list shown again is not walked again."""
+        and widths), so a list shown again is not walked again. When ``keep`` is gone (a question
+        answered), the cursor goes to the first row after it that is still there: rows above it
+        that went too must not push the cursor past the next one."""
+        previous, after = self._rows, self._cursor + 1
         self._rows = list(rows)
         if measured is not None:
             self._index, natural = measured
@@ -275,6 +279,8 @@ class VirtualTable(SteadyScrollView, can_focus=True):
         else:
             self._index = {row.key: i for i, row in enumerate(self._rows)}
             self._natural = self._measure(self._rows)
+        if keep is not None and keep not in self._index:
+            keep = next((row.key for row in islice(previous, after, None) if row.key in self._index), None)
         self._after_rows_changed(keep)
 
     @property

@@ -384,3 +384,37 @@ def test_y_and_n_answer_only_in_the_stride_panel(tmp_path: Path) -> None:
         assert screen.model is before and not screen.document.history.can_undo
 
     run(path, scenario)
+
+
+def test_after_an_answer_the_cursor_is_on_the_row_that_followed_the_question(tmp_path: Path) -> None:
+    """Answering removes the question (and may remove threats above it): the cursor goes to the
+    next row that is still there, so the next question is the next y or n, not one skipped."""
+    path = write(tmp_path, REFUND)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+        await pilot.press("escape")  # the whole model: every question in one list
+        await settle(app, pilot)
+        panel = screen.query_one(StridePanel)
+        keys = [row.key for row in panel.table.rows]
+        answerable = [
+            key for key in keys
+            if (q := next((q for q in panel.questions if key.endswith(q.id)), None)) and "y" in q.answers
+        ]
+        assert len(answerable) >= 2, "the sample asks more than one question"
+        for asked in answerable[:3]:
+            keys = [row.key for row in panel.table.rows]
+            if asked not in keys:
+                continue
+            panel.table.focus()
+            panel.table.move_cursor_to_key(asked, post=True)
+            await pilot.pause()
+            await pilot.press("y")
+            await settle(app, pilot)
+            panel = screen.query_one(StridePanel)
+            now = {row.key for row in panel.table.rows}
+            assert asked not in now
+            following = next(key for key in keys[keys.index(asked) + 1 :] if key in now)
+            assert panel.table.cursor_key == following
+
+    run(path, scenario)
