@@ -181,10 +181,17 @@ class StrideApp(App[None]):
         if missing:
             editor = MainScreen(path, _new_model(path))
             await self._show(editor)
-            self.notify(
-                f"{path.name} does not exist yet: this is a new, empty model.",
-                markup=False,
-            )
+            if path.parent.is_dir():
+                self.notify(f"{path.name} does not exist yet: this is a new, empty model.", markup=False)
+            else:  # a mistyped folder: say so now, not when the first save fails
+                self.notify(
+                    f"{path.name} does not exist yet: this is a new, empty model. Its folder {path.parent} "
+                    "does not exist either: ctrl+s fails until it is made; w saves it elsewhere.",
+                    title="No such folder",
+                    severity="warning",
+                    timeout=15,
+                    markup=False,
+                )
             self._opened(editor, recovery)
             return
         gc_hold.hold()  # the main screen lets the collector go once its first analysis is shown

@@ -48,18 +48,24 @@ def threat_details(threat: Threat, model: ThreatModel, questions: Sequence[Quest
     if owner is not None:
         kind = "flow" if threat.element_id in model.flows else model.components[threat.element_id].kind
         where.append(KIND_LABELS.get(kind, kind) + " ")
-    where.append_text(safe_text(model.display_name(threat.element_id), style="bold"))
-    where.append(" (")
-    where.append_text(safe_text(threat.element_id))
-    where.append(")")
+    shown_name = model.display_name(threat.element_id)
+    where.append_text(safe_text(shown_name, style="bold"))
+    if shown_name != threat.element_id:  # an element without a name is shown by its id already
+        where.append(" (")
+        where.append_text(safe_text(threat.element_id))
+        where.append(")")
     parts.append(where)
     parts.append(safe_text(risk_line(threat.severity, threat.risk_reasons), style="dim"))
     count = len(threat.findings)
     parts.append(Text(f"threat id {threat.id} · {count} finding{'s' if count != 1 else ''}", style="dim"))
     asked = [q for q in questions if threat.id in q.threat_ids]
     if asked:
-        rests = Text("? rests on unanswered questions: y / n in the panel answers ", style="yellow")
-        rests.append_text(safe_text(asked[0].text, style="yellow"))
+        first = asked[0]
+        lead = "? rests on unanswered questions" if threat.provisional else "? a question could settle it"
+        # the question's own keys: a fact with several values may have only "n", or none
+        how = f"{' / '.join(first.answers)} in the panel answers" if first.answers else "the element's form (e) answers"
+        rests = Text(f"{lead}: {how} ", style="yellow")
+        rests.append_text(safe_text(first.text, style="yellow"))
         parts.append(rests)
     for finding in threat.findings:
         heading = Text("")

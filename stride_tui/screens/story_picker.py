@@ -112,7 +112,7 @@ class StoryPicker(Dialog[Picked | None]):
 
     def _refresh_count(self) -> None:
         kept = len(self.kept_stories)
-        line = f"{kept} of {len(self.stories)} kept (the article asks for 3–6)"
+        line = f"{kept} of {len(self.stories)} kept (a backlog wants 3–6)"
         if self.decided:
             line += f" · {len(self.decided)} decided here"
         self.query_one("#story-count", Static).update(Text(line))

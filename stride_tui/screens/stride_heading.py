@@ -7,6 +7,7 @@ from typing import NamedTuple
 from rich.text import Text
 
 from stride_tui.core.analysis.engine import Analysis
+from stride_tui.core.analysis.scope import walked_elsewhere
 from widgets import safe_text
 
 
@@ -31,8 +32,7 @@ class StrideHeading(NamedTuple):
             if kind == "boundary":
                 crossing = len(analysis.topology.flows_crossing(element_id))
                 title.append(f" · {crossing} flow{'s' if crossing != 1 else ''} cross")
-                # a crossing flow's threats are walked at the innermost boundary it enters
-                empty = "No threats here: a flow's are walked where it enters."
+                empty = _empty_boundary(analysis, element_id)
             else:
                 element = model.components.get(element_id) or model.flows.get(element_id)
                 out = element is not None and element.out_of_scope
@@ -48,3 +48,16 @@ class StrideHeading(NamedTuple):
         if rules_problem:
             notes.append(("⚠ rule files not used (o)", "orphans"))
         return cls(title, empty, notes)
+
+
+def _empty_boundary(analysis: Analysis, boundary_id: str) -> str:
+    """Why a boundary has no threats: a crossing flow's threats are walked once, at the
+    innermost boundary it enters, so say where this boundary's crossings went."""
+    elsewhere = walked_elsewhere(analysis, boundary_id)
+    if not elsewhere:
+        return "No threats here: nothing in this boundary or crossing it has any."
+    model = analysis.model
+    places = ", ".join(f"{model.display_name(b) if b else 'outside any boundary'} ({n})" for b, n in elsewhere)
+    total = sum(n for _, n in elsewhere)
+    flows = "1 flow crosses it" if total == 1 else f"{total} flows cross it"
+    return f"No threats here: {flows}, each walked at the boundary it enters (or leaves): {places}."

@@ -461,6 +461,20 @@ def test_missing_path_opens_an_empty_model_and_says_so(tmp_path: Path) -> None:
     assert not path.exists()  # read-only: nothing is written
 
 
+def test_a_new_model_in_a_folder_that_does_not_exist_is_warned_about_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "modles" / "new-feature.toml"  # the folder mistyped
+    notes: list[str] = []
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        assert isinstance(app.screen, MainScreen)
+        notes.extend(n.message for n in app._notifications)
+        await pilot.press("ctrl+q")
+
+    _run_app(path, scenario, notifications=True)
+    assert any(f"Its folder {path.parent} does not exist either" in note for note in notes), notes
+    assert not path.parent.exists()
+
+
 def test_invalid_file_shows_every_error_without_crashing(tmp_path: Path) -> None:
     path = _write(tmp_path, INVALID)
 
