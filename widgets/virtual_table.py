@@ -211,6 +211,8 @@ class VirtualTable(SteadyScrollView, can_focus=True):
         """The columns, left to right."""
         self.empty_text: str = empty_text
         """What an empty table says."""
+        self._empty_wrapped: tuple[tuple[str, int], list[str]] | None = None
+        """`empty_text` wrapped, and the text and width it was wrapped for."""
         self._rows: list[TableRow] = []
         self._index: dict[str, int] = {}
         self._natural: list[int] = [cell_len(c.label) for c in self.columns]
@@ -511,9 +513,10 @@ class VirtualTable(SteadyScrollView, can_focus=True):
             return self._strip(header, width, style)
         index = int(self.scroll_y) + y - 1
         if not self._rows:
-            if y == 1:
+            lines = self._empty_lines(width - 1)
+            if 1 <= y <= len(lines):
                 style = base + styles["virtual-table--empty"]
-                return self._strip([Segment(" " + self.empty_text, style)], width, style)
+                return self._strip([Segment(" " + lines[y - 1], style)], width, style)
             return Strip.blank(width, base)
         if index >= len(self._rows):
             return Strip.blank(width, base)
@@ -538,6 +541,15 @@ class VirtualTable(SteadyScrollView, can_focus=True):
         strip = self._strip(self._cells(row.cells, widths, style), width, style)
         self._drawn[y] = (row, style, list(widths), width, strip)
         return strip
+
+    def _empty_lines(self, width: int) -> list[str]:
+        """`empty_text` wrapped to ``width`` cells: a whole sentence, not one cut at the edge."""
+        key = (self.empty_text, width)
+        cached = self._empty_wrapped
+        if cached is None or cached[0] != key:
+            lines = [line.plain.rstrip() for line in Text(self.empty_text).wrap(self.app.console, max(width, 1))]
+            cached = self._empty_wrapped = (key, lines)
+        return cached[1]
 
     @staticmethod
     def _strip(segments: list[Segment], width: int, style: Style) -> Strip:

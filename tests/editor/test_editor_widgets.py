@@ -49,6 +49,21 @@ def painted(table: VirtualTable) -> list[str]:
     return [strip.text for strip in table.render_lines(Region(0, 0, width, height))]
 
 
+def test_an_empty_table_wraps_what_it_says_instead_of_cutting_it() -> None:
+    async def main() -> None:
+        app = Harness()
+        async with app.run_test(size=(40, 10)) as pilot:
+            table = app.query_one(VirtualTable)
+            table.empty_text = "No threats here: 3 flows cross it, each walked at the boundary it enters."
+            table.refresh()
+            await pilot.pause()
+            lines = [line.strip() for line in painted(table)[1:] if line.strip()]
+            assert len(lines) > 1 and all(len(line) < table.size.width for line in lines), lines
+            assert " ".join(lines) == table.empty_text
+
+    asyncio.run(main())
+
+
 def test_virtual_table_draws_only_what_fits_and_keeps_the_cursor() -> None:
     async def main() -> None:
         app = Harness()
