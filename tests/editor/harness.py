@@ -17,6 +17,7 @@ from stride_tui.app import StrideApp
 from stride_tui.screens import MainScreen
 from stride_tui.screens.component_form import ComponentForm
 from stride_tui.screens.form_screen import FormScreen
+from widgets import StridePanel
 
 MODEL = """\
 stride_tui = 1
@@ -166,3 +167,15 @@ async def wait_for(app: StrideApp, pilot: Pilot, cls: type) -> None:
             return
         await pilot.pause(0.02)
     raise AssertionError(f"{cls.__name__} never opened; on top: {app.screen}")
+
+
+async def on_an_open_threat(app: StrideApp, pilot: Pilot) -> tuple[MainScreen, str]:
+    """The STRIDE panel focused, its cursor on the first open threat (whose id is returned)."""
+    screen = main_screen(app)
+    await pilot.press("escape", "4")
+    await pilot.pause()
+    panel = screen.query_one(StridePanel)
+    threat = next(t for t in panel.threats if t.status == "open")
+    panel.table.move_cursor_to_key(threat.id, post=True)
+    await pilot.pause()
+    return screen, threat.id

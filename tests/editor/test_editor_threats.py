@@ -398,7 +398,8 @@ def test_after_an_answer_the_cursor_is_on_the_row_that_followed_the_question(tmp
         panel = screen.query_one(StridePanel)
         keys = [row.key for row in panel.table.rows]
         answerable = [
-            key for key in keys
+            key
+            for key in keys
             if (q := next((q for q in panel.questions if key.endswith(q.id)), None)) and "y" in q.answers
         ]
         assert len(answerable) >= 2, "the sample asks more than one question"

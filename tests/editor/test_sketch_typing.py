@@ -18,10 +18,9 @@ from stride_tui.screens import MainScreen
 from stride_tui.screens.decide_dialog import DecideDialog
 from stride_tui.screens.flow_form import FlowForm
 from stride_tui.screens.sketch_screen import SketchScreen
-from widgets import StridePanel
 from widgets.choice_box import ChoiceBox
 
-from .harness import main_screen, open_form, run, settle, wait_for, write
+from .harness import main_screen, on_an_open_threat, open_form, run, settle, wait_for, write
 
 
 async def _open(app: StrideApp, pilot: Pilot) -> SketchScreen:
@@ -113,24 +112,12 @@ def test_ctrl_s_on_a_line_with_a_problem_saves_nothing_and_keeps_the_line(tmp_pa
     run(path, scenario)
 
 
-async def _on_an_open_threat(app: StrideApp, pilot: Pilot) -> tuple[MainScreen, str]:
-    """The STRIDE panel focused, its cursor on the first open threat (whose id is returned)."""
-    screen = main_screen(app)
-    await pilot.press("escape", "4")
-    await pilot.pause()
-    panel = screen.query_one(StridePanel)
-    threat = next(t for t in panel.threats if t.status == "open")
-    panel.table.move_cursor_to_key(threat.id, post=True)
-    await pilot.pause()
-    return screen, threat.id
-
-
 def test_the_verdict_typed_with_d_in_one_read_is_never_lost(tmp_path: Path) -> None:
     """`d m` read together: m passes the main screen before d has opened the dialog, and reaches
     the app with the dialog on top; it still decides (it was lost before)."""
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
-        screen, threat_id = await _on_an_open_threat(app, pilot)
+        screen, threat_id = await on_an_open_threat(app, pilot)
         _burst(app, ["d", "m"])
         await settle(app, pilot)
         await pilot.pause(0.2)
@@ -145,7 +132,7 @@ def test_keys_after_the_verdict_go_back_to_the_main_screen_in_order(tmp_path: Pa
     it reach the main screen, which opens a second dialog that `t` answers; in the order typed."""
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
-        screen, threat_id = await _on_an_open_threat(app, pilot)
+        screen, threat_id = await on_an_open_threat(app, pilot)
         app.post_message(events.Key("d", "d"))
         for _ in range(10_000):  # the dialog is pushed, not mounted: the next keys are held
             if isinstance(app.screen, DecideDialog):
