@@ -60,12 +60,16 @@ def threat_details(threat: Threat, model: ThreatModel, questions: Sequence[Quest
     parts.append(Text(f"threat id {threat.id} · {count} finding{'s' if count != 1 else ''}", style="dim"))
     asked = [q for q in questions if threat.id in q.threat_ids]
     if asked:
-        first = asked[0]
+        question = asked[0]
         lead = "? rests on unanswered questions" if threat.provisional else "? a question could settle it"
         # the question's own keys: a fact with several values may have only "n", or none
-        how = f"{' / '.join(first.answers)} in the panel answers" if first.answers else "the element's form (e) answers"
+        how = (
+            f"{' / '.join(question.answers)} in the panel answers"
+            if question.answers
+            else "the element's form (e) answers"
+        )
         rests = Text(f"{lead}: {how} ", style="yellow")
-        rests.append_text(safe_text(first.text, style="yellow"))
+        rests.append_text(safe_text(question.text, style="yellow"))
         parts.append(rests)
     for finding in threat.findings:
         heading = Text("")
