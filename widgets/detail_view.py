@@ -44,6 +44,7 @@ _DESCRIPTIVE = frozenset(
         "parent",
         "source",
         "target",
+        "response_to",
         "data",
         "protocol",
         "out_of_scope",

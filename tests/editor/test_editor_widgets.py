@@ -4,6 +4,7 @@ details view, border titles and scroll views that a layout of the screen leaves 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
@@ -13,9 +14,12 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.widgets import Static
 
+from stride_tui.core.files.loader import load_model
 from widgets import Column, DetailView, TableRow, TriState, VirtualTable
 from widgets.border_text import set_border_subtitle, set_border_title
 from widgets.steady_scroll import SteadyScrollView
+
+from .harness import MODEL
 
 COLUMNS = (
     Column("id", "id", max_width=10, priority=5),
@@ -175,6 +179,30 @@ def test_detail_view_gets_the_height_of_each_text_it_shows() -> None:
                 heights.append(view.size.height)
                 assert view.render_lines(Region(0, 0, 40, view.size.height))[-1].text.strip() == text.split("\n")[-1]
             assert heights == [2, 2, 5, 1]
+
+    asyncio.run(main())
+
+
+def test_a_flow_names_the_request_it_answers_and_a_request_says_nothing_of_one(tmp_path: Path) -> None:
+    """``response_to`` is what a flow is, not a fact to find out: a request has no "unknown" one."""
+    path = tmp_path / "model.toml"
+    path.write_text(
+        MODEL + '\n[flows.db-to-api]\nfrom = "db"\nto = "api"\nresponse_to = "api-to-db"\n', encoding="utf-8"
+    )
+    model = load_model(path).model
+
+    async def main() -> None:
+        app = _DetailPane()
+        async with app.run_test(size=(60, 40)) as pilot:
+            view = app.query_one(DetailView)
+            shown = {}
+            for flow_id in ("api-to-db", "db-to-api"):
+                view.show_flow(model, flow_id)
+                await pilot.pause()
+                shown[flow_id] = [s.text for s in view.render_lines(Region(0, 0, 60, view.size.height))]
+            assert not any("response_to" in line for line in shown["api-to-db"]), shown["api-to-db"]
+            answer = [line for line in shown["db-to-api"] if "response_to" in line]
+            assert len(answer) == 1 and "api-to-db" in answer[0] and "unknown" not in answer[0]
 
     asyncio.run(main())
 
