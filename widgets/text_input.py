@@ -10,6 +10,7 @@ Pasted text loses terminal control characters before it is shown.
 from __future__ import annotations
 
 import inspect
+import unicodedata
 
 from textual import events
 from textual.actions import SkipAction
@@ -46,12 +47,25 @@ async def run_own_binding(widget: Widget, event: events.Key) -> bool:
 # class's own, and a stopped, default-prevented key goes no further.
 
 
+def say_invisible(widget: Widget, event: events.Key) -> None:
+    """Tell the user a typed invisible character (U+202E, a zero-width space…) was left out:
+    fields keep only visible text, and a character dropped without a word looks like a lost key."""
+    character = event.character
+    if character and len(character) == 1 and unicodedata.category(character) == "Cf":
+        widget.notify(
+            f"U+{ord(character):04X} ({unicodedata.name(character, 'format character').lower()}) was not typed: "
+            "names and texts keep only visible characters.",
+            severity="warning",
+            timeout=5,
+        )
+
+
 class TextInput(Input):
     """A one-line input whose keys take effect in the order they were typed."""
 
     async def _on_key(self, event: events.Key) -> None:
-        if not event.is_printable:
-            await run_own_binding(self, event)
+        if not event.is_printable and not await run_own_binding(self, event):
+            say_invisible(self, event)
 
     def _on_paste(self, event: events.Paste) -> None:
         event.text = strip_controls(event.text)
@@ -66,8 +80,8 @@ class TextBox(TextArea):
     ones). Unmounted, this one takes its watch off the app."""
 
     async def _on_key(self, event: events.Key) -> None:
-        if not event.is_printable:
-            await run_own_binding(self, event)
+        if not event.is_printable and not await run_own_binding(self, event):
+            say_invisible(self, event)
 
     async def _on_paste(self, event: events.Paste) -> None:
         event.text = strip_controls(event.text)

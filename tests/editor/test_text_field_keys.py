@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -47,5 +48,21 @@ def test_scroll_keys_on_the_sketch_line_change_nothing_and_typing_goes_on(tmp_pa
         assert app.is_running and app.screen is sketch
         line = app.focused
         assert isinstance(line, Input) and line.value == "Shopper"
+
+    run(write(tmp_path), scenario)
+
+
+def test_an_invisible_character_typed_in_a_name_is_left_out_and_said(tmp_path: Path) -> None:
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        await open_form(app, pilot, "c", ComponentForm)
+        await pilot.press(*"Led")
+        name = app.focused
+        assert isinstance(name, Input)
+        name.post_message(events.Key("right_to_left_override", "\u202e"))
+        await pilot.press(*"ger")
+        await pilot.pause()
+        assert name.value == "Ledger"
+        notes = [n.message for n in app._notifications]
+        assert any(note.startswith("U+202E (right-to-left override) was not typed") for note in notes), notes
 
     run(write(tmp_path), scenario)
