@@ -18,6 +18,8 @@ from textual.actions import parse as parse_action
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
+from stride_tui.core import text_safety
+
 from .safe_text import strip_controls
 
 
@@ -43,21 +45,22 @@ async def run_own_binding(widget: Widget, event: events.Key) -> bool:
     return False
 
 
-# Textual runs a handler of every class in the MRO, subclass first: these run before the base
-# class's own, and a stopped, default-prevented key goes no further.
-
-
 def say_invisible(widget: Widget, event: events.Key) -> None:
     """Tell the user a typed invisible character (U+202E, a zero-width space…) was left out:
     fields keep only visible text, and a character dropped without a word looks like a lost key."""
     character = event.character
-    if character and len(character) == 1 and unicodedata.category(character) == "Cf":
+    if character and text_safety.find_invisible(character) is not None:
+        name = unicodedata.name(character, "invisible character").lower()
         widget.notify(
-            f"U+{ord(character):04X} ({unicodedata.name(character, 'format character').lower()}) was not typed: "
+            f"{text_safety.code_point(character)} ({name}) was not typed: "
             "names and texts keep only visible characters.",
             severity="warning",
             timeout=5,
         )
+
+
+# Textual runs a handler of every class in the MRO, subclass first: these run before the base
+# class's own, and a stopped, default-prevented key goes no further.
 
 
 class TextInput(Input):
