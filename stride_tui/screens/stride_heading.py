@@ -7,7 +7,7 @@ from typing import NamedTuple
 from rich.text import Text
 
 from stride_tui.core.analysis.engine import Analysis
-from stride_tui.core.analysis.scope import walked_elsewhere
+from stride_tui.core.analysis.scope import walked_elsewhere_places
 from widgets import safe_text
 
 
@@ -53,11 +53,9 @@ class StrideHeading(NamedTuple):
 def _empty_boundary(analysis: Analysis, boundary_id: str) -> str:
     """Why a boundary has no threats: a crossing flow's threats are walked once, at the
     innermost boundary it enters, so say where this boundary's crossings went."""
-    elsewhere = walked_elsewhere(analysis, boundary_id)
-    if not elsewhere:
+    elsewhere = walked_elsewhere_places(analysis, boundary_id)
+    if elsewhere is None:
         return "No threats here: nothing in this boundary or crossing it has any."
-    model = analysis.model
-    places = ", ".join(f"{model.display_name(b) if b else 'outside any boundary'} ({n})" for b, n in elsewhere)
-    total = sum(n for _, n in elsewhere)
+    total, places = elsewhere
     flows = "1 flow crosses it" if total == 1 else f"{total} flows cross it"
     return f"No threats here: {flows}, each walked at the boundary it enters (or leaves): {places}."

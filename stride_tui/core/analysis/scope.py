@@ -90,3 +90,14 @@ def walked_elsewhere(analysis: Analysis, boundary_id: str) -> list[tuple[str | N
             counts[where] = counts.get(where, 0) + 1
     order: dict[str | None, int] = {b: i for i, b in enumerate(analysis.model.boundaries)}
     return sorted(counts.items(), key=lambda item: order.get(item[0], len(order)))
+
+
+def walked_elsewhere_places(analysis: Analysis, boundary_id: str) -> tuple[int, str] | None:
+    """How many flows cross ``boundary_id`` but are walked elsewhere, and where, as text:
+    ``(3, "Production cluster (2), outside any boundary (1)")``; None when there are none."""
+    elsewhere = walked_elsewhere(analysis, boundary_id)
+    if not elsewhere:
+        return None
+    model = analysis.model
+    places = ", ".join(f"{model.display_name(b) if b else 'outside any boundary'} ({n})" for b, n in elsewhere)
+    return sum(n for _, n in elsewhere), places

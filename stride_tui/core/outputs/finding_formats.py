@@ -13,7 +13,7 @@ from typing import Any
 from stride_tui.core.analysis.engine import Analysis, Finding, without_gc
 from stride_tui.core.analysis.questions import Question
 from stride_tui.core.analysis.risk import rating, risk_line
-from stride_tui.core.analysis.scope import Scope, threat_place, walked_elsewhere
+from stride_tui.core.analysis.scope import Scope, threat_place, walked_elsewhere_places
 from stride_tui.core.analysis.threats import Threat, count_threats
 from stride_tui.core.model.elements import CATEGORIES, SEVERITIES, STATUSES
 from stride_tui.core.model.topology import Crossing
@@ -442,11 +442,10 @@ def _walked_elsewhere_line(analysis: Analysis, scope: Scope) -> str | None:
     there went (None when there are none)."""
     if scope.boundary_id is None:
         return None
-    elsewhere = walked_elsewhere(analysis, scope.boundary_id)
-    if not elsewhere:
+    elsewhere = walked_elsewhere_places(analysis, scope.boundary_id)
+    if elsewhere is None:
         return None
-    total = sum(n for _, n in elsewhere)
-    places = ", ".join(f"{analysis.model.display_name(b) if b else 'outside any boundary'} ({n})" for b, n in elsewhere)
+    total, places = elsewhere
     also = "Also crossing it" if scope.crossing else "Crossing it"
     return f"{also}: {counted(total, 'flow')}, each walked once, at the boundary it enters (or leaves): {places}"
 
