@@ -129,6 +129,9 @@ class MainScreen(Screen[None]):
         """The analyzer that made the last analysis, and its index (the next one is made from it)."""
         self.threat_index: ThreatIndex | None = None
         """The threats of `analysis` by element: what the STRIDE panel shows."""
+        self._preview: tuple[Selection, ThreatIndex] | None = None
+        """The selected element's threats, from a first analysis that has not reached the rest
+        of the model yet (`Analyzer.preview`): what the STRIDE panel shows until it has."""
         self._shown_model: ThreatModel | None = None
         """The model the panes show (an edit updates them from it, element by element)."""
         self._save_pending = False
@@ -360,6 +363,7 @@ class MainScreen(Screen[None]):
         if not self._first_frame.is_set():
             self._first_frame.wait(FIRST_FRAME_WAIT)
             selection = self.selection  # the focused pane's, adopted with the first frame
+        self._show_preview(model, path, selection)
         # indexed here too: grouping tens of thousands of findings must not block typing
         analysis, index = self._analyse_and_index(model, path, selection)
         self.app.call_from_thread(self._analysis_done, analysis, index)
@@ -367,6 +371,24 @@ class MainScreen(Screen[None]):
             # then the whole model's view, for esc: its questions take a while (0.4 s at 5,000
             # components), so only for a user who looks at the whole model
             index.view(None)
+
+    def _show_preview(self, model: ThreatModel, path: Path, selection: Selection | None) -> None:
+        """Show the selected component's or flow's threats before the rest of the model is
+        analysed (a first analysis of thousands of elements takes a while)."""
+        if selection is None or selection.kind not in ("component", "flow"):
+            return
+        with self._index_lock:
+            analysis = self.rules.analyzer(model, path).preview(model, selection.element_id)
+        if analysis is None:
+            return
+        index = ThreatIndex(analysis)
+        index.view(selection.kind, selection.element_id)
+        self.app.call_from_thread(self._preview_done, selection, index)
+
+    def _preview_done(self, selection: Selection, index: ThreatIndex) -> None:
+        if index.analysis.model is self.model and self.current_analysis is None:
+            self._preview = (selection, index)
+            self.show_stride()
 
     def _analyse_and_index(
         self, model: ThreatModel, path: Path, selection: Selection | None
@@ -390,7 +412,7 @@ class MainScreen(Screen[None]):
     def _analysis_done(self, analysis: Analysis, threat_index: ThreatIndex) -> None:
         if analysis.model is not self.model:
             return  # an edit came in meanwhile; its own analysis follows
-        self.analysis, self.threat_index = analysis, threat_index
+        self.analysis, self.threat_index, self._preview = analysis, threat_index, None
         self._adopt_focused_selection()
         self.show_stride()
         self.redraw_diagram()  # colours follow the worst open finding
@@ -447,13 +469,17 @@ class MainScreen(Screen[None]):
     def show_stride(self) -> None:
         """Fill the STRIDE panel for the current selection."""
         panel = self.query_one(StridePanel)
-        analysis, selection = self.current_analysis, self.selection
+        analysis, selection, index = self.current_analysis, self.selection, self.threat_index
+        preview = self._preview
+        if analysis is None and preview is not None and preview[0] == selection:
+            index = preview[1]
+            if index.analysis.model is self.model:
+                analysis = index.analysis
         if analysis is None:
             self._stride_shown = None
             panel.show([], Text("analysing…"), empty_text="Analysing…")
             return
         kind, element_id = selection or (None, "")
-        index = self.threat_index
         # the same threats again (an edit's selection posted back by its pane after the edit
         # was shown): the panel's rows would be set again and drawn in a second frame
         shown = (analysis, index, selection, self.rules.problem)
@@ -462,6 +488,8 @@ class MainScreen(Screen[None]):
             return
         self._stride_shown = shown
         heading = StrideHeading.of(analysis, kind, element_id, self.rules.problem)
+        if analysis.partial:
+            heading.title.append(" · analysing the rest of the model…", style="dim")
         view = index.view(kind, element_id) if index is not None and index.analysis is analysis else None
         panel.show(
             view.threats if view is not None else [],

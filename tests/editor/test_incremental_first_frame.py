@@ -149,3 +149,42 @@ def test_an_edit_of_a_large_model_analysed_in_time_is_shown_with_its_threats_at_
             assert screen.threat_index is not None and screen.threat_index.analysis is analysis
 
     run(large_model, scenario)
+
+
+def test_the_selected_elements_threats_are_shown_before_the_rest_of_the_model_is_analysed(
+    large_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app_box: list[StrideApp] = []
+    before_the_rest: list[tuple[str, list[str], bool]] = []
+    real_analyse = Analyzer.analyse
+
+    def analyse(self: Analyzer, model):  # type: ignore[no-untyped-def]
+        if app_box and len(model.components) == 200 and not before_the_rest:
+            # the analysis of the whole model starts once the preview is on screen
+            screen = main_screen(app_box[0])
+            panel = screen.query_one(StridePanel)
+            title = str(panel.border_title)
+            before_the_rest.append((title, [t.id for t in panel.threats], screen.current_analysis is None))
+        return real_analyse(self, model)
+
+    monkeypatch.setattr(Analyzer, "analyse", analyse)
+    original_init = StrideApp.__init__
+
+    def init(self: StrideApp, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        original_init(self, *args, **kwargs)
+        app_box.append(self)
+
+    monkeypatch.setattr(StrideApp, "__init__", init)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+        assert screen.selection == ("component", "c0")
+        index = screen.threat_index
+        assert index is not None
+        title, shown, waiting = before_the_rest[0]
+        assert waiting and "analysing the rest of the model" in title
+        assert shown and shown == [t.id for t in index.view("component", "c0").threats]
+        panel = screen.query_one(StridePanel)
+        assert "analysing the rest" not in str(panel.border_title)  # the whole analysis replaced it
+
+    run(large_model, scenario)

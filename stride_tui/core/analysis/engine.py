@@ -279,6 +279,9 @@ class Analysis:
     unrecognised: list[dict[str, str] | None] = field(default_factory=lambda: [None], repr=False, compare=False)
     """Holds `unrecognised_components` of the model once worked out (`questions` does): the
     analyzer shares the cell with its next analysis, which updates it for an edit's components."""
+    partial: bool = False
+    """Only some elements' findings (`Analyzer.preview`): enough to show one element's threats
+    before the whole model is analysed, never a report of the model."""
 
     def for_element(self, element_id: str) -> list[Finding]:
         """Findings on one component or flow."""
@@ -346,6 +349,9 @@ class Analyzer:
         asked = [q for rules in self._by_kind.values() for rule in rules for q in model_queries(rule.condition)]
         self._queries = tuple({q.key: q for q in asked}.values())
         self._state: _State | None = None
+        self._begun: _State | None = None
+        """A first analysis `preview` began (the previewed elements' results in it): the next
+        `analyse` of the same model goes on from it instead of starting again."""
         # one analysis at a time: the editor may start one while the last is still running
         self._lock = threading.Lock()
         # the same rule on the same fact values explains and rates itself the same way: once
@@ -364,10 +370,10 @@ class Analyzer:
     def analyse(self, model: ThreatModel) -> Analysis:
         """Every finding of ``model``, with its decisions merged and orphans listed."""
         with self._lock, without_gc(kept=True):
-            last = self._state
-            self._state = None  # a failure below must not leave a half-updated state behind
+            last, begun = self._state, self._begun
+            self._state = self._begun = None  # a failure below must not leave a half-updated state behind
             if last is None:
-                state, changed = self._build(model), None
+                state, changed = self._build(model, begun), None
             else:
                 state, changed = self._update(last, model)
             self._state = state
@@ -382,10 +388,34 @@ class Analyzer:
                     memo.clear()
             return state.analysis(self.ruleset, self.catalogue, changed)
 
-    def _build(self, model: ThreatModel) -> _State:
+    def preview(self, model: ThreatModel, element_id: str) -> Analysis | None:
+        """The findings the STRIDE panel needs to show the component or flow ``element_id``
+        before the rest of ``model`` is analysed: its own and those of every element its
+        threats gather findings from (`preview_elements`), an analysis marked ``partial``.
+        The next `analyse` of ``model`` goes on from here. None once a first analysis is done
+        (an edit is analysed incrementally, at once) or for an element not in ``model``."""
+        with self._lock, without_gc(kept=True):
+            if self._state is not None or (element_id not in model.components and element_id not in model.flows):
+                return None
+            begun, self._begun = self._begun, None  # as in analyse: no half-made state left on failure
+            state = begun if begun is not None and begun.model is model else self._new_state(model)
+            wanted = preview_elements(model, state.neighbours, element_id)
+            run = _Run(self, state)
+            for eid in wanted:
+                if eid not in state.results:
+                    run.element(eid, None)
+            self._begun = state
+            return state.part(self.ruleset, wanted)
+
+    def _new_state(self, model: ThreatModel) -> _State:
+        """The state of a first analysis of ``model``, before any element's findings."""
         topology = Topology(model)
         facts = FactBase(model, topology, self._endpoint_keys, self.catalogue, self._queries)
-        state = _State(model, topology, facts, Neighbours(model), _names(model))
+        return _State(model, topology, facts, Neighbours(model), _names(model))
+
+    def _build(self, model: ThreatModel, begun: _State | None) -> _State:
+        """A first analysis of ``model``, from what `preview` began of it if it did."""
+        state = begun if begun is not None and begun.model is model else self._new_state(model)
         _Run(self, state).all()
         return state
 
@@ -515,6 +545,22 @@ class _State:
             unrecognised=self.unrecognised,
         )
 
+    def part(self, ruleset: RuleSet, wanted: set[str]) -> Analysis:
+        """The findings of the ``wanted`` elements alone, in model order (`Analyzer.preview`):
+        which decisions are orphans is not known until every element is analysed."""
+        model, results = self.model, self.results
+        order = [eid for eid in (*model.components, *model.flows) if eid in wanted]
+        return Analysis(
+            model,
+            self.topology,
+            [f for eid in order for f in results[eid].findings],
+            errors=[e for eid in order for e in results[eid].errors],
+            disabled=tuple(ruleset.disabled.values()),
+            catalogue=ruleset.catalogue,
+            unrecognised=self.unrecognised,
+            partial=True,
+        )
+
     def _list_all(self, order: list[str]) -> None:
         """Lay out every element's findings in model order."""
         results = self.results
@@ -565,8 +611,9 @@ class _Run:
             self.custom.setdefault(threat.target, []).append(tid)
 
     def all(self) -> None:
-        """Compute every element's result into a new state: `element` for each, in one loop
-        that takes what every element reads once (a first analysis is thousands of them)."""
+        """Compute every element's result into a new state (but those `Analyzer.preview` did):
+        `element` for each, in one loop that takes what every element reads once (a first
+        analysis is thousands of them)."""
         state, analyzer = self.state, self.analyzer
         model, results, names = state.model, state.results, state.names
         dispatch, decide, custom = analyzer._dispatch, self.decide.all if self.decisions else None, self.custom
@@ -574,6 +621,8 @@ class _Run:
         facts_of, covered = state.facts.components, state.covered
         flows = model.flows
         for eid, component in model.components.items():
+            if eid in results:
+                continue
             if component.out_of_scope:
                 raw: tuple[Finding, ...] = ()
                 errors: tuple[RuleError, ...] = ()
@@ -584,6 +633,8 @@ class _Run:
             self._put(eid, raw, errors, decide, custom, results, covered)
         facts_of = state.facts.flows
         for eid, flow in flows.items():
+            if eid in results:
+                continue
             if flow.out_of_scope:
                 raw, errors = (), ()
             else:
@@ -697,6 +748,20 @@ def unrecognised_components(
             f" (`{component.technology}` is not in the catalogue)" if component.technology else ""
         )
     return found
+
+
+def preview_elements(model: ThreatModel, neighbours: Neighbours, element_id: str) -> set[str]:
+    """The elements whose findings make up the threats the STRIDE panel shows for the component
+    or flow ``element_id``. A threat gathers the findings whose control one element owns (a
+    component, or a request for its responses): a component's threats are its own and its
+    flows'; a flow's are those of its request and responses and of its two ends'."""
+    component = model.components.get(element_id)
+    if component is not None:
+        return {element_id, *neighbours.flows_touching((element_id,))}
+    flow = model.flows[element_id]
+    requests = {element_id, *([flow.response_to] if flow.response_to in model.flows else [])}
+    ends = {flow.source, flow.target} & model.components.keys()
+    return {*requests, *neighbours.responses_to(requests), *ends, *neighbours.flows_touching(ends)}
 
 
 def _names(model: ThreatModel) -> dict[str, str]:

@@ -16,7 +16,7 @@ the components whose derived exposure changed, and the flows touching either are
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -125,6 +125,21 @@ class Neighbours:
         return out
 
 
+class _FlowFacts(dict[str, dict[str, object]]):
+    """A fact base's flows' facts, each derived when first read: a first analysis shows the
+    selected element's threats before it reads the rest of the model (`Analyzer.preview`);
+    a flow whose facts were not read before an edit is derived from the edited model."""
+
+    def __init__(self, base: FactBase, known: Mapping[str, dict[str, object]] | None = None) -> None:
+        super().__init__(known or {})
+        self._base = base
+
+    def __missing__(self, fid: str) -> dict[str, object]:
+        base = self._base
+        facts = self[fid] = base._flow_facts(fid, base.model.flows[fid])
+        return facts
+
+
 class FactBase:
     """Facts of every element of one model."""
 
@@ -171,7 +186,8 @@ class FactBase:
             for facts in self.components.values():
                 facts.update(self.model_facts)
         self._copies: dict[str, dict[str, dict[str, object]]] = {"source.": {}, "target.": {}}
-        self.flows: dict[str, dict[str, object]] = {fid: self._flow_facts(fid, f) for fid, f in model.flows.items()}
+        self.flows: dict[str, dict[str, object]] = _FlowFacts(self)
+        """Each flow's facts, derived when first read (a whole analysis reads them all)."""
 
     def updated(
         self, model: ThreatModel, topology: Topology, components: set[str], flows: set[str], neighbours: Neighbours
@@ -233,7 +249,7 @@ class FactBase:
         else:
             flows_again = (flows | neighbours.flows_touching(rederived | components)) & model.flows.keys()
         flows_again |= neighbours.responses_to(flows_again)
-        new.flows = dict(self.flows)
+        new.flows = _FlowFacts(new, self.flows)
         for fid in flows - model.flows.keys():
             new.flows.pop(fid, None)
         for fid in flows_again:
