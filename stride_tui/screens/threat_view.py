@@ -68,11 +68,20 @@ class ThreatIndex:
     def _update(self, previous: ThreatIndex, changed: frozenset[str]) -> None:
         """Index ``self.analysis`` from ``previous``: regroup only the threats with a finding on
         a ``changed`` element (before or now), keep the other threats as they were."""
-        findings = self.analysis.findings
+        analysis = self.analysis
+        on = analysis.findings_on
         affected = {t.id for element_id in changed for t in previous._by_element.get(element_id, ())}
-        affected.update(f.threat_id for f in findings if f.element_id in changed)
+        affected.update(f.threat_id for element_id in changed for f in on(element_id))
+        # the findings of those threats are on the changed elements, or on the elements they
+        # had findings on before (an element that did not change has the same findings)
+        holders = set(changed)
+        for threat_id in affected:
+            old = previous.by_id.get(threat_id)
+            if old is not None:
+                holders.update(f.element_id for f in old.findings)
         # grouped from the analysis' own findings in its order, so each is what a full grouping makes
-        part = Analysis(self.analysis.model, self.analysis.topology, [f for f in findings if f.threat_id in affected])
+        findings = [f for e in analysis.in_model_order(holders) for f in on(e) if f.threat_id in affected]
+        part = Analysis(analysis.model, analysis.topology, findings)
         regrouped = group_threats(part)
         self.threats = _replaced(previous, affected, regrouped)
         by_id = dict(previous.by_id)

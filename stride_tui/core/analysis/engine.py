@@ -279,6 +279,10 @@ class Analysis:
     unrecognised: list[dict[str, str] | None] = field(default_factory=lambda: [None], repr=False, compare=False)
     """Holds `unrecognised_components` of the model once worked out (`questions` does): the
     analyzer shares the cell with its next analysis, which updates it for an edit's components."""
+    element_results: Mapping[str, _Result] | None = field(default=None, repr=False, compare=False)
+    """Each component's and flow's part of `findings`, by id (see `findings_on`)."""
+    positions: Mapping[str, int] | None = field(default=None, repr=False, compare=False)
+    """Where each component and flow is in model order (see `in_model_order`)."""
     partial: bool = False
     """Only some elements' findings (`Analyzer.preview`): enough to show one element's threats
     before the whole model is analysed, never a report of the model."""
@@ -286,6 +290,21 @@ class Analysis:
     def for_element(self, element_id: str) -> list[Finding]:
         """Findings on one component or flow."""
         return [f for f in self.findings if f.element_id == element_id]
+
+    def findings_on(self, element_id: str) -> tuple[Finding, ...]:
+        """`for_element` as the analyzer laid it out: looked up, not a pass over every finding."""
+        results = self.element_results
+        if results is None:
+            return tuple(self.for_element(element_id))
+        result = results.get(element_id)
+        return result.findings if result is not None else ()
+
+    def in_model_order(self, element_ids: Iterable[str]) -> list[str]:
+        """The components and flows among ``element_ids``, in model order."""
+        positions = self.positions
+        if positions is None:
+            positions = {eid: i for i, eid in enumerate((*self.model.components, *self.model.flows))}
+        return sorted((e for e in element_ids if e in positions), key=positions.__getitem__)
 
     def for_boundary(self, boundary_id: str) -> list[Finding]:
         """Findings on every flow that crosses the boundary (boundaries own no threats)."""
@@ -510,6 +529,8 @@ class _State:
     """Every component and flow, in model order: how `findings` is laid out."""
     counts: list[int] = field(default_factory=list)
     """How many findings each element of `order` has in `findings`."""
+    position: dict[str, int] = field(default_factory=dict)
+    """Where each element is in `order`."""
     findings: list[Finding] = field(default_factory=list)
     """Every finding in model order (each analysis lists a copy)."""
     with_errors: set[str] = field(default_factory=set)
@@ -528,8 +549,7 @@ class _State:
             self._splice(last, changed)
         errors: list[RuleError] = []
         if self.with_errors:  # in model order; a few looked up, many placed by one pass
-            place = order.index if len(self.with_errors) < 4 else {eid: i for i, eid in enumerate(order)}.__getitem__
-            for eid in sorted(self.with_errors, key=place):
+            for eid in sorted(self.with_errors, key=self.position.__getitem__):
                 errors.extend(results[eid].errors)
         findings = list(self.findings)
         covered = self.covered
@@ -543,6 +563,8 @@ class _State:
             catalogue=catalogue,
             changed=changed,
             unrecognised=self.unrecognised,
+            element_results=results,
+            positions=self.position,
         )
 
     def part(self, ruleset: RuleSet, wanted: set[str]) -> Analysis:
@@ -574,6 +596,7 @@ class _State:
             if result.errors:
                 with_errors.add(eid)
         self.order, self.counts, self.findings, self.with_errors = order, counts, findings, with_errors
+        self.position = {eid: i for i, eid in enumerate(order)}
 
     def _splice(self, last: _State, changed: frozenset[str]) -> None:
         """`_list_all` from the last state's layout (the same elements in the same order): only
@@ -582,9 +605,7 @@ class _State:
         results, order = self.results, last.order
         findings, counts = list(last.findings), list(last.counts)
         with_errors = set(last.with_errors)
-        at = {eid: order.index(eid) for eid in changed} if len(changed) < 16 else None
-        if at is None:
-            at = {eid: i for i, eid in enumerate(order) if eid in changed}
+        at = {eid: last.position[eid] for eid in changed}
         for eid in sorted(changed, key=at.__getitem__, reverse=True):  # later slices first: starts stay put
             i = at[eid]
             result = results[eid]
@@ -596,6 +617,7 @@ class _State:
             else:
                 with_errors.discard(eid)
         self.order, self.counts, self.findings, self.with_errors = order, counts, findings, with_errors
+        self.position = last.position
 
 
 class _Run:
