@@ -126,8 +126,14 @@ def test_incremental_analysis_agrees_with_a_fresh_one_after_any_edits(sample: st
     model = load_model(SAMPLES / sample).model
     analyzer = Analyzer(RULES, TODAY)
     analyzer.analyse(model)
+    edits_agree(analyzer, model, data, data.draw(st.integers(1, 8)))
+
+
+def edits_agree(analyzer: Analyzer, model: ThreatModel, data: st.DataObject, count: int) -> None:
+    """``count`` random edits of ``model``, each analysed by ``analyzer`` (which has analysed
+    ``model``) as a fresh analyzer analyses it."""
     history = [model]
-    for _ in range(data.draw(st.integers(1, 8))):
+    for _ in range(count):
         model = edit(model, data, history)
         history.append(model)
         same(analyzer.analyse(model), Analyzer(RULES, TODAY).analyse(model))

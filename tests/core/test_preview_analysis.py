@@ -16,7 +16,7 @@ from stride_tui.core.files.loader import load_model
 from stride_tui.core.model.elements import ThreatModel
 
 from ..shared import SAMPLES
-from .test_incremental_analysis import RULES, TODAY, edit, same
+from .test_incremental_analysis import RULES, TODAY, edits_agree, same
 
 MODELS = {
     **{name: load_model(SAMPLES / name).model for name in ("checkout.toml", "three-tier.toml", "platform.toml")},
@@ -85,11 +85,7 @@ def test_the_analysis_after_a_preview_is_a_whole_one_and_edits_go_on_from_it(sam
     for element_id in data.draw(st.lists(st.sampled_from(elements), min_size=1, max_size=3)):
         analyzer.preview(model, element_id)  # the user moves on before the rest is analysed
     same(analyzer.analyse(model), Analyzer(RULES, TODAY).analyse(model))
-    history = [model]
-    for _ in range(data.draw(st.integers(0, 5))):
-        model = edit(model, data, history)
-        history.append(model)
-        same(analyzer.analyse(model), Analyzer(RULES, TODAY).analyse(model))
+    edits_agree(analyzer, model, data, data.draw(st.integers(0, 5)))
 
 
 def test_a_preview_of_another_model_is_not_where_its_analysis_goes_on_from() -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from textual.pilot import Pilot
@@ -22,6 +23,8 @@ from widgets._element_table import ElementTable
 
 from .harness import main_screen, run, settle
 
+T = TypeVar("T")
+
 
 @pytest.fixture
 def large_model(tmp_path: Path) -> Path:
@@ -30,16 +33,17 @@ def large_model(tmp_path: Path) -> Path:
     return path
 
 
-def test_the_panes_are_laid_out_before_the_analysis_starts(large_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[tuple[int, int]] = []
+def when_the_whole_analysis_starts(monkeypatch: pytest.MonkeyPatch, look: Callable[[StrideApp], T]) -> list[T]:
+    """What ``look`` sees of the app as the whole analysis of the large model begins (in the
+    analysis thread), once: the list is filled as the test runs."""
+    seen: list[T] = []
     app_box: list[StrideApp] = []
     real_analyse = Analyzer.analyse
 
     def analyse(self: Analyzer, model):  # type: ignore[no-untyped-def]
         # only this test's model (a thread of an earlier test may still be analysing its own)
         if not seen and app_box and len(model.components) == 200:
-            table = main_screen(app_box[0]).query_one(ComponentTable)
-            seen.append((table.row_count, table.region.height))
+            seen.append(look(app_box[0]))
         return real_analyse(self, model)
 
     monkeypatch.setattr(Analyzer, "analyse", analyse)
@@ -50,6 +54,15 @@ def test_the_panes_are_laid_out_before_the_analysis_starts(large_model: Path, mo
         app_box.append(self)
 
     monkeypatch.setattr(StrideApp, "__init__", init)
+    return seen
+
+
+def test_the_panes_are_laid_out_before_the_analysis_starts(large_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def table_shape(app: StrideApp) -> tuple[int, int]:
+        table = main_screen(app).query_one(ComponentTable)
+        return table.row_count, table.region.height
+
+    seen = when_the_whole_analysis_starts(monkeypatch, table_shape)
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         assert main_screen(app).current_analysis is not None
@@ -154,27 +167,13 @@ def test_an_edit_of_a_large_model_analysed_in_time_is_shown_with_its_threats_at_
 def test_the_selected_elements_threats_are_shown_before_the_rest_of_the_model_is_analysed(
     large_model: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app_box: list[StrideApp] = []
-    before_the_rest: list[tuple[str, list[str], bool]] = []
-    real_analyse = Analyzer.analyse
+    def panel_state(app: StrideApp) -> tuple[str, list[str], bool]:
+        # the whole analysis starts once the preview is on screen
+        screen = main_screen(app)
+        panel = screen.query_one(StridePanel)
+        return str(panel.border_title), [t.id for t in panel.threats], screen.current_analysis is None
 
-    def analyse(self: Analyzer, model):  # type: ignore[no-untyped-def]
-        if app_box and len(model.components) == 200 and not before_the_rest:
-            # the analysis of the whole model starts once the preview is on screen
-            screen = main_screen(app_box[0])
-            panel = screen.query_one(StridePanel)
-            title = str(panel.border_title)
-            before_the_rest.append((title, [t.id for t in panel.threats], screen.current_analysis is None))
-        return real_analyse(self, model)
-
-    monkeypatch.setattr(Analyzer, "analyse", analyse)
-    original_init = StrideApp.__init__
-
-    def init(self: StrideApp, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        original_init(self, *args, **kwargs)
-        app_box.append(self)
-
-    monkeypatch.setattr(StrideApp, "__init__", init)
+    before_the_rest = when_the_whole_analysis_starts(monkeypatch, panel_state)
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
