@@ -37,8 +37,8 @@ def diff_table(old: Mapping[str, object], new: Mapping[str, object]) -> TableDif
     if old is new:
         return _SAME
     changed = changed_keys(old, new)
-    gone = any(key not in new for key in old)
-    reordered = gone or len(old) != len(new) or (bool(changed) and list(old) != list(new))
+    # a key added or removed is among the changed ones, and changes the list of keys
+    reordered = bool(changed) and (len(old) != len(new) or list(old) != list(new))
     return TableDiff(frozenset(changed), reordered)
 
 

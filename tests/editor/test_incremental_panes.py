@@ -25,6 +25,7 @@ from stride_tui.screens.threat_view import ThreatIndex, ThreatView
 from widgets import BoundaryTree, ComponentTable, FlowTable, StridePanel, stride_panel
 from widgets.boundary_tree import TreeEntry
 from widgets.element_panes import ElementPanes
+from widgets.model_diff import TableDiff, diff_table
 from widgets.virtual_table import TableRow, VirtualTable
 
 Edit = Callable[[ThreatModel, random.Random], ThreatModel]
@@ -318,3 +319,15 @@ def test_a_view_shown_again_is_laid_out_as_before(monkeypatch: pytest.MonkeyPatc
             assert table_state(panel.table) == table_state(fresh.table)
 
     asyncio.run(main())
+
+
+def test_a_table_diff_names_the_entries_an_edit_replaced_and_whether_the_rows_move() -> None:
+    a, b, c = object(), object(), object()
+    old = {"a": a, "b": b}
+    assert diff_table(old, old) == TableDiff(frozenset(), False)
+    assert diff_table(old, {"a": a, "b": b}) == TableDiff(frozenset(), False)  # a copy, nothing replaced
+    assert diff_table(old, {"a": a, "b": c}) == TableDiff(frozenset({"b"}), False)
+    assert diff_table(old, {"a": a, "b": b, "c": c}) == TableDiff(frozenset({"c"}), True)  # added
+    assert diff_table(old, {"a": a}) == TableDiff(frozenset({"b"}), True)  # removed
+    assert diff_table(old, {"a": a, "z": b}) == TableDiff(frozenset({"b", "z"}), True)  # renamed in place
+    assert diff_table(old, {"z": b, "a": a}) == TableDiff(frozenset({"b", "z"}), True)
