@@ -71,6 +71,9 @@ class Dialog(ModalScreen[ResultType]):
         self._restyle_skippable = False
         self._styled_with: object = None
         """The app's CSS rules its nodes were last styled with."""
+        self._styled_shown = False
+        """Whether they were styled while it was shown (made ahead, its fields' focus styles
+        were worked out while nothing in it could have focus: they are styled again)."""
 
     @property
     def holding_keys(self) -> bool:
@@ -177,6 +180,7 @@ class Dialog(ModalScreen[ResultType]):
 
     def _on_mount(self, event: events.Mount) -> None:
         self._styled_with = self.app.stylesheet.rules  # what its nodes were styled with as they mounted
+        self._styled_shown = self in self.app.screen_stack
         self.open_again()
 
     # ------------------------------------------------------------ kept dialogs
@@ -201,12 +205,12 @@ class Dialog(ModalScreen[ResultType]):
 
     def update_node_styles(self, animate: bool = True) -> None:
         rules = self.app.stylesheet.rules
-        if self._restyle_skippable and self._styled_with is rules:
+        if self._restyle_skippable and self._styled_with is rules and self._styled_shown:
             self._restyle_skippable = False
             return
         self._restyle_skippable = False
         super().update_node_styles(animate)
-        self._styled_with = rules
+        self._styled_with, self._styled_shown = rules, self in self.app.screen_stack
 
     def open_again(self) -> None:
         """Focus the first field and hand it the keys held meanwhile: as the dialog mounts,
@@ -215,9 +219,11 @@ class Dialog(ModalScreen[ResultType]):
         self.set_focus(self.initial_focus(), scroll_visible=False)
         self._release_held_keys()
         # dialogs closed before this one opened go now, while this one is laid out anyway: a
-        # user who never pauses does not gather closed forms
-        for closed in list(_closed(self.app)):
-            closed._take_down()
+        # user who never pauses does not gather closed forms (a dialog made ahead, mounted but
+        # not shown, is laid out later)
+        if self in self.app.screen_stack:
+            for closed in list(_closed(self.app)):
+                closed._take_down()
 
     def action_move_focus(self, direction: int) -> None:
         if self._held_keys is not None:

@@ -71,7 +71,7 @@ without a frame of the edit alone, a worker's start and a hand-over back to the 
 analysis (a rule file changed, a model-wide fact flipped) goes on in the background."""
 
 PREPARE_PAUSE = 0.05
-"""Seconds between the steps of making the decide dialog ahead (`_prepare_dialogs`): keys typed
+"""Seconds between the steps of making the kept dialogs ahead (`_prepare_dialogs`): keys typed
 meanwhile are handled between them."""
 
 SelectionKind = ElementKind
@@ -425,13 +425,13 @@ class MainScreen(Screen[None]):
         self.call_after_refresh(gc_hold.release)
         if not self._dialogs_prepared:  # the first analysis is shown: the editor is ready
             self._dialogs_prepared = True
-            self.set_timer(PREPARE_PAUSE, self._prepare_dialogs, name="make the decide dialog")
+            self.set_timer(PREPARE_PAUSE, self._prepare_dialogs, name="make the kept dialogs")
 
     def _prepare_dialogs(self) -> None:
-        """Make the kept decide dialog ahead, step by step while no dialog is open (see
-        `ThreatActions.prepare`)."""
-        if self.app.screen is not self or self.threat_actions.prepare():
-            self.set_timer(PREPARE_PAUSE, self._prepare_dialogs, name="make the decide dialog")
+        """Make the kept decide dialog, then the component and flow forms, ahead, step by step
+        while no dialog is open (see `ThreatActions.prepare`, `EditDialogs.prepare`)."""
+        if self.app.screen is not self or self.threat_actions.prepare() or self.dialogs.prepare(self.model):
+            self.set_timer(PREPARE_PAUSE, self._prepare_dialogs, name="make the kept dialogs")
 
     def _save_after_paint(self) -> None:
         """Start the save that ctrl+s in a form asked for, once the frame showing the edit is painted."""

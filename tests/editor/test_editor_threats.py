@@ -18,6 +18,7 @@ from stride_tui.core.analysis.engine import analyse
 from stride_tui.core.analysis.rules import builtin_rules
 from stride_tui.core.analysis.threats import count_threats, group_threats
 from stride_tui.core.files.loader import load_model
+from stride_tui.screens.component_form import ComponentForm
 from stride_tui.screens.decide_dialog import DecideDialog
 from stride_tui.screens.flow_form import FlowForm
 from widgets import BoundaryTree, DetailView, StridePanel
@@ -419,3 +420,43 @@ def test_after_an_answer_the_cursor_is_on_the_row_that_followed_the_question(tmp
             assert panel.table.cursor_key == following
 
     run(path, scenario)
+
+
+def test_the_component_and_flow_forms_are_made_ahead_and_the_first_e_fills_one(tmp_path: Path) -> None:
+    """Once the editor idles, a component form and a flow form are made (not shown), each for
+    some element: the first ``e`` on another component, or flow, shows that form filled with the
+    element under the cursor."""
+    path = write(tmp_path)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+        kept = screen.dialogs._kept
+        for _ in range(60):
+            if all(c in kept and kept[c].is_mounted and kept[c]._compositor.size == app.size for c in FORMS):
+                break
+            await pilot.pause(0.05)
+        made = {c: kept.get(c) for c in FORMS}
+        assert all(form is not None and form not in app.screen_stack for form in made.values())
+        assert app.screen is screen
+        await pilot.press("down", "e")  # the second component: api
+        await wait_for(app, pilot, ComponentForm)
+        await pilot.pause()
+        assert app.screen_stack[-1] is made[ComponentForm]
+        assert made[ComponentForm].old_id == "api"
+        assert made[ComponentForm].field("name").value == "API"
+        await pilot.press("escape")  # unchanged: it closes at once
+        await settle(app, pilot)
+        assert app.screen is screen
+        await pilot.press("2")
+        await pilot.pause()
+        selected = screen.selection
+        await pilot.press("e")
+        await wait_for(app, pilot, FlowForm)
+        flow = app.screen_stack[-1]
+        assert flow is made[FlowForm] and isinstance(flow, FlowForm)
+        assert selected is not None and flow.old_id == selected.element_id
+
+    run(path, scenario)
+
+
+FORMS = (ComponentForm, FlowForm)
