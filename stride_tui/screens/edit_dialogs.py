@@ -36,6 +36,11 @@ _FORMS: dict[str, type[ComponentForm | FlowForm | BoundaryForm | ThreatForm]] = 
 }
 
 
+PREPARE_LIMIT = 3_000
+"""Components and flows beyond which the forms are not made ahead: a flow form's drop-downs of
+5,000 components took most of a second to make, a pause a user would feel."""
+
+
 class EditSender(Widget):
     """A widget that hands the edits its dialogs produce to the main screen."""
 
@@ -113,7 +118,10 @@ class EditDialogs(EditSender):
         idle (as `ThreatActions.prepare` makes the decide dialog): each made for an element of
         ``model``, composed and mounted, then laid out and drawn (`Dialog.lay_out_ahead`), so
         that even the first ``e`` fills a form instead of building one (about 0.2 s more).
-        True while there is more to do: call again a moment later."""
+        True while there is more to do: call again a moment later. Nothing for a model of
+        over `PREPARE_LIMIT` elements."""
+        if len(model.components) + len(model.flows) > PREPARE_LIMIT:
+            return False
         # a process's form: the kind most edited (a form shows the facts of its element's kind)
         processes = [cid for cid, c in model.components.items() if c.kind == "process"]
         for form_class, elements in ((ComponentForm, processes or list(model.components)), (FlowForm, model.flows)):

@@ -167,6 +167,8 @@ class FormScreen(Dialog[FormResult | None]):
                 yield Button(Text("Cancel  [esc]"), id="form-cancel", compact=True)
 
     def on_mount(self) -> None:
+        if not self.app.is_running:
+            return  # a form made ahead, mounting as the editor closes: its fields may be gone
         self.revalidate()
         # keys typed while the form opened are still queued in its first field: they count as changes
         self._initial = self.values()

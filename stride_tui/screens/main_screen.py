@@ -8,6 +8,7 @@ state of their own (diagram pane, session bar, exports, model file and disk guar
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar, NamedTuple, Self
@@ -73,6 +74,9 @@ analysis (a rule file changed, a model-wide fact flipped) goes on in the backgro
 PREPARE_PAUSE = 0.05
 """Seconds between the steps of making the kept dialogs ahead (`_prepare_dialogs`): keys typed
 meanwhile are handled between them."""
+PREPARE_QUIET = 0.5
+"""Seconds without a key before a step of making the kept dialogs ahead is taken (a step of
+making a form can take a tenth of a second: not while the user types)."""
 
 SelectionKind = ElementKind
 _SECTIONS = {"component": "components", "flow": "flows", "boundary": "boundaries"}
@@ -430,7 +434,10 @@ class MainScreen(Screen[None]):
     def _prepare_dialogs(self) -> None:
         """Make the kept decide dialog, then the component and flow forms, ahead, step by step
         while no dialog is open (see `ThreatActions.prepare`, `EditDialogs.prepare`)."""
-        if self.app.screen is not self or self.threat_actions.prepare() or self.dialogs.prepare(self.model):
+        app = self.app
+        typed = getattr(app, "last_key_time", None)  # the editor's app keeps it
+        typing = typed is not None and time.monotonic() - typed < PREPARE_QUIET
+        if app.screen is not self or typing or self.threat_actions.prepare() or self.dialogs.prepare(self.model):
             self.set_timer(PREPARE_PAUSE, self._prepare_dialogs, name="make the kept dialogs")
 
     def _save_after_paint(self) -> None:

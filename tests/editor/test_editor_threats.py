@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+import time
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from textual.pilot import Pilot
 
@@ -18,9 +20,13 @@ from stride_tui.core.analysis.engine import analyse
 from stride_tui.core.analysis.rules import builtin_rules
 from stride_tui.core.analysis.threats import count_threats, group_threats
 from stride_tui.core.files.loader import load_model
+from stride_tui.screens import main_screen as main_screen_module
 from stride_tui.screens.component_form import ComponentForm
 from stride_tui.screens.decide_dialog import DecideDialog
+from stride_tui.screens.edit_dialogs import EditDialogs
 from stride_tui.screens.flow_form import FlowForm
+from stride_tui.screens.main_screen import PREPARE_QUIET
+from stride_tui.screens.threat_actions import ThreatActions
 from widgets import BoundaryTree, DetailView, StridePanel
 from widgets.boundary_tree import TreeEntry
 from widgets.detail_pane import DetailPane
@@ -460,3 +466,51 @@ def test_the_component_and_flow_forms_are_made_ahead_and_the_first_e_fills_one(t
 
 
 FORMS = (ComponentForm, FlowForm)
+
+
+def test_no_dialog_is_made_ahead_while_the_user_types(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A step of making a dialog ahead can hold the editor up for a tenth of a second: a step is
+    taken only once no key came for half a second."""
+    since_last_key: list[float | None] = []  # at each step
+    for cls in (ThreatActions, EditDialogs):
+        real = cls.prepare
+
+        def prepare(self, *args, real=real):  # type: ignore[no-untyped-def]
+            typed = self.app.last_key_time
+            since_last_key.append(None if typed is None else time.monotonic() - typed)
+            return real(self, *args)
+
+        monkeypatch.setattr(cls, "prepare", prepare)
+    # steps further apart: the dialogs are still to be made when the keys come
+    monkeypatch.setattr(main_screen_module, "PREPARE_PAUSE", 0.3)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+        for key in ["down", "up"] * 8:  # a key every 0.1 s
+            await pilot.press(key)
+            await pilot.pause(0.1)
+        for _ in range(160):
+            if ComponentForm in screen.dialogs._kept and screen.threat_actions._kept_dialog is not None:
+                break
+            await pilot.pause(0.05)
+        assert ComponentForm in screen.dialogs._kept  # made once the keys stopped
+        after_keys = [gap for gap in since_last_key if gap is not None]
+        assert after_keys  # the keys came while dialogs were still to be made
+        assert min(after_keys) >= PREPARE_QUIET
+
+    run(write(tmp_path), scenario)
+
+
+def test_quitting_while_a_form_is_made_ahead_is_no_error(tmp_path: Path) -> None:
+    """The editor closes while a form made ahead is still mounting (its fields half made): the
+    form does not check its fields then (it raised, and the editor ended with a traceback)."""
+    path = write(tmp_path, REFUND)
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+        for flow_id in screen.model.flows:  # a form per flow, each still mounting as the editor quits
+            form = FlowForm(screen.model, flow_id)
+            app.install_screen(form, f"ahead-{flow_id}")
+            app._get_screen(form)
+
+    run(path, scenario)
