@@ -548,7 +548,7 @@ class _State:
         else:
             self._splice(last, changed)
         errors: list[RuleError] = []
-        if self.with_errors:  # in model order; a few looked up, many placed by one pass
+        if self.with_errors:  # in model order
             for eid in sorted(self.with_errors, key=self.position.__getitem__):
                 errors.extend(results[eid].errors)
         findings = list(self.findings)
