@@ -716,7 +716,11 @@ class MainScreen(Screen[None]):
 
     def _pick_stories(self, done: Callable[[object, Path | None], None]) -> None:
         analysis = self.current_analysis
-        stories = build_stories(analysis) if analysis is not None else []
+        if analysis is None:
+            self.notify("Still analysing the model: its stories follow in a moment.", markup=False, timeout=3)
+            done(None, None)
+            return
+        stories = build_stories(analysis)
         if not stories:
             self.notify("No undecided threats: no stories to pick.", markup=False, timeout=4)
             done(None, None)

@@ -187,3 +187,34 @@ def test_the_selected_elements_threats_are_shown_before_the_rest_of_the_model_is
         assert "analysing the rest" not in str(panel.border_title)  # the whole analysis replaced it
 
     run(large_model, scenario)
+
+
+def test_the_story_pick_while_an_analysis_runs_says_so(large_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_analyse = Analyzer.analyse
+    slow: list[bool] = []
+
+    def analyse(self: Analyzer, model):  # type: ignore[no-untyped-def]
+        if slow:
+            time.sleep(0.5)  # longer than the screen waits
+        return real_analyse(self, model)
+
+    monkeypatch.setattr(Analyzer, "analyse", analyse)
+    messages: list[str] = []
+    monkeypatch.setattr(StrideApp, "notify", lambda self, message, **kwargs: messages.append(message))
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        screen = main_screen(app)
+        component = next(iter(screen.model.components))
+        old = screen.model.components[component]
+        edited = old.model_copy(update={"name": "Renamed"})
+        slow.append(True)
+        screen.restore(
+            screen.model.model_copy(update={"components": {**screen.model.components, component: edited}}), "a test"
+        )
+        assert screen.current_analysis is None
+        screen.action_pick_stories()
+        assert any("Still analysing" in m for m in messages), messages
+        assert not any("No undecided threats" in m for m in messages)
+        await settle(app, pilot)
+
+    run(large_model, scenario)
