@@ -131,18 +131,25 @@ def test_the_collector_is_held_while_a_model_opens_and_runs_again_once_it_is_ana
     run(broken, failed)
 
 
-def test_an_edit_of_a_large_model_analysed_in_time_is_shown_with_its_threats_at_once(
-    large_model: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def slow_analyses(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Every analysis takes 0.3 s more (longer than the screen waits for one) while the list
+    returned is not empty."""
     real_analyse = Analyzer.analyse
     slow: list[bool] = []
 
     def analyse(self: Analyzer, model):  # type: ignore[no-untyped-def]
         if slow:
-            time.sleep(0.3)  # longer than the screen waits
+            time.sleep(0.3)
         return real_analyse(self, model)
 
     monkeypatch.setattr(Analyzer, "analyse", analyse)
+    return slow
+
+
+def test_an_edit_of_a_large_model_analysed_in_time_is_shown_with_its_threats_at_once(
+    large_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow = slow_analyses(monkeypatch)
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
@@ -190,15 +197,7 @@ def test_the_selected_elements_threats_are_shown_before_the_rest_of_the_model_is
 
 
 def test_the_story_pick_while_an_analysis_runs_says_so(large_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_analyse = Analyzer.analyse
-    slow: list[bool] = []
-
-    def analyse(self: Analyzer, model):  # type: ignore[no-untyped-def]
-        if slow:
-            time.sleep(0.5)  # longer than the screen waits
-        return real_analyse(self, model)
-
-    monkeypatch.setattr(Analyzer, "analyse", analyse)
+    slow = slow_analyses(monkeypatch)
     messages: list[str] = []
     monkeypatch.setattr(StrideApp, "notify", lambda self, message, **kwargs: messages.append(message))
 
