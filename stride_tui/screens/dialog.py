@@ -181,7 +181,8 @@ class Dialog(ModalScreen[ResultType]):
     def _on_mount(self, event: events.Mount) -> None:
         self._styled_with = self.app.stylesheet.rules  # what its nodes were styled with as they mounted
         self._styled_shown = self in self.app.screen_stack
-        self.open_again()
+        if self._styled_shown:  # made ahead (not shown), it is focused once it is shown (`reopen`)
+            self.open_again()
 
     # ------------------------------------------------------------ kept dialogs
 

@@ -508,9 +508,11 @@ def test_quitting_while_a_form_is_made_ahead_is_no_error(tmp_path: Path) -> None
 
     async def scenario(app: StrideApp, pilot: Pilot) -> None:
         screen = main_screen(app)
-        for flow_id in screen.model.flows:  # a form per flow, each still mounting as the editor quits
-            form = FlowForm(screen.model, flow_id)
-            app.install_screen(form, f"ahead-{flow_id}")
+        # a form per element, each still mounting as the editor quits
+        forms = [FlowForm(screen.model, f) for f in screen.model.flows]
+        forms += [ComponentForm(screen.model, c) for c in screen.model.components]
+        for n, form in enumerate(forms):
+            app.install_screen(form, f"ahead-{n}")
             app._get_screen(form)
 
     run(path, scenario)
