@@ -100,15 +100,12 @@ class Dialog(ModalScreen[ResultType]):
 
     def _remove_when_idle(self) -> None:
         app = self.app
-        typed = getattr(app, "last_key_time", None)  # the editor's app keeps it; another app, no
         if self not in _closed(app):
             return  # taken down when the next dialog opened
         if app._exit or not app.is_running:
             return  # the app is closing and takes every screen down itself (its stack may be empty)
         stack = app.screen_stack
-        if (stack and isinstance(stack[-1], Dialog)) or (
-            typed is not None and time.monotonic() - typed < REMOVAL_DELAY
-        ):
+        if (stack and isinstance(stack[-1], Dialog)) or typed_within(app, REMOVAL_DELAY):
             app.set_timer(REMOVAL_DELAY, self._remove_when_idle, name="remove a closed dialog")
         else:
             self._take_down()
@@ -361,6 +358,12 @@ class _DimmedBackground(Visual):
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         return self._dialog.size.height
+
+
+def typed_within(app: App[object], seconds: float) -> bool:
+    """Whether a key came in the last ``seconds`` (the editor's app keeps when; another app, no)."""
+    typed = getattr(app, "last_key_time", None)
+    return typed is not None and time.monotonic() - typed < seconds
 
 
 def _closed(app: App[object]) -> list[Dialog[Any]]:

@@ -123,13 +123,14 @@ class EditDialogs(EditSender):
         if len(model.components) + len(model.flows) > PREPARE_LIMIT:
             return False
         # a process's form: the kind most edited (a form shows the facts of its element's kind)
-        processes = [cid for cid, c in model.components.items() if c.kind == "process"]
-        for form_class, elements in ((ComponentForm, processes or list(model.components)), (FlowForm, model.flows)):
+        first = next(iter(model.components), None)
+        process = next((cid for cid, c in model.components.items() if c.kind == "process"), first)
+        for form_class, element_id in ((ComponentForm, process), (FlowForm, next(iter(model.flows), None))):
             kept = self._kept.get(form_class)
             if kept is None:
-                if not elements:
+                if element_id is None:
                     continue
-                kept = self._kept[form_class] = form_class(model, next(iter(elements)))
+                kept = self._kept[form_class] = form_class(model, element_id)
                 self.app.install_screen(kept, f"kept-{form_class.__name__}-{id(self)}")
                 self.app._get_screen(kept)  # Textual starts a screen it is given: composed, mounted
                 return True

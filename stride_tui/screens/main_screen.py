@@ -8,7 +8,6 @@ state of their own (diagram pane, session bar, exports, model file and disk guar
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar, NamedTuple, Self
@@ -46,7 +45,7 @@ from widgets.title_header import TitleHeader
 
 from . import gc_hold, keymap
 from .command_provider import EditorCommands
-from .dialog import Dialog
+from .dialog import Dialog, typed_within
 from .edit_dialogs import EditDialogs
 from .export_status import ExportStatus
 from .help_screen import HelpScreen
@@ -435,8 +434,7 @@ class MainScreen(Screen[None]):
         """Make the kept decide dialog, then the component and flow forms, ahead, step by step
         while no dialog is open (see `ThreatActions.prepare`, `EditDialogs.prepare`)."""
         app = self.app
-        typed = getattr(app, "last_key_time", None)  # the editor's app keeps it
-        typing = typed is not None and time.monotonic() - typed < PREPARE_QUIET
+        typing = typed_within(app, PREPARE_QUIET)
         if app.screen is not self or typing or self.threat_actions.prepare() or self.dialogs.prepare(self.model):
             self.set_timer(PREPARE_PAUSE, self._prepare_dialogs, name="make the kept dialogs")
 
@@ -478,10 +476,14 @@ class MainScreen(Screen[None]):
         panel = self.query_one(StridePanel)
         analysis, selection, index = self.current_analysis, self.selection, self.threat_index
         preview = self._preview
-        if analysis is None and preview is not None and preview[0] == selection:
+        if (
+            analysis is None
+            and preview is not None
+            and preview[0] == selection
+            and preview[1].analysis.model is self.model
+        ):
             index = preview[1]
-            if index.analysis.model is self.model:
-                analysis = index.analysis
+            analysis = index.analysis
         if analysis is None:
             self._stride_shown = None
             panel.show([], Text("analysing…"), empty_text="Analysing…")
