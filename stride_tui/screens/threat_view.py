@@ -15,12 +15,14 @@ made when first asked for (the screen asks for the selection's in the analysis t
 from __future__ import annotations
 
 import bisect
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from stride_tui.core.analysis.engine import Analysis
 from stride_tui.core.analysis.questions import Question, questions
 from stride_tui.core.analysis.scope import OUTSIDE, Scope, all_scopes
 from stride_tui.core.analysis.threats import Threat, group_threats, threat_order
+from stride_tui.core.layered_map import LayeredMap
 from widgets.stride_panel import PanelSection
 
 CROSSING_LABEL = "Crossing flows"
@@ -56,12 +58,13 @@ class ThreatIndex:
         if previous is None or changed is None:
             self.threats: list[Threat] = group_threats(analysis)
             """Every threat, riskiest first."""
-            self.by_id: dict[str, Threat] = {t.id: t for t in self.threats}
+            self.by_id: Mapping[str, Threat] = {t.id: t for t in self.threats}
             """Threats by id."""
-            self._by_element: dict[str, list[Threat]] = {}
+            by_element: dict[str, list[Threat]] = {}
             for threat in self.threats:
                 for element_id in dict.fromkeys((threat.element_id, *threat.elements)):
-                    self._by_element.setdefault(element_id, []).append(threat)
+                    by_element.setdefault(element_id, []).append(threat)
+            self._by_element: Mapping[str, list[Threat]] = by_element
         else:
             self._update(previous, changed)
 
@@ -84,31 +87,25 @@ class ThreatIndex:
         part = Analysis(analysis.model, analysis.topology, findings)
         regrouped = group_threats(part)
         self.threats = _replaced(previous, affected, regrouped)
-        by_id = dict(previous.by_id)
-        for threat_id in affected:
-            by_id.pop(threat_id, None)
-        by_id.update((t.id, t) for t in regrouped)
-        self.by_id = by_id
-        by_element = dict(previous._by_element)
+        # the previous index's tables are shared, not copied (the screen may still show it)
+        self.by_id = LayeredMap.changed(previous.by_id, ((t.id, t) for t in regrouped), affected)
         touched: set[str] = set()
         for threat_id in affected:
             old = previous.by_id.get(threat_id)
             if old is not None:
                 touched.update((old.element_id, *old.elements))
-        for threat in regrouped:
-            touched.update((threat.element_id, *threat.elements))
         additions: dict[str, list[Threat]] = {}
         for threat in regrouped:
             for element_id in dict.fromkeys((threat.element_id, *threat.elements)):
                 additions.setdefault(element_id, []).append(threat)
+        touched.update(additions)
+        listed_again: dict[str, list[Threat]] = {}
         for element_id in touched:
-            listed = [t for t in by_element.get(element_id, ()) if t.id not in affected]
+            listed = [t for t in previous._by_element.get(element_id, ()) if t.id not in affected]
             listed.extend(additions.get(element_id, ()))
             if listed:
-                by_element[element_id] = sorted(listed, key=threat_order)
-            else:
-                by_element.pop(element_id, None)
-        self._by_element = by_element
+                listed_again[element_id] = sorted(listed, key=threat_order)
+        self._by_element = LayeredMap.changed(previous._by_element, listed_again.items(), touched - listed_again.keys())
 
     @property
     def _scopes(self) -> dict[str | None, Scope]:
