@@ -12,6 +12,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_models"
 INVALID = Path(__file__).resolve().parent / "invalid"
 
+
+def with_meta(model, **changes):
+    """``model`` with its ``[model]`` table changed (models are immutable values: edits copy)."""
+    return model.model_copy(update={"model": model.model.model_copy(update=changes)})
+
+
 MINIMAL = """\
 stride_tui = 1
 

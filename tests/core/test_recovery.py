@@ -11,6 +11,8 @@ import pytest
 from stride_tui.core.files import recovery
 from stride_tui.core.files.loader import load_model
 
+from ..shared import with_meta
+
 
 @pytest.fixture(autouse=True)
 def state(tmp_path, monkeypatch):
@@ -20,7 +22,7 @@ def state(tmp_path, monkeypatch):
 
 def test_write_read_discard(minimal_file, state):
     model = load_model(minimal_file).model
-    model.model.title = "Unsaved title"
+    model = with_meta(model, title="Unsaved title")
     path = recovery.write_recovery(minimal_file, model)
     assert path.is_relative_to(state) and oct(path.stat().st_mode & 0o777) == "0o600"
     found = recovery.read_recovery(minimal_file)
@@ -84,13 +86,13 @@ def _another_editor(model_file) -> None:
 
 def test_a_second_editor_never_offers_overwrites_or_deletes_the_first_ones_edits(minimal_file):
     first = load_model(minimal_file).model
-    first.model.title = "Edits of the first editor"
+    first = with_meta(first, title="Edits of the first editor")
     owners = recovery.write_recovery(minimal_file, first)  # written before the second one opens
     _another_editor(minimal_file)
     assert recovery.read_recovery(minimal_file) is None  # its editor is running: not a crash
     assert recovery.claim_instance(minimal_file) == 1
     second = load_model(minimal_file).model
-    second.model.title = "Edits of the second editor"
+    second = with_meta(second, title="Edits of the second editor")
     own = recovery.write_recovery(minimal_file, second)
     assert own != owners and own.name.endswith(f".{os.getpid()}.json")
     recovery.discard_recovery(minimal_file)  # the second editor quits without saving
@@ -102,7 +104,7 @@ def test_edits_a_crashed_second_editor_left_are_offered_next_time(minimal_file):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     model = load_model(minimal_file).model
-    model.model.title = "Edits of a second editor that crashed"
+    model = with_meta(model, title="Edits of a second editor that crashed")
     left = recovery.recovery_path(minimal_file).with_name(f"{recovery._key(minimal_file)}.{dead.pid}.json")
     written = recovery.write_recovery(minimal_file, model)
     written.rename(left)

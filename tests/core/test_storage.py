@@ -16,7 +16,7 @@ from stride_tui.core.files import storage
 from stride_tui.core.files.loader import load_model
 from stride_tui.core.files.storage import ConflictError, Fingerprint, SaveError, dump_model, save_model
 
-from ..shared import MINIMAL
+from ..shared import MINIMAL, with_meta
 
 
 def leftovers(folder) -> list[str]:
@@ -54,7 +54,7 @@ def test_save_through_symlink_keeps_the_link(tmp_path, minimal_file):
     link = tmp_path / "link.toml"
     link.symlink_to(minimal_file)
     model = load_model(link).model
-    model.model.title = "Renamed"
+    model = with_meta(model, title="Renamed")
     save_model(model, link)
     assert link.is_symlink()
     assert 'title = "Renamed"' in minimal_file.read_text()
@@ -80,7 +80,7 @@ def test_serialisation_failure_leaves_original(minimal_file, monkeypatch):
 
 def test_unencodable_text_fails_before_touching_disk(minimal_file):
     model = load_model(minimal_file).model
-    model.model.title = "lone \ud800 surrogate"  # bypasses validation, as a bug might
+    model = with_meta(model, title="lone \ud800 surrogate")  # a copy is not validated: as a bug might
     with pytest.raises(SaveError):
         save_model(model, minimal_file)
     assert minimal_file.read_bytes() == MINIMAL.encode()
@@ -121,7 +121,7 @@ def test_file_size_limit_gives_disk_full_error_and_keeps_original(minimal_file):
         from stride_tui.core.files.loader import load_model
         from stride_tui.core.files.storage import save_model, SaveError
         model = load_model({str(minimal_file)!r}).model
-        model.model.description = "x" * 100_000
+        model = model.model_copy(update={{"model": model.model.model_copy(update={{"description": "x" * 100_000}})}})
         resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
         try:
             save_model(model, {str(minimal_file)!r})
@@ -160,7 +160,7 @@ def test_read_only_folder_as_a_normal_user(tmp_path):
         from stride_tui.core.files.loader import load_model
         from stride_tui.core.files.storage import save_model, SaveError
         model = load_model({str(path)!r}).model
-        model.model.title = "Changed"
+        model = model.model_copy(update={{"model": model.model.model_copy(update={{"title": "Changed"}})}})
         # drop root only now: `nobody` may not read the interpreter's own files under /root
         {f"os.setgid({_nobody().pw_gid}); os.setuid({_nobody().pw_uid})" if os.geteuid() == 0 else ""}
         try:

@@ -99,8 +99,11 @@ def test_hostile_names_stay_on_one_line():
 
 def test_bidi_and_zero_width_characters_are_shown_never_obeyed():
     model = small()
-    model.components["api"].name = "Admin \u202egnp.exe\u202c panel"
-    model.boundaries["dc"].name = "Data\u200b centre"
+    api = model.components["api"].model_copy(update={"name": "Admin \u202egnp.exe\u202c panel"})
+    dc = model.boundaries["dc"].model_copy(update={"name": "Data\u200b centre"})
+    model = model.model_copy(
+        update={"components": {**model.components, "api": api}, "boundaries": {**model.boundaries, "dc": dc}}
+    )
     diagram = draw(model)
     text = "\n".join(diagram.lines)
     assert "\u202e" not in text and "\u202c" not in text and "\u200b" not in text

@@ -73,7 +73,7 @@ BOUNDARY_KINDS: tuple[str, ...] = get_args(BoundaryKind)
 class _Strict(BaseModel):
     """Base for every table: unknown keys are errors and TOML types are taken exactly."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
 class ModelMeta(_Strict):
