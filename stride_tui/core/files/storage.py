@@ -16,9 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import tomli
-import tomli_w
-
+from stride_tui.core.files.model_text import TextError, model_text
 from stride_tui.core.model.elements import SECTIONS, ThreatModel
 
 
@@ -67,18 +65,11 @@ def model_to_data(model: ThreatModel) -> dict:
 
 
 def dump_model(model: ThreatModel) -> str:
-    """Canonical TOML text of ``model``; checked by parsing it back before anyone writes it."""
-    data = model_to_data(model)
+    """Canonical TOML text of ``model`` (`model_text`: each part read back before anyone writes it)."""
     try:
-        text = tomli_w.dumps(data, multiline_strings=True)
-    except (TypeError, ValueError, RecursionError) as exc:
-        raise SaveError(f"cannot serialise the model: {exc}") from exc
-    try:
-        if tomli.loads(text) != data:
-            raise SaveError("serialised model does not read back identically; nothing was written")
-    except tomli.TOMLDecodeError as exc:
-        raise SaveError(f"serialised model is not valid TOML ({exc}); nothing was written") from exc
-    return text
+        return model_text(model)
+    except TextError as exc:
+        raise SaveError(str(exc)) from exc
 
 
 def encode_model(model: ThreatModel) -> bytes:
