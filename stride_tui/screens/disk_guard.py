@@ -2,14 +2,18 @@
 
 Every `DiskGuard.poll_seconds` the file's fingerprint is compared with what was loaded or last
 saved (off the UI thread): a change with no unsaved edits asks for a reload, a change under
-unsaved edits asks the user reload / overwrite / save as (never overwrite silently). Every
-`DiskGuard.journal_seconds`, unsaved edits that changed since the last write go to the recovery
-file (`core.files.recovery`), so even ``kill -9`` loses at most a few seconds.
+unsaved edits asks the user reload / overwrite / save as (never overwrite silently). Unsaved
+edits that changed since the last write go to the recovery file (`core.files.recovery`) once the
+user pauses (`JOURNAL_QUIET` without a key), and at the latest `JOURNAL_LONGEST` after they were
+first seen, so even ``kill -9`` loses only the last few seconds. Writing is off the UI thread but
+not free: serialising a model of thousands of components holds the interpreter for half a
+second or more, which doubled the time of every key typed meanwhile.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from pathlib import Path
 from typing import ClassVar
 
@@ -25,11 +29,16 @@ from stride_tui.core.model.elements import ThreatModel
 from widgets import safe_text
 
 from .choice_screen import Choice, ChoiceScreen
+from .dialog import typed_within
 
 POLL_SECONDS = 2.0
 """How often the file on disk is checked for changes made elsewhere."""
-JOURNAL_SECONDS = 3.0
-"""How often unsaved edits are written to the recovery file (only when they changed)."""
+JOURNAL_SECONDS = 1.0
+"""How often the journal looks for unsaved edits to write (only when they changed)."""
+JOURNAL_QUIET = 1.0
+"""Seconds without a key before unsaved edits are written (not in the middle of typing)."""
+JOURNAL_LONGEST = 10.0
+"""Seconds unsaved edits wait at most for a pause before they are written anyway."""
 BUSY_GROUPS = ("file", "disk-change")
 """Worker groups that save, reload or ask about the file: a check waits until they are done."""
 
@@ -49,6 +58,8 @@ class DiskGuard(Widget):
     """The disk watch's period (tests that change the file themselves slow it down)."""
     journal_seconds: ClassVar[float] = JOURNAL_SECONDS
     """The recovery journal's period."""
+    journal_quiet: ClassVar[float] = JOURNAL_QUIET
+    journal_longest: ClassVar[float] = JOURNAL_LONGEST
 
     class ReloadWanted(Message):
         """The file changed on disk and there are no unsaved edits: reload it."""
@@ -75,12 +86,14 @@ class DiskGuard(Widget):
         """The user is being asked about a change on disk."""
         self._change_seen: Fingerprint | str | None = None
         self._journaled: ThreatModel | None = None
+        self._waiting_since: float | None = None
+        """When the journal first saw the unwritten edits it waits to write (a monotonic time)."""
         self._journal_running = False
         self._journal_problem_shown = False
 
     def on_mount(self) -> None:
         self.set_interval(self.poll_seconds, self.poll_disk, name="disk-poll")
-        self.set_interval(self.journal_seconds, self.refresh_journal, name="journal")
+        self.set_interval(self.journal_seconds, self.journal_tick, name="journal")
 
     # ------------------------------------------------------------------ the file on disk
 
@@ -167,6 +180,19 @@ class DiskGuard(Widget):
 
     # ---------------------------------------------------------------- recovery journal
 
+    def journal_tick(self) -> None:
+        """`refresh_journal` when the user has paused typing, or the edits waited long enough."""
+        document = self.document
+        if not document.dirty or self._journaled is document.model:
+            self._waiting_since = None
+        else:
+            now = time.monotonic()
+            if self._waiting_since is None:
+                self._waiting_since = now
+            if typed_within(self.app, self.journal_quiet) and now - self._waiting_since < self.journal_longest:
+                return
+        self.refresh_journal()
+
     def refresh_journal(self) -> None:
         """Write unsaved edits to the recovery file if they changed since the last write."""
         document = self.document
@@ -177,6 +203,7 @@ class DiskGuard(Widget):
         if self._journaled is document.model or self._journal_running:
             return
         self._journal_running = True
+        self._waiting_since = None
         self._write_journal(document.path, document.model)
 
     # description: Textual would describe the worker by repr() of its arguments, the whole model

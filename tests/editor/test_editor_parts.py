@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -71,6 +72,40 @@ def opened(tmp_path: Path) -> Document:
 
 def edited(document: Document) -> None:
     assert document.history.record(put_component(document.model, "web", Process(kind="process", name="Web")), "add")
+
+
+def test_the_journal_waits_for_a_pause_in_typing_but_not_for_ever(tmp_path: Path) -> None:
+    document = opened(tmp_path)
+    journal = recovery_path(document.path)
+
+    async def ticked(app: Host, pilot: Pilot, guard: DiskGuard) -> bool:
+        guard.journal_tick()
+        await wait_workers(app, "journal")
+        await pilot.pause()
+        return journal.exists()
+
+    async def scenario(app: Host, pilot: Pilot) -> None:
+        guard = app.part
+        assert isinstance(guard, DiskGuard)
+        edited(document)
+        app.last_key_time = time.monotonic()  # typing
+        assert not await ticked(app, pilot, guard)
+        app.last_key_time = time.monotonic() - guard.journal_quiet - 0.1  # a pause
+        assert await ticked(app, pilot, guard)
+        guard.discard_journal()
+        # typing on without a pause: written once the edits have waited long enough
+        guard.journal_longest = 0.3
+        assert document.history.record(
+            put_component(document.model, "worker", Process(kind="process", name="Worker")), "add"
+        )
+        app.last_key_time = time.monotonic()
+        assert not await ticked(app, pilot, guard)
+        await asyncio.sleep(0.35)
+        app.last_key_time = time.monotonic()
+        assert await ticked(app, pilot, guard)
+        assert "worker" in journal.read_text(encoding="utf-8")
+
+    host(DiskGuard(document), scenario)
 
 
 def test_the_diagram_pane_draws_only_while_shown_and_owns_its_layout(tmp_path: Path) -> None:
