@@ -147,6 +147,8 @@ class FormField(Widget):
         """The value and choices it was made with (what `take_over` gives another field)."""
         self._error: str | None = None
         self._hint: str | None = None
+        self._choices_shown: list[tuple[Text | str, str]] = list(choices)
+        """The choices its drop-down offers (once made)."""
 
     @property
     def _control(self) -> Widget:
@@ -250,7 +252,7 @@ class FormField(Widget):
         value, choices = other._start
         self._start = other._start
         if self._made is not None:  # else it is made with these when first shown
-            if self.kind == "choice":
+            if self.kind == "choice" and list(choices) != self._choices_shown:
                 self.set_choices(choices)
                 if not any(v == value for _, v in choices):
                     # as a new drop-down shows it: blank, or (no blank allowed) the first choice
@@ -265,6 +267,7 @@ class FormField(Widget):
     def set_choices(self, choices: Sequence[tuple[Text | str, str]]) -> None:
         """Replace a choice field's options, keeping the value when it is still offered."""
         control = self._control
+        self._choices_shown = list(choices)
         if isinstance(control, Select):
             current = control.value
             control.set_options([(c if isinstance(c, Text) else Text(c), v) for c, v in choices])

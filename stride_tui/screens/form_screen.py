@@ -74,6 +74,8 @@ class FormScreen(Dialog[FormResult | None]):
         """The form's fields, top to bottom."""
         self._errors: dict[str, str] = {}
         self._problems: list[str] | None = None
+        self._hint = ""
+        """The help shown under the fields (of the focused field)."""
         self._initial: dict[str, object] | None = None
         self._asking = False
 
@@ -114,15 +116,20 @@ class FormScreen(Dialog[FormResult | None]):
             return False
         if _shape(fresh) != _shape(self):
             return False
-        skipped = _dialog_attributes() | {"fields"}
+        # what the form's own lines show (`_problems`, `_hint`) stays: they are updated when
+        # it changes (a text set anew, even the same, makes Textual lay the whole form out again)
+        skipped = _dialog_attributes() | {"fields", "_problems", "_hint"}
+        shown_heading = self.heading
         for name, value in vars(fresh).items():
             if name not in skipped:
                 setattr(self, name, value)
-        self._errors, self._problems, self._initial, self._asking = {}, None, None, False
+        self._errors, self._initial, self._asking = {}, None, False
         for mine, theirs in zip(self.fields, fresh.fields, strict=True):
             mine.take_over(theirs)
-        self.query_one("#form-title", Static).update(self.heading)
-        self.query_one("#form-hint", Static).update("")
+        if self.heading != shown_heading:
+            self.query_one("#form-title", Static).update(self.heading)
+        focus = self.initial_focus()
+        self._show_hint(next((f for f in self.fields if focus is not None and focus in f.walk_children()), None))
         self.query_one("#form-fields", VerticalScroll).scroll_home(animate=False)
         self.reopen()
         return True
@@ -215,8 +222,22 @@ class FormScreen(Dialog[FormResult | None]):
         field = next((f for f in self.fields if focused is not None and focused in f.walk_children()), None)
         if field is None:
             return  # a button: keep the hint, or the buttons would jump under a click as it shrinks
-        hint = self.query_one("#form-hint", Static)
-        hint.update(Text(field.help, style="dim") if field.help else Text(""))
+        self._show_hint(field)
+
+    def _show_hint(self, field: FormField | None) -> None:
+        """The help of ``field`` (the focused one) under the fields."""
+        hint = field.help if field is not None and field.help else ""
+        if hint == self._hint:
+            return
+        shown = self.query_one("#form-hint", Static)
+        width = shown.content_region.width
+        # as tall as before (most helps are one line): no need to lay the form out again
+        same_height = width > 0 and self._lines(hint, width) == self._lines(self._hint, width)
+        self._hint = hint
+        shown.update(Text(hint, style="dim"), layout=not same_height)
+
+    def _lines(self, text: str, width: int) -> int:
+        return len(Text(text).wrap(self.app.console, width)) if text else 0
 
     # -------------------------------------------------------------------- actions
 

@@ -436,6 +436,35 @@ def test_the_next_components_form_is_the_last_one_filled_again_with_nothing_left
     run(write(tmp_path), scenario)
 
 
+def test_the_help_under_a_kept_form_is_its_focused_fields_whole(tmp_path: Path) -> None:
+    """The help shown under the fields follows the focus, however many lines it takes, also
+    in a form filled again (the form is laid out again only when the help's height changes)."""
+
+    def hint_shown(form: ComponentForm) -> str:
+        return " ".join(rendered(form.query_one("#form-hint", Static)).split())
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        first = await _edit(app, pilot, "api")
+        assert hint_shown(first) == "What the team calls it."
+        first.field("kind").control.focus()  # its help takes two lines at this width
+        await settle(app, pilot)
+        kind_help = first.field("kind").help
+        assert hint_shown(first) == " ".join(kind_help.split())
+        first.field("technology").control.focus()  # one line again
+        await settle(app, pilot)
+        assert hint_shown(first) == " ".join(first.field("technology").help.split())
+        first.field("kind").control.focus()
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        second = await _edit(app, pilot, "db")
+        assert second is first
+        await settle(app, pilot)
+        assert hint_shown(second) == "What the team calls it."  # the name's, not the kind's
+
+    run(write(tmp_path), scenario)
+
+
 def test_keys_typed_while_a_kept_form_opens_again_reach_it(tmp_path: Path) -> None:
     """The same burst typed as the form first opens and as it opens again lands the same way."""
     landed: list[tuple[object, ...]] = []
