@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import ValidationError
 from rich.segment import Segments
@@ -95,6 +95,18 @@ class StrideApp(App[None]):
         """The settings as last read or written."""
         self.last_key_time: float | None = None
         """When (``time.monotonic``) the last key arrived: closed dialogs are taken down in a pause."""
+        self.covering: bool = False
+        """True while a screen is pushed over the current one (`push_screen`)."""
+
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        # Textual asks the screen being covered to repaint itself whole as it pushes the new
+        # one; under a dialog that is a second frame of the whole dialog, right after its first
+        # (which drew that screen, dimmed, as it is). The main screen skips it (`covering`).
+        self.covering = True
+        try:
+            return super().push_screen(*args, **kwargs)
+        finally:
+            self.covering = False
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):

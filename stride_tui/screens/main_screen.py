@@ -205,6 +205,10 @@ class MainScreen(Screen[None]):
         super()._screen_resized(size)
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
+        if repaint and not (regions or layout or recompose) and getattr(self.app, "covering", False):
+            # a dialog is being pushed over this screen: its first frame draws this one as it
+            # is, dimmed (what changes on it meanwhile asks to be drawn itself)
+            return self
         if repaint and not (regions or layout or recompose) and self.is_mounted:
             # The whole screen drawn again (shown again as a dialog closes: the dialog dimmed
             # it): Textual would also render the screen's own background again, line by line.

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from stride_tui.app import StrideApp
-from stride_tui.screens import MainScreen
+from stride_tui.screens import Choice, ChoiceScreen, MainScreen
 from stride_tui.screens.component_form import ComponentForm
 from stride_tui.screens.decide_dialog import DecideDialog
 from widgets import StridePanel
@@ -237,5 +237,29 @@ def test_what_changes_under_an_open_dialog_reaches_the_terminal_through_it(tmp_p
         await settle(app, pilot)
         await pilot.pause()
         assert terminal.text == drawn(app)
+
+    run(path, scenario)
+
+
+def test_a_dialog_opening_over_the_main_screen_leaves_it_nothing_to_repaint(tmp_path: Path) -> None:
+    """Textual asks the screen a dialog covers to repaint itself whole as it pushes the dialog:
+    through the dialog, that was a second frame of the whole screen right after the first,
+    which had drawn the covered screen (dimmed) as it is. The terminal still shows it right."""
+    path = write(tmp_path, (SAMPLES / "checkout.toml").read_text(encoding="utf-8"))
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        terminal = Terminal(app)
+        screen = main_screen(app)
+        await settle(app, pilot)
+        await pilot.pause()
+        assert not screen._repaint_required
+        app.push_screen(ChoiceScreen("Quit?", ["Unsaved changes."], [Choice("cancel", "Cancel", "c")]))
+        assert not screen._repaint_required
+        await settle(app, pilot)
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        assert terminal.text == drawn(app)
+        screen.refresh()  # once it is covered, a repaint is asked for as usual
+        assert screen._repaint_required
 
     run(path, scenario)
