@@ -147,7 +147,7 @@ class FormField(Widget):
         """The value and choices it was made with (what `take_over` gives another field)."""
         self._error: str | None = None
         self._hint: str | None = None
-        self._choices_shown: list[tuple[Text | str, str]] = list(choices)
+        self._choices_shown: list[tuple[Text | str, str]] = []
         """The choices its drop-down offers (once made)."""
 
     @property
@@ -156,6 +156,7 @@ class FormField(Widget):
         if self._made is None:
             value, choices = self._start
             self._made = self._make_control(self.kind, value, choices, self._blank)
+            self._choices_shown = list(choices)
         return self._made
 
     def _make_control(
@@ -252,8 +253,9 @@ class FormField(Widget):
         value, choices = other._start
         self._start = other._start
         if self._made is not None:  # else it is made with these when first shown
-            if self.kind == "choice" and list(choices) != self._choices_shown:
-                self.set_choices(choices)
+            if self.kind == "choice":
+                if list(choices) != self._choices_shown:  # setting them anew resets the drop-down
+                    self.set_choices(choices)
                 if not any(v == value for _, v in choices):
                     # as a new drop-down shows it: blank, or (no blank allowed) the first choice
                     value = None if self._blank is not None or not choices else choices[0][1]

@@ -17,7 +17,9 @@ from textual.widgets import Static
 from textual.widgets._select import SelectOverlay
 
 from stride_tui.app import StrideApp
+from stride_tui.core.editing.put import put_boundary
 from stride_tui.core.files.loader import load_model
+from stride_tui.core.model.elements import Boundary
 from stride_tui.screens import ChoiceScreen, MainScreen
 from stride_tui.screens.component_form import ComponentForm
 from stride_tui.screens.dialog import REMOVAL_DELAY
@@ -461,6 +463,33 @@ def test_the_help_under_a_kept_form_is_its_focused_fields_whole(tmp_path: Path) 
         assert second is first
         await settle(app, pilot)
         assert hint_shown(second) == "What the team calls it."  # the name's, not the kind's
+
+    run(write(tmp_path), scenario)
+
+
+def test_a_kept_form_offers_the_boundaries_added_since_it_was_last_open(tmp_path: Path) -> None:
+    """A drop-down filled again keeps its options only while they are the same."""
+
+    async def scenario(app: StrideApp, pilot: Pilot) -> None:
+        first = await _edit(app, pilot, "api")
+        boundary = first.field("boundary").control
+        assert isinstance(boundary, ChoiceBox)
+        before = [value for _, value in boundary._options]
+        await pilot.press("escape")
+        await settle(app, pilot)
+        screen = main_screen(app)
+        screen._record(put_boundary(screen.model, "dmz", Boundary(name="DMZ")), "add a boundary")
+        await settle(app, pilot)
+        second = await _edit(app, pilot, "api")
+        assert second is first
+        after = [value for _, value in boundary._options]
+        assert "dmz" in after and "dmz" not in before
+        assert second.field("boundary").value == "cluster"  # its value, still offered, kept
+        await pilot.press("escape")
+        await settle(app, pilot)
+        third = await _edit(app, pilot, "db")  # the same choices: left as they are
+        assert third is first and [value for _, value in boundary._options] == after
+        assert third.field("boundary").value == "cluster"
 
     run(write(tmp_path), scenario)
 
