@@ -128,8 +128,7 @@ class FormScreen(Dialog[FormResult | None]):
             mine.take_over(theirs)
         if self.heading != shown_heading:
             self.query_one("#form-title", Static).update(self.heading)
-        focus = self.initial_focus()
-        self._show_hint(next((f for f in self.fields if focus is not None and focus in f.walk_children()), None))
+        self._show_hint(self._field_holding(self.initial_focus()))
         self.query_one("#form-fields", VerticalScroll).scroll_home(animate=False)
         self.reopen()
         return True
@@ -218,11 +217,14 @@ class FormScreen(Dialog[FormResult | None]):
         self.revalidate()
 
     def on_descendant_focus(self) -> None:
-        focused = self.focused
-        field = next((f for f in self.fields if focused is not None and focused in f.walk_children()), None)
+        field = self._field_holding(self.focused)
         if field is None:
             return  # a button: keep the hint, or the buttons would jump under a click as it shrinks
         self._show_hint(field)
+
+    def _field_holding(self, widget: Widget | None) -> FormField | None:
+        """The field ``widget`` is part of (None for a button, or no widget)."""
+        return next((f for f in self.fields if widget is not None and widget in f.walk_children()), None)
 
     def _show_hint(self, field: FormField | None) -> None:
         """The help of ``field`` (the focused one) under the fields."""

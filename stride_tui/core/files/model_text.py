@@ -1,6 +1,6 @@
 """The canonical TOML text of a model, written entry by entry, each entry's text kept for the next.
 
-The text is exactly what tomli-w writes for the whole document (`storage.model_to_data`): the
+The text is exactly what tomli-w writes for the whole document (`model_to_data`): the
 top-level keys and ``[model]``, then each section's entries (``[components.api]`` and the tables
 under it), with a blank line between tables. tomli-w writes a table's entries one after another,
 so the document is the head, then each section's entries' texts joined by blank lines.
@@ -60,12 +60,23 @@ def model_text(model: ThreatModel) -> str:
     return "".join(parts)
 
 
+def model_to_data(model: ThreatModel) -> dict:
+    """The plain TOML document of a model: unknown facts left out, empty sections dropped."""
+    data = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for key, decision in model.decisions.items():
+        _dated(data["decisions"][key], decision)
+    for section in SECTIONS:
+        if not data.get(section):
+            data.pop(section, None)
+    return data
+
+
 def _entry_data(model: ThreatModel, new: list[tuple[str, str, BaseModel]]) -> list[dict]:
     """The plain data of each new entry, as the whole model's dump holds it."""
     if len(new) < WHOLE_DUMP_FROM:
         return [_dumped(entry) for _, _, entry in new]
-    whole = model.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return [_dated(whole[section][key], entry) for section, key, entry in new]
+    whole = model_to_data(model)
+    return [whole[section][key] for section, key, _ in new]
 
 
 def _dumped(entry: BaseModel) -> dict:

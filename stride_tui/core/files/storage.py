@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stride_tui.core.files.model_text import TextError, model_text
-from stride_tui.core.model.elements import SECTIONS, ThreatModel
+from stride_tui.core.files.model_text import model_to_data as model_to_data  # where every command takes it from
+from stride_tui.core.model.elements import ThreatModel
 
 
 class SaveError(Exception):
@@ -50,18 +51,6 @@ class Fingerprint:
     def same_content(self, other: Fingerprint | None) -> bool:
         """True when ``other`` has the same bytes (a touch or a rewrite of equal bytes is fine)."""
         return other is not None and other.sha256 == self.sha256
-
-
-def model_to_data(model: ThreatModel) -> dict:
-    """The plain TOML document of a model: unknown facts left out, empty sections dropped."""
-    data = model.model_dump(mode="json", by_alias=True, exclude_none=True)
-    for key, decision in model.decisions.items():
-        if decision.expires is not None:  # a TOML date, not the string JSON mode makes of it
-            data["decisions"][key]["expires"] = decision.expires
-    for section in SECTIONS:
-        if not data.get(section):
-            data.pop(section, None)
-    return data
 
 
 def dump_model(model: ThreatModel) -> str:
